@@ -1,0 +1,37 @@
+# pg-ssl-wizard: the two quick-start commands are `make practice` and `make test`.
+SWIFT        ?= swift
+CONFIG       ?= debug
+BIN           = .build/$(CONFIG)/pg-ssl-wizard
+# Debian packages the build and the tests need; only missing ones are installed.
+APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2
+
+.PHONY: all deps build build-tests test practice clean
+
+all: build
+
+deps:
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 is required (https://swift.org/install); put swift on PATH" >&2; exit 1; }
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" -ne 0 ]; then echo "missing packages:$$missing (run as root, or: sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	  echo "installing:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+build-tests: deps
+	$(SWIFT) build --build-tests
+
+# Every test, against real servers; needs root (namespaces, the postgres user).
+test: build-tests
+	$(SWIFT) test --skip-build
+
+practice: build
+	$(BIN) practice
+
+clean:
+	rm -rf .build

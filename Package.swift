@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "pg-ssl-wizard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pg-ssl-wizard", targets: ["pg-ssl-wizard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, imported only by their wrappers (PostgresClient, WizardUI).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // glibc's posix_spawn closefrom action, for the executor's process runner.
+        .systemLibrary(name: "CPosixSpawn"),
+
+        // Pure value types describing a cluster as read, and the status verdict.
+        .target(name: "ClusterFacts"),
+        // libpq wrapper and version-aware inspection.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
+        // Side effects: processes, files, journal.
+        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "PostgresClient"]),
+        // Practice clusters (also the test fixture's clusters).
+        .target(name: "Sandbox", dependencies: ["ClusterFacts", "PostgresClient", "Executor"]),
+        // The executable: argument parsing and wiring only.
+        .executableTarget(name: "pg-ssl-wizard", dependencies: [
+            "ClusterFacts", "PostgresClient", "Executor", "Sandbox",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Test support: real-server fixture, network namespaces, snapshots.
+        .target(name: "TestSupport", dependencies: ["ClusterFacts", "PostgresClient", "Executor", "Sandbox"],
+                path: "Tests/TestSupport"),
+        .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts"]),
+    ]
+)

@@ -1,0 +1,15 @@
+#ifndef PGSW_CPOSIXSPAWN_SHIM_H
+#define PGSW_CPOSIXSPAWN_SHIM_H
+#include <spawn.h>
+
+/* glibc (2.34+) has a closefrom file action but declares it only under
+   _GNU_SOURCE; defining that here would give system types a second,
+   different definition in this module, so the prototype is declared. The
+   child must not inherit our other descriptors: a daemon (the postmaster
+   that pg_ctl starts) would keep them open for its whole life. */
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int lowest);
+
+static inline int pgsw_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+#endif

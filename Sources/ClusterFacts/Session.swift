@@ -1,0 +1,75 @@
+import Foundation
+
+/// How a backend is connected.
+public enum Transport: String, Sendable, Codable, Hashable {
+    case unixSocket = "unix_socket"
+    case tcp
+    /// Background and auxiliary processes: no client at all.
+    case none
+}
+
+/// A server process as `pg_stat_activity` joined with `pg_stat_ssl` and
+/// `pg_stat_gssapi` shows it.
+public struct Session: Hashable, Sendable, Codable {
+    public var pid: Int32
+    public var backendType: String?
+    public var user: String?
+    public var database: String?
+    public var applicationName: String?
+    public var clientAddress: String?
+    public var clientHostname: String?
+    /// -1 for a unix socket, nil for processes without a client.
+    public var clientPort: Int?
+    /// nil when the observer lacks the privilege to see it.
+    public var ssl: Bool?
+    public var tlsVersion: String?
+    public var cipher: String?
+    public var bits: Int?
+    public var gssEncrypted: Bool
+    public var backendStart: Date?
+    public var state: String?
+
+    public init(pid: Int32, backendType: String?, user: String?, database: String?,
+                applicationName: String?, clientAddress: String?, clientHostname: String? = nil,
+                clientPort: Int?, ssl: Bool?, tlsVersion: String? = nil, cipher: String? = nil,
+                bits: Int? = nil, gssEncrypted: Bool = false, backendStart: Date? = nil,
+                state: String? = nil) {
+        self.pid = pid
+        self.backendType = backendType
+        self.user = user
+        self.database = database
+        self.applicationName = applicationName
+        self.clientAddress = clientAddress
+        self.clientHostname = clientHostname
+        self.clientPort = clientPort
+        self.ssl = ssl
+        self.tlsVersion = tlsVersion
+        self.cipher = cipher
+        self.bits = bits
+        self.gssEncrypted = gssEncrypted
+        self.backendStart = backendStart
+        self.state = state
+    }
+
+    public var transport: Transport {
+        guard let port = clientPort else { return .none }
+        return port == -1 ? .unixSocket : .tcp
+    }
+
+    public var isWalsender: Bool { backendType == "walsender" }
+
+    /// A client connection (ordinary backend or walsender), as opposed to a
+    /// background process. Unknown backend types count as "not a client".
+    public var isClient: Bool {
+        transport != .none && (backendType == "client backend" || backendType == "walsender")
+    }
+
+    /// Plain text on the wire: TCP, neither TLS nor GSS encryption.
+    public var isPlainTCP: Bool { transport == .tcp && ssl == false && !gssEncrypted }
+
+    /// The client address is a loopback address (127.0.0.0/8 or ::1).
+    public var isLoopback: Bool {
+        guard let address = clientAddress else { return false }
+        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+    }
+}

@@ -1,0 +1,55 @@
+/// One row of `pg_settings`, reduced to what the wizard reasons about.
+public struct Setting: Hashable, Sendable, Codable {
+    public var name: String
+    public var value: String
+    /// `postmaster`, `sighup`, `superuser`, ... decides reload versus restart.
+    public var context: String
+    /// `default`, `configuration file`, `override`, ...
+    public var source: String
+    public var sourceFile: String?
+    public var sourceLine: Int?
+    public var pendingRestart: Bool
+    public var bootValue: String?
+
+    public init(name: String, value: String, context: String, source: String,
+                sourceFile: String? = nil, sourceLine: Int? = nil,
+                pendingRestart: Bool = false, bootValue: String? = nil) {
+        self.name = name
+        self.value = value
+        self.context = context
+        self.source = source
+        self.sourceFile = sourceFile
+        self.sourceLine = sourceLine
+        self.pendingRestart = pendingRestart
+        self.bootValue = bootValue
+    }
+
+    /// A change of this setting takes effect on reload (SIGHUP).
+    public var reloadable: Bool { context != "postmaster" && context != "internal" }
+}
+
+/// One row of `pg_file_settings`: an assignment found in a configuration file.
+public struct FileSetting: Hashable, Sendable, Codable {
+    public var sourceFile: String
+    public var sourceLine: Int
+    public var seqno: Int
+    public var name: String?
+    public var value: String?
+    public var applied: Bool
+    public var error: String?
+
+    public init(sourceFile: String, sourceLine: Int, seqno: Int, name: String?,
+                value: String?, applied: Bool, error: String?) {
+        self.sourceFile = sourceFile
+        self.sourceLine = sourceLine
+        self.seqno = seqno
+        self.name = name
+        self.value = value
+        self.applied = applied
+        self.error = error
+    }
+}
+
+extension Array where Element == Setting {
+    public subscript(named name: String) -> Setting? { first { $0.name == name } }
+}

@@ -1,0 +1,231 @@
+import CPosixSpawn
+import ClusterFacts
+import Foundation
+
+/// What a finished child process left behind.
+public struct ProcessOutput: Sendable, Hashable {
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+    public var succeeded: Bool { exitCode == 0 }
+}
+
+public enum ProcessError: Error, Hashable, Sendable {
+    case notFound(String)
+    case cannotSwitchUser(to: String)
+    case timedOut(command: String, seconds: Double)
+    case failed(command: String, exitCode: Int32, stderr: String)
+    case launchFailed(command: String, reason: String)
+}
+
+extension ProcessError: OperatorFacingError {
+    public var operatorMessage: String {
+        switch self {
+        case .notFound(let program):
+            return "\(program) was not found; install it or put it on PATH"
+        case .cannotSwitchUser(let user):
+            return "this needs to run as \(user); run pg-ssl-wizard as root or as \(user)"
+        case .timedOut(let command, let seconds):
+            return "\(command) did not finish within \(Int(seconds)) s"
+        case .failed(let command, let exitCode, let stderr):
+            let detail = stderr.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+            return "\(command) failed with exit code \(exitCode)\(detail.isEmpty ? "" : ": \(detail)")"
+        case .launchFailed(let command, let reason):
+            return "could not start \(command): \(reason)"
+        }
+    }
+}
+
+/// Runs child processes, optionally as another OS user (through `runuser`
+/// when we are root). Output is captured; nothing is echoed.
+///
+/// Children are started with posix_spawn and every descriptor above stderr
+/// closed, and are waited for with waitpid. Foundation's Process is not
+/// used: on Linux it notices a child's exit through a descriptor the child
+/// inherits, so `pg_ctl start` (whose postmaster keeps running) never ends.
+public enum ProcessRunner {
+    /// Runs to completion. A non-zero exit is returned, not thrown; use
+    /// `checked` for commands that must succeed.
+    public static func run(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
+                           environment: [String: String] = [:], input: String? = nil,
+                           timeoutSeconds: Double = 120) throws(ProcessError) -> ProcessOutput {
+        let (path, argv) = try commandLine(executable, arguments, as: user)
+        let display = ([executable] + arguments).joined(separator: " ")
+        guard let out = CaptureFile(), let err = CaptureFile(), let stdin = CaptureFile() else {
+            throw .launchFailed(command: display, reason: "cannot create a temporary file")
+        }
+        if let input { stdin.write(input) }
+        let child = try ChildProcess.spawn(path: path, arguments: argv, environment: environment,
+                                           stdin: stdin.fd, stdout: out.fd, stderr: err.fd, display: display)
+        guard let status = child.wait(timeoutSeconds: timeoutSeconds) else {
+            child.terminate()
+            throw .timedOut(command: display, seconds: timeoutSeconds)
+        }
+        return ProcessOutput(exitCode: status, stdout: out.contents(), stderr: err.contents())
+    }
+
+    /// Runs and throws `.failed` unless the exit code is 0.
+    @discardableResult
+    public static func checked(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
+                               environment: [String: String] = [:], input: String? = nil,
+                               timeoutSeconds: Double = 120) throws(ProcessError) -> ProcessOutput {
+        let output = try run(executable, arguments, as: user, environment: environment, input: input,
+                             timeoutSeconds: timeoutSeconds)
+        guard output.succeeded else {
+            throw .failed(command: ([executable] + arguments).joined(separator: " "),
+                          exitCode: output.exitCode, stderr: output.stderr)
+        }
+        return output
+    }
+
+    /// Starts a long-running child that outlives this call (background
+    /// clients, processes in namespaces). Its output is appended to `logFile`.
+    public static func spawn(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
+                             environment: [String: String] = [:], logFile: String? = nil) throws(ProcessError) -> ChildProcess {
+        let (path, argv) = try commandLine(executable, arguments, as: user)
+        let display = ([executable] + arguments).joined(separator: " ")
+        let output = logFile.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
+        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(output); close(input) }
+        guard output >= 0, input >= 0 else { throw .launchFailed(command: display, reason: "cannot open \(logFile ?? "/dev/null")") }
+        return try ChildProcess.spawn(path: path, arguments: argv, environment: environment,
+                                      stdin: input, stdout: output, stderr: output, display: display)
+    }
+
+    /// Resolves the program on PATH and wraps it in `runuser` when another
+    /// user is asked for.
+    static func commandLine(_ executable: String, _ arguments: [String], as user: OSUser?) throws(ProcessError) -> (String, [String]) {
+        let resolved = try resolve(executable)
+        guard let user, !user.isCurrent else { return (resolved, arguments) }
+        guard OSUser.isRoot else { throw .cannotSwitchUser(to: user.name) }
+        return (try resolve("runuser"), ["-u", user.name, "--", resolved] + arguments)
+    }
+
+    public static func resolve(_ executable: String) throws(ProcessError) -> String {
+        if executable.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: executable) else { throw .notFound(executable) }
+            return executable
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let directories: [String] = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for directory in directories {
+            let candidate = "\(directory)/\(executable)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw .notFound(executable)
+    }
+}
+
+/// A child started with posix_spawn; the owner waits for it or stops it.
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    private let lock = NSLock()
+    private var status: Int32?
+
+    init(pid: pid_t) { self.pid = pid }
+
+    static func spawn(path: String, arguments: [String], environment: [String: String],
+                      stdin: Int32, stdout: Int32, stderr: Int32, display: String) throws(ProcessError) -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        pgsw_spawn_close_from(&actions, 3)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        guard result == 0 else {
+            throw .launchFailed(command: display, reason: String(cString: strerror(result)))
+        }
+        return ChildProcess(pid: pid)
+    }
+
+    /// The exit code (128 + signal for a killed child), or nil on timeout.
+    public func wait(timeoutSeconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var pause: UInt32 = 1_000
+        while true {
+            if let status = poll() { return status }
+            if Date() >= deadline { return nil }
+            usleep(pause)
+            pause = min(pause * 2, 50_000)
+        }
+    }
+
+    public var isRunning: Bool { poll() == nil }
+
+    /// SIGTERM, then SIGKILL after `graceSeconds`; always reaps.
+    public func terminate(graceSeconds: Double = 3) {
+        guard isRunning else { return }
+        kill(pid, SIGTERM)
+        if wait(timeoutSeconds: graceSeconds) == nil {
+            kill(pid, SIGKILL)
+            _ = wait(timeoutSeconds: 5)
+        }
+    }
+
+    private func poll() -> Int32? {
+        lock.lock(); defer { lock.unlock() }
+        if let status { return status }
+        var raw: Int32 = 0
+        let result = waitpid(pid, &raw, WNOHANG)
+        guard result == pid else { return result < 0 ? (status ?? -1) : nil }
+        let low = raw & 0x7f
+        status = low == 0 ? (raw >> 8) & 0xff : 128 + low
+        return status
+    }
+}
+
+/// An unlinked temporary file a child reads from or writes into.
+private final class CaptureFile {
+    let fd: Int32
+
+    init?() {
+        var template = Array("/tmp/pgsw-capture-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return nil }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    func write(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        lseek(fd, 0, SEEK_SET)
+    }
+
+    func contents() -> String {
+        lseek(fd, 0, SEEK_SET)
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

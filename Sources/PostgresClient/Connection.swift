@@ -1,0 +1,242 @@
+import CLibPQ
+import ClusterFacts
+import Foundation
+
+/// One libpq connection. Calls are serialised, so a connection may be handed
+/// to a background task (the TUI queries off its input loop), but it is
+/// meant to have one user at a time.
+public final class Connection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private let lock = NSLock()
+    private let noticeBox = NoticeBox()
+    public let target: ConnectionTarget
+
+    /// Connects, failing after `timeoutSeconds` unless the operator (or
+    /// PGCONNECT_TIMEOUT) chose another bound.
+    public static func connect(_ target: ConnectionTarget, timeoutSeconds: Int = 10) throws(PostgresError) -> Connection {
+        let explicit = try ConnectionTarget.parse(target.conninfo)
+        var pairs: [(String, String)] = [("fallback_application_name", "pg-ssl-wizard")]
+        let timeoutGiven = explicit["connect_timeout"] != nil
+            || ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] != nil
+            || target.overrides.contains { $0.name == "connect_timeout" }
+        if !timeoutGiven { pairs.append(("connect_timeout", String(timeoutSeconds))) }
+        // dbname is expanded as a whole conninfo string or URI (expand_dbname=1);
+        // keywords after it override what it sets.
+        pairs.append(("dbname", target.conninfo))
+        pairs += target.overrides.map { ($0.name, $0.value) }
+
+        let handle = withCStringArrays(pairs.map(\.0), pairs.map(\.1)) { keywords, values in
+            PQconnectdbParams(keywords, values, 1)
+        }
+        guard let handle else {
+            throw .connectionFailed(target: target.redactedDescription, message: "out of memory")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.oneLine(String(cString: PQerrorMessage(handle)))
+            PQfinish(handle)
+            throw .connectionFailed(target: target.redactedDescription, message: message)
+        }
+        return Connection(handle: handle, target: target)
+    }
+
+    private init(handle: OpaquePointer, target: ConnectionTarget) {
+        self.handle = handle
+        self.target = target
+        let box = Unmanaged.passUnretained(noticeBox).toOpaque()
+        PQsetNoticeReceiver(handle, { context, result in
+            guard let context, let result else { return }
+            let box = Unmanaged<NoticeBox>.fromOpaque(context).takeUnretainedValue()
+            let severity = PQresultErrorField(result, pgsw_diag_severity_text()).map { String(cString: $0) } ?? "NOTICE"
+            let message = PQresultErrorField(result, pgsw_diag_message_primary()).map { String(cString: $0) } ?? ""
+            box.append(Notice(severity: severity, message: message))
+        }, box)
+    }
+
+    deinit { if let handle { PQfinish(handle) } }
+
+    /// Closes the connection; later calls fail with `.connectionLost`.
+    public func close() {
+        lock.lock(); defer { lock.unlock() }
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    public var isOpen: Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard let handle else { return false }
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// Runs one statement with `$1`-style parameters sent separately from the
+    /// SQL text (PQexecParams), results in text format.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [(any PostgresParameter)?] = []) throws(PostgresError) -> QueryResult {
+        lock.lock(); defer { lock.unlock() }
+        guard let handle else { throw .connectionLost("the connection is closed") }
+        let texts = parameters.map { $0?.postgresText }
+        let result: OpaquePointer? = withOptionalCStrings(texts) { values in
+            PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
+        }
+        guard let result else {
+            throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            return QueryResult(result)
+        case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR:
+            if PQstatus(handle) != CONNECTION_OK, PQresultErrorField(result, pgsw_diag_sqlstate()) == nil {
+                throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+            }
+            throw .server(Self.serverError(from: result))
+        default:
+            throw .connectionLost("unexpected result status \(String(cString: PQresStatus(PQresultStatus(result))))")
+        }
+    }
+
+    /// Quotes a string as an SQL literal the libpq way (PQescapeLiteral).
+    /// Only for utility statements such as ALTER SYSTEM, which take no parameters.
+    public func literal(_ text: String) throws(PostgresError) -> String {
+        lock.lock(); defer { lock.unlock() }
+        guard let handle else { throw .connectionLost("the connection is closed") }
+        let utf8 = Array(text.utf8CString)
+        guard let escaped = PQescapeLiteral(handle, utf8, utf8.count - 1) else {
+            throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+
+    /// Notices and warnings received since the last call (for example
+    /// pg_terminate_backend's "did not terminate within" warning).
+    public func takeNotices() -> [Notice] { noticeBox.take() }
+
+    // MARK: - Facts libpq knows about this connection
+
+    public var backendPID: Int32 { withHandle { PQbackendPID($0) } ?? 0 }
+    public var serverVersionNumber: Int { Int(withHandle { PQserverVersion($0) } ?? 0) }
+    public var sslInUse: Bool { (withHandle { PQsslInUse($0) } ?? 0) != 0 }
+    public var gssEncryptionInUse: Bool { (withHandle { PQgssEncInUse($0) } ?? 0) != 0 }
+    public var host: String { (withHandle { PQhost($0).map { String(cString: $0) } } ?? nil) ?? "" }
+    public var port: String { (withHandle { PQport($0).map { String(cString: $0) } } ?? nil) ?? "" }
+    public var user: String { (withHandle { PQuser($0).map { String(cString: $0) } } ?? nil) ?? "" }
+    public var database: String { (withHandle { PQdb($0).map { String(cString: $0) } } ?? nil) ?? "" }
+
+    public func sslAttribute(_ name: String) -> String? {
+        withHandle { PQsslAttribute($0, name).map { String(cString: $0) } } ?? nil
+    }
+
+    /// The effective value of a connection keyword, as libpq resolved it.
+    public func option(_ keyword: String) -> String? {
+        withHandle { handle -> String? in
+            guard let options = PQconninfo(handle) else { return nil }
+            defer { PQconninfoFree(options) }
+            var cursor = options
+            while let name = cursor.pointee.keyword {
+                if String(cString: name) == keyword { return cursor.pointee.val.map { String(cString: $0) } }
+                cursor += 1
+            }
+            return nil
+        } ?? nil
+    }
+
+    /// DER bytes of the certificate the server presented in this connection's
+    /// TLS handshake; nil without TLS.
+    public var peerCertificateDER: [UInt8]? {
+        withHandle { handle -> [UInt8]? in
+            var buffer: UnsafeMutablePointer<UInt8>? = nil
+            let length = pgsw_peer_certificate_der(handle, &buffer)
+            guard length > 0, let buffer else { return nil }
+            defer { pgsw_free(buffer) }
+            return Array(UnsafeBufferPointer(start: buffer, count: Int(length)))
+        } ?? nil
+    }
+
+    /// The session facts the wizard needs about itself.
+    public func ownSession() throws(PostgresError) -> OwnSession {
+        let row = try query("""
+            SELECT pg_backend_pid() AS pid,
+                   host(inet_server_addr()) AS server_address,
+                   host(inet_client_addr()) AS client_address,
+                   current_user AS role,
+                   current_database() AS database
+            """).first
+        guard let row else { throw .connectionLost("no row from the session query") }
+        let serverAddress = try row.optionalString("server_address")
+        return OwnSession(
+            pid: try row.int32("pid"),
+            user: try row.string("role"),
+            database: try row.string("database"),
+            transport: serverAddress == nil ? .unixSocket : .tcp,
+            host: host, port: port,
+            serverAddress: serverAddress,
+            clientAddress: try row.optionalString("client_address"),
+            ssl: sslInUse,
+            tlsProtocol: sslAttribute("protocol"),
+            cipher: sslAttribute("cipher"),
+            keyBits: sslAttribute("key_bits").flatMap { Int($0) },
+            gssEncrypted: gssEncryptionInUse,
+            sslMode: option("sslmode") ?? "prefer")
+    }
+
+    /// libpq's own version (`PQlibVersion`), for keyword feature gates.
+    public static var libraryVersion: Int { Int(PQlibVersion()) }
+
+    // MARK: - Helpers
+
+    private func withHandle<T>(_ body: (OpaquePointer) -> T) -> T? {
+        lock.lock(); defer { lock.unlock() }
+        guard let handle else { return nil }
+        return body(handle)
+    }
+
+    private static func serverError(from result: OpaquePointer) -> ServerError {
+        func field(_ code: Int32) -> String? { PQresultErrorField(result, code).map { String(cString: $0) } }
+        return ServerError(
+            severity: field(pgsw_diag_severity_text()) ?? "ERROR",
+            sqlState: field(pgsw_diag_sqlstate()) ?? "XX000",
+            message: field(pgsw_diag_message_primary()) ?? oneLine(String(cString: PQresultErrorMessage(result))),
+            detail: field(pgsw_diag_message_detail()),
+            hint: field(pgsw_diag_message_hint()))
+    }
+
+    /// libpq messages span lines ("\n\tIs the server running..."); the
+    /// operator gets one line.
+    static func oneLine(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+            .joined(separator: "; ")
+    }
+}
+
+/// A NOTICE or WARNING the server sent during a statement.
+public struct Notice: Hashable, Sendable {
+    public var severity: String
+    public var message: String
+}
+
+private final class NoticeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var notices: [Notice] = []
+    func append(_ notice: Notice) { lock.lock(); notices.append(notice); lock.unlock() }
+    func take() -> [Notice] { lock.lock(); defer { notices = []; lock.unlock() }; return notices }
+}
+
+/// Keeps C copies of the strings alive for the duration of `body`.
+private func withCStringArrays<R>(_ first: [String], _ second: [String],
+                                  _ body: (UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let a = first.map { strdup($0) }
+    let b = second.map { strdup($0) }
+    defer { (a + b).forEach { free($0) } }
+    let aa: [UnsafePointer<CChar>?] = a.map { UnsafePointer($0) } + [nil]
+    let bb: [UnsafePointer<CChar>?] = b.map { UnsafePointer($0) } + [nil]
+    return aa.withUnsafeBufferPointer { pa in bb.withUnsafeBufferPointer { pb in body(pa.baseAddress!, pb.baseAddress!) } }
+}
+
+private func withOptionalCStrings<R>(_ texts: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let copies = texts.map { $0.map { strdup($0) } ?? nil }
+    defer { copies.forEach { free($0) } }
+    let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+}

@@ -1,0 +1,86 @@
+import ClusterFacts
+
+/// The SQL the inspector runs, one statement per fact, chosen by server
+/// version where the catalogs differ (reference section 0).
+enum InspectionQueries {
+    static let serverFacts = """
+        SELECT current_setting('server_version_num')::int AS version_num,
+               version() AS version_string,
+               pg_is_in_recovery() AS in_recovery,
+               extract(epoch FROM pg_conf_load_time())::float8 AS conf_load_time,
+               extract(epoch FROM pg_postmaster_start_time())::float8 AS postmaster_start_time,
+               current_setting('listen_addresses') AS listen_addresses,
+               current_setting('port')::int AS port
+        """
+
+    /// Restricted to superusers and pg_read_all_stats members on some
+    /// versions; the inspector tolerates a permission error.
+    static let systemIdentifier = "SELECT system_identifier::text AS system_identifier FROM pg_control_system()"
+
+    static let privileges = """
+        SELECT current_user AS role,
+               r.rolsuper AS is_superuser,
+               pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
+               pg_has_role(current_user, 'pg_read_all_settings', 'MEMBER') AS read_all_settings,
+               pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS signal_backend
+        FROM pg_roles r
+        WHERE r.rolname = current_user
+        """
+
+    /// Every ssl* setting and the few others plans depend on. Superuser-only
+    /// rows (file paths) are simply absent for roles that may not see them.
+    static let settings = """
+        SELECT name, setting AS value, context, source, sourcefile AS source_file,
+               sourceline AS source_line, pending_restart, boot_val AS boot_value
+        FROM pg_settings
+        WHERE name LIKE 'ssl%'
+           OR name = ANY ($1::text[])
+        ORDER BY name
+        """
+
+    static let extraSettingNames = [
+        "listen_addresses", "port", "data_directory", "config_file", "hba_file", "ident_file",
+        "allow_alter_system", "log_destination", "logging_collector", "log_directory",
+        "log_filename", "wal_retrieve_retry_interval", "password_encryption", "max_connections",
+    ]
+
+    static let fileSettings = """
+        SELECT sourcefile AS source_file, sourceline AS source_line, seqno, name,
+               setting AS value, applied, error
+        FROM pg_file_settings
+        ORDER BY seqno
+        """
+
+    static func hbaFileRules(_ version: ServerVersion) -> String {
+        if version.major >= 16 {
+            return """
+                SELECT rule_number, file_name, line_number, type, database, user_name,
+                       address, netmask, auth_method, options, error
+                FROM pg_hba_file_rules
+                ORDER BY file_name, line_number
+                """
+        }
+        return """
+            SELECT NULL::int AS rule_number, NULL::text AS file_name, line_number, type, database,
+                   user_name, address, netmask, auth_method, options, error
+            FROM pg_hba_file_rules
+            ORDER BY line_number
+            """
+    }
+
+    /// pg_stat_activity joined with the SSL and GSS views. Same columns on
+    /// 13-18 for what we select (13's pg_stat_ssl.compression is not used).
+    static let sessions = """
+        SELECT a.pid, a.backend_type, a.usename AS "user", a.datname AS database,
+               a.application_name, host(a.client_addr) AS client_address,
+               a.client_hostname, a.client_port,
+               s.ssl, s.version AS tls_version, s.cipher, s.bits,
+               coalesce(g.encrypted, false) AS gss_encrypted,
+               extract(epoch FROM a.backend_start)::float8 AS backend_start,
+               a.state
+        FROM pg_stat_activity a
+        LEFT JOIN pg_stat_ssl s ON s.pid = a.pid
+        LEFT JOIN pg_stat_gssapi g ON g.pid = a.pid
+        ORDER BY a.backend_start NULLS FIRST, a.pid
+        """
+}

@@ -1,0 +1,148 @@
+import ClusterFacts
+import Foundation
+
+/// Reads a `ClusterSnapshot` off a live server. Read-only: it runs SELECTs
+/// and reads two local files (hba_file, pg_control) when they are reachable.
+public struct ServerInspector: Sendable {
+    public let connection: Connection
+
+    public init(connection: Connection) { self.connection = connection }
+
+    public func snapshot() throws(PostgresError) -> ClusterSnapshot {
+        let takenAt = Date()
+        let privileges = try readPrivileges()
+        let settings = try readSettings()
+        let server = try readServerFacts(settings: settings)
+        let own = try connection.ownSession()
+        let fileSettings = try tolerated { () throws(PostgresError) in try readFileSettings() } ?? []
+        let hbaRules = try tolerated { () throws(PostgresError) in try readHBAFileRules(version: server.version) }
+        let sessions = try readSessions()
+        return ClusterSnapshot(
+            takenAt: takenAt, server: server, privileges: privileges, own: own,
+            settings: settings, fileSettings: fileSettings, hbaRules: hbaRules,
+            sessions: sessions, fileAccess: Self.fileAccess(server))
+    }
+
+    public func readPrivileges() throws(PostgresError) -> Privileges {
+        guard let row = try connection.query(InspectionQueries.privileges).first else {
+            throw .connectionLost("the current role is not in pg_roles")
+        }
+        return Privileges(
+            role: try row.string("role"), isSuperuser: try row.bool("is_superuser"),
+            readAllStats: try row.bool("read_all_stats"), readAllSettings: try row.bool("read_all_settings"),
+            signalBackend: try row.bool("signal_backend"))
+    }
+
+    public func readSettings() throws(PostgresError) -> [Setting] {
+        let names = "{" + InspectionQueries.extraSettingNames.joined(separator: ",") + "}"
+        return try connection.query(InspectionQueries.settings, [names]).rows.map { row throws(PostgresError) in
+            Setting(name: try row.string("name"), value: try row.optionalString("value") ?? "",
+                    context: try row.string("context"), source: try row.string("source"),
+                    sourceFile: try row.optionalString("source_file"), sourceLine: try row.optionalInt("source_line"),
+                    pendingRestart: try row.optionalBool("pending_restart") ?? false,
+                    bootValue: try row.optionalString("boot_value"))
+        }
+    }
+
+    public func readServerFacts(settings: [Setting]) throws(PostgresError) -> ServerFacts {
+        guard let row = try connection.query(InspectionQueries.serverFacts).first else {
+            throw .connectionLost("no row from the server facts query")
+        }
+        let identifier = try tolerated { () throws(PostgresError) in
+            try connection.query(InspectionQueries.systemIdentifier).first?.optionalString("system_identifier")
+        } ?? nil
+        let versionNumber = try row.int("version_num")
+        return ServerFacts(
+            version: ServerVersion(number: versionNumber),
+            versionString: try row.string("version_string"),
+            systemIdentifier: identifier ?? "unknown",
+            dataDirectory: settings[named: "data_directory"]?.value ?? "",
+            configFile: settings[named: "config_file"]?.value ?? "",
+            hbaFile: settings[named: "hba_file"]?.value ?? "",
+            identFile: settings[named: "ident_file"]?.value ?? "",
+            listenAddresses: try row.string("listen_addresses"),
+            port: try row.int("port"),
+            confLoadTime: try row.optionalDouble("conf_load_time").map(Date.init(timeIntervalSince1970:)),
+            postmasterStartTime: try row.optionalDouble("postmaster_start_time").map(Date.init(timeIntervalSince1970:)),
+            inRecovery: try row.bool("in_recovery"))
+    }
+
+    public func readFileSettings() throws(PostgresError) -> [FileSetting] {
+        try connection.query(InspectionQueries.fileSettings).rows.map { row throws(PostgresError) in
+            FileSetting(sourceFile: try row.optionalString("source_file") ?? "", sourceLine: try row.optionalInt("source_line") ?? 0,
+                        seqno: try row.optionalInt("seqno") ?? 0, name: try row.optionalString("name"),
+                        value: try row.optionalString("value"), applied: try row.optionalBool("applied") ?? false,
+                        error: try row.optionalString("error"))
+        }
+    }
+
+    /// The server's own parse of the hba file currently on disk (it re-reads
+    /// the file; reference 1.9).
+    public func readHBAFileRules(version: ServerVersion) throws(PostgresError) -> [HBAFileRule] {
+        try connection.query(InspectionQueries.hbaFileRules(version)).rows.map { row throws(PostgresError) in
+            HBAFileRule(
+                ruleNumber: try row.optionalInt("rule_number"), fileName: try row.optionalString("file_name"),
+                lineNumber: try row.int("line_number"), type: try row.optionalString("type"),
+                database: try row.optionalTextArray("database")?.map { $0 ?? "" },
+                userName: try row.optionalTextArray("user_name")?.map { $0 ?? "" },
+                address: try row.optionalString("address"), netmask: try row.optionalString("netmask"),
+                authMethod: try row.optionalString("auth_method"),
+                options: try row.optionalTextArray("options")?.map { $0 ?? "" },
+                error: try row.optionalString("error"))
+        }
+    }
+
+    public func readSessions() throws(PostgresError) -> [Session] {
+        try connection.query(InspectionQueries.sessions).rows.map { row throws(PostgresError) in
+            Session(
+                pid: try row.int32("pid"), backendType: try row.optionalString("backend_type"),
+                user: try row.optionalString("user"), database: try row.optionalString("database"),
+                applicationName: try row.optionalString("application_name"),
+                clientAddress: try row.optionalString("client_address"),
+                clientHostname: try row.optionalString("client_hostname"),
+                clientPort: try row.optionalInt("client_port"), ssl: try row.optionalBool("ssl"),
+                tlsVersion: try row.optionalString("tls_version"), cipher: try row.optionalString("cipher"),
+                bits: try row.optionalInt("bits"), gssEncrypted: try row.optionalBool("gss_encrypted") ?? false,
+                backendStart: try row.optionalDouble("backend_start").map(Date.init(timeIntervalSince1970:)),
+                state: try row.optionalString("state"))
+        }
+    }
+
+    /// Runs a query whose view may be closed to this role: a permission error
+    /// gives nil, anything else is thrown.
+    private func tolerated<T>(_ body: () throws(PostgresError) -> T) throws(PostgresError) -> T? {
+        do {
+            return try body()
+        } catch let error where error.sqlState == ServerError.insufficientPrivilege {
+            return nil
+        }
+    }
+
+    /// Can this process read the server's files, and are they really that
+    /// cluster's? pg_control starts with the 8-byte system identifier.
+    static func fileAccess(_ server: ServerFacts) -> FileAccess {
+        guard !server.hbaFile.isEmpty else {
+            return FileAccess(hbaReadable: false, sameHostVerified: false,
+                              problem: "the role may not see hba_file (needs superuser or pg_read_all_settings)")
+        }
+        let readable = FileManager.default.isReadableFile(atPath: server.hbaFile)
+        var verified = false
+        if let identifier = UInt64(server.systemIdentifier),
+           let handle = FileHandle(forReadingAtPath: server.dataDirectory + "/global/pg_control") {
+            defer { try? handle.close() }
+            if let bytes = try? handle.read(upToCount: 8), bytes.count == 8 {
+                let onDisk = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+                verified = onDisk == identifier
+            }
+        }
+        let problem: String?
+        if !readable {
+            problem = "cannot read \(server.hbaFile) from here: run on the database host as root or the server's OS user"
+        } else if !verified {
+            problem = "\(server.hbaFile) is readable, but \(server.dataDirectory)/global/pg_control does not prove it belongs to this server"
+        } else {
+            problem = nil
+        }
+        return FileAccess(hbaReadable: readable, sameHostVerified: verified, problem: problem)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import ClusterFacts
+
+/// Proves whether the server really offers TLS by making a connection with
+/// `sslmode=require`, the way a client would. `SHOW ssl` is not proof: with
+/// broken certificate files it says `on` while every handshake is refused
+/// (reference 4.3).
+public enum TLSProbe {
+    public struct Result: Sendable {
+        public var availability: TLSAvailability
+        /// The certificate the server presented, when a handshake completed
+        /// and the connection was admitted.
+        public var servedCertificateDER: [UInt8]?
+        public var tlsProtocol: String?
+    }
+
+    /// libpq's text when the server answers an SSLRequest with "N".
+    static let refusedMarker = "server does not support SSL"
+
+    /// Probes over TCP. When the operator came over a unix socket, the probe
+    /// goes to an address from `listen_addresses` on the server's port.
+    public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
+        var probeTarget = target.with("sslmode", "require")
+        if own.transport == .unixSocket {
+            guard let address = tcpAddress(listenAddresses: server.listenAddresses) else {
+                return Result(availability: .notProbed("the server does not listen on TCP"))
+            }
+            probeTarget = probeTarget.with("host", address).with("hostaddr", address).with("port", String(server.port))
+        }
+        do {
+            let connection = try Connection.connect(probeTarget, timeoutSeconds: 5)
+            defer { connection.close() }
+            return Result(availability: connection.sslInUse ? .offered : .refused,
+                          servedCertificateDER: connection.peerCertificateDER,
+                          tlsProtocol: connection.sslAttribute("protocol"))
+        } catch {
+            if case .connectionFailed(_, let message) = error {
+                if message.contains(refusedMarker) { return Result(availability: .refused) }
+                // A FATAL from the server that names the encryption in use
+                // was raised after the handshake: TLS itself works.
+                if message.contains("SSL encryption") || message.contains("SSL on") {
+                    return Result(availability: .offered)
+                }
+                return Result(availability: .notProbed("a TCP connection with sslmode=require failed: \(message)"))
+            }
+            return Result(availability: .notProbed(operatorMessage(for: error)))
+        }
+    }
+
+    /// A loopback-reachable address the server listens on, if any.
+    static func tcpAddress(listenAddresses: String) -> String? {
+        let entries = listenAddresses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if entries.isEmpty || entries == [""] { return nil }
+        if entries.contains(where: { ["*", "0.0.0.0", "localhost", "127.0.0.1"].contains($0) }) { return "127.0.0.1" }
+        if entries.contains(where: { $0 == "::" || $0 == "::1" }) { return "::1" }
+        return entries.first
+    }
+}

@@ -1,0 +1,252 @@
+import ClusterFacts
+import Executor
+import Foundation
+
+/// A throwaway PostgreSQL cluster in its own directory: data, socket and
+/// log live under `root`, the server listens on a free high port, and
+/// everything runs as `owner` (the `postgres` OS user when we are root,
+/// because initdb refuses root).
+public final class LocalCluster: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var listenAddresses: [String] = ["127.0.0.1"]
+        /// Extra postgresql.conf settings, written verbatim (values already quoted).
+        public var settings: [String: String] = [:]
+        public var superuser = "postgres"
+        public var superuserPassword = "sandbox-" + UUID().uuidString.prefix(8).lowercased()
+        /// A data directory made by initdb earlier with the same superuser and
+        /// password; copying it is much faster than initdb.
+        public var template: String? = nil
+        public init() {}
+    }
+
+    public let binaries: PostgresBinaries
+    public let root: String
+    public let owner: OSUser
+    public let port: Int
+    public let options: Options
+
+    public var dataDirectory: String { root + "/data" }
+    public var socketDirectory: String { root + "/sock" }
+    public var logFile: String { root + "/server.log" }
+    public var hbaFile: String { dataDirectory + "/pg_hba.conf" }
+    public var superuser: String { options.superuser }
+    public var superuserPassword: String { options.superuserPassword }
+
+    /// The OS user a cluster must run as from this process.
+    public static func defaultOwner() throws(SandboxError) -> OSUser {
+        guard OSUser.isRoot else { return OSUser.current }
+        guard let postgres = OSUser.named("postgres") else { throw .noServerUser }
+        return postgres
+    }
+
+    /// Runs initdb (or copies `options.template`) and writes the configuration. Does not start.
+    public static func create(binaries: PostgresBinaries, root: String, owner: OSUser, port: Int? = nil,
+                              options: Options = Options()) throws(SandboxError) -> LocalCluster {
+        let chosenPort: Int
+        if let port { chosenPort = port } else { chosenPort = try FreePort.find() }
+        let cluster = LocalCluster(binaries: binaries, root: root, owner: owner, port: chosenPort, options: options)
+        try cluster.makeDirectories()
+        if let template = options.template {
+            do {
+                try ProcessRunner.checked("cp", ["-a", template, cluster.dataDirectory])
+            } catch {
+                throw .initdbFailed(operatorMessage(for: error))
+            }
+        } else {
+            try cluster.initdb()
+        }
+        try cluster.writeConfiguration()
+        return cluster
+    }
+
+    private init(binaries: PostgresBinaries, root: String, owner: OSUser, port: Int, options: Options) {
+        self.binaries = binaries
+        self.root = root
+        self.owner = owner
+        self.port = port
+        self.options = options
+    }
+
+    /// Runs initdb into `directory` (used for templates and new clusters).
+    public static func initdb(binaries: PostgresBinaries, directory: String, owner: OSUser, superuser: String,
+                              password: String, scratch: String) throws(SandboxError) {
+        let passwordFile = scratch + "/pwfile"
+        // initdb under runuser cannot read the parent's /dev/fd: a real file owned by the server user.
+        try writeOwned(passwordFile, password + "\n", owner: owner, mode: 0o600)
+        defer { unlink(passwordFile) }
+        do {
+            try ProcessRunner.checked(binaries.path("initdb"), [
+                "-D", directory, "-U", superuser, "--pwfile=\(passwordFile)",
+                "--auth-local=trust", "--auth-host=scram-sha-256",
+                "-E", "UTF8", "--locale=C", "--no-sync",
+            ], as: owner, timeoutSeconds: 300)
+        } catch {
+            throw .initdbFailed(operatorMessage(for: error))
+        }
+    }
+
+    private func initdb() throws(SandboxError) {
+        try Self.initdb(binaries: binaries, directory: dataDirectory, owner: owner, superuser: superuser,
+                        password: superuserPassword, scratch: root)
+    }
+
+    private func makeDirectories() throws(SandboxError) {
+        for directory in [root, socketDirectory] {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o755])
+            } catch {
+                throw .fileSystem("cannot create \(directory): \(error.localizedDescription)")
+            }
+            chown(directory, owner.uid, owner.gid)
+        }
+    }
+
+    private func writeConfiguration() throws(SandboxError) {
+        var lines = [
+            "", "# --- pg-ssl-wizard local cluster ---",
+            "port = \(port)",
+            "listen_addresses = '\(options.listenAddresses.joined(separator: ","))'",
+            "unix_socket_directories = '\(socketDirectory)'",
+            "max_connections = 300",
+        ]
+        for (name, value) in options.settings.sorted(by: { $0.key < $1.key }) { lines.append("\(name) = \(value)") }
+        let conf = dataDirectory + "/postgresql.conf"
+        guard let handle = FileHandle(forWritingAtPath: conf) else {
+            throw .fileSystem("cannot open \(conf)")
+        }
+        handle.seekToEndOfFile()
+        handle.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        try? handle.close()
+        try writeHBA("""
+            # TYPE  DATABASE        USER            ADDRESS                 METHOD
+            local   all             all                                     trust
+            host    all             all             127.0.0.1/32            scram-sha-256
+            host    all             all             ::1/128                 scram-sha-256
+            local   replication     all                                     trust
+            host    replication     all             127.0.0.1/32            scram-sha-256
+
+            """)
+    }
+
+    /// Replaces pg_hba.conf (takes effect on the next reload).
+    public func writeHBA(_ text: String) throws(SandboxError) {
+        try Self.writeOwned(hbaFile, text, owner: owner, mode: 0o600)
+    }
+
+    /// Appends settings to postgresql.conf.
+    public func appendConfiguration(_ text: String) throws(SandboxError) {
+        let conf = dataDirectory + "/postgresql.conf"
+        guard let handle = FileHandle(forWritingAtPath: conf) else { throw .fileSystem("cannot open \(conf)") }
+        handle.seekToEndOfFile()
+        handle.write(Data((text + "\n").utf8))
+        try? handle.close()
+    }
+
+    /// Writes a file owned by `owner` with `mode` (tests and scenarios only;
+    /// the wizard's own writes go through the executor's atomic writer).
+    public static func writeOwned(_ path: String, _ text: String, owner: OSUser, mode: mode_t) throws(SandboxError) {
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard fd >= 0 else { throw .fileSystem("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw .fileSystem("cannot write \(path)")
+        }
+        fchown(fd, owner.uid, owner.gid)
+        fchmod(fd, mode)
+    }
+
+    // MARK: - Lifecycle
+
+    public func start(timeoutSeconds: Int = 60) throws(SandboxError) {
+        do {
+            try ProcessRunner.checked(binaries.path("pg_ctl"), [
+                "-D", dataDirectory, "-l", logFile, "-w", "-t", String(timeoutSeconds), "start",
+            ], as: owner, timeoutSeconds: Double(timeoutSeconds + 30))
+        } catch {
+            throw .startFailed(log: logTail())
+        }
+    }
+
+    public func stop(mode: String = "fast") throws(SandboxError) {
+        guard isRunning else { return }
+        do {
+            try ProcessRunner.checked(binaries.path("pg_ctl"), ["-D", dataDirectory, "-m", mode, "-w", "-t", "60", "stop"],
+                                      as: owner, timeoutSeconds: 90)
+        } catch {
+            if mode != "immediate" { return try stop(mode: "immediate") }
+            throw .stopFailed(operatorMessage(for: error))
+        }
+    }
+
+    public func restart() throws(SandboxError) {
+        try stop()
+        try start()
+    }
+
+    public var isRunning: Bool {
+        guard let output = try? ProcessRunner.run(binaries.path("pg_ctl"), ["-D", dataDirectory, "status"], as: owner) else {
+            return false
+        }
+        return output.exitCode == 0
+    }
+
+    /// The postmaster's pid from postmaster.pid, while it runs.
+    public var postmasterPID: Int32? {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first.flatMap { Int32($0) }
+    }
+
+    /// Stops the server (immediately if needed) and removes every file.
+    public func destroy() {
+        try? stop()
+        if isRunning, let pid = postmasterPID { kill(pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    // MARK: - Connecting
+
+    /// A conninfo for the superuser over the unix socket (trust).
+    public func socketConninfo(user: String? = nil, database: String = "postgres") -> String {
+        "host=\(socketDirectory) port=\(port) user=\(user ?? superuser) dbname=\(database)"
+    }
+
+    /// A conninfo over TCP to `host`; includes the password when none is given.
+    public func tcpConninfo(host: String = "127.0.0.1", user: String? = nil, password: String? = nil,
+                            database: String = "postgres", sslmode: String = "disable") -> String {
+        let secret = password ?? (user == nil || user == superuser ? superuserPassword : nil)
+        var text = "host=\(host) port=\(port) user=\(user ?? superuser) dbname=\(database) sslmode=\(sslmode)"
+        if let secret { text += " password=\(secret)" }
+        return text
+    }
+
+    public func logTail(lines: Int = 5) -> String {
+        let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").suffix(lines).joined(separator: " | ")
+    }
+}
+
+/// A free TCP port on 127.0.0.1, chosen by the kernel (ephemeral range, so high).
+public enum FreePort {
+    public static func find() throws(SandboxError) -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw .noFreePort }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw .noFreePort }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw .noFreePort }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

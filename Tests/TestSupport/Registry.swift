@@ -1,0 +1,66 @@
+import Executor
+import Foundation
+import Sandbox
+
+/// Tracks this process's clusters and removes those a crashed earlier run
+/// left behind (their directory names carry the owning test process's pid).
+final class Registry: @unchecked Sendable {
+    static let shared = Registry()
+
+    private let lock = NSLock()
+    private var live: [ObjectIdentifier: TestCluster] = [:]
+    private var counter = 0
+    private var reaped = false
+
+    private init() {
+        atexit {
+            Registry.shared.destroyAll()
+        }
+    }
+
+    func newRoot(prefix: String = "pgsw-test") -> String {
+        lock.lock(); defer { lock.unlock() }
+        counter += 1
+        return "/tmp/\(prefix)-\(getpid())-\(counter)"
+    }
+
+    func register(_ cluster: TestCluster) {
+        lock.lock(); live[ObjectIdentifier(cluster)] = cluster; lock.unlock()
+    }
+
+    func unregister(_ cluster: TestCluster) {
+        lock.lock(); live[ObjectIdentifier(cluster)] = nil; lock.unlock()
+    }
+
+    func destroyAll() {
+        lock.lock()
+        let clusters = Array(live.values)
+        lock.unlock()
+        clusters.forEach { $0.destroy() }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        where entry.hasPrefix("pgsw-template-\(getpid())-") {
+            try? FileManager.default.removeItem(atPath: "/tmp/" + entry)
+        }
+    }
+
+    /// Stops and removes clusters of test processes that no longer exist.
+    func reapStaleClusters() {
+        lock.lock()
+        guard !reaped else { lock.unlock(); return }
+        reaped = true
+        lock.unlock()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [] {
+            guard entry.hasPrefix("pgsw-test-") || entry.hasPrefix("pgsw-template-") else { continue }
+            let parts = entry.split(separator: "-")
+            guard parts.count >= 4, let pid = Int32(parts[2]), pid != getpid(), kill(pid, 0) != 0 else { continue }
+            let data = "/tmp/\(entry)/data"
+            if let text = try? String(contentsOfFile: data + "/postmaster.pid", encoding: .utf8),
+               let postmaster = text.split(separator: "\n").first.flatMap({ Int32($0) }) {
+                kill(postmaster, SIGQUIT)
+                Thread.sleep(forTimeInterval: 0.2)
+                kill(postmaster, SIGKILL)
+            }
+            try? FileManager.default.removeItem(atPath: "/tmp/\(entry)")
+        }
+    }
+}

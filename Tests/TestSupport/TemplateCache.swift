@@ -1,0 +1,27 @@
+import Executor
+import Foundation
+import Sandbox
+
+/// One initdb per server version per test process; clusters copy it.
+final class TemplateCache: @unchecked Sendable {
+    static let shared = TemplateCache()
+    /// The superuser password of every test cluster (tests only).
+    static let password = "fixture-secret-pw"
+
+    private let lock = NSLock()
+    private var templates: [String: String] = [:]
+
+    func template(for binaries: PostgresBinaries) throws -> String {
+        lock.lock(); defer { lock.unlock() }
+        if let existing = templates[binaries.directory] { return existing }
+        let root = Registry.shared.newRoot(prefix: "pgsw-template")
+        let owner = try LocalCluster.defaultOwner()
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        chown(root, owner.uid, owner.gid)
+        let data = root + "/data"
+        try LocalCluster.initdb(binaries: binaries, directory: data, owner: owner, superuser: "postgres",
+                                password: Self.password, scratch: root)
+        templates[binaries.directory] = data
+        return data
+    }
+}

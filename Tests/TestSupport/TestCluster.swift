@@ -1,0 +1,146 @@
+import ClusterFacts
+import Executor
+import Foundation
+import PostgresClient
+import Sandbox
+
+/// A real PostgreSQL cluster for one test (or one suite): created from a
+/// per-process initdb template, started on a free port as the `postgres`
+/// OS user when the tests run as root, and always stopped and removed.
+public final class TestCluster: @unchecked Sendable {
+    public let local: LocalCluster
+
+    public var port: Int { local.port }
+    public var version: ServerVersion { local.binaries.version }
+    public var hbaFile: String { local.hbaFile }
+    public var dataDirectory: String { local.dataDirectory }
+    public var socketConninfo: String { local.socketConninfo() }
+
+    /// Creates and starts a cluster; `configure` adjusts its options first.
+    public static func start(binaries: PostgresBinaries? = nil,
+                             configure: (inout LocalCluster.Options) -> Void = { _ in }) throws -> TestCluster {
+        let binaries = try binaries ?? PostgresBinaries.locate()
+        Registry.shared.reapStaleClusters()
+        var options = LocalCluster.Options()
+        options.superuserPassword = TemplateCache.password
+        options.settings["fsync"] = "off"
+        options.settings["log_line_prefix"] = "'%m [%p] '"
+        configure(&options)
+        options.template = try TemplateCache.shared.template(for: binaries)
+        let root = Registry.shared.newRoot()
+        let owner = try LocalCluster.defaultOwner()
+        let local = try LocalCluster.create(binaries: binaries, root: root, owner: owner, options: options)
+        let cluster = TestCluster(local: local)
+        Registry.shared.register(cluster)
+        do {
+            try local.start()
+        } catch {
+            cluster.destroy()
+            throw error
+        }
+        return cluster
+    }
+
+    /// Runs `body` with a fresh cluster and removes it afterwards, also on failure.
+    public static func with<T>(binaries: PostgresBinaries? = nil,
+                               configure: (inout LocalCluster.Options) -> Void = { _ in },
+                               _ body: (TestCluster) async throws -> T) async throws -> T {
+        let cluster = try start(binaries: binaries, configure: configure)
+        defer { cluster.destroy() }
+        return try await body(cluster)
+    }
+
+    init(local: LocalCluster) { self.local = local }
+
+    private let heldLock = NSLock()
+    private var held: [Connection] = []
+
+    public func destroy() {
+        heldLock.lock()
+        held.forEach { $0.close() }
+        held = []
+        heldLock.unlock()
+        local.destroy()
+        Registry.shared.unregister(self)
+    }
+
+    // MARK: - Connections
+
+    /// A superuser connection over the unix socket.
+    public func superuserConnection() throws -> Connection {
+        try Connection.connect(ConnectionTarget(local.socketConninfo()))
+    }
+
+    /// Runs SQL as superuser over the socket and returns the result.
+    @discardableResult
+    public func sql(_ statement: String, _ parameters: [(any PostgresParameter)?] = []) throws -> QueryResult {
+        let connection = try superuserConnection()
+        defer { connection.close() }
+        return try connection.query(statement, parameters)
+    }
+
+    public func tcpConninfo(host: String = "127.0.0.1", user: String? = nil, password: String? = nil,
+                            database: String = "postgres", sslmode: String = "disable") -> String {
+        local.tcpConninfo(host: host, user: user, password: password, database: database, sslmode: sslmode)
+    }
+
+    public enum Route: Sendable { case socket, tcp(sslmode: String) }
+
+    /// Opens `count` sessions that stay open until the cluster is destroyed
+    /// (or `releaseHeldSessions` is called).
+    @discardableResult
+    public func holdSessions(_ count: Int, via route: Route, applicationName: String = "held-session",
+                             user: String? = nil) throws -> [Connection] {
+        var opened: [Connection] = []
+        for _ in 0..<count {
+            let conninfo: String
+            switch route {
+            case .socket: conninfo = local.socketConninfo(user: user)
+            case .tcp(let sslmode): conninfo = local.tcpConninfo(user: user, sslmode: sslmode)
+            }
+            let target = try ConnectionTarget(conninfo).with("application_name", applicationName)
+            opened.append(try Connection.connect(target))
+        }
+        heldLock.lock()
+        held += opened
+        heldLock.unlock()
+        return opened
+    }
+
+    public func releaseHeldSessions() {
+        heldLock.lock()
+        held.forEach { $0.close() }
+        held = []
+        heldLock.unlock()
+    }
+
+    // MARK: - Configuration
+
+    public func writeHBA(_ text: String) throws { try local.writeHBA(text) }
+
+    public func reload() throws { try sql("SELECT pg_reload_conf()") }
+
+    /// Turns SSL on with a certificate for localhost / 127.0.0.1 made by
+    /// openssl (a test oracle, independent of the code under test).
+    public func enableSSL() throws -> TestCertificate {
+        let certificate = try TestCertificate.make(in: local.root + "/tls", owner: local.owner)
+        try sql("ALTER SYSTEM SET ssl_cert_file = '\(certificate.certificatePath)'")
+        try sql("ALTER SYSTEM SET ssl_key_file = '\(certificate.keyPath)'")
+        try sql("ALTER SYSTEM SET ssl = on")
+        try reload()
+        try waitFor("TLS to come up") { (try? Connection.connect(ConnectionTarget(tcpConninfo(sslmode: "require"))))?.sslInUse == true }
+        return certificate
+    }
+
+    /// Polls `condition` every 50 ms for up to `seconds`.
+    public func waitFor(_ what: String, seconds: Double = 10, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? condition()) == true { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TestEnvironment.Missing(description: "timed out after \(seconds) s waiting for \(what); server log: \(local.logTail())")
+    }
+
+    public var serverLog: String { (try? String(contentsOfFile: local.logFile, encoding: .utf8)) ?? "" }
+}

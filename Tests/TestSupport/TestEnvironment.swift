@@ -1,0 +1,40 @@
+import Executor
+import Foundation
+
+/// Facts about where the tests run. Nothing is skipped: a test that needs
+/// root, namespaces or a server and cannot have them fails with a message
+/// that says what is missing (under CI=true and everywhere else).
+public enum TestEnvironment {
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    public struct Missing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Fails unless the tests run as root (namespaces, the postgres user).
+    public static func requireRoot(for purpose: String) throws {
+        guard OSUser.isRoot else {
+            throw Missing(description: "\(purpose) needs root (run `make test` as root); refusing to skip")
+        }
+    }
+
+    /// Directory of the built products (the test bundle sits next to them).
+    public static var productsDirectory: String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        // swift test runs .build/<config>/<Package>PackageTests.xctest directly on Linux.
+        if url.pathExtension == "xctest" { url.deleteLastPathComponent() }
+        return url.path
+    }
+
+    /// The root of the source tree (for golden files and fixtures).
+    public static func packageRoot(file: String = #filePath) -> String {
+        var url = URL(fileURLWithPath: file)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+        }
+        return FileManager.default.currentDirectoryPath
+    }
+}
