@@ -19,15 +19,17 @@ let package = Package(
 
         // Pure value types describing a cluster as read, and the status verdict.
         .target(name: "ClusterFacts"),
+        // Pure pg_hba.conf engine: tokenize -> parse -> match, lossless printer, rewrite, lint.
+        .target(name: "HBA", dependencies: ["ClusterFacts"]),
         // libpq wrapper and version-aware inspection.
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
         // Side effects: processes, files, journal.
-        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "PostgresClient"]),
+        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "PostgresClient"]),
         // Practice clusters (also the test fixture's clusters).
         .target(name: "Sandbox", dependencies: ["ClusterFacts", "PostgresClient", "Executor"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
-            "ClusterFacts", "PostgresClient", "Executor", "Sandbox",
+            "ClusterFacts", "HBA", "PostgresClient", "Executor", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -35,6 +37,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ClusterFacts", "PostgresClient", "Executor", "Sandbox"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
+        .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts"]),
     ]

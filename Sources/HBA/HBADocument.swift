@@ -1,0 +1,44 @@
+/// A pg_hba.conf as a server of a given version would read it: every
+/// record (of the file and of the files it includes) tokenized and parsed,
+/// errors kept per line. Lossless: the original bytes are kept, and the
+/// printer edits them in place.
+public struct HBADocument: Sendable {
+    public let path: String
+    public let bytes: [UInt8]
+    public let context: ParseContext
+    public let lines: [ParsedLine]
+
+    public init(path: String, bytes: [UInt8], context: ParseContext, files: any FileSource = InMemoryFiles()) {
+        self.path = path
+        self.bytes = bytes
+        self.context = context
+        let tokenized = Tokenizer(syntax: context.syntax, files: files).tokenize(path: path, bytes: bytes)
+        let parser = LineParser(context: context)
+        self.lines = tokenized.map(parser.parse)
+    }
+
+    public init(path: String, text: String, context: ParseContext, files: any FileSource = InMemoryFiles()) {
+        self.init(path: path, bytes: Array(text.utf8), context: context, files: files)
+    }
+
+    /// The rules the server would load, in evaluation order.
+    public var rules: [HBARule] { lines.compactMap(\.rule) }
+
+    /// Lines that would make the server refuse the whole file.
+    public var failures: [ParsedLine] { lines.filter(\.isFailure) }
+
+    /// Why a reload would keep the old rules (nil when it would load).
+    public var loadProblem: String? {
+        if let first = failures.first {
+            let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
+            return "line \(first.lineNumber) of \(first.file): \(first.error ?? "invalid line (no message from the server)")\(more)"
+        }
+        if rules.isEmpty { return "configuration file \"\(path)\" contains no entries" }
+        return nil
+    }
+
+    public var isLoadable: Bool { loadProblem == nil }
+
+    /// Lines with input PostgreSQL reads unpredictably (see TokenizedLine).
+    public var hasUnpredictableLines: Bool { lines.contains { $0.tokenized.unpredictable } }
+}

@@ -1,0 +1,203 @@
+/// check_hba: the first rule matching type, address, database and user
+/// decides; no rule means the implicit reject (reference section 2).
+public struct Matcher: Sendable {
+    public let document: HBADocument
+    public let environment: MatchEnvironment
+
+    public init(document: HBADocument, environment: MatchEnvironment = .offline) {
+        self.document = document
+        self.environment = environment
+    }
+
+    public func match(_ attempt: ConnectionAttempt) -> MatchResult {
+        var trace: [MatchResult.Step] = []
+        var unknowns: [MatchResult.Step] = []
+        for rule in document.rules {
+            switch evaluate(rule, attempt) {
+            case .no(let reason):
+                trace.append(.init(file: rule.file, lineNumber: rule.lineNumber, text: reason))
+            case .unknown(let reason):
+                let step = MatchResult.Step(file: rule.file, lineNumber: rule.lineNumber, text: reason)
+                trace.append(step)
+                unknowns.append(step)
+            case .yes:
+                return MatchResult(attempt: attempt, decidingRule: rule, trace: trace, unknowns: unknowns,
+                                   fileWouldLoad: document.isLoadable)
+            }
+        }
+        return MatchResult(attempt: attempt, decidingRule: nil, trace: trace, unknowns: unknowns,
+                           fileWouldLoad: document.isLoadable)
+    }
+
+    enum Verdict: Equatable {
+        case yes
+        case no(String)
+        case unknown(String)
+    }
+
+    func evaluate(_ rule: HBARule, _ attempt: ConnectionAttempt) -> Verdict {
+        if let reason = typeMismatch(rule, attempt) { return .no(reason) }
+        var open: [String] = []
+        for check in [address(rule, attempt), database(rule, attempt), user(rule, attempt)] {
+            switch check {
+            case .no(let reason): return .no(reason)
+            case .unknown(let reason): open.append(reason)
+            case .yes: break
+            }
+        }
+        return open.isEmpty ? .yes : .unknown("depends on " + open.joined(separator: " and "))
+    }
+
+    func typeMismatch(_ rule: HBARule, _ attempt: ConnectionAttempt) -> String? {
+        let type = rule.connectionType
+        if type == .local { return attempt.transport == .unixSocket ? nil : "local only matches unix-socket connections" }
+        guard attempt.transport != .unixSocket else { return "\(type.rawValue) only matches TCP connections" }
+        if type == .hostssl, !attempt.ssl { return "hostssl needs SSL, this connection has none" }
+        if type == .hostnossl, attempt.ssl { return "hostnossl does not match SSL connections" }
+        if type == .hostgssenc {
+            if !document.context.build.gssapi { return "hostgssenc never matches: the server has no GSSAPI" }
+            if !attempt.gssEncrypted { return "hostgssenc needs GSS encryption" }
+        }
+        if type == .hostnogssenc, attempt.gssEncrypted { return "hostnogssenc does not match GSS-encrypted connections" }
+        return nil
+    }
+
+    func address(_ rule: HBARule, _ attempt: ConnectionAttempt) -> Verdict {
+        guard let spec = rule.address, let client = attempt.clientAddress else { return .yes }
+        switch spec {
+        case .all:
+            return .yes
+        case .network(let network, let mask):
+            return client.isInRange(of: network, mask: mask) ? .yes
+                : .no("address \(client) is not in \(network)/\(mask.prefixLength.map(String.init) ?? mask.description)")
+        case .sameHost, .sameNet:
+            guard let interfaces = environment.interfaces else {
+                return .unknown("the server's interface addresses (\(spec == .sameHost ? "samehost" : "samenet"))")
+            }
+            let hit = interfaces.contains { interface in
+                let mask = spec == .sameHost ? IPAddress.mask(bits: client.family == .v4 ? 32 : 128, family: interface.address.family)! : interface.netmask
+                return client.isInRange(of: interface.address, mask: mask)
+            }
+            return hit ? .yes : .no("address \(client) is not \(spec == .sameHost ? "one of the server's own" : "on the server's subnets")")
+        case .hostname(let pattern):
+            guard let lookup = environment.lookupHostname(client) else {
+                return .unknown("DNS for \(client) (host name \(pattern))")
+            }
+            switch lookup {
+            case .noName:
+                return .no("\(client) has no reverse DNS name")
+            case .name(let name, let confirmed):
+                guard Self.hostnameMatches(pattern: pattern, name: name) else { return .no("\(client) is \(name), not \(pattern)") }
+                return confirmed ? .yes : .no("\(name) does not resolve back to \(client)")
+            }
+        }
+    }
+
+    static func hostnameMatches(pattern: String, name: String) -> Bool {
+        if pattern.hasPrefix(".") { return name.lowercased().hasSuffix(pattern.lowercased()) }
+        return pattern.lowercased() == name.lowercased()
+    }
+
+    func database(_ rule: HBARule, _ attempt: ConnectionAttempt) -> Verdict {
+        var open: [String] = []
+        for token in rule.databases {
+            if attempt.replication == .physical {
+                if token.isKeyword("replication") { return .yes }
+                continue
+            }
+            if token.isKeyword("all") { return .yes }
+            if token.isKeyword("sameuser") {
+                if attempt.database == attempt.user { return .yes }
+                continue
+            }
+            if token.isKeyword("samegroup") || token.isKeyword("samerole") {
+                switch environment.isMember(attempt.user, attempt.database) {
+                case true?: return .yes
+                case false?: continue
+                case nil: open.append("whether \(attempt.user) is a member of role \(attempt.database) (samerole)")
+                }
+                continue
+            }
+            if token.isKeyword("replication") { continue }
+            if document.context.syntax.hasRegularExpressions, token.text.hasPrefix("/") {
+                switch environment.regexMatches(String(token.text.dropFirst()), attempt.database) {
+                case true?: return .yes
+                case false?: continue
+                case nil: open.append("the regular expression \(token.text)")
+                }
+                continue
+            }
+            if token.text == attempt.database { return .yes }
+        }
+        if !open.isEmpty { return .unknown(open.joined(separator: " and ")) }
+        if attempt.replication == .physical { return .no("physical replication only matches the replication keyword") }
+        return .no("database \(attempt.database) is not in \(Self.list(rule.databases))")
+    }
+
+    func user(_ rule: HBARule, _ attempt: ConnectionAttempt) -> Verdict {
+        var open: [String] = []
+        for token in rule.users {
+            if token.isMembershipCheck {
+                let role = String(token.text.dropFirst())
+                switch environment.isMember(attempt.user, role) {
+                case true?: return .yes
+                case false?: continue
+                case nil: open.append("whether \(attempt.user) is a member of \(role)")
+                }
+                continue
+            }
+            if token.isKeyword("all") { return .yes }
+            if document.context.syntax.hasRegularExpressions, token.text.hasPrefix("/") {
+                switch environment.regexMatches(String(token.text.dropFirst()), attempt.user) {
+                case true?: return .yes
+                case false?: continue
+                case nil: open.append("the regular expression \(token.text)")
+                }
+                continue
+            }
+            if token.text == attempt.user { return .yes }
+        }
+        if !open.isEmpty { return .unknown(open.joined(separator: " and ")) }
+        return .no("user \(attempt.user) is not in \(Self.list(rule.users))")
+    }
+
+    static func list(_ tokens: [HBAToken]) -> String {
+        tokens.map { $0.quoted ? "\"\($0.text)\"" : $0.text }.joined(separator: ",")
+    }
+}
+
+/// The answer for one attempt.
+public struct MatchResult: Hashable, Sendable {
+    public struct Step: Hashable, Sendable, Codable {
+        public var file: String
+        public var lineNumber: Int
+        public var text: String
+    }
+
+    public enum Outcome: String, Hashable, Sendable, Codable {
+        /// A rule with a real method matched; that method now decides (a wrong password still fails).
+        case accepted
+        /// A `reject` rule matched, or none did.
+        case rejected
+        /// An earlier rule's match could not be decided here.
+        case depends
+    }
+
+    public var attempt: ConnectionAttempt
+    /// The first rule that surely matches; nil for the implicit reject.
+    public var decidingRule: HBARule?
+    public var trace: [Step]
+    /// Rules before the decision whose match is unknown.
+    public var unknowns: [Step]
+    /// The file itself would load (otherwise the server keeps its old rules).
+    public var fileWouldLoad: Bool
+
+    public var outcome: Outcome {
+        if !unknowns.isEmpty { return .depends }
+        guard let rule = decidingRule, rule.method != .reject else { return .rejected }
+        return .accepted
+    }
+
+    /// The line the server would pick if every open question resolved to "no match".
+    public var lineNumber: Int? { decidingRule?.lineNumber }
+}

@@ -1,0 +1,111 @@
+/// The six record types. Matched case-sensitively (reference 1.3).
+public enum ConnectionType: String, Hashable, Sendable, Codable, CaseIterable {
+    case local, host, hostssl, hostnossl, hostgssenc, hostnogssenc
+
+    public var isTCP: Bool { self != .local }
+}
+
+/// Authentication methods, spelled as in the file.
+public enum AuthMethod: String, Hashable, Sendable, Codable, CaseIterable {
+    case trust, reject, md5, password, gss, sspi, ident, peer, ldap, radius, cert, pam, bsd, oauth
+    case scramSHA256 = "scram-sha-256"
+
+    /// The name the view shows for the `gss` method is `gss`; messages call it gssapi.
+    public var viewName: String { rawValue }
+}
+
+/// The address column.
+public enum AddressSpec: Hashable, Sendable {
+    case all
+    case sameHost
+    case sameNet
+    /// A host name or `.suffix`; matching needs DNS.
+    case hostname(String)
+    /// A numeric address with its mask (from `/len` or a separate netmask field).
+    case network(address: IPAddress, mask: IPAddress)
+
+    public var isNumeric: Bool { if case .network = self { return true }; return false }
+}
+
+/// `clientcert=` levels.
+public enum ClientCertLevel: String, Hashable, Sendable, Codable {
+    case off, verifyCA = "verify-ca", verifyFull = "verify-full"
+}
+
+/// Authentication options as PostgreSQL stores them on the parsed line.
+public struct AuthOptions: Hashable, Sendable {
+    public var map: String?
+    public var clientcert: ClientCertLevel = .off
+    public var clientnameDN = false
+    public var pamService: String?
+    public var pamUseHostname = false
+    public var ldapServer: String?
+    public var ldapPort = 0
+    public var ldapScheme: String?
+    public var ldapTLS = false
+    public var ldapPrefix: String?
+    public var ldapSuffix: String?
+    public var ldapBaseDN: String?
+    public var ldapBindDN: String?
+    public var ldapBindPassword: String?
+    public var ldapSearchAttribute: String?
+    public var ldapSearchFilter: String?
+    public var ldapScope = 0
+    public var krbRealm: String?
+    public var includeRealm = false
+    public var compatRealm = false
+    public var upnUsername = false
+    public var radiusServers: [String]?
+    public var radiusServersText: String?
+    public var radiusSecrets: [String]?
+    public var radiusSecretsText: String?
+    public var radiusPorts: [String]?
+    public var radiusPortsText: String?
+    public var radiusIdentifiers: [String]?
+    public var radiusIdentifiersText: String?
+    /// oauth (18): kept as written.
+    public var oauthIssuer: String?
+    public var oauthScope: String?
+    public var oauthValidator: String?
+    public var delegateIdentMapping = false
+    /// Every `name=value` in file order, for lint and display.
+    public var written: [WrittenOption] = []
+
+    public init() {}
+}
+
+public struct WrittenOption: Hashable, Sendable {
+    public var name: String
+    public var value: String
+}
+
+/// A rule that parsed: what the server would load for this line.
+public struct HBARule: Hashable, Sendable {
+    public var file: String
+    public var lineNumber: Int
+    public var connectionType: ConnectionType
+    public var databases: [HBAToken]
+    public var users: [HBAToken]
+    /// nil for `local` lines.
+    public var address: AddressSpec?
+    public var method: AuthMethod
+    public var options: AuthOptions
+    /// The type token as written, for the rewrite.
+    public var typeToken: HBAToken
+    /// The raw tokens of the address (and netmask) fields.
+    public var addressTokens: [HBAToken]
+}
+
+/// One tokenized line after parsing: a rule, an error, or both (a hostssl
+/// line read with ssl off is loaded but carries a warning).
+public struct ParsedLine: Hashable, Sendable {
+    public var tokenized: TokenizedLine
+    public var rule: HBARule?
+    public var error: String?
+
+    public var file: String { tokenized.file }
+    public var lineNumber: Int { tokenized.lineNumber }
+
+    /// Would stop the server from loading the file.
+    public var isFailure: Bool { rule == nil }
+}

@@ -1,0 +1,89 @@
+/// `hba match` output.
+public struct MatchReport: Encodable, Sendable {
+    public var outcome: MatchResult.Outcome
+    public var line_number: Int?
+    public var file: String?
+    public var auth_method: String?
+    public var attempt: String
+    public var trace: [MatchResult.Step]
+    public var depends_on: [MatchResult.Step]
+    public var file_would_load: Bool
+
+    public init(_ result: MatchResult) {
+        outcome = result.outcome
+        line_number = result.lineNumber
+        file = result.decidingRule?.file
+        auth_method = result.decidingRule?.method.rawValue
+        attempt = result.attempt.summary
+        trace = result.trace
+        depends_on = result.unknowns
+        file_would_load = result.fileWouldLoad
+    }
+
+    public var text: String {
+        var lines: [String] = ["Attempt: \(attempt)"]
+        switch outcome {
+        case .accepted: lines.append("Outcome: line \(line_number!) decides (\(auth_method!))")
+        case .rejected: lines.append(line_number.map { "Outcome: rejected by line \($0) (reject)" } ?? "Outcome: rejected: no line matches (implicit reject)")
+        case .depends:
+            lines.append("Outcome: depends on facts not known here")
+            for step in depends_on { lines.append("  line \(step.lineNumber): \(step.text)") }
+            lines.append("  if none of these match: " + (line_number.map { "line \($0) (\(auth_method!))" } ?? "implicit reject"))
+        }
+        if !trace.isEmpty {
+            lines.append("Earlier lines:")
+            lines += trace.map { "  line \($0.lineNumber): \($0.text)" }
+        }
+        if !file_would_load { lines.append("Warning: the file has errors, so the server would not load it and would keep its old rules.") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `hba rewrite` output.
+public struct RewriteReport: Encodable, Sendable {
+    public struct File: Encodable, Sendable {
+        public var path: String
+        public var diff: String
+        public var new_text: String
+    }
+
+    public var has_changes: Bool
+    public var changes: [RewriteChange]
+    public var files: [File]
+    public var load_problem: String?
+
+    public init(_ result: RewriteResult, loadProblem: String?) {
+        has_changes = result.hasChanges
+        changes = result.changes
+        files = result.changedFiles.map { path in
+            File(path: path,
+                 diff: UnifiedDiffBridge.diff(result, path),
+                 new_text: result.text(of: path) ?? "")
+        }
+        load_problem = loadProblem
+    }
+
+    public var text: String {
+        var lines: [String] = []
+        if let load_problem { lines.append("Warning: the file does not load as it is: \(load_problem)") }
+        lines.append(has_changes ? files.map(\.diff).joined() : "No change needed.")
+        if !changes.isEmpty {
+            lines.append("Changes:")
+            for change in changes {
+                var line = "  line \(change.lineNumber): \(change.kind.rawValue): \(change.reason)"
+                if let removes = change.removes { line += "; removes \(removes)" }
+                lines.append(line)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+import ClusterFacts
+
+enum UnifiedDiffBridge {
+    static func diff(_ result: RewriteResult, _ path: String) -> String {
+        UnifiedDiff.make(old: String(decoding: result.originals[path] ?? [], as: UTF8.self),
+                         new: result.text(of: path) ?? "", oldName: path, newName: path + " (hostssl)")
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import ClusterFacts
+import HBA
+
+struct HBAExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Print the rules in the shape of pg_hba_file_rules, errors included. Exit 1 when the file has errors.")
+
+    @OptionGroup var input: HBAFileOptions
+
+    @Flag(help: "Print JSON (one object per row, the view's column names).")
+    var json = false
+
+    func run() throws {
+        let document = try failingWithUnknown { try input.document() }
+        let rows = FileRulesView.rows(of: document)
+        print(json ? HBARender.json(rows) : HBARender.table(rows))
+        if !document.isLoadable {
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import Executor
+import HBA
+
+enum DiskFileSourceProvider {
+    static func make() -> any FileSource { DiskFileSource() }
+}

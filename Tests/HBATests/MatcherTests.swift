@@ -1,0 +1,86 @@
+import HBA
+import Testing
+
+/// check_hba semantics (reference section 2), decided on values.
+struct MatcherTests {
+    @Test func firstMatchingLineDecides() {
+        let doc = document("""
+            local all all peer
+            host all all 127.0.0.1/32 scram-sha-256
+            hostssl all all 10.0.0.0/8 scram-sha-256
+            host all all 10.0.0.0/8 reject
+            """)
+        let matcher = Matcher(document: doc)
+        #expect(matcher.match(tcp("10.1.1.1", ssl: true)).lineNumber == 3)
+        let plain = matcher.match(tcp("10.1.1.1"))
+        #expect(plain.outcome == .rejected && plain.lineNumber == 4)
+        #expect(plain.trace.map(\.lineNumber) == [1, 2, 3])
+        #expect(plain.trace[2].text == "hostssl needs SSL, this connection has none")
+        let nowhere = matcher.match(tcp("192.168.0.1"))
+        #expect(nowhere.outcome == .rejected && nowhere.lineNumber == nil)
+        #expect(matcher.match(ConnectionAttempt(transport: .unixSocket, database: "x", user: "y")).lineNumber == 1)
+    }
+
+    @Test func physicalReplicationMatchesOnlyTheReplicationKeyword() {
+        let doc = document("""
+            host all repl 10.0.0.0/8 scram-sha-256
+            host "replication" repl 10.0.0.0/8 scram-sha-256
+            host replication repl 10.0.0.0/8 scram-sha-256
+            """)
+        let matcher = Matcher(document: doc)
+        #expect(matcher.match(tcp("10.0.0.9", user: "repl", replication: .physical)).lineNumber == 3)
+        // A logical walsender matches like a normal connection, and `replication` does not match it.
+        #expect(matcher.match(tcp("10.0.0.9", user: "repl", database: "replication", replication: .logical)).lineNumber == 1)
+        #expect(Matcher(document: document("host replication all all md5")).match(tcp("10.0.0.9")).lineNumber == nil)
+    }
+
+    @Test func membershipAndSamehostAreInputsOrOpenQuestions() {
+        let doc = document("""
+            host all +ops 10.0.0.0/8 scram-sha-256
+            host samerole all samenet scram-sha-256
+            host all all all reject
+            """)
+        let offline = Matcher(document: doc).match(tcp("10.2.2.2", user: "alice", database: "payroll"))
+        #expect(offline.outcome == .depends)
+        #expect(offline.unknowns.map(\.lineNumber) == [1, 2])
+        #expect(offline.lineNumber == 3)
+        let known = MatchEnvironment.with(memberships: ["payroll": ["alice"]], knownRoles: ["alice", "payroll", "ops"],
+                                          interfaces: [NetworkInterface(address: IPAddress(numeric: "10.2.0.1")!, netmask: IPAddress.mask(bits: 16, family: .v4)!)])
+        let decided = Matcher(document: doc, environment: known).match(tcp("10.2.2.2", user: "alice", database: "payroll"))
+        #expect(decided.outcome == .accepted && decided.lineNumber == 2)
+    }
+
+    @Test func sslAndGSSAgainstTheTypes() {
+        let doc = document("hostnossl all all all md5\nhostgssenc all all all gss\nhostnogssenc all all all md5\n")
+        let matcher = Matcher(document: doc)
+        #expect(matcher.match(tcp("10.0.0.1")).lineNumber == 1)
+        #expect(matcher.match(tcp("10.0.0.1", ssl: true)).lineNumber == 3)
+        let gss = ConnectionAttempt(transport: .tcp(IPAddress(numeric: "10.0.0.1")!), gssEncrypted: true, database: "d", user: "u")
+        // A GSS-encrypted session is "not SSL", so hostnossl takes it first.
+        #expect(matcher.match(gss).lineNumber == 1)
+    }
+
+    @Test func hostnamesNeedDNS() {
+        let doc = document("host all all .example.com md5\n")
+        #expect(Matcher(document: doc).match(tcp("10.0.0.1")).outcome == .depends)
+        let env = MatchEnvironment.with(memberships: [:], hostnames: [IPAddress(numeric: "10.0.0.1")!: .name("db1.EXAMPLE.com", forwardConfirms: true)])
+        #expect(Matcher(document: doc, environment: env).match(tcp("10.0.0.1")).lineNumber == 1)
+    }
+
+    @Test func regexesFrom16AndSubsetEvaluation() {
+        let doc = document("host /^app_[0-9]+$ all all md5\n", version: 16)
+        #expect(Matcher(document: doc).match(tcp("10.0.0.1", database: "app_12")).lineNumber == 1)
+        #expect(Matcher(document: doc).match(tcp("10.0.0.1", database: "xapp_12")).lineNumber == nil)
+        // A lookahead is outside the evaluable subset: reported, not guessed.
+        let tricky = document("host /^(?=a)b all all md5\n", version: 16)
+        #expect(Matcher(document: tricky).match(tcp("10.0.0.1", database: "ab")).outcome == .depends)
+        // Before 16 the same token is a literal name.
+        #expect(Matcher(document: document("host /^app$ all all md5\n", version: 15)).match(tcp("10.0.0.1", database: "/^app$")).lineNumber == 1)
+    }
+
+    @Test func superusersAreNotImplicitMembers() {
+        // +group needs explicit membership, which the environment encodes (is_member_of_role_nosuper).
+        let env = MatchEnvironment.with(memberships: ["ops": []], knownRoles: ["postgres", "ops"])
+        #expect(Matcher(document: document("host all +ops all md5\n"), environment: env).match(tcp("10.0.0.1", user: "postgres")).lineNumber == nil)
+    }
+}
