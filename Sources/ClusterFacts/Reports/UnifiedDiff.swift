@@ -44,8 +44,10 @@ public enum UnifiedDiff {
         var newIndex: Int
     }
 
+    /// Lines split on LF as bytes: "\r\n" is one Character in Swift, so a
+    /// Character split would not see CRLF line ends. A CR stays on its line.
     static func lines(_ text: String) -> [String] {
-        var result = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var result = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
         if result.last == "" { result.removeLast() }
         return result
     }
