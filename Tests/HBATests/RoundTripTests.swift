@@ -42,8 +42,9 @@ struct RoundTripTests {
                 #expect(LosslessPrinter.apply([], to: doc.bytes) == bytes, "\(name)")
                 let result = HostsslRewriter.rewrite(doc, policy: RewritePolicy())
                 if !result.hasChanges { #expect(result.rewritten[doc.path] == bytes, "\(name) v\(version)") }
-                // Only 13, which has no line continuation, fails on the continuation file.
-                let expectFailures = version == 13 && name == "continuation.conf"
+                // Only 13, which has no line continuation, fails on the continuation file;
+                // the installed sample is initdb's template, whose @placeholders@ are @-file references.
+                let expectFailures = (version == 13 && name == "continuation.conf") || name.hasSuffix(".sample")
                 #expect(doc.failures.isEmpty != expectFailures,
                         "\(name) v\(version): \(doc.failures.map { "\($0.lineNumber): \($0.error ?? "-")" })")
             }
