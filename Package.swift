@@ -34,10 +34,13 @@ let package = Package(
         ]),
 
         // Test support: real-server fixture, network namespaces, snapshots.
-        .target(name: "TestSupport", dependencies: ["ClusterFacts", "PostgresClient", "Executor", "Sandbox"],
+        .target(name: "TestSupport", dependencies: ["ClusterFacts", "HBA", "PostgresClient", "Executor", "Sandbox"],
                 path: "Tests/TestSupport"),
+        // A client for tests to run inside network namespaces.
+        .executableTarget(name: "pgsw-probe", dependencies: ["PostgresClient"], path: "Tests/TestProbe"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
-        .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "TestSupport"]),
+        .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],
+                    exclude: ["Corpus"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts"]),
     ]

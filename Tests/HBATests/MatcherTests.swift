@@ -78,6 +78,14 @@ struct MatcherTests {
         #expect(Matcher(document: document("host /^app$ all all md5\n", version: 15)).match(tcp("10.0.0.1", database: "/^app$")).lineNumber == 1)
     }
 
+    @Test func everyRoleIsAMemberOfItself() {
+        let env = MatchEnvironment.with(memberships: [:], knownRoles: ["postgres", "u1"])
+        let doc = document("host samerole all all md5\nhost all +u1 all md5\n")
+        #expect(Matcher(document: doc, environment: env).match(tcp("10.0.0.1", user: "postgres", database: "postgres")).lineNumber == 1)
+        #expect(Matcher(document: doc, environment: env).match(tcp("10.0.0.1", user: "u1", database: "x")).lineNumber == 2)
+        #expect(Matcher(document: doc, environment: env).match(tcp("10.0.0.1", user: "ghost", database: "ghost")).lineNumber == nil)
+    }
+
     @Test func superusersAreNotImplicitMembers() {
         // +group needs explicit membership, which the environment encodes (is_member_of_role_nosuper).
         let env = MatchEnvironment.with(memberships: ["ops": []], knownRoles: ["postgres", "ops"])

@@ -9,6 +9,8 @@ import Sandbox
 /// OS user when the tests run as root, and always stopped and removed.
 public final class TestCluster: @unchecked Sendable {
     public let local: LocalCluster
+    /// The test network whose server namespace runs this cluster, if any.
+    public let lab: NetworkLab?
 
     public var port: Int { local.port }
     public var version: ServerVersion { local.binaries.version }
@@ -17,7 +19,7 @@ public final class TestCluster: @unchecked Sendable {
     public var socketConninfo: String { local.socketConninfo() }
 
     /// Creates and starts a cluster; `configure` adjusts its options first.
-    public static func start(binaries: PostgresBinaries? = nil,
+    public static func start(binaries: PostgresBinaries? = nil, lab: NetworkLab? = nil,
                              configure: (inout LocalCluster.Options) -> Void = { _ in }) throws -> TestCluster {
         let binaries = try binaries ?? PostgresBinaries.locate()
         Registry.shared.reapStaleClusters()
@@ -25,12 +27,16 @@ public final class TestCluster: @unchecked Sendable {
         options.superuserPassword = TemplateCache.password
         options.settings["fsync"] = "off"
         options.settings["log_line_prefix"] = "'%m [%p] '"
+        if let lab {
+            options.networkNamespace = lab.serverNamespace
+            options.listenAddresses = lab.serverListenAddresses
+        }
         configure(&options)
         options.template = try TemplateCache.shared.template(for: binaries)
         let root = Registry.shared.newRoot()
         let owner = try LocalCluster.defaultOwner()
         let local = try LocalCluster.create(binaries: binaries, root: root, owner: owner, options: options)
-        let cluster = TestCluster(local: local)
+        let cluster = TestCluster(local: local, lab: lab)
         Registry.shared.register(cluster)
         do {
             try local.start()
@@ -42,15 +48,18 @@ public final class TestCluster: @unchecked Sendable {
     }
 
     /// Runs `body` with a fresh cluster and removes it afterwards, also on failure.
-    public static func with<T>(binaries: PostgresBinaries? = nil,
+    public static func with<T>(binaries: PostgresBinaries? = nil, lab: NetworkLab? = nil,
                                configure: (inout LocalCluster.Options) -> Void = { _ in },
                                _ body: (TestCluster) async throws -> T) async throws -> T {
-        let cluster = try start(binaries: binaries, configure: configure)
+        let cluster = try start(binaries: binaries, lab: lab, configure: configure)
         defer { cluster.destroy() }
         return try await body(cluster)
     }
 
-    init(local: LocalCluster) { self.local = local }
+    init(local: LocalCluster, lab: NetworkLab?) {
+        self.local = local
+        self.lab = lab
+    }
 
     private let heldLock = NSLock()
     private var held: [Connection] = []
@@ -128,7 +137,9 @@ public final class TestCluster: @unchecked Sendable {
         try sql("ALTER SYSTEM SET ssl_key_file = '\(certificate.keyPath)'")
         try sql("ALTER SYSTEM SET ssl = on")
         try reload()
-        try waitFor("TLS to come up") { (try? Connection.connect(ConnectionTarget(tcpConninfo(sslmode: "require"))))?.sslInUse == true }
+        try waitFor("TLS to come up") {
+            try Probe.attempts([tcpConninfo(sslmode: "require")], in: lab?.serverNamespace).first?.ssl == true
+        }
         return certificate
     }
 

@@ -9,6 +9,7 @@ public enum TestEnvironment {
 
     public struct Missing: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// Fails unless the tests run as root (namespaces, the postgres user).

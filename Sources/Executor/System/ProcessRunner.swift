@@ -47,9 +47,10 @@ public enum ProcessRunner {
     /// Runs to completion. A non-zero exit is returned, not thrown; use
     /// `checked` for commands that must succeed.
     public static func run(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
+                           inNamespace namespace: String? = nil,
                            environment: [String: String] = [:], input: String? = nil,
                            timeoutSeconds: Double = 120) throws(ProcessError) -> ProcessOutput {
-        let (path, argv) = try commandLine(executable, arguments, as: user)
+        let (path, argv) = try commandLine(executable, arguments, as: user, inNamespace: namespace)
         let display = ([executable] + arguments).joined(separator: " ")
         guard let out = CaptureFile(), let err = CaptureFile(), let stdin = CaptureFile() else {
             throw .launchFailed(command: display, reason: "cannot create a temporary file")
@@ -67,9 +68,10 @@ public enum ProcessRunner {
     /// Runs and throws `.failed` unless the exit code is 0.
     @discardableResult
     public static func checked(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
+                               inNamespace namespace: String? = nil,
                                environment: [String: String] = [:], input: String? = nil,
                                timeoutSeconds: Double = 120) throws(ProcessError) -> ProcessOutput {
-        let output = try run(executable, arguments, as: user, environment: environment, input: input,
+        let output = try run(executable, arguments, as: user, inNamespace: namespace, environment: environment, input: input,
                              timeoutSeconds: timeoutSeconds)
         guard output.succeeded else {
             throw .failed(command: ([executable] + arguments).joined(separator: " "),
@@ -81,8 +83,9 @@ public enum ProcessRunner {
     /// Starts a long-running child that outlives this call (background
     /// clients, processes in namespaces). Its output is appended to `logFile`.
     public static func spawn(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
+                             inNamespace namespace: String? = nil,
                              environment: [String: String] = [:], logFile: String? = nil) throws(ProcessError) -> ChildProcess {
-        let (path, argv) = try commandLine(executable, arguments, as: user)
+        let (path, argv) = try commandLine(executable, arguments, as: user, inNamespace: namespace)
         let display = ([executable] + arguments).joined(separator: " ")
         let output = logFile.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
         let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -92,13 +95,22 @@ public enum ProcessRunner {
                                       stdin: input, stdout: output, stderr: output, display: display)
     }
 
-    /// Resolves the program on PATH and wraps it in `runuser` when another
-    /// user is asked for.
-    static func commandLine(_ executable: String, _ arguments: [String], as user: OSUser?) throws(ProcessError) -> (String, [String]) {
-        let resolved = try resolve(executable)
-        guard let user, !user.isCurrent else { return (resolved, arguments) }
-        guard OSUser.isRoot else { throw .cannotSwitchUser(to: user.name) }
-        return (try resolve("runuser"), ["-u", user.name, "--", resolved] + arguments)
+    /// Resolves the program on PATH, wraps it in `runuser` when another
+    /// user is asked for, and in `ip netns exec` for a network namespace.
+    static func commandLine(_ executable: String, _ arguments: [String], as user: OSUser?,
+                            inNamespace namespace: String? = nil) throws(ProcessError) -> (String, [String]) {
+        var path = try resolve(executable)
+        var argv = arguments
+        if let user, !user.isCurrent {
+            guard OSUser.isRoot else { throw .cannotSwitchUser(to: user.name) }
+            argv = ["-u", user.name, "--", path] + argv
+            path = try resolve("runuser")
+        }
+        if let namespace {
+            argv = ["netns", "exec", namespace, path] + argv
+            path = try resolve("ip")
+        }
+        return (path, argv)
     }
 
     public static func resolve(_ executable: String) throws(ProcessError) -> String {

@@ -68,7 +68,8 @@ public enum HostnameLookup: Hashable, Sendable {
 /// nil, meaning "not known here": the match then depends on it.
 public struct MatchEnvironment: Sendable {
     /// Is `user` a member (directly or indirectly, superuser aside) of `role`?
-    /// False when either role does not exist.
+    /// Every existing role is a member of itself (so `samerole` admits a user
+    /// to the database named after them). False when either role does not exist.
     public var isMember: @Sendable (_ user: String, _ role: String) -> Bool?
     /// The server's interfaces; nil when unknown.
     public var interfaces: [NetworkInterface]?
@@ -96,6 +97,7 @@ public struct MatchEnvironment: Sendable {
         MatchEnvironment(
             isMember: { user, role in
                 if let knownRoles, !knownRoles.contains(user) || !knownRoles.contains(role) { return false }
+                if user == role { return knownRoles == nil ? nil : true }
                 var seen: Set<String> = []
                 var frontier: [String] = [role]
                 while let current = frontier.popLast() {

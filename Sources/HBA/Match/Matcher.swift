@@ -75,7 +75,8 @@ public struct Matcher: Sendable {
                 return .unknown("the server's interface addresses (\(spec == .sameHost ? "samehost" : "samenet"))")
             }
             let hit = interfaces.contains { interface in
-                let mask = spec == .sameHost ? IPAddress.mask(bits: client.family == .v4 ? 32 : 128, family: interface.address.family)! : interface.netmask
+                let family = interface.address.family
+                let mask = spec == .sameHost ? IPAddress.mask(bits: family == .v4 ? 32 : 128, family: family)! : interface.netmask
                 return client.isInRange(of: interface.address, mask: mask)
             }
             return hit ? .yes : .no("address \(client) is not \(spec == .sameHost ? "one of the server's own" : "on the server's subnets")")

@@ -260,6 +260,8 @@ enum CLib {
         if position == characters.count { return [] }
         var result: [String] = []
         while true {
+            // An element must follow every comma.
+            guard position < characters.count else { return nil }
             var element = ""
             if characters[position] == "\"" {
                 position += 1

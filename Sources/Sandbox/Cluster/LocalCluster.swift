@@ -16,6 +16,9 @@ public final class LocalCluster: @unchecked Sendable {
         /// A data directory made by initdb earlier with the same superuser and
         /// password; copying it is much faster than initdb.
         public var template: String? = nil
+        /// Run the server inside this network namespace (the "database host"
+        /// of a test network); its unix socket stays reachable from everywhere.
+        public var networkNamespace: String? = nil
         public init() {}
     }
 
@@ -164,7 +167,7 @@ public final class LocalCluster: @unchecked Sendable {
         do {
             try ProcessRunner.checked(binaries.path("pg_ctl"), [
                 "-D", dataDirectory, "-l", logFile, "-w", "-t", String(timeoutSeconds), "start",
-            ], as: owner, timeoutSeconds: Double(timeoutSeconds + 30))
+            ], as: owner, inNamespace: options.networkNamespace, timeoutSeconds: Double(timeoutSeconds + 30))
         } catch {
             throw .startFailed(log: logTail())
         }

@@ -44,6 +44,12 @@ public struct PostgresBinaries: Hashable, Sendable, Codable {
 
     public func path(_ tool: String) -> String { "\(directory)/\(tool)" }
 
+    /// `pg_config --configure` of this build (which optional features it has), if pg_config is there.
+    public var configureFlags: String? {
+        guard has("pg_config"), let output = try? ProcessRunner.checked(path("pg_config"), ["--configure"]) else { return nil }
+        return output.stdout
+    }
+
     public func has(_ tool: String) -> Bool { FileManager.default.isExecutableFile(atPath: path(tool)) }
 
     /// "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> 15.18

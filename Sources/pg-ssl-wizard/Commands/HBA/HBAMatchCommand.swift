@@ -54,7 +54,11 @@ struct HBAMatchCommand: ParsableCommand {
         let member = Set(memberOf), userName = user
         let lookup: HostnameLookup? = clientHostname.map { .name($0, forwardConfirms: true) } ?? (noClientHostname ? .noName : nil)
         let environment = MatchEnvironment(
-            isMember: { candidate, role in member.isEmpty ? nil : candidate == userName && member.contains(role) },
+            // The connecting role exists and, like every role, is a member of itself.
+            isMember: { candidate, role in
+                if candidate == role { return true }
+                return member.isEmpty ? nil : candidate == userName && member.contains(role)
+            },
             interfaces: interfaces.isEmpty ? nil : interfaces.compactMap(Self.parseInterface),
             lookupHostname: { _ in lookup })
         let result = Matcher(document: document, environment: environment).match(attempt)

@@ -1,0 +1,59 @@
+import ClusterFacts
+import Executor
+import Foundation
+import HBA
+import PostgresClient
+import Sandbox
+import Testing
+import TestSupport
+
+/// `hba explain` against the real server: for generated files, our rows must
+/// equal what `pg_hba_file_rules` shows (it re-reads the file on disk, so no
+/// reload is needed), error rows included.
+struct ExplainDifferentialTests {
+    static let filesPerSSLState = Int(ProcessInfo.processInfo.environment["PGSW_EXPLAIN_FILES"] ?? "") ?? 260
+
+    @Test func explainEqualsPgHbaFileRules() async throws {
+        try await TestCluster.with { cluster in
+            try writeAuxiliaryFiles(cluster)
+            let names = try interfaceNames()
+            let connection = try cluster.superuserConnection()
+            let inspector = ServerInspector(connection: connection)
+            var compared = 0, rows = 0
+            var mismatches: [String] = []
+            for sslEnabled in [false, true] {
+                if sslEnabled { _ = try cluster.enableSSL() }
+                let context = parseContext(for: cluster, sslEnabled: sslEnabled, interfaceNames: names)
+                for index in 0..<Self.filesPerSSLState {
+                    let seed = UInt64(cluster.version.major * 1_000_000 + (sslEnabled ? 500_000 : 0) + index)
+                    var generator = ExplainFileGenerator(seed: seed, version: cluster.version.major)
+                    let text = generator.file()
+                    try cluster.writeHBA(text)
+                    let server = try inspector.readHBAFileRules(version: cluster.version)
+                    let ours = FileRulesView.rows(of: HBADocument(path: cluster.hbaFile, text: text, context: context, files: DiskFileSource()))
+                    compared += 1
+                    rows += server.count
+                    if server != ours, mismatches.count < 5 {
+                        mismatches.append(Self.describe(seed: seed, text: text, server: server, ours: ours))
+                    }
+                }
+            }
+            // Leave a loadable file behind for the cluster's shutdown.
+            try cluster.writeHBA("local all all trust\n")
+            print("explain differential on PostgreSQL \(cluster.version): \(compared) files, \(rows) rows, \(mismatches.count) mismatching files")
+            #expect(compared >= 500)
+            #expect(rows >= 3000)
+            #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n\n"))")
+        }
+    }
+
+    static func describe(seed: UInt64, text: String, server: [HBAFileRule], ours: [HBAFileRule]) -> String {
+        var lines = ["seed \(seed):", text, "--- differences (server | ours):"]
+        for index in 0..<max(server.count, ours.count) {
+            let s = index < server.count ? server[index] : nil
+            let o = index < ours.count ? ours[index] : nil
+            if s != o { lines.append("  \(s.map { "\($0)" } ?? "-")\n  \(o.map { "\($0)" } ?? "-")") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
