@@ -5,7 +5,7 @@ BIN           = .build/$(CONFIG)/pg-ssl-wizard
 # Debian packages the build and the tests need; only missing ones are installed.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2
 
-.PHONY: all deps build build-tests test practice clean
+.PHONY: all deps build build-tests test practice fuzz bench clean
 
 all: build
 
@@ -30,8 +30,24 @@ build-tests: deps
 test: build-tests
 	$(SWIFT) test --skip-build
 
+# libFuzzer on the pg_hba.conf tokenizer+parser: make fuzz FUZZ_RUNS=1000000
+FUZZ_RUNS    ?= 1000000
+FUZZ_DIR      = .build-fuzz
+FUZZ_OBJ      = $(FUZZ_DIR)/x86_64-unknown-linux-gnu/release
+fuzz: deps
+	$(SWIFT) build -c release --target HBA --scratch-path $(FUZZ_DIR) -Xswiftc -sanitize=fuzzer
+	swiftc -O -sanitize=fuzzer -parse-as-library -DFUZZING -I $(FUZZ_OBJ)/Modules \
+	  Tests/Fuzz/HBAFuzz/FuzzEntry.swift $(FUZZ_OBJ)/HBA.build/*.o $(FUZZ_OBJ)/ClusterFacts.build/*.o -o $(FUZZ_DIR)/hba-fuzz
+	mkdir -p .fuzz/corpus && cp -n Tests/HBATests/Corpus/* .fuzz/corpus/
+	$(FUZZ_DIR)/hba-fuzz -runs=$(FUZZ_RUNS) -max_len=4096 -dict=Tests/Fuzz/hba.dict -print_final_stats=1 .fuzz/corpus
+
+# Benchmarks against real servers (root); ratios to a baseline measured in the same run.
+bench: deps
+	$(SWIFT) build -c release --product pgsw-bench
+	.build/release/pgsw-bench $(BENCH)
+
 practice: build
 	$(BIN) practice
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

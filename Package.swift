@@ -38,6 +38,11 @@ let package = Package(
                 path: "Tests/TestSupport"),
         // A client for tests to run inside network namespaces.
         .executableTarget(name: "pgsw-probe", dependencies: ["PostgresClient"], path: "Tests/TestProbe"),
+        // The pg_hba.conf fuzz target (make fuzz); a corpus runner in normal builds.
+        .executableTarget(name: "hba-fuzz", dependencies: ["HBA"], path: "Tests/Fuzz/HBAFuzz"),
+        // `make bench`: benchmarks, each with a baseline measured in the same run.
+        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "PostgresClient", "TestSupport"],
+                          path: "Benchmarks/PgswBench"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
         .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),

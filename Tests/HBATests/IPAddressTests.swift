@@ -15,6 +15,13 @@ struct IPAddressTests {
         #expect(IPAddress(numeric: text) == nil)
     }
 
+    // Found by the fuzzer: a signed or non-ASCII digit in a dotted IPv6 tail
+    // or a hex group trapped instead of being "not numeric".
+    @Test(arguments: ["::ffff:1.2.3.-20", "::1.2.3.+4", "::\u{FF11}", "1\u{FF10}.0.0.1", "::1.2.\u{0661}.4"])
+    func signedOrNonASCIIDigitsAreNotNumeric(text: String) {
+        #expect(IPAddress(numeric: text) == nil)
+    }
+
     @Test(arguments: [
         ("::1", "::1"), ("0:0:0:0:0:0:0:1", "::1"), ("fe80::1%eth0", "fe80::1"), ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
         ("::ffff:1.2.3.4", "::ffff:1.2.3.4"), ("::1.2.3.4", "::1.2.3.4"), ("1:0:0:0:0:0:0:0", "1::"),

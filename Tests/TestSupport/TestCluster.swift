@@ -56,6 +56,13 @@ public final class TestCluster: @unchecked Sendable {
         return try await body(cluster)
     }
 
+    /// The synchronous `with`, for benchmarks and tools outside a test.
+    public static func withSync<T>(binaries: PostgresBinaries? = nil, _ body: (TestCluster) throws -> T) throws -> T {
+        let cluster = try start(binaries: binaries)
+        defer { cluster.destroy() }
+        return try body(cluster)
+    }
+
     init(local: LocalCluster, lab: NetworkLab?) {
         self.local = local
         self.lab = lab

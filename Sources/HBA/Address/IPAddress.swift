@@ -78,7 +78,7 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         }
         var value: UInt64 = 0
         for character in digits {
-            guard let digit = character.hexDigitValue, UInt64(digit) < radix else { return nil }
+            guard character.isASCII, let digit = character.hexDigitValue, UInt64(digit) < radix else { return nil }
             value = value * radix + UInt64(digit)
             if value > 0xffff_ffff { return nil }
         }
@@ -113,7 +113,7 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
             }
             var digits = 0
             var value: UInt16 = 0
-            while position < characters.count, let digit = characters[position].hexDigitValue {
+            while position < characters.count, characters[position].isASCII, let digit = characters[position].hexDigitValue {
                 digits += 1
                 guard digits <= 4 else { return nil }
                 value = value << 4 | UInt16(digit)
@@ -148,7 +148,8 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         guard parts.count == 4 else { return nil }
         var result: [UInt8] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let value = Int(part), value <= 255 else { return nil }
+            // Digits only: Int("-20") and Int("+1") parse, inet_pton does not.
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(part), value <= 255 else { return nil }
             if part.count > 1, part.first == "0" { return nil }
             result.append(UInt8(value))
         }

@@ -1,0 +1,87 @@
+import ClusterFacts
+import Foundation
+import HBA
+import PostgresClient
+import TestSupport
+
+/// Issue 3's benchmark: our parse + match + rewrite of a 10,000-rule
+/// pg_hba.conf against the server's own parse of the same file, both timed
+/// in this run on this machine.
+enum HBABenchmark {
+    static let ruleCount = 10_000
+    static let repetitions = 7
+
+    static func run() throws -> [BenchmarkResult] {
+        let text = HBAFileOfRules.text(rules: ruleCount)
+        return try TestCluster.withSync { cluster in
+            let path = cluster.hbaFile
+            let context = ParseContext(syntax: ServerSyntax(major: cluster.version.major), sslEnabled: false)
+            let environment = MatchEnvironment.with(memberships: [:], knownRoles: ["postgres", "nobody"])
+            // Reaches the final catch-all, so every earlier line is examined.
+            let attempt = ConnectionAttempt(transport: .tcp(IPAddress(numeric: "192.168.200.9")!), database: "app1", user: "nobody")
+
+            var document = HBADocument(path: path, text: text, context: context)
+            precondition(document.rules.count == ruleCount && document.isLoadable, "the generated file must load")
+            let parse = Measure.median(repetitions: repetitions) {
+                document = HBADocument(path: path, text: text, context: context)
+            }
+            let match = Measure.median(repetitions: repetitions) {
+                precondition(Matcher(document: document, environment: environment).match(attempt).outcome == .accepted)
+            }
+            let rewrite = Measure.median(repetitions: repetitions) {
+                precondition(HostsslRewriter.rewrite(document, policy: RewritePolicy()).rewritten[path] != nil)
+            }
+            let ours = Measure.median(repetitions: repetitions) {
+                let parsed = HBADocument(path: path, text: text, context: context)
+                _ = Matcher(document: parsed, environment: environment).match(attempt)
+                _ = HostsslRewriter.rewrite(parsed, policy: RewritePolicy())
+            }
+
+            try cluster.writeHBA(text)
+            let connection = try cluster.superuserConnection()
+            // The backend's parse: pg_hba_file_rules tokenizes and parses the file on disk.
+            let fileRules = try Measure.median(repetitions: repetitions) {
+                let rows = try connection.query("""
+                    SELECT count(*) AS n,
+                           min(error) FILTER (WHERE error NOT LIKE 'hostssl record cannot match%') AS error
+                    FROM pg_hba_file_rules
+                    """)
+                guard try rows.rows[0].int("n") == ruleCount, rows.rows[0]["error"] == nil else {
+                    throw BenchmarkFailure("the server did not load the generated file as we did: \(rows.rows[0]["error"] ?? "row count")")
+                }
+            }
+            // The postmaster's parse: reload, until a new session is forked after it.
+            let reload = try Measure.median(repetitions: repetitions) { try reloadUntilVisible(cluster) }
+            let serverTotal = try Measure.median(repetitions: repetitions) {
+                try reloadUntilVisible(cluster)
+                _ = try connection.query("SELECT count(*) FROM pg_hba_file_rules")
+            }
+            connection.close()
+            try cluster.writeHBA("local all all trust\n")
+
+            let server = "PostgreSQL \(cluster.version) pg_hba_file_rules"
+            return [
+                BenchmarkResult(name: "parse \(ruleCount) rules", seconds: parse, baselineName: server, baselineSeconds: fileRules),
+                BenchmarkResult(name: "match (scan to the last rule)", seconds: match, baselineName: server, baselineSeconds: fileRules),
+                BenchmarkResult(name: "hostssl rewrite", seconds: rewrite, baselineName: server, baselineSeconds: fileRules),
+                BenchmarkResult(name: "parse + match + rewrite", seconds: ours,
+                                baselineName: "reload + pg_hba_file_rules", baselineSeconds: serverTotal),
+                BenchmarkResult(name: "parse + match + rewrite", seconds: ours,
+                                baselineName: "reload alone (new session sees it)", baselineSeconds: reload),
+            ]
+        }
+    }
+
+    /// `pg_reload_conf()`, then new sessions until one reports the new load
+    /// time: the postmaster reloads pg_hba.conf before it forks that session.
+    static func reloadUntilVisible(_ cluster: TestCluster) throws {
+        func loadTime() throws -> Double {
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            return try connection.query("SELECT extract(epoch FROM pg_conf_load_time())::float8 AS t").rows[0].optionalDouble("t") ?? 0
+        }
+        let before = try loadTime()
+        try cluster.reload()
+        while try loadTime() <= before {}
+    }
+}

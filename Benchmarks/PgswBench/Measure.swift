@@ -1,0 +1,44 @@
+import Foundation
+
+/// Wall-clock timing on the monotonic clock: a benchmark's figures are the
+/// median of several repetitions, and every result is reported next to a
+/// baseline measured in the same run so that machines can be compared by
+/// ratio, not by absolute time.
+enum Measure {
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Median of `repetitions` runs (after one warm-up run).
+    static func median(repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var samples: [Double] = []
+        for _ in 0..<repetitions { samples.append(try seconds(body)) }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+}
+
+/// One line of a benchmark's result table.
+struct BenchmarkResult {
+    var name: String
+    var seconds: Double
+    var baselineName: String
+    var baselineSeconds: Double
+
+    var ratio: Double { seconds / baselineSeconds }
+
+    var line: String {
+        func padded(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
+        return padded(name, 32) + String(format: "%9.2f ms   ", seconds * 1000)
+            + "baseline " + padded(baselineName, 40) + String(format: "%9.2f ms   ratio %.3f", baselineSeconds * 1000, ratio)
+    }
+}
+
+/// A benchmark whose premise did not hold (it measures nothing then).
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

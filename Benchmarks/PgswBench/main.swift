@@ -1,0 +1,17 @@
+import Foundation
+
+// `make bench`: every benchmark of the project, each printed with the
+// baseline it was measured against in the same run.
+let selected = Set(CommandLine.arguments.dropFirst())
+let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
+    ("hba", HBABenchmark.run),
+]
+do {
+    for (name, run) in benchmarks where selected.isEmpty || selected.contains(name) {
+        print("== \(name)")
+        for result in try run() { print(result.line) }
+    }
+} catch {
+    FileHandle.standardError.write(Data("benchmark failed: \(error)\n".utf8))
+    exit(1)
+}
