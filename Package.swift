@@ -9,6 +9,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // C libraries, imported only by their wrappers (PostgresClient, WizardUI).
@@ -21,15 +24,24 @@ let package = Package(
         .target(name: "ClusterFacts"),
         // Pure pg_hba.conf engine: tokenize -> parse -> match, lossless printer, rewrite, lint.
         .target(name: "HBA", dependencies: ["ClusterFacts"]),
+        // Certificates: inspect, check against PostgreSQL's rules, generate (pure; files come in as values).
+        .target(name: "Certificates", dependencies: [
+            "ClusterFacts",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         // libpq wrapper and version-aware inspection.
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
         // Side effects: processes, files, journal.
-        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "PostgresClient"]),
+        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "PostgresClient",
+                                                .product(name: "Crypto", package: "swift-crypto")]),
         // Practice clusters (also the test fixture's clusters).
         .target(name: "Sandbox", dependencies: ["ClusterFacts", "PostgresClient", "Executor"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
-            "ClusterFacts", "HBA", "PostgresClient", "Executor", "Sandbox",
+            "ClusterFacts", "HBA", "Certificates", "PostgresClient", "Executor", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +58,8 @@ let package = Package(
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
         .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "Executor", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ClusterFacts", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts"]),
     ]

@@ -39,3 +39,30 @@ public enum TestEnvironment {
         return FileManager.default.currentDirectoryPath
     }
 }
+
+extension TestEnvironment {
+    /// A fresh directory under /tmp, removed when the test process exits
+    /// (and by a later run if this one was killed). Mode 0755 so that the
+    /// postgres user can read what a test puts there.
+    public static func scratchDirectory() throws -> String {
+        let path = Registry.shared.newRoot()
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        return path
+    }
+
+    /// Every file under `directory` with its mode, owner and SHA-256: equal
+    /// before and after proves that nothing was written, moved or chmodded.
+    public static func fingerprint(_ directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return ["(absent)"] }
+        var lines: [String] = []
+        while let entry = enumerator.nextObject() as? String {
+            let path = directory + "/" + entry
+            var info = stat()
+            lstat(path, &info)
+            let data = FileManager.default.contents(atPath: path).map { FileDigest.sha256(Array($0)) } ?? "-"
+            lines.append("\(entry) \(String(info.st_mode, radix: 8)) \(info.st_uid):\(info.st_gid) \(data)")
+        }
+        return lines.sorted()
+    }
+}

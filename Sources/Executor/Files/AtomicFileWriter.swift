@@ -1,0 +1,108 @@
+import ClusterFacts
+import Foundation
+
+/// Writes files the way a tool touching a production server must: the new
+/// bytes go to a temporary file in the same directory, created with the final
+/// mode (0600 for keys, before any byte exists) and owner, fsynced, then
+/// renamed over the target; the directory is fsynced too. An existing target
+/// is first copied to `<path>.bak-<UTC timestamp>` (0600), never lost.
+public struct AtomicFileWriter: Sendable {
+    public struct Owner: Hashable, Sendable {
+        public var uid: uid_t
+        public var gid: gid_t
+        public init(uid: uid_t, gid: gid_t) {
+            self.uid = uid
+            self.gid = gid
+        }
+    }
+
+    public struct Outcome: Hashable, Sendable, Codable {
+        public var path: String
+        public var backupPath: String?
+        public var sha256Before: String?
+        public var sha256After: String
+    }
+
+    public var stamp: String
+
+    /// `stamp` names this run's backups; one per run keeps them together.
+    public init(stamp: String = AtomicFileWriter.timestamp()) {
+        self.stamp = stamp
+    }
+
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+
+    @discardableResult
+    public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: Owner? = nil) throws(FileWriteError) -> Outcome {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let existing = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        var backupPath: String?
+        if let existing {
+            let backup = path + ".bak-" + stamp
+            try createAndFill(backup, existing, mode: 0o600, owner: owner)
+            backupPath = backup
+        }
+        let temporary = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do throws(FileWriteError) {
+            try createAndFill(temporary, bytes, mode: mode, owner: owner)
+            guard rename(temporary, path) == 0 else { throw FileWriteError.system(path: path, operation: "rename", errno: errno) }
+            try Self.syncDirectory(directory)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return Outcome(path: path, backupPath: backupPath, sha256Before: existing.map(FileDigest.sha256),
+                       sha256After: FileDigest.sha256(bytes))
+    }
+
+    /// Creates a new file (never follows or reuses an existing one) with its
+    /// final mode and owner before writing, then fsyncs it.
+    private func createAndFill(_ path: String, _ bytes: [UInt8], mode: mode_t, owner: Owner?) throws(FileWriteError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard descriptor >= 0 else { throw .system(path: path, operation: "create", errno: errno) }
+        defer { close(descriptor) }
+        // umask may have removed bits; set exactly the mode asked for.
+        guard fchmod(descriptor, mode) == 0 else { unlink(path); throw .system(path: path, operation: "chmod", errno: errno) }
+        if let owner, fchown(descriptor, owner.uid, owner.gid) != 0 {
+            let code = errno
+            unlink(path)
+            throw .system(path: path, operation: "chown", errno: code)
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            guard written > 0 else { let code = errno; unlink(path); throw .system(path: path, operation: "write", errno: code) }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else { let code = errno; unlink(path); throw .system(path: path, operation: "fsync", errno: code) }
+    }
+
+    static func syncDirectory(_ directory: String) throws(FileWriteError) {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .system(path: directory, operation: "open", errno: errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw .system(path: directory, operation: "fsync", errno: errno) }
+    }
+}
+
+public enum FileWriteError: Error, Hashable, Sendable {
+    case system(path: String, operation: String, errno: Int32)
+}
+
+extension FileWriteError: OperatorFacingError {
+    public var operatorMessage: String {
+        switch self {
+        case .system(let path, let operation, let code):
+            let reason = String(cString: strerror(code))
+            let advice = code == EACCES || code == EPERM ? ": run as root or as the file's owner" :
+                code == EEXIST ? ": a leftover temporary file is in the way; remove it" : ""
+            return "could not \(operation) \(path): \(reason)\(advice); nothing was replaced"
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Certificates
+import ClusterFacts
+import Executor
+import Foundation
+import X509
+
+struct CertsGenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate a CA-signed or self-signed server certificate, or a key and CSR.",
+        discussion: """
+            Keys are written 0600 from their first byte, owned by the data directory's owner when \
+            --out is a data directory; every file is written atomically and an existing one is kept \
+            as <file>.bak-<UTC time>. --dry-run shows each file (path, mode, owner, fingerprint) and \
+            writes nothing.
+            """)
+
+    @Flag(help: "A local CA (kept in --ca-dir, outside the data directory) and a server certificate it signs.")
+    var ca = false
+    @Flag(help: "A self-signed server certificate that doubles as root.crt (development).")
+    var selfSigned = false
+    @Flag(help: "A key and a certificate signing request for an enterprise or public CA.")
+    var csr = false
+
+    @Option(help: "DNS name clients use (repeatable).") var dns: [String] = []
+    @Option(help: "IP address clients use (repeatable).") var ip: [String] = []
+    @Option(help: "Directory for server.key, server.crt, root.crt (or server.csr).") var out: String
+    @Option(help: "Directory of the local CA (default: ~/.local/state/pg-ssl-wizard/ca).") var caDir: String?
+    @Option(help: "rsa3072 (default) or ecdsa-p256.") var keyType: String = KeyKind.rsa3072.rawValue
+    @Option(help: "Validity in days.") var days: Int = 397
+    @Option(help: "Owner of the written files (default: the owner of --out when it is a data directory).") var owner: String?
+    @Option(help: "Port for the printed connection strings.") var port: Int = 5432
+    @Flag(help: "Show what would be written; write nothing.") var dryRun = false
+
+    func run() throws {
+        let plan = try failingWithUnknown { try makePlan() }
+        if dryRun {
+            print("dry run: nothing written. Would write (fingerprints of this preview; a real run makes fresh keys):")
+            plan.files.forEach { print("  " + $0.planLine) }
+            return
+        }
+        let writer = AtomicFileWriter()
+        let outcomes = try failingWithUnknown {
+            try plan.files.map { file throws -> AtomicFileWriter.Outcome in
+                try createDirectory(NSString(string: file.path).deletingLastPathComponent, secret: file.kind == .privateKey)
+                let owner = file.owner.flatMap { OSUser.lookup(uid: $0.uid) }.map { AtomicFileWriter.Owner(uid: $0.uid, gid: $0.gid) }
+                return try writer.write(file.contents, to: file.path, mode: mode_t(file.mode), owner: owner)
+            }
+        }
+        for (file, outcome) in zip(plan.files, outcomes) {
+            print("wrote " + file.planLine + (outcome.backupPath.map { "  (previous kept as \($0))" } ?? ""))
+        }
+        if let root = plan.rootCertificatePath {
+            print("\nhand \(root) to clients; connection strings (sslmode=verify-full):")
+            for strings in ClientConnectionStrings.make(names: plan.request.dnsNames + plan.request.ipAddresses, port: port,
+                                                        database: "postgres", user: "postgres", rootCertificate: root) {
+                print("  \(strings.libpq)\n  \(strings.uri)\n  \(strings.jdbc)")
+            }
+            print("if these are the server's files: SELECT pg_reload_conf(); (SSL files are re-read on reload)")
+        } else {
+            print("\nsend \(out)/server.csr to your CA, then: pg-ssl-wizard certs import --cert SIGNED.crt --key \(out)/server.key --ca CA.crt --out \(out)")
+        }
+    }
+
+    private func makePlan() throws -> GenerationPlan {
+        let modes = [(ca, GenerationMode.localCA), (selfSigned, .selfSigned), (csr, .signingRequest)].filter(\.0)
+        guard modes.count == 1 else { throw CertsCommandError.noMode }
+        guard let kind = KeyKind(rawValue: keyType) else { throw GenerationError.crypto("unknown key type \(keyType): use rsa3072 or ecdsa-p256") }
+        let caDirectory = caDir ?? (OSUser.current.home + "/.local/state/pg-ssl-wizard/ca")
+        if modes[0].1 == .localCA, ServerSSLFiles.isInsideDataDirectory(caDirectory) {
+            throw GenerationError.caInsideDataDirectory(caDirectory)
+        }
+        let fileOwner: OSUser? = try owner.map { name in
+            guard let user = OSUser.named(name) else { throw CertsCommandError.unknownUser(name) }
+            return user
+        } ?? (FileManager.default.fileExists(atPath: out + "/PG_VERSION") ? OSUser.owner(of: out) : nil)
+        let layout = GenerationLayout(outputDirectory: out, caDirectory: caDirectory,
+                                      owner: fileOwner.map { ServerUser(uid: $0.uid, name: $0.name) })
+        let request = CertificateRequest(dnsNames: dns, ipAddresses: ip, keyKind: kind, validityDays: days)
+        return try GenerationPlan.make(modes[0].1, request: request, layout: layout, existingCA: existingCA(caDirectory), now: Date())
+    }
+
+    /// A CA made by an earlier run is reused, so clients keep their root.crt.
+    private func existingCA(_ directory: String) -> (certificate: Certificate, key: Certificate.PrivateKey)? {
+        guard ca, let certificateText = try? String(contentsOfFile: directory + "/ca.crt", encoding: .utf8),
+              let keyText = try? String(contentsOfFile: directory + "/ca.key", encoding: .utf8),
+              let certificate = try? Certificate(pemEncoded: certificateText),
+              let key = try? Certificate.PrivateKey(pemEncoded: keyText), key.publicKey == certificate.publicKey
+        else { return nil }
+        return (certificate, key)
+    }
+
+    private func createDirectory(_ path: String, secret: Bool) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: secret ? 0o700 : 0o755])
+    }
+}
