@@ -82,6 +82,9 @@ enum HBABenchmark {
         }
         let before = try loadTime()
         try cluster.reload()
-        while try loadTime() <= before {}
+        let deadline = Date().addingTimeInterval(10)
+        while try loadTime() <= before {
+            guard Date() < deadline else { throw BenchmarkFailure("the server did not reload within 10 s; see \(cluster.local.logFile)") }
+        }
     }
 }

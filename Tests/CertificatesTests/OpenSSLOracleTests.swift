@@ -69,5 +69,18 @@ struct OpenSSLOracleTests {
         #expect(imported.exitCode == 0, "\(imported.stderr)")
         let verify = try ProcessRunner.run("openssl", ["verify", "-CAfile", root + "/out/root.crt", root + "/out/server.crt"])
         #expect(verify.stdout.contains("OK"))
+
+        // Installed into another directory, the key comes along (0600), so the pair there matches.
+        try FileManager.default.createDirectory(atPath: root + "/data", withIntermediateDirectories: true)
+        let elsewhere = try Wizard.run(["certs", "import", "--cert", root + "/signed.crt", "--key", root + "/out/server.key",
+                                        "--out", root + "/data", "--names", "localhost"])
+        #expect(elsewhere.exitCode == 0, "\(elsewhere.stderr)")
+        #expect(FileManager.default.contents(atPath: root + "/data/server.key") == FileManager.default.contents(atPath: root + "/out/server.key"))
+        var info = stat()
+        stat(root + "/data/server.key", &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+        let installedPublic = try ProcessRunner.checked("openssl", ["pkey", "-in", root + "/data/server.key", "-pubout"]).stdout
+        let certificatePublic = try ProcessRunner.checked("openssl", ["x509", "-in", root + "/data/server.crt", "-noout", "-pubkey"]).stdout
+        #expect(installedPublic == certificatePublic)
     }
 }

@@ -38,6 +38,18 @@ struct AtomicFileWriterTests {
         #expect(try String(contentsOfFile: root + "/pg_hba.conf", encoding: .utf8) == "new\n")
     }
 
+    @Test func aNonRegularFileIsNeverReplaced() throws {
+        let root = try TestEnvironment.scratchDirectory()
+        // A FIFO in the target's place: reading it for a backup would block forever.
+        #expect(mkfifo(root + "/server.key", 0o600) == 0)
+        let error = #expect(throws: FileWriteError.self) { try AtomicFileWriter().write([1], to: root + "/server.key", mode: 0o600) }
+        #expect(error.map(operatorMessage(for:))?.contains("non-regular file") == true)
+        var info = stat()
+        lstat(root + "/server.key", &info)
+        #expect(info.st_mode & S_IFMT == S_IFIFO)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["server.key"])
+    }
+
     @Test func ownerIsSetBeforeTheBytes() throws {
         try TestEnvironment.requireRoot(for: "writing a file for another user")
         let root = try TestEnvironment.scratchDirectory()

@@ -85,11 +85,10 @@ public struct GenerationPlan: Sendable {
                 ], request: request, rootCertificatePath: out + "/root.crt")
             case .signingRequest:
                 let csr = try CertificateFactory.signingRequest(request, key: key)
-                let text = try PEMEncoding.signingRequest(csr)
-                let der = PEMFile.blocks(Array(text.utf8))?.first?.der ?? []
                 return GenerationPlan(mode: mode, files: [
                     keyFile, PlannedFile(path: out + "/server.csr", kind: .signingRequest, mode: 0o644, owner: owner,
-                                         contents: Array(text.utf8), fingerprint: Fingerprint.sha256(der)),
+                                         contents: Array(try PEMEncoding.signingRequest(csr).utf8),
+                                         fingerprint: Fingerprint.sha256(CertificateSummary.der(csr))),
                 ], request: request, rootCertificatePath: nil)
             }
         } catch let error as GenerationError {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to do about a certificate that expires soon (or has expired): new
 /// files next to the old ones (backed up), then a reload, because
 /// PostgreSQL re-reads its SSL files on reload (since version 10).
@@ -11,7 +13,7 @@ public struct RotationPlan: Hashable, Sendable {
         else { return nil }
         let names = certificate.dnsNames.map { "--dns \($0)" } + certificate.ipAddresses.map { "--ip \($0)" }
         let mode = certificate.isSelfSigned ? "--self-signed" : "--ca"
-        let directory = dataDirectory ?? NSStringPath(path: report.certificatePath).directory
+        let directory = dataDirectory ?? (report.certificatePath as NSString).deletingLastPathComponent
         var steps = [
             "pg-ssl-wizard certs generate \(mode) \(names.joined(separator: " ")) --out \(directory) --dry-run   (review)",
             "pg-ssl-wizard certs generate \(mode) \(names.joined(separator: " ")) --out \(directory)   (old files kept as .bak-<time>)",
@@ -24,13 +26,3 @@ public struct RotationPlan: Hashable, Sendable {
         return RotationPlan(steps: steps)
     }
 }
-
-/// Path splitting without Foundation's NSString.
-struct NSStringPath {
-    var path: String
-    var directory: String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-}
-

@@ -41,9 +41,9 @@ public struct CertificateSummary: Hashable, Sendable, Codable {
             && certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
     }
 
-    static func der(_ certificate: Certificate) -> [UInt8] {
+    static func der(_ value: some DERSerializable) -> [UInt8] {
         var serializer = DER.Serializer()
-        try? serializer.serialize(certificate)
+        try? serializer.serialize(value)
         return serializer.serializedBytes
     }
 

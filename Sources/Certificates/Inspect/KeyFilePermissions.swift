@@ -6,14 +6,13 @@ public enum KeyFilePermissions {
     public static func findings(for file: FileSnapshot, serverUser: ServerUser) -> [CertificateFinding] {
         guard file.kind == .regular || file.kind == .unreadable else { return [] }
         var findings: [CertificateFinding] = []
-        let ownedByRoot = file.ownerUID == 0
-        if file.ownerUID != serverUser.uid, !ownedByRoot {
+        let rootRule = file.ownerUID == 0 && serverUser.uid != 0
+        if file.ownerUID != serverUser.uid, !rootRule {
             findings.append(.keyOwner(path: file.path, owner: file.ownerName.isEmpty ? "uid \(file.ownerUID)" : file.ownerName,
                                       serverUser: serverUser.name))
         }
-        let forbidden: UInt32 = ownedByRoot && file.ownerUID != serverUser.uid ? 0o037 : 0o077
-        if file.mode & forbidden != 0 {
-            findings.append(.keyMode(path: file.path, mode: file.mode, ownedByRoot: ownedByRoot && file.ownerUID != serverUser.uid))
+        if file.mode & (rootRule ? 0o037 : 0o077) != 0 {
+            findings.append(.keyMode(path: file.path, mode: file.mode, ownedByRoot: rootRule))
         }
         return findings
     }

@@ -74,8 +74,7 @@ enum LoadedKey {
                 return .encrypted
             }
             guard block.label.hasSuffix("PRIVATE KEY") else { continue }
-            let text = PEMFile.encode(label: block.label, der: block.der)
-            if let key = try? Certificate.PrivateKey(pemEncoded: text) { return .key(key) }
+            if let key = try? Certificate.PrivateKey(pemDocument: block.document) { return .key(key) }
             if let bits = DERProbe.rsaModulusBits(block.der), bits < 2048 { return .weakRSA(bits: bits) }
             return .garbage
         }

@@ -3,7 +3,7 @@ import Foundation
 /// Text and JSON for `certs inspect`. JSON keys are explicit snake_case: a
 /// contract for scripts.
 public enum CertificateRender {
-    public struct Document: Encodable {
+    struct Document: Encodable {
         var certificate_file: String
         var key_file: String
         var ca_file: String?

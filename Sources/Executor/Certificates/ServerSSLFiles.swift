@@ -27,6 +27,8 @@ public struct ServerSSLFiles: Sendable {
 
     public static func from(_ snapshot: ClusterSnapshot) -> ServerSSLFiles {
         let directory = snapshot.server.dataDirectory
+        // An empty ssl_cert_file / ssl_key_file is what the server then tries
+        // to open (and fails on): inspect the data directory itself, reported missing.
         func path(_ name: String, default fallback: String) -> String? {
             let value = snapshot.setting(name)?.value ?? fallback
             guard !value.isEmpty else { return nil }
@@ -34,7 +36,8 @@ public struct ServerSSLFiles: Sendable {
         }
         let owner = OSUser.owner(of: directory)
         return ServerSSLFiles(
-            certificate: path("ssl_cert_file", default: "server.crt")!, key: path("ssl_key_file", default: "server.key")!,
+            certificate: path("ssl_cert_file", default: "server.crt") ?? directory + "/(ssl_cert_file is empty)",
+            key: path("ssl_key_file", default: "server.key") ?? directory + "/(ssl_key_file is empty)",
             ca: path("ssl_ca_file", default: ""),
             serverUser: ServerUser(uid: owner?.uid ?? 0, name: owner?.name ?? "postgres"),
             passphrase: PassphraseSetting(commandConfigured: !(snapshot.setting("ssl_passphrase_command")?.value ?? "").isEmpty,

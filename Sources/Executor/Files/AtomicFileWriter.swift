@@ -41,7 +41,13 @@ public struct AtomicFileWriter: Sendable {
     @discardableResult
     public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: Owner? = nil) throws(FileWriteError) -> Outcome {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        let existing = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        var info = stat()
+        let exists = lstat(path, &info) == 0
+        // Only a regular file is replaced (reading a FIFO would block, a directory has no bytes);
+        // one that exists but cannot be read cannot be backed up, so it is never replaced either.
+        if exists, info.st_mode & S_IFMT != S_IFREG { throw .system(path: path, operation: "replace a non-regular file at", errno: EINVAL) }
+        let existing = exists ? FileManager.default.contents(atPath: path).map { [UInt8]($0) } : nil
+        if exists, existing == nil { throw .system(path: path, operation: "read (for its backup)", errno: EACCES) }
         var backupPath: String?
         if let existing {
             let backup = path + ".bak-" + stamp
@@ -52,11 +58,12 @@ public struct AtomicFileWriter: Sendable {
         do throws(FileWriteError) {
             try createAndFill(temporary, bytes, mode: mode, owner: owner)
             guard rename(temporary, path) == 0 else { throw FileWriteError.system(path: path, operation: "rename", errno: errno) }
-            try Self.syncDirectory(directory)
         } catch {
             unlink(temporary)
             throw error
         }
+        // The new file is in place; only its durability across a crash is at stake now.
+        if let code = Self.syncDirectory(directory) { throw .notDurable(path: path, errno: code) }
         return Outcome(path: path, backupPath: backupPath, sha256Before: existing.map(FileDigest.sha256),
                        sha256After: FileDigest.sha256(bytes))
     }
@@ -83,16 +90,19 @@ public struct AtomicFileWriter: Sendable {
         guard fsync(descriptor) == 0 else { let code = errno; unlink(path); throw .system(path: path, operation: "fsync", errno: code) }
     }
 
-    static func syncDirectory(_ directory: String) throws(FileWriteError) {
+    /// fsync of the directory so the rename survives a crash; the errno on failure.
+    static func syncDirectory(_ directory: String) -> Int32? {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .system(path: directory, operation: "open", errno: errno) }
+        guard descriptor >= 0 else { return errno }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw .system(path: directory, operation: "fsync", errno: errno) }
+        return fsync(descriptor) == 0 ? nil : errno
     }
 }
 
 public enum FileWriteError: Error, Hashable, Sendable {
     case system(path: String, operation: String, errno: Int32)
+    /// Written and renamed into place, but the directory could not be synced.
+    case notDurable(path: String, errno: Int32)
 }
 
 extension FileWriteError: OperatorFacingError {
@@ -103,6 +113,8 @@ extension FileWriteError: OperatorFacingError {
             let advice = code == EACCES || code == EPERM ? ": run as root or as the file's owner" :
                 code == EEXIST ? ": a leftover temporary file is in the way; remove it" : ""
             return "could not \(operation) \(path): \(reason)\(advice); nothing was replaced"
+        case .notDurable(let path, let code):
+            return "wrote \(path) but could not sync its directory (\(String(cString: strerror(code)))): the change may not survive a crash; check the disk"
         }
     }
 }

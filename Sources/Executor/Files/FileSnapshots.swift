@@ -4,12 +4,9 @@ import Foundation
 /// Reads files into the values the pure modules inspect.
 public enum FileSnapshots {
     public static func read(_ path: String) -> FileSnapshot {
+        // stat follows a symbolic link the way the server's open() does.
         var info = stat()
-        guard lstat(path, &info) == 0 || stat(path, &info) == 0 else { return .missing(path) }
-        // Follow a symbolic link the way the server's open() would.
-        if (info.st_mode & S_IFMT) == S_IFLNK {
-            guard stat(path, &info) == 0 else { return .missing(path) }
-        }
+        guard stat(path, &info) == 0 else { return .missing(path) }
         let owner = OSUser.lookup(uid: info.st_uid)?.name ?? String(info.st_uid)
         let isRegular = (info.st_mode & S_IFMT) == S_IFREG
         guard isRegular else {

@@ -112,20 +112,13 @@ public struct Matcher: Sendable {
                 continue
             }
             if token.isKeyword("samegroup") || token.isKeyword("samerole") {
-                switch environment.isMember(attempt.user, attempt.database) {
-                case true?: return .yes
-                case false?: continue
-                case nil: open.append("whether \(attempt.user) is a member of role \(attempt.database) (samerole)")
-                }
+                if settle(environment.isMember(attempt.user, attempt.database),
+                          "whether \(attempt.user) is a member of role \(attempt.database) (samerole)", &open) { return .yes }
                 continue
             }
             if token.isKeyword("replication") { continue }
-            if document.context.syntax.hasRegularExpressions, token.text.hasPrefix("/") {
-                switch environment.regexMatches(String(token.text.dropFirst()), attempt.database) {
-                case true?: return .yes
-                case false?: continue
-                case nil: open.append("the regular expression \(token.text)")
-                }
+            if isRegularExpression(token) {
+                if settle(regexMatches(token, attempt.database), "the regular expression \(token.text)", &open) { return .yes }
                 continue
             }
             if token.text == attempt.database { return .yes }
@@ -140,26 +133,34 @@ public struct Matcher: Sendable {
         for token in rule.users {
             if token.isMembershipCheck {
                 let role = String(token.text.dropFirst())
-                switch environment.isMember(attempt.user, role) {
-                case true?: return .yes
-                case false?: continue
-                case nil: open.append("whether \(attempt.user) is a member of \(role)")
-                }
+                if settle(environment.isMember(attempt.user, role), "whether \(attempt.user) is a member of \(role)", &open) { return .yes }
                 continue
             }
             if token.isKeyword("all") { return .yes }
-            if document.context.syntax.hasRegularExpressions, token.text.hasPrefix("/") {
-                switch environment.regexMatches(String(token.text.dropFirst()), attempt.user) {
-                case true?: return .yes
-                case false?: continue
-                case nil: open.append("the regular expression \(token.text)")
-                }
+            if isRegularExpression(token) {
+                if settle(regexMatches(token, attempt.user), "the regular expression \(token.text)", &open) { return .yes }
                 continue
             }
             if token.text == attempt.user { return .yes }
         }
         if !open.isEmpty { return .unknown(open.joined(separator: " and ")) }
         return .no("user \(attempt.user) is not in \(Self.list(rule.users))")
+    }
+
+    /// A yes / no / unknown answer for one token: true when it matches; an
+    /// unknown is recorded as an open question, never guessed.
+    private func settle(_ answer: Bool?, _ question: @autoclosure () -> String, _ open: inout [String]) -> Bool {
+        if answer == nil { open.append(question()) }
+        return answer == true
+    }
+
+    /// `/...` is a regular expression from PostgreSQL 16 on, a plain name before.
+    private func isRegularExpression(_ token: HBAToken) -> Bool {
+        document.context.syntax.hasRegularExpressions && token.text.hasPrefix("/")
+    }
+
+    private func regexMatches(_ token: HBAToken, _ value: String) -> Bool? {
+        environment.regexMatches(String(token.text.dropFirst()), value)
     }
 
     static func list(_ tokens: [HBAToken]) -> String {

@@ -23,8 +23,6 @@ public enum AddressSpec: Hashable, Sendable {
     case hostname(String)
     /// A numeric address with its mask (from `/len` or a separate netmask field).
     case network(address: IPAddress, mask: IPAddress)
-
-    public var isNumeric: Bool { if case .network = self { return true }; return false }
 }
 
 /// `clientcert=` levels.

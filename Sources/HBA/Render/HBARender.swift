@@ -18,7 +18,7 @@ public enum HBARender {
         if hasFiles { header = ["RULE", "FILE"] + header }
         let body = rows.map { row -> [String] in
             var cells = [String(row.lineNumber), row.type ?? "", list(row.database), list(row.userName), row.address ?? "",
-                         row.netmask ?? "", row.authMethod ?? "", list(row.options), row.error ?? ""]
+                         row.netmask ?? "", row.authMethod ?? "", list(row.options?.map(SecretMasking.option)), row.error ?? ""]
             if hasFiles { cells = [row.ruleNumber.map(String.init) ?? "", row.fileName ?? ""] + cells }
             return cells
         }
@@ -51,7 +51,7 @@ public enum HBARender {
             address = row.address
             netmask = row.netmask
             auth_method = row.authMethod
-            options = row.options
+            options = row.options?.map(SecretMasking.option)
             error = row.error
         }
     }

@@ -15,9 +15,15 @@ public struct MatchReport: Encodable, Sendable {
         file = result.decidingRule?.file
         auth_method = result.decidingRule?.method.rawValue
         attempt = result.attempt.summary
-        trace = result.trace
-        depends_on = result.unknowns
+        trace = result.trace.map(Self.masked)
+        depends_on = result.unknowns.map(Self.masked)
         file_would_load = result.fileWouldLoad
+    }
+
+    static func masked(_ step: MatchResult.Step) -> MatchResult.Step {
+        var step = step
+        step.text = SecretMasking.line(step.text)
+        return step
     }
 
     public var text: String {
@@ -39,7 +45,8 @@ public struct MatchReport: Encodable, Sendable {
     }
 }
 
-/// `hba rewrite` output.
+/// `hba rewrite` output. Secrets are masked in the diff and in `new_text`
+/// (a preview, not the file to install).
 public struct RewriteReport: Encodable, Sendable {
     public struct File: Encodable, Sendable {
         public var path: String
@@ -58,7 +65,7 @@ public struct RewriteReport: Encodable, Sendable {
         files = result.changedFiles.map { path in
             File(path: path,
                  diff: UnifiedDiffBridge.diff(result, path),
-                 new_text: result.text(of: path) ?? "")
+                 new_text: SecretMasking.text(result.text(of: path) ?? ""))
         }
         load_problem = loadProblem
     }
@@ -83,7 +90,7 @@ import ClusterFacts
 
 enum UnifiedDiffBridge {
     static func diff(_ result: RewriteResult, _ path: String) -> String {
-        UnifiedDiff.make(old: String(decoding: result.originals[path] ?? [], as: UTF8.self),
-                         new: result.text(of: path) ?? "", oldName: path, newName: path + " (hostssl)")
+        UnifiedDiff.make(old: SecretMasking.text(String(decoding: result.originals[path] ?? [], as: UTF8.self)),
+                         new: SecretMasking.text(result.text(of: path) ?? ""), oldName: path, newName: path + " (hostssl)")
     }
 }

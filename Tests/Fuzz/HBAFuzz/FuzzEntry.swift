@@ -9,16 +9,17 @@ import HBA
 /// Parses the bytes for every server version and checks the properties that
 /// must hold for any input: no crash, lossless printing, a view row per
 /// record, and a rewrite that parses again when the input did.
+let includedFiles = InMemoryFiles(["/fuzz/users.txt": "alice, \"bob\"\ncarol"])
+
 func checkInput(_ bytes: [UInt8]) {
     for major in [13, 14, 15, 16, 18] {
         let document = HBADocument(path: "/fuzz/pg_hba.conf", bytes: bytes, context: ParseContext(syntax: ServerSyntax(major: major)),
-                                   files: InMemoryFiles(["/fuzz/users.txt": "alice, \"bob\"\ncarol"]))
+                                   files: includedFiles)
         precondition(LosslessPrinter.apply([], to: bytes) == bytes, "printing without edits changed the bytes")
         precondition(FileRulesView.rows(of: document).count == document.lines.count, "one view row per record")
         let result = HostsslRewriter.rewrite(document, policy: RewritePolicy(addRejectLines: true))
         if document.isLoadable, let rewritten = result.rewritten[document.path] {
-            let again = HBADocument(path: document.path, bytes: rewritten, context: document.context,
-                                    files: InMemoryFiles(["/fuzz/users.txt": "alice, \"bob\"\ncarol"]))
+            let again = HBADocument(path: document.path, bytes: rewritten, context: document.context, files: includedFiles)
             precondition(again.rules.count == document.rules.count + 2, "a loadable file stays loadable after the rewrite")
         }
         _ = HBALinter.lint(document)

@@ -8,7 +8,11 @@ struct CertsImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Validate a certificate signed for an earlier --csr and install it next to its key.",
-        discussion: "Nothing is written unless the certificate matches the key, chains to --ca, is valid now and covers every --names entry.")
+        discussion: """
+            Nothing is written unless the certificate matches the key, chains to --ca, is valid now \
+            and covers every --names entry. A key kept elsewhere is installed as server.key too, so \
+            the server never pairs the new certificate with another key.
+            """)
 
     @Option(help: "The signed certificate (may include intermediates).") var cert: String
     @Option(help: "The key the CSR was made with.") var key: String
@@ -18,17 +22,25 @@ struct CertsImportCommand: ParsableCommand {
 
     func run() throws {
         let owner = OSUser.owner(of: out) ?? OSUser.current
-        let report = CertificateInspection(
-            certificate: FileSnapshots.read(cert), key: FileSnapshots.read(key), ca: ca.map(FileSnapshots.read),
-            serverUser: ServerUser(uid: owner.uid, name: owner.name), names: names, now: Date()).run()
+        // Read once: what is validated is exactly what gets installed.
+        let certificateFile = FileSnapshots.read(cert), keyFile = FileSnapshots.read(key), caFile = ca.map(FileSnapshots.read)
+        let report = CertificateInspection(certificate: certificateFile, key: keyFile, ca: caFile,
+                                           serverUser: ServerUser(uid: owner.uid, name: owner.name), names: names, now: Date()).run()
         let problems = report.findings.filter { $0.severity == .error }.map(\.message)
         let writes = try failingWithUnknown { () throws -> [AtomicFileWriter.Outcome] in
-            guard problems.isEmpty else { throw CertsCommandError.notImportable(problems) }
+            guard problems.isEmpty, let certificateBytes = certificateFile.bytes, let keyBytes = keyFile.bytes else {
+                throw CertsCommandError.notImportable(problems)
+            }
             let writer = AtomicFileWriter()
             let fileOwner = FileManager.default.fileExists(atPath: out + "/PG_VERSION") ? AtomicFileWriter.Owner(uid: owner.uid, gid: owner.gid) : nil
-            var outcomes = [try writer.write(Array(FileManager.default.contents(atPath: cert)!), to: out + "/server.crt", mode: 0o644, owner: fileOwner)]
-            if let ca {
-                outcomes.append(try writer.write(Array(FileManager.default.contents(atPath: ca)!), to: out + "/root.crt", mode: 0o644, owner: fileOwner))
+            var outcomes: [AtomicFileWriter.Outcome] = []
+            let installedKey = out + "/server.key"
+            if URL(fileURLWithPath: key).standardizedFileURL != URL(fileURLWithPath: installedKey).standardizedFileURL {
+                outcomes.append(try writer.write(keyBytes, to: installedKey, mode: 0o600, owner: fileOwner))
+            }
+            outcomes.append(try writer.write(certificateBytes, to: out + "/server.crt", mode: 0o644, owner: fileOwner))
+            if let caBytes = caFile?.bytes {
+                outcomes.append(try writer.write(caBytes, to: out + "/root.crt", mode: 0o644, owner: fileOwner))
             }
             return outcomes
         }
