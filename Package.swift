@@ -32,16 +32,18 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
+        // Pure enforcement core: steps, planner, lock-out guard, reduce(state, event) -> [Effect].
+        .target(name: "Enforcement", dependencies: ["ClusterFacts", "HBA"]),
         // libpq wrapper and version-aware inspection.
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
         // Side effects: processes, files, journal.
-        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "PostgresClient",
+        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Practice clusters (also the test fixture's clusters).
         .target(name: "Sandbox", dependencies: ["ClusterFacts", "PostgresClient", "Executor"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
-            "ClusterFacts", "HBA", "Certificates", "PostgresClient", "Executor", "Sandbox",
+            "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "Executor", "Sandbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -59,6 +61,7 @@ let package = Package(
         .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "Executor", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ClusterFacts", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts"]),

@@ -309,7 +309,7 @@ public struct StatusReport: Sendable {
             case clientPort = "client_port", tlsVersion = "tls_version", gssEncrypted = "gss_encrypted"
             case backendStart = "backend_start", isOwn = "is_own"
         }
-        init(_ session: Session, own: Bool) {
+        public init(_ session: Session, own: Bool) {
             pid = session.pid
             backendType = session.backendType
             user = session.user

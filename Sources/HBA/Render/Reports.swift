@@ -64,7 +64,7 @@ public struct RewriteReport: Encodable, Sendable {
         changes = result.changes
         files = result.changedFiles.map { path in
             File(path: path,
-                 diff: UnifiedDiffBridge.diff(result, path),
+                 diff: result.maskedDiff(of: path),
                  new_text: SecretMasking.text(result.text(of: path) ?? ""))
         }
         load_problem = loadProblem
@@ -88,9 +88,11 @@ public struct RewriteReport: Encodable, Sendable {
 
 import ClusterFacts
 
-enum UnifiedDiffBridge {
-    static func diff(_ result: RewriteResult, _ path: String) -> String {
-        UnifiedDiff.make(old: SecretMasking.text(String(decoding: result.originals[path] ?? [], as: UTF8.self)),
-                         new: SecretMasking.text(result.text(of: path) ?? ""), oldName: path, newName: path + " (hostssl)")
+extension RewriteResult {
+    /// `diff -u` of one changed file with secret option values masked: what
+    /// every report and plan shows (the rewritten bytes keep the secrets).
+    public func maskedDiff(of path: String) -> String {
+        UnifiedDiff.make(old: SecretMasking.text(String(decoding: originals[path] ?? [], as: UTF8.self)),
+                         new: SecretMasking.text(text(of: path) ?? ""), oldName: path, newName: path + " (hostssl)")
     }
 }

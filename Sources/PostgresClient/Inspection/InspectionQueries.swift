@@ -83,4 +83,15 @@ enum InspectionQueries {
         LEFT JOIN pg_stat_gssapi g ON g.pid = a.pid
         ORDER BY a.backend_start NULLS FIRST, a.pid
         """
+
+    /// Every role with its direct members, for `+group` and `samerole`
+    /// matching (the matcher computes the transitive closure).
+    static let roleMemberships = """
+        SELECT r.rolname AS role,
+               coalesce(array_agg(m.rolname ORDER BY m.rolname) FILTER (WHERE m.rolname IS NOT NULL), '{}') AS members
+        FROM pg_roles r
+        LEFT JOIN pg_auth_members am ON am.roleid = r.oid
+        LEFT JOIN pg_roles m ON m.oid = am.member
+        GROUP BY r.rolname
+        """
 }

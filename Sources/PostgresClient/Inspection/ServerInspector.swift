@@ -108,6 +108,15 @@ public struct ServerInspector: Sendable {
         }
     }
 
+    /// role -> direct members, for every role (`pg_roles` is readable by all).
+    public func readRoleMemberships() throws(PostgresError) -> [String: Set<String>] {
+        var members: [String: Set<String>] = [:]
+        for row in try connection.query(InspectionQueries.roleMemberships).rows {
+            members[try row.string("role")] = Set((try row.optionalTextArray("members") ?? []).compactMap { $0 })
+        }
+        return members
+    }
+
     /// Runs a query whose view may be closed to this role: a permission error
     /// gives nil, anything else is thrown.
     private func tolerated<T>(_ body: () throws(PostgresError) -> T) throws(PostgresError) -> T? {

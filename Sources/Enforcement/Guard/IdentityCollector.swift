@@ -1,0 +1,69 @@
+import ClusterFacts
+import HBA
+
+/// Who must keep access, from the snapshot and the operator's options: the
+/// wizard's own connection, the operator's named sessions, `--must-keep`
+/// identities, and every standby streaming today (checked, never blocking).
+struct IdentityCollector {
+    let input: PlanningInput
+
+    struct Collected {
+        var protected: [ProtectedIdentity]
+        var notes: [String]
+    }
+
+    func identities() -> Collected {
+        var notes: [String] = []
+        var identities = [wizard(notes: &notes)]
+        let snapshot = input.snapshot
+        for pid in input.options.operatorPIDs {
+            guard let session = snapshot.sessions.first(where: { $0.pid == pid }) else { continue }
+            identities.append(fromSession(session, kind: .operatorSession, label: "your session (pid \(pid))"))
+        }
+        identities += input.options.mustKeep
+        for session in snapshot.sessions where session.isWalsender && session.transport == .tcp {
+            identities.append(fromSession(session, kind: .standby, label: "standby \(session.applicationName ?? "pid \(session.pid)")"))
+        }
+        return Collected(protected: identities, notes: notes)
+    }
+
+    /// The wizard reconnects the way it is connected now.
+    func wizard(notes: inout [String]) -> ProtectedIdentity {
+        let own = input.snapshot.own
+        var mode = ClientSSLMode(rawValue: own.sslMode) ?? .prefer
+        var source = "this connection's sslmode"
+        let address = own.transport == .tcp ? own.clientAddress.flatMap(IPAddress.init(numeric:)) : nil
+        if own.transport == .tcp && !own.ssl && input.tls.works && mode == .prefer {
+            // prefer tried TLS first and ended up plain: a rule refused the SSL
+            // attempt or the handshake failed. Assume it stays plain.
+            mode = .disable
+            source = "sslmode=prefer, yet plain although the server offers TLS"
+            notes.append("this connection uses sslmode=prefer but is not encrypted although the server offers TLS: a rule refused the SSL attempt or the handshake failed; the guard treats it as sslmode=disable")
+        }
+        return ProtectedIdentity(kind: .wizardConnection, label: "the wizard's connection", address: address,
+                                 user: own.user, database: own.database, sslMode: mode, gssEncrypted: own.gssEncrypted,
+                                 sslModeSource: source)
+    }
+
+    /// A session's sslmode is not visible to the server: SSL today means it
+    /// negotiates TLS; plain while TLS was offered means it chose plain;
+    /// plain while TLS was not offered is assumed to be libpq's default.
+    func fromSession(_ session: Session, kind: ProtectedIdentity.Kind, label: String) -> ProtectedIdentity {
+        let mode: ClientSSLMode
+        let source: String
+        if session.ssl == true {
+            mode = .require
+            source = "on SSL today"
+        } else if input.tls.works {
+            mode = .disable
+            source = "plain today although the server offers TLS"
+        } else {
+            mode = .prefer
+            source = "plain today, SSL was off: assumed libpq's default"
+        }
+        let replication: ConnectionAttempt.Replication = session.isWalsender ? (session.database == nil ? .physical : .logical) : .none
+        return ProtectedIdentity(kind: kind, label: label, address: session.clientAddress.flatMap(IPAddress.init(numeric:)),
+                                 user: session.user ?? "", database: session.database ?? "replication", replication: replication,
+                                 sslMode: mode, gssEncrypted: session.gssEncrypted, sslModeSource: source)
+    }
+}

@@ -1,0 +1,35 @@
+/// What the executor must do next, as a value: tests compare these, the
+/// journal records them, a resumed run re-issues the current stage's.
+public enum Effect: Hashable, Sendable, Codable {
+    /// Re-check that the cluster is the planned one and nothing moved since the plan.
+    case checkPreflight(systemIdentifier: String)
+    case fixKeyPermissions(KeyPermissionFix)
+    case installCertificates(CertificateReplacement)
+    /// Read the installed files back: cert and key match, key mode, expiry.
+    case checkCertificates(expectedFingerprint: String?)
+    case runSQL([String])
+    /// `pg_file_settings` has no error (and, for phase B, the file on disk is still the checked candidate).
+    case checkBeforeReload(Phase)
+    /// Our parse of the pg_hba.conf on disk and the server's (`pg_hba_file_rules`).
+    case checkCandidateHBA
+    case reload(Phase)
+    case restart
+    /// A new `sslmode=require` connection; its handshake must serve this certificate.
+    case probeTLS(expectedFingerprint: String?)
+    /// Replace the wizard's own plain connection by an SSL one.
+    case reconnectWithSSL
+    case writeFile(FileWrite)
+    /// The dead-man check: a NEW connection the way the operator connects, with SSL.
+    case openTestConnection(timeoutSeconds: Int)
+    case startKeepCountdown(seconds: Int)
+    /// Which of these pids are still plain-text TCP (a session that reconnected with SSL is spared).
+    case refreshSessions([Int32])
+    case terminate(pids: [Int32], timeoutMilliseconds: Int?)
+    /// Wait until these standbys stream again, over SSL.
+    case awaitStandbys([String])
+    case confirmEnforcement(ConfirmationExpectation)
+    case writeAuditReport(RunOutcome)
+    /// Put back the backup taken when the file was written.
+    case restoreFile(path: String)
+    case restoreCertificates
+}

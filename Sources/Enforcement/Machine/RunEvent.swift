@@ -1,0 +1,40 @@
+/// What the executor (or the operator) reports back. Which events a stage
+/// accepts is decided in `RunState.reduce`; any other is rejected and changes nothing.
+public enum RunEvent: Hashable, Sendable, Codable {
+    // The operator.
+    case confirmed(through: StepName)
+    case stop
+    case keepChanges
+    case revertChanges
+
+    // Checks and changes.
+    case preflightPassed
+    case preflightFailed(String)
+    case certificatesWritten
+    case certificatesChecked(fingerprint: String)
+    case certificatesFailed(String)
+    case sqlSucceeded
+    case sqlFailed(String)
+    case preReloadChecksPassed
+    case preReloadChecksFailed([String])
+    /// The reload took: `pg_conf_load_time()` moved and the log has no "not reloaded" line.
+    case reloaded
+    case reloadNotTaken(String)
+    case restarted
+    case restartFailed(String)
+    case tlsProven(fingerprint: String, protocolVersion: String)
+    case tlsFailed(String)
+    case reconnectedWithSSL
+    case reconnectFailed(String)
+    case fileWritten(path: String, backup: String?)
+    case fileWriteFailed(path: String, reason: String)
+    case testConnectionSucceeded
+    case testConnectionFailed(String)
+    case sessionsRefreshed(stillPlain: [Int32])
+    case terminated(remaining: [Int32])
+    case standbysStreaming(missing: [String])
+    case confirmationFindings(problems: [String])
+    case reportWritten(path: String)
+    case restored(path: String)
+    case undoFailed(String)
+}

@@ -1,0 +1,66 @@
+/// Phase A loads SSL; phase B loads the hostssl rules. Never together
+/// (reference 4.2, 4.3): each has its own checks, reload and proof.
+public enum Phase: String, Hashable, Sendable, Codable {
+    case a, b
+}
+
+/// Where a run is. Each stage waits for one kind of event; the effects that
+/// start it are `RunState.entryEffects`, so a resumed run re-issues them.
+public enum Stage: Hashable, Sendable, Codable {
+    case awaitingConfirmation
+    case checkingPreflight
+    case fixingKeyPermissions
+    case installingCertificates
+    case checkingCertificates
+    case settingSSL
+    case checkingBeforeReload(Phase)
+    case reloading(Phase)
+    case restarting
+    case provingTLS
+    case movingToSSL
+    case writingHBA(index: Int)
+    case checkingCandidateHBA
+    case deadManCheck
+    /// The TUI asks "keep these changes?" with a countdown.
+    case awaitingKeep
+    case refreshingSessions
+    case terminating
+    case awaitingStandbys
+    case confirming
+    /// Undo effects still to run, one at a time, and why.
+    case rollingBack(remaining: [Effect], step: StepName, reason: String)
+    case writingReport(RunOutcome)
+    case finished(RunOutcome)
+
+    /// The step this stage belongs to; nil outside any step.
+    public var step: StepName? {
+        switch self {
+        case .checkingPreflight: return .preflight
+        case .fixingKeyPermissions, .installingCertificates, .checkingCertificates: return .certs
+        case .settingSSL, .checkingBeforeReload(.a), .reloading(.a), .restarting, .provingTLS, .movingToSSL: return .sslOn
+        case .writingHBA, .checkingCandidateHBA: return .hbaRewrite
+        case .checkingBeforeReload(.b), .reloading(.b), .deadManCheck, .awaitingKeep: return .reloadOrRestart
+        case .refreshingSessions, .terminating, .awaitingStandbys: return .terminateNonSSL
+        case .confirming: return .confirm
+        case .awaitingConfirmation, .rollingBack, .writingReport, .finished: return nil
+        }
+    }
+}
+
+/// How a run ended.
+public enum RunOutcome: Hashable, Sendable, Codable {
+    /// Every planned step verified.
+    case enforced
+    /// Stopped before `next` as asked (`--through`, or the operator quit between steps).
+    case stoppedBefore(StepName)
+    /// Nothing was changed: the preflight re-check or the first change failed cleanly.
+    case failedBeforeChange(step: StepName, reason: String)
+    /// A step failed and everything of its phase was put back.
+    case rolledBack(step: StepName, reason: String)
+    /// Putting back failed: the operator must run `pg-ssl-wizard rollback` or act by hand.
+    case rollbackFailed(step: StepName, reason: String)
+    /// A step failed after the rules were live (terminate, confirm): nothing to undo, the report says what is left.
+    case incomplete(step: StepName, reason: String)
+
+    public var succeeded: Bool { self == .enforced }
+}

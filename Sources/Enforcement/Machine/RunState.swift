@@ -1,0 +1,81 @@
+/// A run in progress: persisted after every event (the journal), so a run
+/// interrupted by a crash or a closed terminal resumes where it was.
+public struct RunState: Hashable, Sendable, Codable {
+    /// What was changed so far: what a rollback must put back.
+    public struct Applied: Hashable, Sendable, Codable {
+        public var certificates = false
+        public var sslStatements = false
+        public var phaseALoaded = false
+        public var hbaFiles: [String] = []
+        public var phaseBLoaded = false
+    }
+
+    public let plan: RunPlan
+    /// The TUI asks "keep these changes?" after the dead-man check.
+    public let interactive: Bool
+    public let keepSeconds: Int
+    public internal(set) var steps: [StepName: StepStatus]
+    public internal(set) var stage: Stage
+    public internal(set) var applied = Applied()
+    public internal(set) var preflightChecked = false
+    /// The certificate phase A must see served (from the plan, or the one installed).
+    public internal(set) var expectedFingerprint: String?
+    public internal(set) var tlsProtocol: String?
+    public internal(set) var backups: [String: String] = [:]
+    /// Pids still plain just before termination.
+    public internal(set) var terminateNow: [Int32] = []
+    /// Things the report must say that did not stop the run (a standby not back).
+    public internal(set) var warnings: [String] = []
+    public internal(set) var reportPath: String?
+    /// Events that did not fit the stage they arrived in; they changed nothing else.
+    public internal(set) var rejected: [String] = []
+
+    public init(plan: RunPlan, interactive: Bool = false, keepSeconds: Int = 60) {
+        self.plan = plan
+        self.interactive = interactive
+        self.keepSeconds = keepSeconds
+        steps = plan.initial
+        stage = .awaitingConfirmation
+        expectedFingerprint = plan.expectedFingerprint
+    }
+
+    public func status(_ step: StepName) -> StepStatus { steps[step] ?? .satisfied }
+
+    public var isFinished: Bool { if case .finished = stage { return true } else { return false } }
+
+    /// The effects that start the current stage: a resumed run issues them again.
+    public var entryEffects: [Effect] {
+        switch stage {
+        case .awaitingConfirmation, .finished: return []
+        case .checkingPreflight: return [.checkPreflight(systemIdentifier: plan.systemIdentifier)]
+        case .fixingKeyPermissions:
+            if case .fixKeyPermissions(let fix) = plan.certificates { return [.fixKeyPermissions(fix)] }
+            return []
+        case .installingCertificates:
+            if case .create(let replacement) = plan.certificates { return [.installCertificates(replacement)] }
+            return []
+        case .checkingCertificates: return [.checkCertificates(expectedFingerprint: plan.expectedFingerprint)]
+        case .settingSSL: return [.runSQL(plan.sslStatements)]
+        case .checkingBeforeReload(let phase): return [.checkBeforeReload(phase)]
+        case .reloading(let phase): return [.reload(phase)]
+        case .restarting: return [.restart]
+        case .provingTLS: return [.probeTLS(expectedFingerprint: expectedFingerprint)]
+        case .movingToSSL: return [.reconnectWithSSL]
+        case .writingHBA(let index): return [.writeFile(plan.hbaWrites[index])]
+        case .checkingCandidateHBA: return [.checkCandidateHBA]
+        case .deadManCheck: return [.openTestConnection(timeoutSeconds: plan.deadManSeconds)]
+        case .awaitingKeep: return [.startKeepCountdown(seconds: keepSeconds)]
+        case .refreshingSessions: return [.refreshSessions(plan.terminate.map(\.pid))]
+        case .terminating: return [.terminate(pids: terminateNow, timeoutMilliseconds: plan.terminateTimeoutMilliseconds)]
+        case .awaitingStandbys: return [.awaitStandbys(standbys)]
+        case .confirming: return [.confirmEnforcement(plan.confirmation)]
+        case .rollingBack(let remaining, _, _): return remaining.first.map { [$0] } ?? []
+        case .writingReport(let outcome): return [.writeAuditReport(outcome)]
+        }
+    }
+
+    /// Standbys whose walsender the run terminates.
+    var standbys: [String] {
+        plan.terminate.filter { $0.walsender && terminateNow.contains($0.pid) }.compactMap(\.standby).filter { !$0.isEmpty }
+    }
+}

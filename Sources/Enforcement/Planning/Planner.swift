@@ -1,0 +1,61 @@
+import ClusterFacts
+import HBA
+
+/// The dry run: from what inspection found, every file, statement and
+/// session the run would touch, step by step, and the lock-out verdict.
+/// Pure: the same input always gives the same plan, and nothing changes.
+public enum Planner {
+    public static func plan(_ input: PlanningInput) throws(PlanInputError) -> Plan {
+        try validate(input)
+        let snapshot = input.snapshot
+        let certificates = CertificatePlanner.plan(input.certificates)
+        let settings = SettingsPlanner.plan(input, certificatesChange: certificates.changesFiles)
+        let hba = HBAPlanner.plan(input)
+        let environment = matchEnvironment(input)
+        // Between the phases the old rules apply with SSL on: hostssl lines start matching.
+        let betweenPhases = HBADocument(path: hba.current.path, bytes: hba.current.bytes,
+                                        context: ParseContext(syntax: hba.current.context.syntax, build: input.build, sslEnabled: true),
+                                        files: hba.files)
+        let lockoutGuard = LockoutGuard(current: betweenPhases, candidate: hba.candidate, environment: environment,
+                                        policy: input.options.rewritePolicy)
+        let identities = IdentityCollector(input: input).identities()
+        let wizardPlain = snapshot.own.transport == .tcp && !snapshot.own.ssl && !snapshot.own.gssEncrypted
+        let verdict = lockoutGuard.verdict(for: identities.protected, wizardPlainToday: wizardPlain)
+        let impact = ImpactPreview(snapshot: snapshot,
+                                   current: Matcher(document: hba.current, environment: environment),
+                                   candidate: Matcher(document: hba.candidate, environment: environment),
+                                   options: input.options, tlsOfferedToday: input.tls.works).impact()
+
+        var preflight = PreflightCheck.problems(input, certificates: certificates, settings: settings, hba: hba)
+        if !impact.terminate.isEmpty && !snapshot.privileges.isSuperuser && !snapshot.privileges.signalBackend {
+            preflight.append("the role \(snapshot.privileges.role) may not terminate other roles' sessions: connect as a superuser")
+        }
+        let filesManual = hba.approximate || !snapshot.fileAccess.sameHostVerified
+        let assembly = PlanAssembly(input: input, certificates: certificates, settings: settings, hba: hba, impact: impact,
+                                    lockout: verdict, filesManual: filesManual)
+        var notes = identities.notes + hba.notes + assembly.notes
+        if snapshot.server.inRecovery {
+            notes.append("this server is a standby: its pg_hba.conf and settings are its own; enforce SSL on the primary separately")
+        }
+        return Plan(cluster: ClusterIdentity(systemIdentifier: snapshot.server.systemIdentifier,
+                                             version: snapshot.server.version.description,
+                                             dataDirectory: snapshot.server.dataDirectory, hbaFile: snapshot.server.hbaFile),
+                    steps: assembly.steps(preflightProblems: preflight), files: assembly.files(), sql: assembly.statements(),
+                    reload: assembly.reloadDecision, settingConflicts: settings.conflicts, impact: impact, lockout: verdict,
+                    preflightProblems: preflight, notes: notes, filesManual: filesManual, run: assembly.runPlan())
+    }
+
+    static func validate(_ input: PlanningInput) throws(PlanInputError) {
+        guard SettingsPlanner.rank(input.options.minimumTLS) >= SettingsPlanner.rank("TLSv1.2") else {
+            throw .badMinimumTLS(input.options.minimumTLS)
+        }
+        for pid in input.options.operatorPIDs where !input.snapshot.sessions.contains(where: { $0.pid == pid && $0.isClient }) {
+            throw .operatorPIDNotFound(pid)
+        }
+    }
+
+    static func matchEnvironment(_ input: PlanningInput) -> MatchEnvironment {
+        guard let roles = input.roles else { return MatchEnvironment(interfaces: input.interfaces) }
+        return .with(memberships: roles.members, knownRoles: roles.roles, interfaces: input.interfaces)
+    }
+}

@@ -1,0 +1,73 @@
+import Certificates
+import ClusterFacts
+import Enforcement
+import Foundation
+
+/// The certificate step's facts: the inspection of the server's own files
+/// when this host is the server's, else what a TLS handshake showed.
+enum CertificateFactsReader {
+    /// Findings that stop the server's TLS (or clients with verify-full) and
+    /// need new files; names, chain and CA expiry only warn.
+    static let warningsOnly: Set<String> = ["name-not-covered", "chain-not-verified", "ca-expired", "expires-soon",
+                                            "encrypted-key-no-reload", "sha1-signature", "no-ca-file"]
+    static let permissionCodes: Set<String> = ["key-mode", "key-owner"]
+
+    static func read(_ snapshot: ClusterSnapshot, tls: TLSObservation, names: [String], now: Date) -> CertificateFacts {
+        let files = ServerSSLFiles.from(snapshot)
+        guard snapshot.fileAccess.sameHostVerified else {
+            if tls.works {
+                return CertificateFacts(condition: .usable, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,
+                                        fingerprint: tls.servedFingerprint,
+                                        warnings: ["the certificate files are not reachable from here; judged by the TLS handshake only"])
+            }
+            return CertificateFacts(condition: .broken, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,
+                                    problems: ["the certificate files are not reachable from here and no TLS handshake succeeds; run the wizard on the database host"])
+        }
+        let report = CertificateInspection(certificate: FileSnapshots.read(files.certificate), key: FileSnapshots.read(files.key),
+                                           ca: files.ca.map(FileSnapshots.read), serverUser: files.serverUser, names: names,
+                                           passphrase: files.passphrase, now: now).run()
+        let errors = report.findings.filter { $0.severity == .error && !warningsOnly.contains($0.code) }
+        let warnings = report.findings.filter { warningsOnly.contains($0.code) && $0.severity != .note }.map(\.message)
+        let blocking = errors.filter { !permissionCodes.contains($0.code) }
+        let condition: CertificateFacts.Condition
+        if errors.isEmpty {
+            condition = .usable
+        } else if !blocking.isEmpty && blocking.allSatisfy({ $0.code == "file-missing" }) {
+            condition = .missing
+        } else {
+            condition = .broken
+        }
+        var fix: KeyPermissionFix?
+        if blocking.isEmpty && !errors.isEmpty {
+            let snapshotOfKey = FileSnapshots.read(files.key)
+            fix = KeyPermissionFix(path: files.key, currentMode: snapshotOfKey.mode, currentOwner: snapshotOfKey.ownerName,
+                                   owner: files.serverUser.name)
+        }
+        return CertificateFacts(condition: condition, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,
+                                fingerprint: report.certificate?.sha256Fingerprint, problems: blocking.map(\.message), warnings: warnings,
+                                keyPermissionFix: fix)
+    }
+
+    /// New files at the paths the server already uses; root.crt beside the
+    /// certificate when no CA file is set (then `ssl_ca_file` points at it).
+    static func replacement(_ mode: GenerationMode, snapshot: ClusterSnapshot, names: [String]) -> CertificateReplacement {
+        let files = ServerSSLFiles.from(snapshot)
+        let owner = files.serverUser.name
+        let caPath = files.ca ?? NSString(string: files.certificate).deletingLastPathComponent + "/root.crt"
+        var planned = [
+            CertificateReplacement.File(path: files.key, purpose: "server private key", mode: 0o600, owner: owner, isSecret: true),
+            CertificateReplacement.File(path: files.certificate, purpose: "server certificate (\(mode.rawValue))", mode: 0o644, owner: owner, isSecret: false),
+            CertificateReplacement.File(path: caPath, purpose: mode == .selfSigned ? "the certificate itself, as root.crt for clients" : "the local CA's certificate, for clients",
+                                        mode: 0o644, owner: owner, isSecret: false),
+        ]
+        if mode == .localCA {
+            let directory = OSUser.current.home + "/.local/state/pg-ssl-wizard/ca"
+            planned.insert(CertificateReplacement.File(path: directory + "/ca.key", purpose: "local CA key (outside the data directory; reused if present)",
+                                                       mode: 0o600, owner: nil, isSecret: true), at: 0)
+            planned.insert(CertificateReplacement.File(path: directory + "/ca.crt", purpose: "local CA certificate", mode: 0o644, owner: nil, isSecret: false), at: 1)
+        }
+        var settings: [String: String] = [:]
+        if files.ca == nil { settings["ssl_ca_file"] = caPath }
+        return CertificateReplacement(mode: mode.rawValue, names: names, files: planned, settings: settings)
+    }
+}

@@ -1,0 +1,57 @@
+import Certificates
+import ClusterFacts
+import Enforcement
+import Foundation
+import HBA
+import PostgresClient
+
+/// Gathers everything the planner needs, read-only: the snapshot, a real
+/// TLS handshake, pg_hba.conf and its includes, the certificate files, role
+/// memberships and the host's interfaces. Changes nothing on the server.
+public enum PlanningInputReader {
+    public static func read(_ target: ConnectionTarget, options: PlanOptions,
+                            createCertificates: GenerationMode? = nil, now: Date = Date()) throws -> PlanningInput {
+        let connection = try Connection.connect(target)
+        defer { connection.close() }
+        let inspector = ServerInspector(connection: connection)
+        let snapshot = try inspector.snapshot()
+        let tls = observeTLS(target, snapshot: snapshot)
+        let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames
+        var certificates = CertificateFactsReader.read(snapshot, tls: tls, names: names, now: now)
+        if let createCertificates {
+            certificates.replacement = CertificateFactsReader.replacement(createCertificates, snapshot: snapshot, names: names)
+        }
+        let memberships = try inspector.readRoleMemberships()
+        return PlanningInput(snapshot: snapshot, tls: tls, hba: hbaInput(snapshot), certificates: certificates,
+                             roles: RoleFacts(roles: Set(memberships.keys), members: memberships),
+                             interfaces: serverInterfaces(snapshot), options: options)
+    }
+
+    static func observeTLS(_ target: ConnectionTarget, snapshot: ClusterSnapshot) -> TLSObservation {
+        guard snapshot.sslSettingOn else { return TLSObservation(availability: .notProbed("ssl is off")) }
+        let probe = TLSProbe.probe(target: target, server: snapshot.server, own: snapshot.own)
+        return TLSObservation(availability: probe.availability, servedFingerprint: probe.servedCertificateDER.map(Fingerprint.sha256))
+    }
+
+    static func hbaInput(_ snapshot: ClusterSnapshot) -> HBAInput {
+        let access = snapshot.fileAccess
+        guard access.hbaReadable && access.sameHostVerified else {
+            return .unreadable(reason: access.problem ?? "the server's files are not reachable from here")
+        }
+        switch DiskFileSource().read(snapshot.server.hbaFile) {
+        case .contents(let bytes): return .readable(bytes: bytes, files: DiskFileSource())
+        case .failure(let reason, _): return .unreadable(reason: "cannot read \(snapshot.server.hbaFile): \(reason)")
+        }
+    }
+
+    /// The server's interfaces are this host's only when the connection
+    /// arrives on one of them (or over the socket); otherwise unknown.
+    static func serverInterfaces(_ snapshot: ClusterSnapshot) -> [NetworkInterface]? {
+        guard snapshot.fileAccess.sameHostVerified else { return nil }
+        let local = LocalInterfaces.read()
+        if snapshot.own.transport == .unixSocket { return local }
+        guard let server = snapshot.own.serverAddress.flatMap(IPAddress.init(numeric:)),
+              local.contains(where: { $0.address == server }) else { return nil }
+        return local
+    }
+}
