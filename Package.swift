@@ -62,7 +62,7 @@ let package = Package(
                     exclude: ["Corpus"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "Executor", "PostgresClient", "TestSupport"]),
         .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "ClusterFacts", "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts"]),
     ]

@@ -16,6 +16,8 @@ public enum TLSProbe {
 
     /// libpq's text when the server answers an SSLRequest with "N".
     static let refusedMarker = "server does not support SSL"
+    static let authenticationMarkers = ["fe_sendauth: no password supplied", "password authentication failed",
+                                        "authentication failed for user"]
 
     /// Probes over TCP. When the operator came over a unix socket, the probe
     /// goes to an address from `listen_addresses` on the server's port.
@@ -39,6 +41,13 @@ public enum TLSProbe {
                 // A FATAL from the server that names the encryption in use
                 // was raised after the handshake: TLS itself works.
                 if message.contains("SSL encryption") || message.contains("SSL on") {
+                    return Result(availability: .offered)
+                }
+                // With sslmode=require libpq authenticates only after a
+                // completed handshake: an authentication error proves TLS
+                // (the probe over TCP has no password when the operator came
+                // over the socket). The served certificate is not kept then.
+                if authenticationMarkers.contains(where: message.contains) {
                     return Result(availability: .offered)
                 }
                 return Result(availability: .notProbed("a TCP connection with sslmode=require failed: \(message)"))
