@@ -5,6 +5,7 @@ import Foundation
 let selected = Set(CommandLine.arguments.dropFirst())
 let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("hba", HBABenchmark.run),
+    ("plan", PlanBenchmark.run),
 ]
 do {
     for (name, run) in benchmarks where selected.isEmpty || selected.contains(name) {

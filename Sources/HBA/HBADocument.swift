@@ -7,6 +7,11 @@ public struct HBADocument: Sendable {
     public let bytes: [UInt8]
     public let context: ParseContext
     public let lines: [ParsedLine]
+    /// The rules the server would load, in evaluation order (computed once:
+    /// the matcher reads them for every attempt).
+    public let rules: [HBARule]
+    /// Why a reload would keep the old rules (nil when it would load).
+    public let loadProblem: String?
 
     public init(path: String, bytes: [UInt8], context: ParseContext, files: any FileSource = InMemoryFiles()) {
         self.path = path
@@ -14,21 +19,22 @@ public struct HBADocument: Sendable {
         self.context = context
         let tokenized = Tokenizer(syntax: context.syntax, files: files).tokenize(path: path, bytes: bytes)
         let parser = LineParser(context: context)
-        self.lines = tokenized.map(parser.parse)
+        let lines = tokenized.map(parser.parse)
+        let rules = lines.compactMap(\.rule)
+        self.lines = lines
+        self.rules = rules
+        self.loadProblem = Self.loadProblem(path: path, lines: lines, rules: rules)
     }
 
     public init(path: String, text: String, context: ParseContext, files: any FileSource = InMemoryFiles()) {
         self.init(path: path, bytes: Array(text.utf8), context: context, files: files)
     }
 
-    /// The rules the server would load, in evaluation order.
-    public var rules: [HBARule] { lines.compactMap(\.rule) }
-
     /// Lines that would make the server refuse the whole file.
     public var failures: [ParsedLine] { lines.filter(\.isFailure) }
 
-    /// Why a reload would keep the old rules (nil when it would load).
-    public var loadProblem: String? {
+    static func loadProblem(path: String, lines: [ParsedLine], rules: [HBARule]) -> String? {
+        let failures = lines.filter(\.isFailure)
         if let first = failures.first {
             let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
             return "line \(first.lineNumber) of \(first.file): \(first.error ?? "invalid line (no message from the server)")\(more)"

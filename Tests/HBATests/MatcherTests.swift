@@ -21,6 +21,34 @@ struct MatcherTests {
         #expect(matcher.match(ConnectionAttempt(transport: .unixSocket, database: "x", user: "y")).lineNumber == 1)
     }
 
+    @Test func untracedMatchingDecidesExactlyAsTracedMatching() {
+        let doc = document("""
+            local all all peer
+            hostssl app +ops 10.0.0.0/8 scram-sha-256
+            hostnossl all legacy 10.1.0.0 255.255.0.0 reject
+            host replication repl 10.2.0.0/16 scram-sha-256
+            host all all samenet md5
+            host sameuser all fd00::/8 scram-sha-256
+            host all all 0.0.0.0/0 scram-sha-256
+            """)
+        let matcher = Matcher(document: doc, environment: .with(memberships: ["ops": ["alice"]], knownRoles: ["alice", "bob", "ops", "repl"]))
+        var compared = 0
+        for address in ["10.1.2.3", "10.2.9.9", "192.168.1.1", "fd00::5", "127.0.0.1"] {
+            for ssl in [false, true] {
+                for (user, database, replication) in [("alice", "app", ConnectionAttempt.Replication.none), ("bob", "bob", .none),
+                                                      ("legacy", "app", .none), ("repl", "replication", .physical)] {
+                    let attempt = tcp(address, ssl: ssl, user: user, database: database, replication: replication)
+                    let traced = matcher.match(attempt)
+                    let untraced = matcher.match(attempt, tracing: false)
+                    #expect(untraced.decidingRule == traced.decidingRule && untraced.unknowns == traced.unknowns, "\(attempt)")
+                    #expect(untraced.trace.isEmpty)
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared == 40)
+    }
+
     @Test func physicalReplicationMatchesOnlyTheReplicationKeyword() {
         let doc = document("""
             host all repl 10.0.0.0/8 scram-sha-256

@@ -1,9 +1,13 @@
-/// A unified diff of two texts (Myers' algorithm over lines), as `diff -u` prints it.
+/// A unified diff of two texts, as `diff -u` prints it: patience anchors
+/// (lines unique on both sides) split the texts, Myers' algorithm diffs what
+/// lies between them. A hostssl rewrite of a 10,000-line file changes
+/// thousands of scattered lines; plain Myers needs O(D x N) memory for that.
 public enum UnifiedDiff {
     public static func make(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
         guard a != b else { return "" }
-        let script = editScript(a, b)
+        var script: [Edit] = []
+        patience(a, b, a.indices, b.indices, into: &script)
         var output = ["--- \(oldName)", "+++ \(newName)"]
         // Group edits into hunks with `context` lines around them.
         var index = 0
@@ -98,5 +102,66 @@ public enum UnifiedDiff {
             }
         }
         return edits.reversed()
+    }
+
+    /// Common ends, then anchors (unique on both sides, in increasing order
+    /// on both), recursing between them; Myers where no anchor is left.
+    static func patience(_ a: [String], _ b: [String], _ aRange: Range<Int>, _ bRange: Range<Int>, into edits: inout [Edit]) {
+        var aLow = aRange.lowerBound, bLow = bRange.lowerBound
+        var aHigh = aRange.upperBound, bHigh = bRange.upperBound
+        while aLow < aHigh, bLow < bHigh, a[aLow] == b[bLow] {
+            edits.append(Edit(kind: .same, text: a[aLow], oldIndex: aLow, newIndex: bLow))
+            aLow += 1; bLow += 1
+        }
+        var suffix: [Edit] = []
+        while aHigh > aLow, bHigh > bLow, a[aHigh - 1] == b[bHigh - 1] {
+            aHigh -= 1; bHigh -= 1
+            suffix.append(Edit(kind: .same, text: a[aHigh], oldIndex: aHigh, newIndex: bHigh))
+        }
+        let anchors = uniqueCommonAnchors(a, b, aLow..<aHigh, bLow..<bHigh)
+        if anchors.isEmpty {
+            for edit in editScript(Array(a[aLow..<aHigh]), Array(b[bLow..<bHigh])) {
+                edits.append(Edit(kind: edit.kind, text: edit.text, oldIndex: edit.oldIndex + aLow, newIndex: edit.newIndex + bLow))
+            }
+        } else {
+            var (aStart, bStart) = (aLow, bLow)
+            for (aIndex, bIndex) in anchors {
+                patience(a, b, aStart..<aIndex, bStart..<bIndex, into: &edits)
+                edits.append(Edit(kind: .same, text: a[aIndex], oldIndex: aIndex, newIndex: bIndex))
+                (aStart, bStart) = (aIndex + 1, bIndex + 1)
+            }
+            patience(a, b, aStart..<aHigh, bStart..<bHigh, into: &edits)
+        }
+        edits += suffix.reversed()
+    }
+
+    /// Lines occurring exactly once in each range, paired, reduced to the
+    /// longest run increasing on both sides (patience sorting).
+    static func uniqueCommonAnchors(_ a: [String], _ b: [String], _ aRange: Range<Int>, _ bRange: Range<Int>) -> [(Int, Int)] {
+        var countsA: [String: (count: Int, index: Int)] = [:]
+        for index in aRange { countsA[a[index], default: (0, index)].count += 1 }
+        var countsB: [String: (count: Int, index: Int)] = [:]
+        for index in bRange { countsB[b[index], default: (0, index)].count += 1 }
+        let pairs = aRange.compactMap { index -> (Int, Int)? in
+            guard let inA = countsA[a[index]], inA.count == 1, let inB = countsB[a[index]], inB.count == 1 else { return nil }
+            return (index, inB.index)
+        }
+        guard !pairs.isEmpty else { return [] }
+        // Longest increasing subsequence of the b positions.
+        var tails: [Int] = []
+        var previous = [Int](repeating: -1, count: pairs.count)
+        for (position, pair) in pairs.enumerated() {
+            var low = 0, high = tails.count
+            while low < high {
+                let middle = (low + high) / 2
+                if pairs[tails[middle]].1 < pair.1 { low = middle + 1 } else { high = middle }
+            }
+            if low > 0 { previous[position] = tails[low - 1] }
+            if low == tails.count { tails.append(position) } else { tails[low] = position }
+        }
+        var result: [(Int, Int)] = []
+        var cursor = tails.last ?? -1
+        while cursor >= 0 { result.append(pairs[cursor]); cursor = previous[cursor] }
+        return result.reversed()
     }
 }

@@ -78,7 +78,7 @@ public struct LockoutGuard: Sendable {
     func simulate(_ identity: ProtectedIdentity, against matcher: Matcher) -> IdentityCheck.Outcome {
         var refusals: [String] = []
         for ssl in identity.sslMode.attempts(serverOffersTLS: true, unixSocket: identity.isUnixSocket) {
-            let result = matcher.match(identity.attempt(ssl: ssl))
+            let result = matcher.match(identity.attempt(ssl: ssl), tracing: false)
             switch result.outcome {
             case .accepted:
                 return .admitted(ssl: ssl, line: result.lineNumber)

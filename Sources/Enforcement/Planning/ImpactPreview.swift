@@ -109,14 +109,14 @@ struct MatchCache {
 
     mutating func current(_ attempt: ConnectionAttempt) -> MatchResult {
         if let hit = currentResults[attempt] { return hit }
-        let result = currentMatcher.match(attempt)
+        let result = currentMatcher.match(attempt, tracing: false)
         currentResults[attempt] = result
         return result
     }
 
     mutating func candidate(_ attempt: ConnectionAttempt) -> MatchResult {
         if let hit = candidateResults[attempt] { return hit }
-        let result = candidateMatcher.match(attempt)
+        let result = candidateMatcher.match(attempt, tracing: false)
         candidateResults[attempt] = result
         return result
     }

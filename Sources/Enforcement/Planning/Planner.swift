@@ -13,9 +13,10 @@ public enum Planner {
         let hba = HBAPlanner.plan(input)
         let environment = matchEnvironment(input)
         // Between the phases the old rules apply with SSL on: hostssl lines start matching.
-        let betweenPhases = HBADocument(path: hba.current.path, bytes: hba.current.bytes,
-                                        context: ParseContext(syntax: hba.current.context.syntax, build: input.build, sslEnabled: true),
-                                        files: hba.files)
+        let betweenPhases = hba.current.context.sslEnabled ? hba.current
+            : HBADocument(path: hba.current.path, bytes: hba.current.bytes,
+                          context: ParseContext(syntax: hba.current.context.syntax, build: input.build, sslEnabled: true),
+                          files: hba.files)
         let lockoutGuard = LockoutGuard(current: betweenPhases, candidate: hba.candidate, environment: environment,
                                         policy: input.options.rewritePolicy)
         let identities = IdentityCollector(input: input).identities()

@@ -3,13 +3,23 @@
 public struct Matcher: Sendable {
     public let document: HBADocument
     public let environment: MatchEnvironment
+    let screens: [RuleScreen]
 
     public init(document: HBADocument, environment: MatchEnvironment = .offline) {
         self.document = document
         self.environment = environment
+        self.screens = document.rules.map(RuleScreen.init)
     }
 
-    public func match(_ attempt: ConnectionAttempt) -> MatchResult {
+    /// The decision and a trace of every line examined. With `tracing`
+    /// false (the planner matches thousands of sessions against thousands of
+    /// lines) the trace is left empty and lines that surely do not match on
+    /// connection type or network are skipped without describing why.
+    public func match(_ attempt: ConnectionAttempt, tracing: Bool = true) -> MatchResult {
+        tracing ? traced(attempt) : untraced(attempt)
+    }
+
+    func traced(_ attempt: ConnectionAttempt) -> MatchResult {
         var trace: [MatchResult.Step] = []
         var unknowns: [MatchResult.Step] = []
         for rule in document.rules {
@@ -27,6 +37,26 @@ public struct Matcher: Sendable {
         }
         return MatchResult(attempt: attempt, decidingRule: nil, trace: trace, unknowns: unknowns,
                            fileWouldLoad: document.isLoadable)
+    }
+
+    /// Same decision and open questions, no trace: the screens skip the
+    /// lines that surely miss without building their reasons.
+    func untraced(_ attempt: ConnectionAttempt) -> MatchResult {
+        let client = RuleScreen.Client(attempt)
+        let gssapi = document.context.build.gssapi
+        var unknowns: [MatchResult.Step] = []
+        let rules = document.rules
+        for index in screens.indices where !screens[index].misses(client, gssapiBuild: gssapi) {
+            let rule = rules[index]
+            switch evaluate(rule, attempt) {
+            case .no: continue
+            case .unknown(let reason):
+                unknowns.append(MatchResult.Step(file: rule.file, lineNumber: rule.lineNumber, text: reason))
+            case .yes:
+                return MatchResult(attempt: attempt, decidingRule: rule, trace: [], unknowns: unknowns, fileWouldLoad: document.isLoadable)
+            }
+        }
+        return MatchResult(attempt: attempt, decidingRule: nil, trace: [], unknowns: unknowns, fileWouldLoad: document.isLoadable)
     }
 
     enum Verdict: Equatable {
