@@ -53,11 +53,16 @@ struct PlanAssembly {
     var walsenderTargets: [Session] { terminateTargets.filter(\.isWalsender) }
 
     func sslStep() -> PlannedStep {
+        var floor: [String] = []
+        if !settings.changes.contains(where: { $0.name == "ssl_min_protocol_version" }) {
+            let current = input.snapshot.setting("ssl_min_protocol_version")?.value ?? "?"
+            floor.append("ssl_min_protocol_version is already \(current), at or above the floor \(input.options.minimumTLS)")
+        }
         if sslSatisfied {
             return PlannedStep(name: .sslOn, status: .satisfied,
-                               summary: "ssl is on and a TLS handshake served the expected certificate", details: [])
+                               summary: "ssl is on and a TLS handshake served the expected certificate", details: floor)
         }
-        var details = settings.changes.map { "\($0.name) = '\($0.value)': \($0.reason)" }
+        var details = settings.changes.map { "\($0.name) = '\($0.value)': \($0.reason)" } + floor
         details += settings.conflicts.map(\.text)
         let summary = settings.changes.isEmpty
             ? "reload so the server loads its certificate files, then prove TLS with a handshake"
