@@ -1,0 +1,114 @@
+import Enforcement
+import Foundation
+
+/// A run's journal: JSON lines, mode 0600 from creation, each line fsynced
+/// before the effect it announces is carried out, so a crash leaves at most
+/// one torn last line (ignored when read back).
+public final class Journal: @unchecked Sendable {
+    public let path: String
+    public let run: String
+    private var descriptor: Int32
+    private var sequence: Int
+    private let encoder: JSONEncoder
+
+    public static func open(_ directory: StateDirectory, run: String) throws(JournalError) -> Journal {
+        let path = directory.journalFile(run: run)
+        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .write(path: path, reason: String(cString: strerror(errno))) }
+        guard fchmod(fd, 0o600) == 0 else {
+            Glibc.close(fd)
+            throw .write(path: path, reason: String(cString: strerror(errno)))
+        }
+        // A line torn by a crash is cut off, so the next entry starts on its own line.
+        let size = lseek(fd, 0, SEEK_END)
+        if size > 0, let data = FileManager.default.contents(atPath: path), data.last != UInt8(ascii: "\n") {
+            let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else {
+                Glibc.close(fd)
+                throw .write(path: path, reason: "cannot cut a torn last line: " + String(cString: strerror(errno)))
+            }
+        }
+        let existing = (try? Journal.read(path).count) ?? 0
+        return Journal(path: path, run: run, descriptor: fd, sequence: existing)
+    }
+
+    private init(path: String, run: String, descriptor: Int32, sequence: Int) {
+        self.path = path
+        self.run = run
+        self.descriptor = descriptor
+        self.sequence = sequence
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+    }
+
+    @discardableResult
+    public func record(_ effect: Effect, before: [String: String]? = nil, after: [String: String]? = nil,
+                       backup: String? = nil) throws(JournalError) -> JournalEntry {
+        let (name, detail) = JournalDescription.effect(effect)
+        return try append(kind: .effect, name: name, detail: detail, before: before, after: after, backup: backup)
+    }
+
+    @discardableResult
+    public func record(_ event: RunEvent) throws(JournalError) -> JournalEntry {
+        let (name, detail) = JournalDescription.event(event)
+        return try append(kind: .event, name: name, detail: detail)
+    }
+
+    @discardableResult
+    public func note(_ name: String, _ detail: [String: String] = [:]) throws(JournalError) -> JournalEntry {
+        try append(kind: .note, name: name, detail: detail)
+    }
+
+    func append(kind: JournalEntry.Kind, name: String, detail: [String: String], before: [String: String]? = nil,
+                after: [String: String]? = nil, backup: String? = nil) throws(JournalError) -> JournalEntry {
+        sequence += 1
+        let entry = JournalEntry(run: run, sequence: sequence, kind: kind, name: name, detail: detail, before: before, after: after, backup: backup)
+        let line: [UInt8]
+        do {
+            line = Array(try encoder.encode(entry)) + [UInt8(ascii: "\n")]
+        } catch {
+            throw .write(path: path, reason: "cannot encode the entry: \(error)")
+        }
+        var written = 0
+        while written < line.count {
+            let count = line[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .write(path: path, reason: String(cString: strerror(errno)))
+            }
+            written += count
+        }
+        guard fsync(descriptor) == 0 else { throw .write(path: path, reason: "fsync: " + String(cString: strerror(errno))) }
+        return entry
+    }
+
+    public func close() {
+        guard descriptor >= 0 else { return }
+        Glibc.close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { close() }
+
+    /// Every complete entry; a last line without its newline (torn by a crash) is left out.
+    public static func read(_ path: String) throws(JournalError) -> [JournalEntry] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path: path, line: 0, reason: "cannot read the file")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        // After the last newline: nothing (a whole journal) or a torn line.
+        if !lines.isEmpty { lines.removeLast() }
+        var entries: [JournalEntry] = []
+        for (index, line) in lines.enumerated() {
+            do {
+                entries.append(try decoder.decode(JournalEntry.self, from: Data(line)))
+            } catch {
+                throw .unreadable(path: path, line: index + 1, reason: "not a journal entry")
+            }
+        }
+        return entries
+    }
+}
