@@ -1,0 +1,40 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import HBA
+import PostgresClient
+
+/// What must hold before any reload (reference 1.9, 4.2, 10.2): no error in
+/// any configuration file, and the pg_hba.conf on disk loads both by our
+/// parse for the server's version and by the server's own (`pg_hba_file_rules`
+/// re-reads the file on disk: at least one row, no error, no all-NULL row).
+/// Each function returns the problems found, in words; empty means go.
+public enum PreReloadChecks {
+    public static func configurationErrors(_ connection: Connection) throws(PostgresError) -> [String] {
+        try connection.query(SQLText.fileSettingErrors).rows.map { row throws(PostgresError) in
+            "\(try row.string("sourcefile")) line \(try row.optionalString("sourceline") ?? "?"): \(try row.string("error"))"
+        }
+    }
+
+    public static func candidateHBA(_ connection: Connection, hbaFile: String, version: ServerVersion, sslOn: Bool,
+                                    files: any FileSource = DiskFileSource()) throws(PostgresError) -> [String] {
+        var problems: [String] = []
+        switch files.read(hbaFile) {
+        case .contents(let bytes):
+            let document = HBADocument(path: hbaFile, bytes: bytes,
+                                       context: ParseContext(syntax: ServerSyntax(major: version.major), sslEnabled: sslOn), files: files)
+            if let problem = document.loadProblem { problems.append("our parse: \(problem)") }
+        case .failure(let reason, _):
+            problems.append("cannot read \(hbaFile): \(reason)")
+        }
+        let count = try connection.query("SELECT count(*)::int AS n FROM pg_hba_file_rules").rows.first?.int32("n") ?? 0
+        if count == 0 { problems.append("pg_hba_file_rules has no rows: the file contains no entries and would not load") }
+        for row in try connection.query(SQLText.hbaFileRulesProblems(version)).rows {
+            let line = try row.optionalString("line_number") ?? "?"
+            let file = version.major >= 16 ? (try row.optionalString("file_name")).map { " of \($0)" } ?? "" : ""
+            let error = try row.optionalString("error") ?? "the line fails without a message (an invalid option value such as clientcert)"
+            problems.append("pg_hba_file_rules line \(line)\(file): \(error)")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,79 @@
+import ClusterFacts
+import Executor
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// The checks before a reload and the proof after it, against real servers,
+/// including the traps of reference 1.9 and 4.2.
+@Suite(.serialized) struct ReloadChecksTests {
+    static let good = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+
+    static func candidateProblems(_ cluster: TestCluster) throws -> [String] {
+        let connection = try cluster.superuserConnection()
+        defer { connection.close() }
+        return try PreReloadChecks.candidateHBA(connection, hbaFile: cluster.hbaFile, version: cluster.version, sslOn: false)
+    }
+
+    @Test func candidateChecksCatchWhatTheServerWouldRefuse() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.writeHBA(Self.good)
+            #expect(try Self.candidateProblems(cluster).isEmpty)
+
+            try cluster.writeHBA(Self.good + "host all all 10.0.0.0/33 md5\n")
+            let bad = try Self.candidateProblems(cluster)
+            #expect(bad.contains { $0.hasPrefix("our parse: line 3") })
+            #expect(bad.contains { $0.hasPrefix("pg_hba_file_rules line 3") && $0.contains("invalid") })
+
+            // clientcert=1 fails the line with no error text on 14+. With ssl off the view shows only
+            // the harmless-looking SSL warning for it: our parse is what catches it.
+            try cluster.writeHBA(Self.good + "hostssl all all 10.0.0.0/8 md5 clientcert=1\n")
+            let hidden = try Self.candidateProblems(cluster)
+            #expect(hidden.contains { $0.hasPrefix("our parse: line 3") }, "\(hidden)")
+            #expect(!hidden.contains { $0.hasPrefix("pg_hba_file_rules") }, "the view hides it behind the warning")
+            // With ssl on, the server's view shows the all-NULL row.
+            try cluster.writeHBA(Self.good)
+            _ = try cluster.enableSSL()
+            try cluster.writeHBA(Self.good + "hostssl all all 10.0.0.0/8 md5 clientcert=1\n")
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            let silent = try PreReloadChecks.candidateHBA(connection, hbaFile: cluster.hbaFile, version: cluster.version, sslOn: true)
+            #expect(silent.contains { $0.hasPrefix("pg_hba_file_rules line 3") && $0.contains("without a message") }, "\(silent)")
+            #expect(silent.contains { $0.hasPrefix("our parse: line 3") })
+
+            try cluster.writeHBA("# only comments\n\n")
+            #expect(try Self.candidateProblems(cluster).contains { $0.contains("no rows") })
+        }
+    }
+
+    @Test func configurationFileErrorsAreFound() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            #expect(try PreReloadChecks.configurationErrors(connection).isEmpty)
+            try cluster.local.appendConfiguration("this is not a setting")
+            let errors = try PreReloadChecks.configurationErrors(connection)
+            #expect(errors.count == 1 && errors[0].contains("postgresql.conf line") && errors[0].contains("syntax error"), "\(errors)")
+        }
+    }
+
+    @Test func reloadIsProvenByANewSessionAndTheLog() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            let probe = try ConnectionTarget(cluster.socketConninfo)
+            try cluster.writeHBA(Self.good + "host all all 10.0.0.0/8 md5\n")
+            #expect(try ReloadProof.reload(connection, probe: probe, logFile: cluster.local.logFile) == .taken)
+
+            // A broken file: pg_reload_conf() still returns true, the old rules stay.
+            try cluster.writeHBA(Self.good + "host all all 10.0.0.0/33 md5\n")
+            let outcome = try ReloadProof.reload(connection, probe: probe, logFile: cluster.local.logFile)
+            guard case .notTaken(let reason) = outcome else {
+                Issue.record("a rejected pg_hba.conf must not count as reloaded")
+                return
+            }
+            #expect(reason.contains("was not reloaded"))
+        }
+    }
+}
