@@ -1,0 +1,27 @@
+import ClusterFacts
+import PostgresClient
+
+/// The confirm step's live negative test: a fresh TCP connection with
+/// `sslmode=disable` must be refused with PostgreSQL's "no encryption"
+/// error (the rules, not a wrong password, refused it).
+public enum PlainTextRefusal {
+    public enum Outcome: Hashable, Sendable {
+        /// Refused by pg_hba.conf because it had no encryption.
+        case refused(String)
+        /// Admitted (or refused for another reason): enforcement is not proven.
+        case admitted
+        case otherFailure(String)
+    }
+
+    public static func test(_ target: ConnectionTarget, timeoutSeconds: Int = 5) -> Outcome {
+        let plain = target.with("sslmode", "disable").with("gssencmode", "disable")
+        do {
+            let connection = try Connection.connect(plain, timeoutSeconds: timeoutSeconds)
+            connection.close()
+            return .admitted
+        } catch {
+            let message = operatorMessage(for: error)
+            return message.contains("no encryption") ? .refused(message) : .otherFailure(message)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import PostgresClient
+
+/// Step 5 on a live server: re-read which planned pids are still plain-text
+/// TCP (a session that reconnected with SSL since the plan is spared), end
+/// them, and confirm they are gone. Never the caller's own backend, never a
+/// unix-socket session: the query itself cannot return those.
+public enum SessionTermination {
+    static let stillPlain = """
+        SELECT a.pid FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) LEFT JOIN pg_stat_gssapi g USING (pid)
+        WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_backend_pid()
+          AND a.client_port IS NOT NULL AND a.client_port <> -1
+          AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
+        ORDER BY a.pid
+        """
+
+    public static func stillPlain(_ connection: Connection, among pids: [Int32]) throws(PostgresError) -> [Int32] {
+        guard !pids.isEmpty else { return [] }
+        return try connection.query(stillPlain, [pids]).rows.map { row throws(PostgresError) in try row.int32("pid") }
+    }
+
+    /// Terminates `pids` (re-checked first) and returns those still there
+    /// after the wait: `pg_terminate_backend(pid, timeout)` waits on 14+;
+    /// on 13 the exit is polled for up to the same time.
+    public static func terminate(_ connection: Connection, _ pids: [Int32], timeoutMilliseconds: Int,
+                                 version: ServerVersion) throws(PostgresError) -> [Int32] {
+        let targets = try stillPlain(connection, among: pids)
+        for pid in targets {
+            _ = try connection.query(SQLText.terminate(pid, timeoutMilliseconds: timeoutMilliseconds, version: version))
+        }
+        let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
+        var remaining = try present(connection, targets)
+        while !remaining.isEmpty && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            remaining = try present(connection, remaining)
+        }
+        return remaining
+    }
+
+    static func present(_ connection: Connection, _ pids: [Int32]) throws(PostgresError) -> [Int32] {
+        guard !pids.isEmpty else { return [] }
+        return try connection.query("SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid", [pids]).rows
+            .map { row throws(PostgresError) in try row.int32("pid") }
+    }
+}
