@@ -14,9 +14,9 @@ extension TestCluster {
     /// moves it) and the set of client backends other than the observer's:
     /// equal before and after proves a command changed nothing.
     public func stateFingerprint() throws -> [String] {
+        // Lines are "relative/path mode owner hash": the first path component decides.
         let files = TestEnvironment.fingerprint(dataDirectory).filter { line in
-            let top = line.split(separator: "/").first.map(String.init) ?? line
-            return !Self.runtimeDirectories.contains(top.split(separator: " ").first.map(String.init) ?? top)
+            !Self.runtimeDirectories.contains(String(line.prefix { $0 != "/" && $0 != " " }))
         }
         let connection = try superuserConnection()
         defer { connection.close() }

@@ -10,6 +10,9 @@ struct IdentityCollector {
     struct Collected {
         var protected: [ProtectedIdentity]
         var notes: [String]
+        /// A TCP identity whose address is not known cannot be simulated:
+        /// taken for a socket, the guard would wave it through.
+        var problems: [String]
     }
 
     func identities() -> Collected {
@@ -24,7 +27,16 @@ struct IdentityCollector {
         for session in snapshot.sessions where session.isWalsender && session.transport == .tcp {
             identities.append(fromSession(session, kind: .standby, label: "standby \(session.applicationName ?? "pid \(session.pid)")"))
         }
-        return Collected(protected: identities, notes: notes)
+        var tcpWithoutAddress: [String] = []
+        if snapshot.own.transport == .tcp && identities[0].isUnixSocket { tcpWithoutAddress.append(identities[0].label) }
+        for session in snapshot.sessions where session.transport == .tcp && session.clientAddress.flatMap(IPAddress.init(numeric:)) == nil
+            && (input.options.operatorPIDs.contains(session.pid) || session.isWalsender) {
+            tcpWithoutAddress.append("session \(session.pid)")
+        }
+        let problems = tcpWithoutAddress.map {
+            "\($0) is a TCP connection without a client address the guard can check; connect over the unix socket or by IP address"
+        }
+        return Collected(protected: identities, notes: notes, problems: problems)
     }
 
     /// The wizard reconnects the way it is connected now.

@@ -31,20 +31,6 @@ public enum Stage: Hashable, Sendable, Codable {
     case rollingBack(remaining: [Effect], step: StepName, reason: String)
     case writingReport(RunOutcome)
     case finished(RunOutcome)
-
-    /// The step this stage belongs to; nil outside any step.
-    public var step: StepName? {
-        switch self {
-        case .checkingPreflight: return .preflight
-        case .fixingKeyPermissions, .installingCertificates, .checkingCertificates: return .certs
-        case .settingSSL, .checkingBeforeReload(.a), .reloading(.a), .restarting, .provingTLS, .movingToSSL: return .sslOn
-        case .writingHBA, .checkingCandidateHBA: return .hbaRewrite
-        case .checkingBeforeReload(.b), .reloading(.b), .deadManCheck, .awaitingKeep: return .reloadOrRestart
-        case .refreshingSessions, .terminating, .awaitingStandbys: return .terminateNonSSL
-        case .confirming: return .confirm
-        case .awaitingConfirmation, .rollingBack, .writingReport, .finished: return nil
-        }
-    }
 }
 
 /// How a run ended.
@@ -61,6 +47,4 @@ public enum RunOutcome: Hashable, Sendable, Codable {
     case rollbackFailed(step: StepName, reason: String)
     /// A step failed after the rules were live (terminate, confirm): nothing to undo, the report says what is left.
     case incomplete(step: StepName, reason: String)
-
-    public var succeeded: Bool { self == .enforced }
 }

@@ -145,18 +145,17 @@ struct PlanAssembly {
         if impact.unknownSSL > 0 {
             notes.append("\(impact.unknownSSL) session(s) hide their SSL state from this role: grant pg_read_all_stats to see them")
         }
-        for client in impact.refusedClients where client.mayMoveToSSL {
-            _ = client
+        if impact.refusedClients.contains(where: \.mayMoveToSSL) {
             notes.append("clients that connected while SSL was off reconnect with SSL by themselves if they use libpq's default sslmode=prefer")
-            break
         }
         return notes
     }
 
-    func runPlan() -> RunPlan {
+    /// The planned statuses are the run's starting point (a blocked plan never runs).
+    func runPlan(steps: [PlannedStep]) -> RunPlan {
         let options = input.options
         var initial: [StepName: StepStatus] = [:]
-        for step in steps(preflightProblems: []) { initial[step.name] = step.status }
+        for step in steps { initial[step.name] = step.status }
         let ca = certificates.work.flatMap { work -> String? in
             if case .create(let replacement) = work { return replacement.settings["ssl_ca_file"] }
             return nil

@@ -27,10 +27,8 @@ public enum Planner {
                                    candidate: Matcher(document: hba.candidate, environment: environment),
                                    options: input.options, tlsOfferedToday: input.tls.works).impact()
 
-        var preflight = PreflightCheck.problems(input, certificates: certificates, settings: settings, hba: hba)
-        if !impact.terminate.isEmpty && !snapshot.privileges.isSuperuser && !snapshot.privileges.signalBackend {
-            preflight.append("the role \(snapshot.privileges.role) may not terminate other roles' sessions: connect as a superuser")
-        }
+        // Not a superuser is a preflight problem already: it covers terminating other roles' sessions.
+        let preflight = PreflightCheck.problems(input, certificates: certificates, settings: settings, hba: hba) + identities.problems
         let filesManual = hba.approximate || !snapshot.fileAccess.sameHostVerified
         let assembly = PlanAssembly(input: input, certificates: certificates, settings: settings, hba: hba, impact: impact,
                                     lockout: verdict, filesManual: filesManual)
@@ -38,12 +36,13 @@ public enum Planner {
         if snapshot.server.inRecovery {
             notes.append("this server is a standby: its pg_hba.conf and settings are its own; enforce SSL on the primary separately")
         }
+        let steps = assembly.steps(preflightProblems: preflight)
         return Plan(cluster: ClusterIdentity(systemIdentifier: snapshot.server.systemIdentifier,
                                              version: snapshot.server.version.description,
                                              dataDirectory: snapshot.server.dataDirectory, hbaFile: snapshot.server.hbaFile),
-                    steps: assembly.steps(preflightProblems: preflight), files: assembly.files(), sql: assembly.statements(),
+                    steps: steps, files: assembly.files(), sql: assembly.statements(),
                     reload: assembly.reloadDecision, settingConflicts: settings.conflicts, impact: impact, lockout: verdict,
-                    preflightProblems: preflight, notes: notes, filesManual: filesManual, run: assembly.runPlan())
+                    preflightProblems: preflight, notes: notes, filesManual: filesManual, run: assembly.runPlan(steps: steps))
     }
 
     static func validate(_ input: PlanningInput) throws(PlanInputError) {

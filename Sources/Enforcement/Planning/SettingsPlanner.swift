@@ -12,8 +12,6 @@ struct SettingsPlan: Hashable, Sendable {
     var changes: [Change]
     /// SSL is already on and a handshake proves it with the expected certificate.
     var sslProven: Bool
-    /// Nothing to ALTER, but the certificate files must be (re)loaded.
-    var needsReloadOnly: Bool
     var conflicts: [SettingConflict]
     var problems: [String]
     var reload: ReloadDecision
@@ -44,10 +42,10 @@ enum SettingsPlanner {
         let fingerprintMatches = input.tls.servedFingerprint == nil || input.certificates.fingerprint == nil
             || input.tls.servedFingerprint == input.certificates.fingerprint
         let sslProven = snapshot.sslSettingOn && input.tls.works && fingerprintMatches && !certificatesChange
-        let needsReloadOnly = changes.isEmpty && !sslProven
-        return SettingsPlan(changes: changes, sslProven: sslProven, needsReloadOnly: needsReloadOnly,
-                            conflicts: conflicts(snapshot, names: changes.map(\.name)),
-                            problems: problems(snapshot, names: changes.map(\.name)),
+        let names = changes.map(\.name)
+        let found = conflicts(snapshot, names: names)
+        return SettingsPlan(changes: changes, sslProven: sslProven, conflicts: found,
+                            problems: problems(snapshot, names: names, conflicts: found),
                             reload: reloadDecision(snapshot, names: changes.map(\.name)),
                             rollback: changes.map { rollbackStatement(snapshot, name: $0.name) })
     }
@@ -72,9 +70,9 @@ enum SettingsPlanner {
         return found
     }
 
-    static func problems(_ snapshot: ClusterSnapshot, names: [String]) -> [String] {
+    static func problems(_ snapshot: ClusterSnapshot, names: [String], conflicts: [SettingConflict]) -> [String] {
         var problems: [String] = []
-        for conflict in conflicts(snapshot, names: names) where conflict.kind == .shadowsAlterSystem {
+        for conflict in conflicts where conflict.kind == .shadowsAlterSystem {
             problems.append(conflict.text + ": remove it from the service's start options (for example -c \(conflict.name)=...) first")
         }
         if !names.isEmpty, snapshot.setting("allow_alter_system")?.value == "off" {

@@ -21,9 +21,6 @@ public enum StepName: String, CaseIterable, Hashable, Sendable, Codable, Compara
         }
     }
 
-    /// Steps that must be verified or satisfied before this one may be applied.
-    public var dependencies: [StepName] { Self.allCases.filter { $0 < self } }
-
     public static func < (a: StepName, b: StepName) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

@@ -12,8 +12,7 @@ enum CertificateFactsReader {
                                             "encrypted-key-no-reload", "sha1-signature", "no-ca-file"]
     static let permissionCodes: Set<String> = ["key-mode", "key-owner"]
 
-    static func read(_ snapshot: ClusterSnapshot, tls: TLSObservation, names: [String], now: Date) -> CertificateFacts {
-        let files = ServerSSLFiles.from(snapshot)
+    static func read(_ snapshot: ClusterSnapshot, files: ServerSSLFiles, tls: TLSObservation, names: [String], now: Date) -> CertificateFacts {
         guard snapshot.fileAccess.sameHostVerified else {
             if tls.works {
                 return CertificateFacts(condition: .usable, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,
@@ -23,7 +22,8 @@ enum CertificateFactsReader {
             return CertificateFacts(condition: .broken, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,
                                     problems: ["the certificate files are not reachable from here and no TLS handshake succeeds; run the wizard on the database host"])
         }
-        let report = CertificateInspection(certificate: FileSnapshots.read(files.certificate), key: FileSnapshots.read(files.key),
+        let key = FileSnapshots.read(files.key)
+        let report = CertificateInspection(certificate: FileSnapshots.read(files.certificate), key: key,
                                            ca: files.ca.map(FileSnapshots.read), serverUser: files.serverUser, names: names,
                                            passphrase: files.passphrase, now: now).run()
         let errors = report.findings.filter { $0.severity == .error && !warningsOnly.contains($0.code) }
@@ -39,8 +39,7 @@ enum CertificateFactsReader {
         }
         var fix: KeyPermissionFix?
         if blocking.isEmpty && !errors.isEmpty {
-            let snapshotOfKey = FileSnapshots.read(files.key)
-            fix = KeyPermissionFix(path: files.key, currentMode: snapshotOfKey.mode, currentOwner: snapshotOfKey.ownerName,
+            fix = KeyPermissionFix(path: files.key, currentMode: key.mode, currentOwner: key.ownerName,
                                    owner: files.serverUser.name)
         }
         return CertificateFacts(condition: condition, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,
@@ -50,8 +49,7 @@ enum CertificateFactsReader {
 
     /// New files at the paths the server already uses; root.crt beside the
     /// certificate when no CA file is set (then `ssl_ca_file` points at it).
-    static func replacement(_ mode: GenerationMode, snapshot: ClusterSnapshot, names: [String]) -> CertificateReplacement {
-        let files = ServerSSLFiles.from(snapshot)
+    static func replacement(_ mode: GenerationMode, files: ServerSSLFiles, names: [String]) -> CertificateReplacement {
         let owner = files.serverUser.name
         let caPath = files.ca ?? NSString(string: files.certificate).deletingLastPathComponent + "/root.crt"
         var planned = [

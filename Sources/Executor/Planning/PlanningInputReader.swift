@@ -16,10 +16,11 @@ public enum PlanningInputReader {
         let inspector = ServerInspector(connection: connection)
         let snapshot = try inspector.snapshot()
         let tls = observeTLS(target, snapshot: snapshot)
-        let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames
-        var certificates = CertificateFactsReader.read(snapshot, tls: tls, names: names, now: now)
+        let files = ServerSSLFiles.from(snapshot)
+        let names = ServerSSLFiles.hostNames() + files.listenNames
+        var certificates = CertificateFactsReader.read(snapshot, files: files, tls: tls, names: names, now: now)
         if let createCertificates {
-            certificates.replacement = CertificateFactsReader.replacement(createCertificates, snapshot: snapshot, names: names)
+            certificates.replacement = CertificateFactsReader.replacement(createCertificates, files: files, names: names)
         }
         let memberships = try inspector.readRoleMemberships()
         return PlanningInput(snapshot: snapshot, tls: tls, hba: hbaInput(snapshot), certificates: certificates,
@@ -30,7 +31,16 @@ public enum PlanningInputReader {
     static func observeTLS(_ target: ConnectionTarget, snapshot: ClusterSnapshot) -> TLSObservation {
         guard snapshot.sslSettingOn else { return TLSObservation(availability: .notProbed("ssl is off")) }
         let probe = TLSProbe.probe(target: target, server: snapshot.server, own: snapshot.own)
-        return TLSObservation(availability: probe.availability, servedFingerprint: probe.servedCertificateDER.map(Fingerprint.sha256))
+        if let der = probe.servedCertificateDER {
+            return TLSObservation(availability: probe.availability, servedFingerprint: Fingerprint.sha256(der))
+        }
+        // The handshake worked but libpq could not log in (no TCP password for
+        // a socket operator): OpenSSL's STARTTLS needs no login to show the certificate.
+        guard probe.availability == .offered,
+              let host = snapshot.own.transport == .tcp ? snapshot.own.serverAddress : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses),
+              case .served(let fingerprint, _, _) = ServedCertificate.withoutLogin(host: host, port: snapshot.server.port)
+        else { return TLSObservation(availability: probe.availability) }
+        return TLSObservation(availability: probe.availability, servedFingerprint: fingerprint)
     }
 
     static func hbaInput(_ snapshot: ClusterSnapshot) -> HBAInput {

@@ -27,16 +27,19 @@ public enum ServedCertificate {
         } catch {
             libpqFailure = operatorMessage(for: error)
         }
-        return openSSL(host: host, port: port, timeoutSeconds: timeoutSeconds, libpqFailure: libpqFailure)
+        let fallback = withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds)
+        if case .noHandshake(let reason) = fallback { return .noHandshake("libpq: \(libpqFailure); \(reason)") }
+        return fallback
     }
 
-    static func openSSL(host: String, port: Int, timeoutSeconds: Int, libpqFailure: String) -> Outcome {
+    /// OpenSSL's PostgreSQL STARTTLS handshake alone: no login needed.
+    public static func withoutLogin(host: String, port: Int, timeoutSeconds: Int = 5) -> Outcome {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         guard let pem = try? ProcessRunner.run("openssl", ["s_client", "-starttls", "postgres", "-connect", address, "-showcerts"],
                                                input: "", timeoutSeconds: Double(timeoutSeconds + 5)),
               let block = PEMFile.blocks(Array(pem.stdout.utf8))?.first(where: { $0.label == "CERTIFICATE" })
         else {
-            return .noHandshake("libpq: \(libpqFailure); openssl s_client -starttls postgres completed no handshake")
+            return .noHandshake("openssl s_client -starttls postgres completed no handshake")
         }
         // "New, TLSv1.3, Cipher is ..." names the negotiated version.
         let version = pem.stdout.split(separator: "\n").first { $0.hasPrefix("New, ") }

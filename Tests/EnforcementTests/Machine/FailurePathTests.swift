@@ -4,12 +4,18 @@ import Testing
 
 /// Each step's failure: what is undone, in which order, and how the run ends.
 struct FailurePathTests {
-    /// A driver confirmed through everything, at the start of phase A's SQL.
-    static func atSettingSSL() -> RunDriver {
+    /// The full plan, every step confirmed, waiting for the preflight re-check.
+    static func confirmedAll() -> RunDriver {
         var run = RunDriver(RunFixtures.full())
         run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
                  changes: [.certs: .confirmed, .sslOn: .confirmed, .hbaRewrite: .confirmed, .reloadOrRestart: .confirmed,
                            .terminateNonSSL: .confirmed, .confirm: .confirmed])
+        return run
+    }
+
+    /// A driver confirmed through everything, at the start of phase A's SQL.
+    static func atSettingSSL() -> RunDriver {
+        var run = confirmedAll()
         run.send(.preflightPassed, stage: .installingCertificates, effects: [.installCertificates(RunFixtures.replacement)],
                  changes: [.certs: .applying])
         run.send(.certificatesWritten, stage: .checkingCertificates, effects: [.checkCertificates(expectedFingerprint: nil)])
@@ -18,8 +24,8 @@ struct FailurePathTests {
         return run
     }
 
-    /// Phase B is about to reload.
-    static func atPhaseBReload() -> RunDriver {
+    /// Phase A proven, the rewritten file on disk, its checks pending.
+    static func atCandidateCheck() -> RunDriver {
         var run = atSettingSSL()
         run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
         run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
@@ -28,6 +34,12 @@ struct FailurePathTests {
         run.send(.reconnectedWithSSL, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)],
                  changes: [.sslOn: .verified, .hbaRewrite: .applying])
         run.send(.fileWritten(path: "/data/pg_hba.conf", backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
+        return run
+    }
+
+    /// Phase B is about to reload.
+    static func atPhaseBReload() -> RunDriver {
+        var run = atCandidateCheck()
         run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
         run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
@@ -35,20 +47,14 @@ struct FailurePathTests {
     }
 
     @Test func preflightRecheckFailsAndNothingChanges() {
-        var run = RunDriver(RunFixtures.full())
-        run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
-                 changes: [.certs: .confirmed, .sslOn: .confirmed, .hbaRewrite: .confirmed, .reloadOrRestart: .confirmed,
-                           .terminateNonSSL: .confirmed, .confirm: .confirmed])
+        var run = Self.confirmedAll()
         let outcome = RunOutcome.failedBeforeChange(step: .preflight, reason: "pg_hba.conf changed since the plan")
         run.send(.preflightFailed("pg_hba.conf changed since the plan"), stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)])
         #expect(run.state.applied == RunState.Applied())
     }
 
     @Test func certificateInstallFailurePutsBackWhateverWasWritten() {
-        var run = RunDriver(RunFixtures.full())
-        run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
-                 changes: [.certs: .confirmed, .sslOn: .confirmed, .hbaRewrite: .confirmed, .reloadOrRestart: .confirmed,
-                           .terminateNonSSL: .confirmed, .confirm: .confirmed])
+        var run = Self.confirmedAll()
         run.send(.preflightPassed, stage: .installingCertificates, effects: [.installCertificates(RunFixtures.replacement)],
                  changes: [.certs: .applying])
         run.send(.certificatesFailed("disk full"),
@@ -127,14 +133,7 @@ struct FailurePathTests {
     }
 
     @Test func brokenCandidateIsRestoredWithoutAnyReload() {
-        var run = Self.atSettingSSL()
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
-        run.send(.reloaded, stage: .provingTLS, effects: [.probeTLS(expectedFingerprint: "NEW")])
-        run.send(.tlsProven(fingerprint: "NEW", protocolVersion: "TLSv1.3"), stage: .movingToSSL, effects: [.reconnectWithSSL])
-        run.send(.reconnectedWithSSL, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)],
-                 changes: [.sslOn: .verified, .hbaRewrite: .applying])
-        run.send(.fileWritten(path: "/data/pg_hba.conf", backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
+        var run = Self.atCandidateCheck()
         let reason = "the rewritten file failed its checks: pg_hba_file_rules line 3: invalid IP address"
         run.send(.preReloadChecksFailed(["pg_hba_file_rules line 3: invalid IP address"]),
                  stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf")], step: .hbaRewrite, reason: reason),
