@@ -109,3 +109,16 @@ public struct GenerationPlan: Sendable {
                     fingerprint: Fingerprint.sha256(CertificateSummary.der(certificate)))
     }
 }
+
+extension GenerationPlan {
+    /// A CA made by an earlier run (`ca.crt` and `ca.key` in `directory`,
+    /// the key matching the certificate), reused so clients keep their root.crt.
+    public static func existingAuthority(in directory: String) -> (certificate: Certificate, key: Certificate.PrivateKey)? {
+        guard let certificateText = try? String(contentsOfFile: directory + "/ca.crt", encoding: .utf8),
+              let keyText = try? String(contentsOfFile: directory + "/ca.key", encoding: .utf8),
+              let certificate = try? Certificate(pemEncoded: certificateText),
+              let key = try? Certificate.PrivateKey(pemEncoded: keyText), key.publicKey == certificate.publicKey
+        else { return nil }
+        return (certificate, key)
+    }
+}

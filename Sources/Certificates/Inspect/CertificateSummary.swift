@@ -88,3 +88,12 @@ public enum IPText {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+extension CertificateSummary {
+    /// The first certificate of a PEM file's bytes, summarised; nil when there is none.
+    public static func first(inPEM bytes: [UInt8]) -> CertificateSummary? {
+        guard let block = PEMFile.blocks(bytes)?.first(where: { $0.label == "CERTIFICATE" }),
+              let certificate = try? Certificate(derEncoded: block.der) else { return nil }
+        return CertificateSummary(certificate)
+    }
+}

@@ -10,7 +10,7 @@ public struct RunState: Hashable, Sendable, Codable {
         public var phaseBLoaded = false
     }
 
-    public let plan: RunPlan
+    public internal(set) var plan: RunPlan
     /// The TUI asks "keep these changes?" after the dead-man check.
     public let interactive: Bool
     public let keepSeconds: Int
@@ -72,6 +72,15 @@ public struct RunState: Hashable, Sendable, Codable {
         case .rollingBack(let remaining, _, _): return remaining.first.map { [$0] } ?? []
         case .writingReport(let outcome): return [.writeAuditReport(outcome)]
         }
+    }
+
+    /// The same run with each planned file write transformed: the executor
+    /// persists runs without file contents (a pg_hba.conf may hold an LDAP
+    /// password) and puts them back from the staged copy on resume.
+    public func mappingFileWrites(_ transform: (FileWrite) throws -> FileWrite) rethrows -> RunState {
+        var copy = self
+        copy.plan.hbaWrites = try plan.hbaWrites.map(transform)
+        return copy
     }
 
     /// Standbys whose walsender the run terminates.

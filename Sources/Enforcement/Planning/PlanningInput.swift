@@ -124,14 +124,22 @@ public struct KeyPermissionFix: Hashable, Sendable, Codable {
 
 /// Certificate files to create and the settings that point the server at them.
 public struct CertificateReplacement: Hashable, Sendable, Codable {
+    /// What a file is for: the executor puts each generated file at its role's path.
+    public enum Role: String, Hashable, Sendable, Codable {
+        case serverKey = "server_key", serverCertificate = "server_certificate", rootCertificate = "root_certificate"
+        case authorityKey = "ca_key", authorityCertificate = "ca_certificate"
+    }
+
     public struct File: Hashable, Sendable, Codable {
+        public var role: Role
         public var path: String
         public var purpose: String
         public var mode: UInt32
         public var owner: String?
         public var isSecret: Bool
 
-        public init(path: String, purpose: String, mode: UInt32, owner: String?, isSecret: Bool) {
+        public init(role: Role, path: String, purpose: String, mode: UInt32, owner: String?, isSecret: Bool) {
+            self.role = role
             self.path = path
             self.purpose = purpose
             self.mode = mode
@@ -153,6 +161,8 @@ public struct CertificateReplacement: Hashable, Sendable, Codable {
         self.files = files
         self.settings = settings
     }
+
+    public func path(of role: Role) -> String? { files.first { $0.role == role }?.path }
 }
 
 /// The operator's choices.

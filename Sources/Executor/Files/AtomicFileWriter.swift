@@ -39,7 +39,8 @@ public struct AtomicFileWriter: Sendable {
     }
 
     @discardableResult
-    public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: Owner? = nil) throws(FileWriteError) -> Outcome {
+    public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: Owner? = nil,
+                      backup: Bool = true) throws(FileWriteError) -> Outcome {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         var info = stat()
         let exists = lstat(path, &info) == 0
@@ -49,14 +50,16 @@ public struct AtomicFileWriter: Sendable {
         let existing = exists ? FileManager.default.contents(atPath: path).map { [UInt8]($0) } : nil
         if exists, existing == nil { throw .system(path: path, operation: "read (for its backup)", errno: EACCES) }
         var backupPath: String?
-        if let existing {
+        if let existing, backup {
             let backup = path + ".bak-" + stamp
-            try createAndFill(backup, existing, mode: 0o600, owner: owner)
+            // A backup with this run's stamp holds the file as it was before the
+            // run (a resumed run writes again): it is never overwritten.
+            if access(backup, F_OK) != 0 { try createAndFill(backup, existing, mode: 0o600, owner: owner) }
             backupPath = backup
         }
         let temporary = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do throws(FileWriteError) {
-            try createAndFill(temporary, bytes, mode: mode, owner: owner)
+            try createAndFill(temporary, bytes, mode: mode, owner: owner, crashPoint: "mid-write:" + (path as NSString).lastPathComponent)
             guard rename(temporary, path) == 0 else { throw FileWriteError.system(path: path, operation: "rename", errno: errno) }
         } catch {
             unlink(temporary)
@@ -70,7 +73,8 @@ public struct AtomicFileWriter: Sendable {
 
     /// Creates a new file (never follows or reuses an existing one) with its
     /// final mode and owner before writing, then fsyncs it.
-    private func createAndFill(_ path: String, _ bytes: [UInt8], mode: mode_t, owner: Owner?) throws(FileWriteError) {
+    private func createAndFill(_ path: String, _ bytes: [UInt8], mode: mode_t, owner: Owner?,
+                               crashPoint: String? = nil) throws(FileWriteError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard descriptor >= 0 else { throw .system(path: path, operation: "create", errno: errno) }
         defer { close(descriptor) }
@@ -83,9 +87,12 @@ public struct AtomicFileWriter: Sendable {
         }
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            // Half at a time under a crash test, so "killed mid-write" leaves a torn temporary file.
+            let chunk = crashPoint != nil && CrashPoint.armed ? max(1, (bytes.count - offset + 1) / 2) : bytes.count - offset
+            let written = bytes[offset..<(offset + chunk)].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             guard written > 0 else { let code = errno; unlink(path); throw .system(path: path, operation: "write", errno: code) }
             offset += written
+            if let crashPoint, offset < bytes.count { CrashPoint.reach(crashPoint) }
         }
         guard fsync(descriptor) == 0 else { let code = errno; unlink(path); throw .system(path: path, operation: "fsync", errno: code) }
     }

@@ -22,7 +22,8 @@ public struct ServerFileInstaller: Sendable {
             throw .system(path: backup, operation: "read the backup", errno: FileManager.default.fileExists(atPath: backup) ? EACCES : ENOENT)
         }
         let existing = Self.ownerAndMode(path) ?? Self.ownerAndMode(backup)
-        return try writer.write(Array(bytes), to: path, mode: existing?.mode ?? 0o600, owner: existing?.owner)
+        // The rejected candidate is kept under its own name: the run's backup is the original.
+        return try AtomicFileWriter(stamp: writer.stamp + "-rejected").write(Array(bytes), to: path, mode: existing?.mode ?? 0o600, owner: existing?.owner)
     }
 
     static func ownerAndMode(_ path: String) -> (owner: AtomicFileWriter.Owner, mode: mode_t)? {

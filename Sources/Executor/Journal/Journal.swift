@@ -50,9 +50,9 @@ public final class Journal: @unchecked Sendable {
     }
 
     @discardableResult
-    public func record(_ event: RunEvent) throws(JournalError) -> JournalEntry {
+    public func record(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil) throws(JournalError) -> JournalEntry {
         let (name, detail) = JournalDescription.event(event)
-        return try append(kind: .event, name: name, detail: detail)
+        return try append(kind: .event, name: name, detail: detail, after: after, backup: backup)
     }
 
     @discardableResult

@@ -53,16 +53,16 @@ enum CertificateFactsReader {
         let owner = files.serverUser.name
         let caPath = files.ca ?? NSString(string: files.certificate).deletingLastPathComponent + "/root.crt"
         var planned = [
-            CertificateReplacement.File(path: files.key, purpose: "server private key", mode: 0o600, owner: owner, isSecret: true),
-            CertificateReplacement.File(path: files.certificate, purpose: "server certificate (\(mode.rawValue))", mode: 0o644, owner: owner, isSecret: false),
-            CertificateReplacement.File(path: caPath, purpose: mode == .selfSigned ? "the certificate itself, as root.crt for clients" : "the local CA's certificate, for clients",
+            CertificateReplacement.File(role: .serverKey, path: files.key, purpose: "server private key", mode: 0o600, owner: owner, isSecret: true),
+            CertificateReplacement.File(role: .serverCertificate, path: files.certificate, purpose: "server certificate (\(mode.rawValue))", mode: 0o644, owner: owner, isSecret: false),
+            CertificateReplacement.File(role: .rootCertificate, path: caPath, purpose: mode == .selfSigned ? "the certificate itself, as root.crt for clients" : "the local CA's certificate, for clients",
                                         mode: 0o644, owner: owner, isSecret: false),
         ]
         if mode == .localCA {
             let directory = OSUser.current.home + "/.local/state/pg-ssl-wizard/ca"
-            planned.insert(CertificateReplacement.File(path: directory + "/ca.key", purpose: "local CA key (outside the data directory; reused if present)",
+            planned.insert(CertificateReplacement.File(role: .authorityKey, path: directory + "/ca.key", purpose: "local CA key (outside the data directory; reused if present)",
                                                        mode: 0o600, owner: nil, isSecret: true), at: 0)
-            planned.insert(CertificateReplacement.File(path: directory + "/ca.crt", purpose: "local CA certificate", mode: 0o644, owner: nil, isSecret: false), at: 1)
+            planned.insert(CertificateReplacement.File(role: .authorityCertificate, path: directory + "/ca.crt", purpose: "local CA certificate", mode: 0o644, owner: nil, isSecret: false), at: 1)
         }
         var settings: [String: String] = [:]
         if files.ca == nil { settings["ssl_ca_file"] = caPath }

@@ -13,6 +13,12 @@ public enum PlanningInputReader {
                             createCertificates: GenerationMode? = nil, now: Date = Date()) throws -> PlanningInput {
         let connection = try Connection.connect(target)
         defer { connection.close() }
+        return try read(target, connection: connection, options: options, createCertificates: createCertificates, now: now)
+    }
+
+    /// The same over a connection the caller keeps (`apply` plans and runs on one session).
+    public static func read(_ target: ConnectionTarget, connection: Connection, options: PlanOptions,
+                            createCertificates: GenerationMode? = nil, now: Date = Date()) throws -> PlanningInput {
         let inspector = ServerInspector(connection: connection)
         let snapshot = try inspector.snapshot()
         let tls = observeTLS(target, snapshot: snapshot)

@@ -6,8 +6,8 @@ import Testing
 enum RunFixtures {
     static let replacement = CertificateReplacement(
         mode: "self-signed", names: ["db.example"],
-        files: [.init(path: "/data/server.key", purpose: "key", mode: 0o600, owner: "postgres", isSecret: true),
-                .init(path: "/data/server.crt", purpose: "certificate", mode: 0o644, owner: "postgres", isSecret: false)],
+        files: [.init(role: .serverKey, path: "/data/server.key", purpose: "key", mode: 0o600, owner: "postgres", isSecret: true),
+                .init(role: .serverCertificate, path: "/data/server.crt", purpose: "certificate", mode: 0o644, owner: "postgres", isSecret: false)],
         settings: ["ssl_ca_file": "/data/root.crt"])
     static let hbaWrite = FileWrite(path: "/data/pg_hba.conf", contents: Array("hostssl all all 0.0.0.0/0 scram-sha-256\n".utf8))
     static let sslStatements = ["ALTER SYSTEM SET ssl_ca_file = '/data/root.crt'", "ALTER SYSTEM SET ssl = 'on'"]

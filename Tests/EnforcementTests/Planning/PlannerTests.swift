@@ -82,7 +82,7 @@ struct PlannerTests {
 
     @Test func newCertificatesPointTheServerAtThemAndAreInstalledFirst() throws {
         let replacement = CertificateReplacement(mode: "self-signed", names: ["db"], files: [
-            .init(path: "/data/server.key", purpose: "key", mode: 0o600, owner: "postgres", isSecret: true),
+            .init(role: .serverKey, path: "/data/server.key", purpose: "key", mode: 0o600, owner: "postgres", isSecret: true),
         ], settings: ["ssl_ca_file": "/data/root.crt"])
         var facts = SnapshotBuilder.usableCertificate
         facts.condition = .missing

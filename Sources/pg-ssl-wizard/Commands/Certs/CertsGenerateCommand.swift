@@ -3,7 +3,6 @@ import Certificates
 import ClusterFacts
 import Executor
 import Foundation
-import X509
 
 struct CertsGenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,17 +77,7 @@ struct CertsGenerateCommand: ParsableCommand {
         let layout = GenerationLayout(outputDirectory: out, caDirectory: caDirectory,
                                       owner: fileOwner.map { ServerUser(uid: $0.uid, name: $0.name) })
         let request = CertificateRequest(dnsNames: dns, ipAddresses: ip, keyKind: kind, validityDays: days)
-        return try GenerationPlan.make(modes[0].1, request: request, layout: layout, existingCA: existingCA(caDirectory), now: Date())
-    }
-
-    /// A CA made by an earlier run is reused, so clients keep their root.crt.
-    private func existingCA(_ directory: String) -> (certificate: Certificate, key: Certificate.PrivateKey)? {
-        guard ca, let certificateText = try? String(contentsOfFile: directory + "/ca.crt", encoding: .utf8),
-              let keyText = try? String(contentsOfFile: directory + "/ca.key", encoding: .utf8),
-              let certificate = try? Certificate(pemEncoded: certificateText),
-              let key = try? Certificate.PrivateKey(pemEncoded: keyText), key.publicKey == certificate.publicKey
-        else { return nil }
-        return (certificate, key)
+        return try GenerationPlan.make(modes[0].1, request: request, layout: layout, existingCA: ca ? GenerationPlan.existingAuthority(in: caDirectory) : nil, now: Date())
     }
 
     private func createDirectory(_ path: String, secret: Bool) throws {

@@ -1,0 +1,59 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+
+extension AuditReport {
+    public func markdown() -> String {
+        var lines = ["# pg-ssl-wizard audit report, run \(run)", ""]
+        lines += ["- Cluster: system identifier \(systemIdentifier), PostgreSQL \(serverMajor)",
+                  "- Operator connection: `\(connection)`",
+                  "- Started: \(Self.time(startedAt)); finished: \(finishedAt.map(Self.time) ?? "not yet")",
+                  "- **Outcome: \(outcome)**",
+                  "- Exposure window (hostssl live -> last non-SSL backend gone): "
+                    + (exposureWindowSeconds.map { String(format: "%.3f s", $0) } ?? "not measured (the rules did not go live)"), ""]
+        lines += ["## Steps", ""] + StepName.allCases.map { "- \($0.rawValue): \(steps[$0.rawValue] ?? "?")" } + [""]
+        lines += ["## Sessions", "", "| | before | after |", "|---|---|---|"]
+        let rows: [(String, (SessionCounts) -> Int)] = [
+            ("SSL", { $0.ssl }), ("non-SSL TCP", { $0.nonSSLTCP }), ("  of which loopback", { $0.nonSSLTCPLoopback }),
+            ("GSS-encrypted", { $0.gssEncrypted }), ("unix socket", { $0.unixSocket }),
+            ("walsenders over SSL", { $0.walsendersSSL }), ("walsenders without SSL", { $0.walsendersNonSSL }),
+        ]
+        for (name, value) in rows { lines.append("| \(name) | \(value(before.counts)) | \(after.map { String(value($0.counts)) } ?? "-") |") }
+        lines += ["", "TLS versions after: " + Self.versions(after?.tlsVersions ?? [:]), ""]
+        lines += ["## Settings", "", "| setting | before | after |", "|---|---|---|"]
+        for name in Set(before.settings.keys).union(after?.settings.keys ?? [:].keys).sorted() {
+            lines.append("| \(name) | \(before.settings[name] ?? "") | \(after?.settings[name] ?? "-") |")
+        }
+        lines += ["", "## Files", "", "| file | SHA-256 before | SHA-256 after |", "|---|---|---|"]
+        for path in Set(before.fileHashes.keys).union(after?.fileHashes.keys ?? [:].keys).sorted() {
+            lines.append("| \(path) | \(before.fileHashes[path] ?? "absent") | \(after?.fileHashes[path] ?? "-") |")
+        }
+        lines += [""] + (backups.isEmpty ? ["No file was replaced."] : backups.sorted { $0.key < $1.key }.map { "- \($0.key) was kept as `\($0.value)`" })
+        if let expiry = after?.certificateNotAfter ?? before.certificateNotAfter {
+            lines += ["", "Server certificate valid until \(Self.time(expiry))."]
+        }
+        lines += ["", "## Terminated sessions", ""]
+        lines += terminated.isEmpty ? ["None."] : terminated.map {
+            "- pid \($0.pid) \($0.walsender ? "walsender" : "backend") \($0.user ?? "?")@\($0.clientAddress ?? "?") application \($0.applicationName ?? "") at \(Self.time($0.at))"
+        }
+        lines += ["", "## Proof", ""]
+        if let confirmation {
+            lines += ["- Non-SSL TCP sessions after: \(confirmation.plainTCPSessions) (\(confirmation.plainLoopbackSessions) from loopback)",
+                      "- Negative test (sslmode=disable over TCP): \(confirmation.negativeTest)",
+                      "- verify-full test: \(confirmation.verifyFull ?? "no CA known")"]
+            lines += confirmation.problems.map { "- PROBLEM: \($0)" }
+        } else {
+            lines.append("The confirm step did not run.")
+        }
+        if !warnings.isEmpty { lines += ["", "## Warnings", ""] + warnings.map { "- \($0)" } }
+        lines += ["", "## For clients", "", clientGuidance]
+        for strings in clientConnectionStrings { lines += ["", "- `\(strings.libpq)`", "- `\(strings.uri)`", "- `\(strings.jdbc)`"] }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+    static func versions(_ counts: [String: Int]) -> String {
+        counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,71 @@
+import Certificates
+import ClusterFacts
+import Enforcement
+import Foundation
+
+/// The audit report of one run, as JSON and Markdown: what was there
+/// before, what was done, what is there now and the proof. Built from the
+/// run record alone (no file contents, no passwords).
+public struct AuditReport: Codable, Hashable, Sendable {
+    public var run: String
+    public var systemIdentifier: String
+    public var serverMajor: Int
+    public var connection: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var outcome: String
+    public var steps: [String: String]
+    public var exposureWindowSeconds: Double?
+    public var before: ClusterEvidence
+    public var after: ClusterEvidence?
+    public var backups: [String: String]
+    public var terminated: [TerminatedSession]
+    public var confirmation: ConfirmationEvidence?
+    public var warnings: [String]
+    public var clientConnectionStrings: [ClientConnectionStrings]
+    public var clientGuidance: String
+
+    public init(_ record: RunRecord, outcome: RunOutcome) {
+        let state = record.state
+        run = record.run
+        systemIdentifier = state.plan.systemIdentifier
+        serverMajor = state.plan.serverMajor
+        connection = record.connection
+        startedAt = record.startedAt
+        finishedAt = record.milestones.finishedAt
+        self.outcome = Self.describe(outcome)
+        steps = Dictionary(uniqueKeysWithValues: StepName.allCases.map { ($0.rawValue, state.status($0).rawValue) })
+        exposureWindowSeconds = record.milestones.exposureWindowSeconds
+        before = record.before
+        after = record.after
+        backups = state.backups
+        terminated = record.terminated
+        confirmation = record.confirmation
+        warnings = state.warnings
+        let ca = state.plan.confirmation.caPath
+        clientConnectionStrings = ca.map { ClientConnectionStrings.make(names: record.clientNames, port: record.port, database: "DBNAME",
+                                                                          user: "USER", rootCertificate: $0) } ?? []
+        clientGuidance = ca == nil
+            ? "Give clients the CA that signed the server certificate and use sslmode=verify-full; sslmode=prefer (libpq's default) silently falls back to plain text where a rule allows it."
+            : "Copy \(ca!) to each client as its root certificate and connect with sslmode=verify-full; sslmode=require encrypts but does not prove the server's identity, and prefer silently falls back to plain text."
+    }
+
+    public static func describe(_ outcome: RunOutcome) -> String {
+        switch outcome {
+        case .enforced: return "enforced: every planned step verified"
+        case .stoppedBefore(let step): return "stopped before \(step.rawValue) as asked"
+        case .failedBeforeChange(let step, let reason): return "failed at \(step.rawValue) before any change: \(reason)"
+        case .rolledBack(let step, let reason): return "rolled back after \(step.rawValue) failed: \(reason)"
+        case .rollbackFailed(let step, let reason): return "ROLLBACK FAILED after \(step.rawValue): \(reason); run `pg-ssl-wizard rollback`"
+        case .incomplete(let step, let reason): return "incomplete at \(step.rawValue): \(reason)"
+        }
+    }
+
+    public func json() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return Array((try? encoder.encode(self)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
+    }
+}

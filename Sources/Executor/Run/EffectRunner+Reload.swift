@@ -1,0 +1,137 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import PostgresClient
+
+/// Phases A and B on the server: ALTER SYSTEM, the checks before each
+/// reload, the reload and its proof, the TLS proof, and the dead-man check.
+extension EffectRunner {
+    func runSQL(_ statements: [String]) -> Performed {
+        for statement in statements {
+            do {
+                _ = try connection.query(statement)
+            } catch {
+                return Performed(.sqlFailed("\(statement): \(operatorMessage(for: error))"), after: settingsFingerprint())
+            }
+        }
+        return Performed(.sqlSucceeded, after: settingsFingerprint())
+    }
+
+    func checkBeforeReload(_ phase: Phase, plan: RunPlan) -> Performed {
+        do {
+            var problems = try PreReloadChecks.configurationErrors(connection)
+            if phase == .b {
+                // The file on disk must still be the candidate that passed its checks.
+                for write in plan.hbaWrites {
+                    let onDisk = FileManager.default.contents(atPath: write.path).map { FileDigest.sha256([UInt8]($0)) }
+                    if onDisk != FileDigest.sha256(write.contents) {
+                        problems.append("\(write.path) changed on disk after it was written and checked")
+                    }
+                }
+            }
+            return Performed(problems.isEmpty ? .preReloadChecksPassed : .preReloadChecksFailed(problems))
+        } catch {
+            return Performed(.preReloadChecksFailed([operatorMessage(for: error)]))
+        }
+    }
+
+    func checkCandidateHBA() -> Performed {
+        do {
+            let problems = try PreReloadChecks.candidateHBA(connection, hbaFile: context.server.hbaFile,
+                                                            version: context.server.version, sslOn: true)
+            return Performed(problems.isEmpty ? .preReloadChecksPassed : .preReloadChecksFailed(problems))
+        } catch {
+            return Performed(.preReloadChecksFailed([operatorMessage(for: error)]))
+        }
+    }
+
+    /// After phase B new sessions come the operator's way with SSL; before it,
+    /// and when putting things back, the way the operator came.
+    func reload(_ phase: Phase, rollingBack: Bool) -> Performed {
+        let probe = phase == .b && !rollingBack ? context.sslTarget : context.target
+        do {
+            switch try ReloadProof.reload(connection, probe: probe, logFile: context.logFile) {
+            case .taken: return Performed(.reloaded, after: settingsFingerprint())
+            case .notTaken(let reason): return Performed(.reloadNotTaken(reason), after: settingsFingerprint())
+            }
+        } catch {
+            return Performed(.reloadNotTaken(operatorMessage(for: error)))
+        }
+    }
+
+    func restart() -> Performed {
+        do {
+            let how = try ServerRestart.restart(dataDirectory: context.server.dataDirectory)
+            connection.close()
+            connection = try ServerRestart.reconnect(connection.target)
+            return Performed(.restarted, after: ["restarted_by": how])
+        } catch {
+            return Performed(.restartFailed(operatorMessage(for: error)))
+        }
+    }
+
+    func probeTLS(_ expected: String?) -> Performed {
+        guard let host = context.tcpHost else { return Performed(.tlsFailed("the server does not listen on TCP")) }
+        switch ServedCertificate.probe(host: host, port: context.server.port, target: context.target) {
+        case .served(let fingerprint, let version, let via):
+            return Performed(.tlsProven(fingerprint: fingerprint, protocolVersion: version ?? "unknown"), after: ["served_sha256": fingerprint, "via": via])
+        case .noHandshake(let reason):
+            return Performed(.tlsFailed(reason))
+        }
+    }
+
+    func reconnectWithSSL() -> Performed {
+        do {
+            let encrypted = try Connection.connect(connection.target.with("sslmode", "require"))
+            guard encrypted.sslInUse else {
+                encrypted.close()
+                return Performed(.reconnectFailed("the new connection is not encrypted"))
+            }
+            connection.close()
+            connection = encrypted
+            return Performed(.reconnectedWithSSL, after: ["pid": String(encrypted.backendPID), "tls": encrypted.sslAttribute("protocol") ?? "?"])
+        } catch {
+            return Performed(.reconnectFailed(operatorMessage(for: error)))
+        }
+    }
+
+    /// The dead-man check: a NEW session the operator's way, with SSL, within
+    /// the bound. An operator on the unix socket is never touched by the
+    /// rewrite, so for them a TCP SSL handshake must also reach authentication
+    /// (the new rules admit SSL; a missing TCP password does not matter).
+    func openTestConnection(timeoutSeconds: Int) -> Performed {
+        let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
+        var last = "no attempt finished"
+        repeat {
+            let remaining = max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))
+            switch attemptOperatorWay(timeoutSeconds: min(5, remaining)) {
+            case nil: return Performed(.testConnectionSucceeded)
+            case let failure?: last = failure
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < deadline
+        return Performed(.testConnectionFailed(last))
+    }
+
+    /// nil when the operator gets in; else why not.
+    func attemptOperatorWay(timeoutSeconds: Int) -> String? {
+        do {
+            let fresh = try Connection.connect(context.sslTarget, timeoutSeconds: timeoutSeconds)
+            let encrypted = fresh.sslInUse
+            fresh.close()
+            if context.ownTransport == .tcp { return encrypted ? nil : "the new connection is not encrypted" }
+        } catch {
+            return operatorMessage(for: error)
+        }
+        guard let host = context.tcpHost else { return nil }
+        do {
+            let tcp = try Connection.connect(context.tcpTarget(host: host).with("sslmode", "require"), timeoutSeconds: timeoutSeconds)
+            defer { tcp.close() }
+            return tcp.sslInUse ? nil : "TCP to \(host) is not encrypted"
+        } catch {
+            let message = operatorMessage(for: error)
+            let refused = ["no pg_hba.conf entry", "SSL", "server does not support", "could not connect", "timeout"]
+            return refused.contains(where: message.contains) ? "TCP with SSL to \(host): \(message)" : nil
+        }
+    }
+}

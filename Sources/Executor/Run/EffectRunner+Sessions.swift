@@ -1,0 +1,157 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import HBA
+import PostgresClient
+
+/// Steps 5 and 6 on the server: the sessions still plain, their end, the
+/// standbys coming back over SSL, and the proof that plain text is refused.
+extension EffectRunner {
+    func refreshSessions(_ pids: [Int32], record: inout RunRecord) -> Performed {
+        do {
+            let plain = try SessionTermination.stillPlain(connection, among: pids)
+            if plain.isEmpty && record.milestones.lastPlainGoneAt == nil { record.milestones.lastPlainGoneAt = Date() }
+            return Performed(.sessionsRefreshed(stillPlain: plain), after: ["still_plain": plain.map(String.init).joined(separator: ",")])
+        } catch {
+            // Nothing was terminated: re-reading failed, the step fails without a guess.
+            return Performed(.terminated(remaining: pids))
+        }
+    }
+
+    func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: inout RunRecord) -> Performed {
+        do {
+            try waitForIdle(pids)
+            let described = try describe(pids)
+            let remaining = try SessionTermination.terminate(connection, pids, timeoutMilliseconds: timeoutMilliseconds ?? 5000,
+                                                             version: context.server.version)
+            let now = Date()
+            record.terminated += described.filter { !remaining.contains($0.pid) }.map { session in
+                TerminatedSession(pid: session.pid, user: session.user, applicationName: session.applicationName,
+                                  clientAddress: session.clientAddress, walsender: session.isWalsender, at: now)
+            }
+            if remaining.isEmpty { record.milestones.lastPlainGoneAt = now }
+            return Performed(.terminated(remaining: remaining), after: ["remaining": remaining.map(String.init).joined(separator: ",")])
+        } catch {
+            return Performed(.terminated(remaining: (try? SessionTermination.stillPlain(connection, among: pids)) ?? pids))
+        }
+    }
+
+    /// The optional grace period: client backends get up to `graceSeconds`
+    /// to finish their transaction (walsenders are never idle).
+    func waitForIdle(_ pids: [Int32]) throws(PostgresError) {
+        let deadline = Date().addingTimeInterval(Double(context.graceSeconds))
+        while Date() < deadline {
+            let busy = try connection.query("""
+                SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE pid = ANY($1::int[]) AND backend_type = 'client backend' AND state IS DISTINCT FROM 'idle'
+                """, [pids]).rows.first?.int32("n") ?? 0
+            if busy == 0 { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    func describe(_ pids: [Int32]) throws(PostgresError) -> [Session] {
+        try ServerInspector(connection: connection).readSessions().filter { pids.contains($0.pid) }
+    }
+
+    static let streamingOverSSL = """
+        SELECT r.application_name FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)
+        WHERE s.ssl AND r.state = 'streaming'
+        """
+
+    func awaitStandbys(_ names: [String]) -> Performed {
+        let deadline = Date().addingTimeInterval(Double(context.standbyWaitSeconds))
+        var missing = names
+        repeat {
+            let back = Set(((try? connection.query(Self.streamingOverSSL).rows) ?? []).compactMap { try? $0.string("application_name") })
+            missing = names.filter { !back.contains($0) }
+            if missing.isEmpty { break }
+            Thread.sleep(forTimeInterval: 0.25)
+        } while Date() < deadline
+        return Performed(.standbysStreaming(missing: missing), after: ["back_over_ssl": names.filter { !missing.contains($0) }.joined(separator: ",")])
+    }
+
+    func confirm(_ expectation: ConfirmationExpectation, record: inout RunRecord) -> Performed {
+        do {
+            let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
+            let counts = SessionCounts(sessions)
+            var problems: [String] = []
+            let plain = sessions.filter { $0.isPlainTCP && !(expectation.loopbackPlainAllowed && $0.isLoopback) }
+            if !plain.isEmpty {
+                problems.append("\(plain.count) TCP session(s) still without SSL: " + plain.map { "pid \($0.pid) \($0.user ?? "?")@\($0.clientAddress ?? "?")" }.joined(separator: ", "))
+            }
+            var versions: [String: Int] = [:]
+            for session in sessions where session.ssl == true { versions[session.tlsVersion ?? "unknown", default: 0] += 1 }
+            let floor = TLSVersionOrder.rank(expectation.minimumTLS)
+            let weak = versions.keys.filter { TLSVersionOrder.rank($0) < floor && $0 != "unknown" }.sorted()
+            if !weak.isEmpty { problems.append("sessions on \(weak.joined(separator: ", ")), below the floor \(expectation.minimumTLS)") }
+            if plain.isEmpty && record.milestones.lastPlainGoneAt == nil { record.milestones.lastPlainGoneAt = Date() }
+
+            let negative = negativeTest(expectation)
+            if !negative.hasPrefix("refused") && !negative.hasPrefix("not applicable") { problems.append("negative test: \(negative)") }
+            let verifyFull = expectation.caPath.flatMap { verifyFullTest(caPath: $0, names: record.clientNames) }
+            if let verifyFull, !verifyFull.hasPrefix("verified") { problems.append("verify-full test: \(verifyFull)") }
+            record.confirmation = ConfirmationEvidence(plainTCPSessions: counts.nonSSLTCP + counts.walsendersNonSSL,
+                                                       plainLoopbackSessions: counts.nonSSLTCPLoopback, tlsVersions: versions,
+                                                       negativeTest: negative, verifyFull: verifyFull, problems: problems)
+            return Performed(.confirmationFindings(problems: problems))
+        } catch {
+            return Performed(.confirmationFindings(problems: [operatorMessage(for: error)]))
+        }
+    }
+
+    /// A fresh sslmode=disable TCP connection must be refused for lack of
+    /// encryption, on an address the policy does not keep plain.
+    func negativeTest(_ expectation: ConfirmationExpectation) -> String {
+        guard let host = negativeTestHost(loopbackAllowed: expectation.loopbackPlainAllowed) else {
+            return "not applicable: the server listens only on loopback, which the policy keeps plain"
+        }
+        switch PlainTextRefusal.test(context.tcpTarget(host: host)) {
+        case .refused(let message): return "refused: \(message)"
+        case .admitted: return "a sslmode=disable connection to \(host) was admitted"
+        case .otherFailure(let message): return "the sslmode=disable connection to \(host) failed for another reason: \(message)"
+        }
+    }
+
+    func negativeTestHost(loopbackAllowed: Bool) -> String? {
+        func loopback(_ text: String) -> Bool { text.hasPrefix("127.") || text == "::1" || text == "localhost" }
+        if context.ownTransport == .tcp, let host = context.tcpHost, !(loopbackAllowed && loopback(host)) { return host }
+        let entries = context.server.listenAddresses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if entries.contains(where: { ["*", "0.0.0.0", "::"].contains($0) }) {
+            let local = LocalInterfaces.read().map(\.address.description).filter { !loopback($0) && !$0.hasPrefix("fe80") }
+            if let address = local.first(where: { !$0.contains(":") }) ?? local.first { return address }
+        }
+        if let address = entries.first(where: { !$0.isEmpty && !loopback($0) && IPAddress(numeric: $0) != nil }) { return address }
+        return loopbackAllowed ? nil : context.tcpHost
+    }
+
+    /// verify-full with the known CA, for each name clients use, until one
+    /// verifies. Reaching authentication counts: libpq checks the
+    /// certificate and the name before it.
+    func verifyFullTest(caPath: String, names: [String]) -> String? {
+        guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
+        var failures: [String] = []
+        for name in names.isEmpty ? [address] : names {
+            let target = context.target.with("host", name).with("hostaddr", address).with("port", String(context.server.port))
+                .with("sslmode", "verify-full").with("sslrootcert", caPath)
+            do {
+                let connection = try Connection.connect(target, timeoutSeconds: 5)
+                connection.close()
+                return "verified as \(name) with \(caPath)"
+            } catch {
+                let message = operatorMessage(for: error)
+                if !["certificate", "SSL", "server does not support", "could not connect"].contains(where: message.contains) {
+                    return "verified as \(name) with \(caPath) (the handshake passed; authentication: \(message))"
+                }
+                failures.append("\(name): \(message)")
+            }
+        }
+        return "no name verified with \(caPath): " + failures.joined(separator: "; ")
+    }
+}
+
+/// TLS protocol names in order, for floors.
+enum TLSVersionOrder {
+    static let order = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+    static func rank(_ version: String) -> Int { order.firstIndex(of: version) ?? -1 }
+}

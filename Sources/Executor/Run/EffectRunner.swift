@@ -1,0 +1,126 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import PostgresClient
+
+/// Carries out one effect against the real server and files and answers
+/// with the event the state machine expects. Failures become failure
+/// events, never thrown: the state machine decides what happens next.
+public final class EffectRunner: @unchecked Sendable {
+    /// What happened, with the fingerprints the journal keeps.
+    public struct Performed: Sendable {
+        public var event: RunEvent
+        public var after: [String: String]?
+        public var backup: String?
+
+        init(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil) {
+            self.event = event
+            self.after = after
+            self.backup = backup
+        }
+    }
+
+    public let context: RunContext
+    /// The wizard's own session: replaced by an SSL one after phase A when it was plain, and after a restart.
+    public internal(set) var connection: Connection
+    let installer: ServerFileInstaller
+    /// Where the audit report goes (the cluster's state directory).
+    let reportDirectory: String
+
+    public init(context: RunContext, connection: Connection, reportDirectory: String) {
+        self.context = context
+        self.connection = connection
+        self.reportDirectory = reportDirectory
+        installer = ServerFileInstaller(writer: AtomicFileWriter(stamp: context.stamp))
+    }
+
+    public func perform(_ effect: Effect, record: inout RunRecord) -> Performed {
+        switch effect {
+        case .checkPreflight(let id): return checkPreflight(systemIdentifier: id)
+        case .fixKeyPermissions(let fix): return fixKeyPermissions(fix)
+        case .installCertificates(let replacement): return installCertificates(replacement)
+        case .checkCertificates(let expected): return checkCertificates(expected, plan: record.state.plan)
+        case .restoreCertificates: return restoreCertificates(record.state.plan.certificates)
+        case .runSQL(let statements): return runSQL(statements)
+        case .checkBeforeReload(let phase): return checkBeforeReload(phase, plan: record.state.plan)
+        case .checkCandidateHBA: return checkCandidateHBA()
+        case .reload(let phase): return reload(phase, rollingBack: record.state.isRollingBack)
+        case .restart: return restart()
+        case .probeTLS(let expected): return probeTLS(expected)
+        case .reconnectWithSSL: return reconnectWithSSL()
+        case .writeFile(let write): return writeFile(write)
+        case .restoreFile(let path): return restoreFile(path, backup: record.state.backups[path])
+        case .openTestConnection(let seconds): return openTestConnection(timeoutSeconds: seconds)
+        case .startKeepCountdown: return Performed(.keepChanges)
+        case .refreshSessions(let pids): return refreshSessions(pids, record: &record)
+        case .terminate(let pids, let timeout): return terminate(pids, timeoutMilliseconds: timeout, record: &record)
+        case .awaitStandbys(let names): return awaitStandbys(names)
+        case .confirmEnforcement(let expectation): return confirm(expectation, record: &record)
+        case .writeAuditReport(let outcome): return writeReport(outcome, record: &record)
+        }
+    }
+
+    func checkPreflight(systemIdentifier: String) -> Performed {
+        do {
+            let row = try connection.query("""
+                SELECT (SELECT system_identifier::text FROM pg_control_system()) AS id, pg_is_in_recovery() AS recovery,
+                       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser
+                """).rows.first
+            let id = try row?.string("id") ?? ""
+            if id != systemIdentifier { return Performed(.preflightFailed("connected to cluster \(id), but the plan is for \(systemIdentifier)")) }
+            if try row?.bool("recovery") == true { return Performed(.preflightFailed("the server is a standby (in recovery); run the wizard on the primary")) }
+            if try row?.bool("superuser") != true { return Performed(.preflightFailed("the role \(connection.user) is not a superuser: ALTER SYSTEM, pg_reload_conf and terminating superuser sessions need one")) }
+            return Performed(.preflightPassed)
+        } catch {
+            return Performed(.preflightFailed(operatorMessage(for: error)))
+        }
+    }
+
+    /// Fingerprints of what an effect touches, for the journal's before/after.
+    public func fingerprint(_ effect: Effect, plan: RunPlan) -> [String: String]? {
+        switch effect {
+        case .writeFile(let write): return Self.hashes([write.path])
+        case .restoreFile(let path): return Self.hashes([path])
+        case .installCertificates(let replacement): return Self.hashes(replacement.files.map(\.path))
+        case .fixKeyPermissions(let fix): return Self.hashes([fix.path])
+        case .restoreCertificates:
+            switch plan.certificates {
+            case .create(let replacement): return Self.hashes(replacement.files.map(\.path))
+            case .fixKeyPermissions(let fix): return Self.hashes([fix.path])
+            case nil: return nil
+            }
+        case .runSQL, .reload, .restart: return settingsFingerprint()
+        default: return nil
+        }
+    }
+
+    static func hashes(_ paths: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else { result[path] = "absent"; continue }
+            let digest = FileManager.default.contents(atPath: path).map { FileDigest.sha256([UInt8]($0)) } ?? "unreadable"
+            result[path] = "sha256:\(digest) mode:\(String(info.st_mode & 0o7777, radix: 8)) uid:\(info.st_uid)"
+        }
+        return result
+    }
+
+    static let sslSettings = ["ssl", "ssl_min_protocol_version", "ssl_cert_file", "ssl_key_file", "ssl_ca_file"]
+
+    /// Live values, the values ALTER SYSTEM wrote (pending a reload), and the configuration load time.
+    func settingsFingerprint() -> [String: String]? {
+        guard let rows = try? connection.query("""
+            SELECT 'live:' || name AS k, setting AS v FROM pg_settings WHERE name = ANY($1::text[])
+            UNION ALL SELECT 'file:' || name, setting FROM pg_file_settings
+             WHERE name = ANY($1::text[]) AND sourcefile LIKE '%postgresql.auto.conf'
+            UNION ALL SELECT 'conf_load_time', pg_conf_load_time()::text
+            """, ["{" + Self.sslSettings.joined(separator: ",") + "}"]).rows else { return nil }
+        var result: [String: String] = [:]
+        for row in rows { if let key = try? row.string("k") { result[key] = (try? row.optionalString("v")) ?? "" } }
+        return result
+    }
+}
+
+extension RunState {
+    public var isRollingBack: Bool { if case .rollingBack = stage { return true } else { return false } }
+}

@@ -1,0 +1,34 @@
+import Certificates
+import ClusterFacts
+import Foundation
+import PostgresClient
+
+/// The cluster as the audit report compares it before and after a run:
+/// sessions by transport, TLS versions, the SSL settings, file hashes and
+/// the served certificate's expiry. Read-only.
+public enum EvidenceReader {
+    public static func read(_ connection: Connection, server: ServerFacts) throws(PostgresError) -> ClusterEvidence {
+        let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
+        var versions: [String: Int] = [:]
+        for session in sessions where session.ssl == true { versions[session.tlsVersion ?? "unknown", default: 0] += 1 }
+        var settings: [String: String] = [:]
+        for row in try connection.query("SELECT name, setting FROM pg_settings WHERE name = ANY($1::text[])",
+                                        ["{" + EffectRunner.sslSettings.joined(separator: ",") + "}"]).rows {
+            settings[try row.string("name")] = try row.optionalString("setting") ?? ""
+        }
+        func absolute(_ path: String?) -> String? {
+            guard let path, !path.isEmpty else { return nil }
+            return path.hasPrefix("/") ? path : server.dataDirectory + "/" + path
+        }
+        let certificate = absolute(settings["ssl_cert_file"])
+        let paths = [server.hbaFile, server.dataDirectory + "/postgresql.auto.conf", certificate, absolute(settings["ssl_ca_file"])].compactMap { $0 }
+        var hashes: [String: String] = [:]
+        for path in paths {
+            if let data = FileManager.default.contents(atPath: path) { hashes[path] = FileDigest.sha256([UInt8](data)) }
+        }
+        let notAfter = certificate.flatMap { FileManager.default.contents(atPath: $0) }
+            .flatMap { CertificateSummary.first(inPEM: [UInt8]($0))?.notAfter }
+        return ClusterEvidence(takenAt: Date(), counts: SessionCounts(sessions), tlsVersions: versions, settings: settings,
+                               fileHashes: hashes, certificateNotAfter: notAfter)
+    }
+}

@@ -1,0 +1,123 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import PostgresClient
+
+/// Runs the state machine against the real server: each effect is
+/// announced in the journal (with its before-fingerprint), carried out,
+/// answered by an event (journalled with the after-fingerprint), reduced,
+/// and the run record saved, before the next effect starts. A kill at any
+/// point leaves a record whose stage re-issues the interrupted effect, and
+/// every effect is safe to repeat.
+public final class RunDriver: @unchecked Sendable {
+    public private(set) var record: RunRecord
+    public let runner: EffectRunner
+    let store: RunStore
+    let journal: Journal
+    let lock: RunLock
+    /// Called after every event: progress for the CLI, the log pane for the TUI.
+    public var observer: (@Sendable (RunEvent, RunState) -> Void)?
+
+    public var state: RunState { record.state }
+    public var journalPath: String { journal.path }
+
+    init(record: RunRecord, runner: EffectRunner, store: RunStore, journal: Journal, lock: RunLock) {
+        self.record = record
+        self.runner = runner
+        self.store = store
+        self.journal = journal
+        self.lock = lock
+    }
+
+    /// A new run of `plan`: the lock, the staged candidates, the cluster as it
+    /// was, the confirmation through `through`; nothing runs until `run()`.
+    public static func start(plan: Plan, context: RunContext, connection: Connection, directory: StateDirectory,
+                             through: StepName, clientNames: [String], interactive: Bool = false) throws -> RunDriver {
+        let lock = try RunLock.acquire(directory)
+        let store = RunStore(directory)
+        let run = context.stamp
+        var staged: [String: String] = [:]
+        var hashes: [String: String] = [:]
+        for write in plan.run.hbaWrites {
+            // Same directory and owner as the file, 0600: no more exposed than the file itself.
+            let path = write.path + ".candidate-" + run
+            let owner = ServerFileInstaller.ownerAndMode(write.path)?.owner
+            try AtomicFileWriter(stamp: run).write(write.contents, to: path, mode: 0o600, owner: owner, backup: false)
+            staged[write.path] = path
+            hashes[write.path] = FileDigest.sha256(write.contents)
+        }
+        let before = try EvidenceReader.read(connection, server: context.server)
+        let state = RunState(plan: plan.run, interactive: interactive)
+        let record = RunRecord(run: run, startedAt: Date(), connection: context.target.redactedDescription, state: state,
+                               staged: staged, candidateHashes: hashes, before: before, clientNames: clientNames, port: context.server.port)
+        let journal = try Journal.open(directory, run: run)
+        try journal.note("run_started", ["through": through.rawValue, "connection": record.connection,
+                                         "steps": StepName.allCases.map { "\($0.rawValue)=\(plan.run.initial[$0]?.rawValue ?? "satisfied")" }.joined(separator: ",")])
+        let driver = RunDriver(record: record, runner: EffectRunner(context: context, connection: connection, reportDirectory: directory.path),
+                               store: store, journal: journal, lock: lock)
+        try store.save(record)
+        driver.pending = driver.record.state.reduce(.confirmed(through: through))
+        try journal.record(RunEvent.confirmed(through: through))
+        try store.save(driver.record)
+        return driver
+    }
+
+    /// The latest unfinished run of this cluster, ready to continue where it stopped.
+    public static func resume(context: (String) -> RunContext, connection: Connection, directory: StateDirectory) throws -> RunDriver {
+        let lock = try RunLock.acquire(directory)
+        let store = RunStore(directory)
+        guard let saved = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
+        if case .finished(let outcome) = saved.state.stage {
+            throw RunError.runAlreadyFinished(run: saved.run, outcome: AuditReport.describe(outcome))
+        }
+        let record = try RunStore.withContents(saved)
+        let journal = try Journal.open(directory, run: record.run)
+        try journal.note("run_resumed", ["stage": "\(record.state.stage)"])
+        let driver = RunDriver(record: record, runner: EffectRunner(context: context(record.run), connection: connection, reportDirectory: directory.path),
+                               store: store, journal: journal, lock: lock)
+        driver.pending = record.state.entryEffects
+        return driver
+    }
+
+    var pending: [Effect] = []
+
+    /// Carries out effects until the run finishes or waits for the operator.
+    @discardableResult
+    public func run() throws -> RunState {
+        while !pending.isEmpty {
+            let effect = pending.removeFirst()
+            CrashPoint.reach("before:" + JournalDescription.effect(effect).name)
+            try journal.record(effect, before: runner.fingerprint(effect, plan: record.state.plan))
+            let performed = runner.perform(effect, record: &record)
+            try send(performed.event, after: performed.after, backup: performed.backup)
+        }
+        return record.state
+    }
+
+    /// One event in (from an effect, or the operator in the TUI): reduced, journalled, saved.
+    public func send(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil) throws {
+        try journal.record(event, after: after, backup: backup)
+        let previous = record.state
+        pending += record.state.reduce(event)
+        if previous.stage == .reloading(.b), event == .reloaded { record.milestones.hostsslLiveAt = Date() }
+        let finished = record.state.isFinished
+        if finished { dropStagedCandidates() }
+        try store.save(record)
+        if finished {
+            lock.release()
+            journal.close()
+        }
+        observer?(event, record.state)
+        for step in StepName.allCases where previous.status(step) != .verified && record.state.status(step) == .verified {
+            CrashPoint.reach("after:" + step.rawValue)
+        }
+    }
+
+    /// The staged candidates are not needed once the run ends (the live file and the backup remain).
+    func dropStagedCandidates() {
+        for path in record.staged.values { unlink(path) }
+        record.milestones.finishedAt = record.milestones.finishedAt ?? Date()
+    }
+
+    public var connection: Connection { runner.connection }
+}

@@ -1,0 +1,39 @@
+import ClusterFacts
+
+/// Why `apply`, `resume` or `rollback` could not start or finish.
+public enum RunError: Error, Hashable, Sendable {
+    case planBlocked([String])
+    case nothingToDo
+    case noRun(stateDirectory: String)
+    case runAlreadyFinished(run: String, outcome: String)
+    case runNotFinished(run: String)
+    case filesNotReachable(String)
+    case stagedCandidateMissing(path: String, staged: String)
+    case stagedCandidateChanged(path: String, staged: String)
+    case rollbackIncomplete(run: String, problems: [String])
+}
+
+extension RunError: OperatorFacingError {
+    public var operatorMessage: String {
+        switch self {
+        case .planBlocked(let reasons):
+            return "the plan is blocked, nothing was changed: " + reasons.joined(separator: "; ") + " (see `pg-ssl-wizard plan` for the ways out)"
+        case .nothingToDo:
+            return "SSL is already enforced on this server: nothing to do (`pg-ssl-wizard status` shows the evidence)"
+        case .noRun(let directory):
+            return "no run of this cluster is recorded in \(directory); start one with `pg-ssl-wizard apply`"
+        case .runAlreadyFinished(let run, let outcome):
+            return "run \(run) already ended (\(outcome)); nothing to resume. Use `pg-ssl-wizard rollback` to undo it, or `apply` for a new run"
+        case .runNotFinished(let run):
+            return "run \(run) was interrupted; `pg-ssl-wizard resume` finishes it (its own failure handling undoes a failed phase), then `rollback` can undo it"
+        case .filesNotReachable(let reason):
+            return "the server's files are not reachable from here (\(reason)); run the wizard on the database host as root or the server's OS user"
+        case .stagedCandidateMissing(let path, let staged):
+            return "the staged new version of \(path) (\(staged)) is missing; run `pg-ssl-wizard rollback` to restore the backups"
+        case .stagedCandidateChanged(let path, let staged):
+            return "the staged new version of \(path) (\(staged)) was changed since the run planned it; run `pg-ssl-wizard rollback` to restore the backups"
+        case .rollbackIncomplete(let run, let problems):
+            return "rollback of run \(run) is incomplete: " + problems.joined(separator: "; ") + "; the backups named in the journal are untouched, restore them by hand"
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+
+/// Everything a run keeps about itself between effects: the state machine,
+/// what the cluster looked like before, and the evidence the audit report
+/// needs. Saved (0600, atomically) after every event so `resume` and
+/// `rollback` work after a kill -9. Never holds file contents: the planned
+/// pg_hba.conf is staged next to the original and referenced by path and hash.
+public struct RunRecord: Codable, Hashable, Sendable {
+    public var run: String
+    public var startedAt: Date
+    /// The operator's connection, passwords removed.
+    public var connection: String
+    public var state: RunState
+    /// Planned file -> its staged candidate (same owner, 0600, next to it).
+    public var staged: [String: String]
+    /// Planned file -> SHA-256 of the candidate.
+    public var candidateHashes: [String: String]
+    public var before: ClusterEvidence
+    public var after: ClusterEvidence?
+    /// Names clients use, for the verify-full connection strings.
+    public var clientNames: [String]
+    public var port: Int
+    public var milestones = Milestones()
+    public var terminated: [TerminatedSession] = []
+    public var confirmation: ConfirmationEvidence?
+    /// `rollback` ran after the run ended.
+    public var rolledBackAt: Date?
+
+    public init(run: String, startedAt: Date, connection: String, state: RunState, staged: [String: String],
+                candidateHashes: [String: String], before: ClusterEvidence, clientNames: [String], port: Int) {
+        self.run = run
+        self.startedAt = startedAt
+        self.connection = connection
+        self.state = state
+        self.staged = staged
+        self.candidateHashes = candidateHashes
+        self.before = before
+        self.clientNames = clientNames
+        self.port = port
+    }
+}
+
+/// When the run crossed the points the exposure window is measured between.
+public struct Milestones: Codable, Hashable, Sendable {
+    /// The hostssl rules were loaded (phase B's reload proven).
+    public var hostsslLiveAt: Date?
+    /// No planned non-SSL backend was left (terminated or gone by themselves).
+    public var lastPlainGoneAt: Date?
+    public var finishedAt: Date?
+
+    public init() {}
+
+    /// hostssl live -> last non-SSL backend gone: the time plain sessions
+    /// admitted under the old rules could still talk.
+    public var exposureWindowSeconds: Double? {
+        guard let live = hostsslLiveAt, let gone = lastPlainGoneAt else { return nil }
+        return max(0, gone.timeIntervalSince(live))
+    }
+}
+
+/// The cluster at one moment: what the report compares before and after.
+public struct ClusterEvidence: Codable, Hashable, Sendable {
+    public var takenAt: Date
+    public var counts: SessionCounts
+    public var tlsVersions: [String: Int]
+    /// ssl, ssl_min_protocol_version, ssl_cert_file, ssl_key_file, ssl_ca_file.
+    public var settings: [String: String]
+    /// Path -> SHA-256 (pg_hba.conf, postgresql.auto.conf, certificate files).
+    public var fileHashes: [String: String]
+    public var certificateNotAfter: Date?
+
+    public init(takenAt: Date, counts: SessionCounts, tlsVersions: [String: Int], settings: [String: String],
+                fileHashes: [String: String], certificateNotAfter: Date?) {
+        self.takenAt = takenAt
+        self.counts = counts
+        self.tlsVersions = tlsVersions
+        self.settings = settings
+        self.fileHashes = fileHashes
+        self.certificateNotAfter = certificateNotAfter
+    }
+}
+
+public struct TerminatedSession: Codable, Hashable, Sendable {
+    public var pid: Int32
+    public var user: String?
+    public var applicationName: String?
+    public var clientAddress: String?
+    public var walsender: Bool
+    public var at: Date
+}
+
+/// What the confirm step saw.
+public struct ConfirmationEvidence: Codable, Hashable, Sendable {
+    public var plainTCPSessions: Int
+    public var plainLoopbackSessions: Int
+    public var tlsVersions: [String: Int]
+    /// The live sslmode=disable test: "refused: <server message>", "admitted", or why it could not run.
+    public var negativeTest: String
+    /// The verify-full test with the known CA, when there is one.
+    public var verifyFull: String?
+    public var problems: [String]
+}

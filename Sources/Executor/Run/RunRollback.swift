@@ -1,0 +1,81 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import PostgresClient
+
+/// `pg-ssl-wizard rollback`: puts a run's changes back, finished or
+/// interrupted. Every backup with the run's stamp is restored (a kill may
+/// have come before the record noted a write), pg_hba.conf first and
+/// reloaded so no TCP client is shut out while SSL goes, then the
+/// ALTER SYSTEM values and certificate files, reloaded again; then verified.
+public enum RunRollback {
+    public struct Result: Hashable, Sendable, Codable {
+        public var run: String
+        public var restoredFiles: [String]
+        public var statements: [String]
+        public var problems: [String]
+    }
+
+    public static func rollback(_ record: inout RunRecord, runner: EffectRunner, journal: Journal) throws -> Result {
+        let plan = record.state.plan
+        var result = Result(run: record.run, restoredFiles: [], statements: [], problems: [])
+        func perform(_ effect: Effect) throws -> RunEvent {
+            try journal.record(effect, before: runner.fingerprint(effect, plan: plan))
+            let performed = runner.perform(effect, record: &record)
+            try journal.record(performed.event, after: performed.after, backup: performed.backup)
+            return performed.event
+        }
+        func expect(_ event: RunEvent, _ what: String) {
+            switch event {
+            case .restored, .reloaded, .sqlSucceeded: break
+            case .undoFailed(let why), .reloadNotTaken(let why), .sqlFailed(let why): result.problems.append("\(what): \(why)")
+            default: result.problems.append("\(what): unexpected \(event)")
+            }
+        }
+
+        try journal.note("rollback_started", ["stage": "\(record.state.stage)"])
+        var hbaRestored = false
+        for write in plan.hbaWrites {
+            let backup = record.state.backups[write.path] ?? write.path + ".bak-" + record.run
+            guard access(backup, F_OK) == 0 else { continue }
+            let event = try perform(.restoreFile(path: write.path))
+            expect(event, "restoring \(write.path)")
+            if case .restored = event { result.restoredFiles.append(write.path); hbaRestored = true }
+        }
+        if hbaRestored { expect(try perform(.reload(.b)), "reloading the restored pg_hba.conf") }
+
+        // Each rollback statement puts back the value from before the run, so repeating one is harmless.
+        if !plan.sslRollback.isEmpty {
+            expect(try perform(.runSQL(plan.sslRollback)), "ALTER SYSTEM")
+            result.statements = plan.sslRollback
+        }
+        if plan.certificates != nil { expect(try perform(.restoreCertificates), "certificate files") }
+        if !plan.sslRollback.isEmpty || plan.certificates != nil { expect(try perform(.reload(.a)), "reloading the settings") }
+
+        result.problems += verify(record, restored: result.restoredFiles, connection: runner.connection, server: runner.context.server)
+        record.rolledBackAt = Date()
+        try journal.note("rollback_finished", ["problems": result.problems.joined(separator: "; ")])
+        return result
+    }
+
+    /// The files are their backups again and the SSL settings are live with their values from before the run.
+    static func verify(_ record: RunRecord, restored: [String], connection: Connection, server: ServerFacts) -> [String] {
+        var problems: [String] = []
+        for path in restored {
+            let backup = record.state.backups[path] ?? path + ".bak-" + record.run
+            let now = FileManager.default.contents(atPath: path).map { FileDigest.sha256([UInt8]($0)) }
+            let then = FileManager.default.contents(atPath: backup).map { FileDigest.sha256([UInt8]($0)) }
+            if now == nil || now != then { problems.append("\(path) does not match its backup \(backup)") }
+        }
+        guard let after = try? EvidenceReader.read(connection, server: server) else {
+            return problems + ["cannot read the settings back to verify"]
+        }
+        for name in EffectRunner.sslSettings where record.before.settings[name] != after.settings[name] {
+            problems.append("\(name) is '\(after.settings[name] ?? "")', before the run it was '\(record.before.settings[name] ?? "")'")
+        }
+        if let errors = try? PreReloadChecks.configurationErrors(connection), !errors.isEmpty {
+            problems.append("configuration file errors: " + errors.joined(separator: "; "))
+        }
+        return problems
+    }
+}

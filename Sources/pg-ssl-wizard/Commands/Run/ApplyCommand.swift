@@ -1,0 +1,67 @@
+import ArgumentParser
+import Enforcement
+import Executor
+import Foundation
+import PostgresClient
+
+struct ApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Carry out the plan without questions: the same checks, proofs and automatic rollbacks as the wizard.",
+        discussion: """
+            Plans exactly as `plan` does with the same options, refuses a blocked plan (exit 11), then runs \
+            each step with its checks: two separate reloads, each proven; a TLS handshake serving the expected \
+            certificate; the dead-man connection after the rewrite; termination of the plain sessions; the \
+            live refusal test. A failed step puts its phase back automatically. Every effect goes to a \
+            journal under the state directory; `resume` continues an interrupted run, `rollback` undoes one. \
+            Exit 0 done (or stopped at --through), 1 failed and put back, 2 incomplete, 4 rollback failed, \
+            11 blocked, 3 errors.
+            """)
+
+    @Argument(help: "libpq connection string or URI (PG* variables, .pgpass and services apply).")
+    var conninfo: String = ""
+
+    @Flag(help: "Confirm every step of the plan (required: apply asks no questions).") var yes = false
+    @Option(help: "Stop after this step: preflight, certs, ssl_on, hba_rewrite, reload_or_restart, terminate_non_ssl, confirm.")
+    var through: String = StepName.confirm.rawValue
+    @Flag(help: "Print the outcome as JSON (no progress lines).") var json = false
+    @Option(help: "Seconds to let sessions finish their transaction before they are terminated.") var grace = 0
+    @Option(help: "Seconds to wait for a standby to stream again over SSL.") var standbyWait = 60
+    @OptionGroup var planning: PlanningOptions
+
+    func validate() throws {
+        guard yes else { throw ValidationError("apply changes the server: review `pg-ssl-wizard plan` first, then add --yes") }
+        guard StepName(rawValue: through) != nil else {
+            throw ValidationError("--through \(through): use one of " + StepName.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        if grace < 0 || standbyWait < 0 { throw ValidationError("--grace and --standby-wait must not be negative") }
+    }
+
+    func run() throws {
+        let driver = try failingWithUnknown { () throws -> RunDriver in
+            let target = try ConnectionTarget(conninfo)
+            let connection = try Connection.connect(target)
+            let input = try PlanningInputReader.read(target, connection: connection, options: try planning.planOptions(),
+                                                     createCertificates: planning.generation)
+            let plan = try Planner.plan(input)
+            if plan.blocked {
+                FileHandle.standardError.write(Data(("pg-ssl-wizard: " + RunError.planBlocked(plan.blockingReasons.map(\.text)).operatorMessage + "\n").utf8))
+                throw ExitCode(11)
+            }
+            if plan.nothingToDo { print(RunError.nothingToDo.operatorMessage); throw ExitCode(0) }
+            if plan.filesManual { throw RunError.filesNotReachable(input.snapshot.fileAccess.problem ?? "the server is on another host") }
+            let snapshot = input.snapshot
+            let context = RunContext(target: target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
+                                     logFile: ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory),
+                                     graceSeconds: grace, standbyWaitSeconds: standbyWait)
+            let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+            let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames
+            return try RunDriver.start(plan: plan, context: context, connection: connection, directory: directory,
+                                       through: StepName(rawValue: through) ?? .confirm, clientNames: names)
+        }
+        driver.observer = RunOutput.progress(json: json)
+        if !json { FileHandle.standardOutput.write(Data("run \(driver.record.run): journal \(driver.journalPath)\n".utf8)) }
+        _ = try failingWithUnknown { try driver.run() }
+        try RunOutput.finish(driver, json: json)
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Executor
+import Foundation
+import PostgresClient
+
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue this cluster's interrupted run (a crash, a closed terminal, kill -9) where it stopped.",
+        discussion: "The interrupted effect is carried out again; every effect is safe to repeat. Exit codes as for apply.")
+
+    @Argument(help: "libpq connection string or URI of the same cluster.")
+    var conninfo: String = ""
+    @Flag(help: "Print the outcome as JSON (no progress lines).") var json = false
+
+    func run() throws {
+        let driver = try failingWithUnknown { () throws -> RunDriver in
+            let target = try ConnectionTarget(conninfo)
+            let connection = try Connection.connect(target)
+            let snapshot = try ServerInspector(connection: connection).snapshot()
+            let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+            let log = ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory)
+            return try RunDriver.resume(context: { run in RunContext(target: target, snapshot: snapshot, stamp: run, logFile: log) },
+                                        connection: connection, directory: directory)
+        }
+        driver.observer = RunOutput.progress(json: json)
+        if !json { FileHandle.standardOutput.write(Data("resuming run \(driver.record.run) at \(driver.state.stage)\n".utf8)) }
+        _ = try failingWithUnknown { try driver.run() }
+        try RunOutput.finish(driver, json: json)
+    }
+}

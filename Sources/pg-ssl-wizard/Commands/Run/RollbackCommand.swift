@@ -1,0 +1,53 @@
+import ArgumentParser
+import Executor
+import Foundation
+import PostgresClient
+
+struct RollbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Undo this cluster's latest run: restore its backups, put back the settings, reload, verify.",
+        discussion: """
+            Works on a finished or an interrupted run. pg_hba.conf is restored and reloaded first, so TCP \
+            clients are never shut out while SSL settings go back. Exit 0 restored and verified, 4 a \
+            problem remains (the message says which), 3 errors.
+            """)
+
+    @Argument(help: "libpq connection string or URI of the same cluster.")
+    var conninfo: String = ""
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() throws {
+        let result = try failingWithUnknown { () throws -> RunRollback.Result in
+            let target = try ConnectionTarget(conninfo)
+            let connection = try Connection.connect(target)
+            let snapshot = try ServerInspector(connection: connection).snapshot()
+            let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+            let lock = try RunLock.acquire(directory)
+            defer { lock.release() }
+            let store = RunStore(directory)
+            guard var record = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
+            let context = RunContext(target: target, snapshot: snapshot, stamp: record.run,
+                                     logFile: ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory))
+            let runner = EffectRunner(context: context, connection: connection, reportDirectory: directory.path)
+            let journal = try Journal.open(directory, run: record.run)
+            let result = try RunRollback.rollback(&record, runner: runner, journal: journal)
+            try store.save(record)
+            return result
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            for path in result.restoredFiles { print("restored \(path) from its backup") }
+            for statement in result.statements { print("ran \(statement)") }
+            if result.problems.isEmpty { print("run \(result.run) rolled back and verified") }
+        }
+        if !result.problems.isEmpty {
+            FileHandle.standardError.write(Data(("pg-ssl-wizard: " + RunError.rollbackIncomplete(run: result.run, problems: result.problems).operatorMessage + "\n").utf8))
+            throw ExitCode(4)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Enforcement
+import Executor
+import Foundation
+
+/// How `apply` and `resume` report: a line per event while running, then
+/// the outcome (text or JSON) and an exit code that says how it ended.
+enum RunOutput {
+    static func progress(json: Bool) -> @Sendable (RunEvent, RunState) -> Void {
+        { event, _ in
+            guard !json else { return }
+            let (name, detail) = JournalDescription.event(event)
+            let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
+            // Unbuffered, so a log or a tmux pane shows each step as it happens.
+            FileHandle.standardOutput.write(Data(("\(time)  \(name)" + (detail["event"].map { "  \($0.dropFirst(name.count))" } ?? "") + "\n").utf8))
+        }
+    }
+
+    struct Summary: Encodable {
+        var run: String
+        var outcome: String
+        var steps: [String: String]
+        var report: String?
+        var journal: String
+        var backups: [String: String]
+        var exposureWindowSeconds: Double?
+        var warnings: [String]
+    }
+
+    static func finish(_ driver: RunDriver, json: Bool) throws -> Never {
+        let state = driver.state
+        guard case .finished(let outcome) = state.stage else {
+            print("the run is waiting at \(state.stage); `pg-ssl-wizard resume` continues it")
+            throw ExitCode(2)
+        }
+        let summary = Summary(run: driver.record.run, outcome: AuditReport.describe(outcome),
+                              steps: Dictionary(uniqueKeysWithValues: StepName.allCases.map { ($0.rawValue, state.status($0).rawValue) }),
+                              report: state.reportPath, journal: driver.journalPath, backups: state.backups,
+                              exposureWindowSeconds: driver.record.milestones.exposureWindowSeconds, warnings: state.warnings)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print("\n" + summary.outcome)
+            if let window = summary.exposureWindowSeconds { print(String(format: "exposure window (hostssl live -> last non-SSL backend gone): %.3f s", window)) }
+            for (path, backup) in summary.backups.sorted(by: { $0.key < $1.key }) { print("backup of \(path): \(backup)") }
+            for warning in summary.warnings { print("warning: \(warning)") }
+            print("audit report: \(summary.report ?? "not written")\njournal: \(summary.journal)")
+        }
+        throw ExitCode(exitCode(outcome))
+    }
+
+    /// 0 done as asked, 1 failed and put back (nothing changed now), 2 incomplete (rules live, something left), 4 rollback failed.
+    static func exitCode(_ outcome: RunOutcome) -> Int32 {
+        switch outcome {
+        case .enforced, .stoppedBefore: return 0
+        case .failedBeforeChange, .rolledBack: return 1
+        case .incomplete: return 2
+        case .rollbackFailed: return 4
+        }
+    }
+}
