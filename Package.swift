@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Executor", "PostgresClient"]),
     ]
 )

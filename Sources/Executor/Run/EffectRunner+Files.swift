@@ -11,12 +11,24 @@ extension EffectRunner {
         if let onDisk = FileManager.default.contents(atPath: write.path), [UInt8](onDisk) == write.contents, access(backup, F_OK) == 0 {
             return Performed(.fileWritten(path: write.path, backup: backup), after: Self.hashes([write.path]), backup: backup)
         }
+        removeTornTemporaries(of: write.path)
         do {
             let outcome = try installer.install(write)
             return Performed(.fileWritten(path: write.path, backup: outcome.backupPath), after: Self.hashes([write.path]),
                              backup: outcome.backupPath)
         } catch {
             return Performed(.fileWriteFailed(path: write.path, reason: error.operatorMessage))
+        }
+    }
+
+    /// A run killed mid-write leaves its `.<name>.tmp-<pid>-<n>` file (the
+    /// target itself is untouched: the rename never happened); a later
+    /// write of the same run removes it. Only one run holds the cluster's lock.
+    func removeTornTemporaries(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            unlink(directory + "/" + name)
         }
     }
 

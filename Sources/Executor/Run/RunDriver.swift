@@ -35,6 +35,9 @@ public final class RunDriver: @unchecked Sendable {
                              through: StepName, clientNames: [String], interactive: Bool = false) throws -> RunDriver {
         let lock = try RunLock.acquire(directory)
         let store = RunStore(directory)
+        if let last = try store.latest(), !last.state.isFinished, last.rolledBackAt == nil {
+            throw RunError.runNotFinished(run: last.run)
+        }
         let run = context.stamp
         var staged: [String: String] = [:]
         var hashes: [String: String] = [:]
@@ -67,6 +70,7 @@ public final class RunDriver: @unchecked Sendable {
         let lock = try RunLock.acquire(directory)
         let store = RunStore(directory)
         guard let saved = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
+        if saved.rolledBackAt != nil { throw RunError.runRolledBack(run: saved.run) }
         if case .finished(let outcome) = saved.state.stage {
             throw RunError.runAlreadyFinished(run: saved.run, outcome: AuditReport.describe(outcome))
         }

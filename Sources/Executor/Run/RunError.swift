@@ -7,6 +7,7 @@ public enum RunError: Error, Hashable, Sendable {
     case noRun(stateDirectory: String)
     case runAlreadyFinished(run: String, outcome: String)
     case runNotFinished(run: String)
+    case runRolledBack(run: String)
     case filesNotReachable(String)
     case stagedCandidateMissing(path: String, staged: String)
     case stagedCandidateChanged(path: String, staged: String)
@@ -26,6 +27,8 @@ extension RunError: OperatorFacingError {
             return "run \(run) already ended (\(outcome)); nothing to resume. Use `pg-ssl-wizard rollback` to undo it, or `apply` for a new run"
         case .runNotFinished(let run):
             return "run \(run) was interrupted; `pg-ssl-wizard resume` finishes it (its own failure handling undoes a failed phase), then `rollback` can undo it"
+        case .runRolledBack(let run):
+            return "run \(run) was rolled back; nothing to resume. Start a new run with `pg-ssl-wizard apply`"
         case .filesNotReachable(let reason):
             return "the server's files are not reachable from here (\(reason)); run the wizard on the database host as root or the server's OS user"
         case .stagedCandidateMissing(let path, let staged):

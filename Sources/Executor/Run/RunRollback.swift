@@ -36,6 +36,7 @@ public enum RunRollback {
         try journal.note("rollback_started", ["stage": "\(record.state.stage)"])
         var hbaRestored = false
         for write in plan.hbaWrites {
+            runner.removeTornTemporaries(of: write.path)
             let backup = record.state.backups[write.path] ?? write.path + ".bak-" + record.run
             guard access(backup, F_OK) == 0 else { continue }
             let event = try perform(.restoreFile(path: write.path))
@@ -53,6 +54,8 @@ public enum RunRollback {
         if !plan.sslRollback.isEmpty || plan.certificates != nil { expect(try perform(.reload(.a)), "reloading the settings") }
 
         result.problems += verify(record, restored: result.restoredFiles, connection: runner.connection, server: runner.context.server)
+        // An interrupted run's staged candidates are not needed any more.
+        for path in record.staged.values { unlink(path) }
         record.rolledBackAt = Date()
         try journal.note("rollback_finished", ["problems": result.problems.joined(separator: "; ")])
         return result

@@ -1,0 +1,61 @@
+import Executor
+import Foundation
+import TestSupport
+
+/// The JSON that `apply --json`, `resume --json` and the audit report print, as the tests read them.
+struct ApplySummary: Decodable {
+    var run: String
+    var outcome: String
+    var steps: [String: String]
+    var report: String?
+    var journal: String
+    var backups: [String: String]
+    var exposure_window_seconds: Double?
+    var warnings: [String]
+
+    static func decode(_ output: ProcessOutput) throws -> ApplySummary {
+        do {
+            return try JSONDecoder().decode(ApplySummary.self, from: Data(output.stdout.utf8))
+        } catch {
+            throw TestEnvironment.Missing(description: "not an apply summary (exit \(output.exitCode)): \(output.stdout)\n\(output.stderr)")
+        }
+    }
+}
+
+struct AuditReportJSON: Decodable {
+    struct Terminated: Decodable {
+        var pid: Int32
+        var application_name: String?
+        var client_address: String?
+        var walsender: Bool
+    }
+    struct Confirmation: Decodable {
+        var negative_test: String
+        var verify_full: String?
+        var plain_tcp_sessions: Int
+    }
+    var outcome: String
+    var exposure_window_seconds: Double?
+    var terminated: [Terminated]
+    var confirmation: Confirmation?
+    var backups: [String: String]
+    var warnings: [String]
+
+    static func read(_ markdownPath: String?) throws -> AuditReportJSON {
+        let path = (markdownPath ?? "").replacingOccurrences(of: ".md", with: ".json")
+        guard let data = FileManager.default.contents(atPath: path) else { throw TestEnvironment.Missing(description: "no report at \(path)") }
+        return try JSONDecoder().decode(AuditReportJSON.self, from: data)
+    }
+}
+
+extension TestCluster {
+    var hbaText: String { (try? String(contentsOfFile: hbaFile, encoding: .utf8)) ?? "" }
+
+    /// Appends a line to pg_hba.conf keeping its owner and mode (as an admin's editor would).
+    func appendToHBA(_ line: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: hbaFile))
+        handle.seekToEndOfFile()
+        handle.write(Data(line.utf8))
+        try handle.close()
+    }
+}
