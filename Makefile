@@ -44,6 +44,7 @@ fuzz: deps
 # Benchmarks against real servers (root); ratios to a baseline measured in the same run.
 bench: deps
 	$(SWIFT) build -c release --product pgsw-bench
+	$(SWIFT) build -c release --product pg-ssl-wizard
 	.build/release/pgsw-bench $(BENCH)
 
 practice: build

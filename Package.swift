@@ -55,7 +55,7 @@ let package = Package(
         // The pg_hba.conf fuzz target (make fuzz); a corpus runner in normal builds.
         .executableTarget(name: "hba-fuzz", dependencies: ["HBA"], path: "Tests/Fuzz/HBAFuzz"),
         // `make bench`: benchmarks, each with a baseline measured in the same run.
-        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "PostgresClient", "TestSupport"],
+        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "Executor", "PostgresClient", "TestSupport"],
                           path: "Benchmarks/PgswBench"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
         .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],

@@ -27,13 +27,19 @@ struct BenchmarkResult {
     var seconds: Double
     var baselineName: String
     var baselineSeconds: Double
+    /// Min and max of the samples, when the benchmark keeps them.
+    var spread: (Double, Double)? = nil
+    var baselineSpread: (Double, Double)? = nil
 
     var ratio: Double { seconds / baselineSeconds }
 
     var line: String {
         func padded(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
         return padded(name, 32) + String(format: "%9.2f ms   ", seconds * 1000)
-            + "baseline " + padded(baselineName, 40) + String(format: "%9.2f ms   ratio %.3f", baselineSeconds * 1000, ratio)
+            + (spread.map { String(format: "(%.1f-%.1f)   ", $0.0 * 1000, $0.1 * 1000) } ?? "")
+            + "baseline " + padded(baselineName, 40) + String(format: "%9.2f ms   ", baselineSeconds * 1000)
+            + (baselineSpread.map { String(format: "(%.1f-%.1f)   ", $0.0 * 1000, $0.1 * 1000) } ?? "")
+            + String(format: "ratio %.3f", ratio)
     }
 }
 

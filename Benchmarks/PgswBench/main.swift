@@ -6,6 +6,7 @@ let selected = Set(CommandLine.arguments.dropFirst())
 let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("hba", HBABenchmark.run),
     ("plan", PlanBenchmark.run),
+    ("apply", ApplyBenchmark.run),
 ]
 do {
     for (name, run) in benchmarks where selected.isEmpty || selected.contains(name) {

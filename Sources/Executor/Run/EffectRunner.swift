@@ -44,7 +44,10 @@ public final class EffectRunner: @unchecked Sendable {
         case .runSQL(let statements): return runSQL(statements)
         case .checkBeforeReload(let phase): return checkBeforeReload(phase, plan: record.state.plan)
         case .checkCandidateHBA: return checkCandidateHBA()
-        case .reload(let phase): return reload(phase, rollingBack: record.state.isRollingBack)
+        case .reload(let phase):
+            // The window opens when the server is told to load the hostssl rules, not when the proof comes back.
+            if phase == .b && !record.state.isRollingBack { record.milestones.hostsslLiveAt = Date() }
+            return reload(phase, rollingBack: record.state.isRollingBack)
         case .restart: return restart()
         case .probeTLS(let expected): return probeTLS(expected)
         case .reconnectWithSSL: return reconnectWithSSL()

@@ -103,7 +103,6 @@ public final class RunDriver: @unchecked Sendable {
         try journal.record(event, after: after, backup: backup)
         let previous = record.state
         pending += record.state.reduce(event)
-        if previous.stage == .reloading(.b), event == .reloaded { record.milestones.hostsslLiveAt = Date() }
         let finished = record.state.isFinished
         if finished { dropStagedCandidates() }
         try store.save(record)

@@ -44,7 +44,7 @@ public struct RunRecord: Codable, Hashable, Sendable {
 
 /// When the run crossed the points the exposure window is measured between.
 public struct Milestones: Codable, Hashable, Sendable {
-    /// The hostssl rules were loaded (phase B's reload proven).
+    /// Phase B's reload was sent: from here new sessions meet the hostssl rules.
     public var hostsslLiveAt: Date?
     /// No planned non-SSL backend was left (terminated or gone by themselves).
     public var lastPlainGoneAt: Date?
@@ -89,6 +89,15 @@ public struct TerminatedSession: Codable, Hashable, Sendable {
     public var clientAddress: String?
     public var walsender: Bool
     public var at: Date
+
+    public init(pid: Int32, user: String?, applicationName: String?, clientAddress: String?, walsender: Bool, at: Date) {
+        self.pid = pid
+        self.user = user
+        self.applicationName = applicationName
+        self.clientAddress = clientAddress
+        self.walsender = walsender
+        self.at = at
+    }
 }
 
 /// What the confirm step saw.
@@ -101,4 +110,14 @@ public struct ConfirmationEvidence: Codable, Hashable, Sendable {
     /// The verify-full test with the known CA, when there is one.
     public var verifyFull: String?
     public var problems: [String]
+
+    public init(plainTCPSessions: Int, plainLoopbackSessions: Int, tlsVersions: [String: Int], negativeTest: String,
+                verifyFull: String?, problems: [String]) {
+        self.plainTCPSessions = plainTCPSessions
+        self.plainLoopbackSessions = plainLoopbackSessions
+        self.tlsVersions = tlsVersions
+        self.negativeTest = negativeTest
+        self.verifyFull = verifyFull
+        self.problems = problems
+    }
 }

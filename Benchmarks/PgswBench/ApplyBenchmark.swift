@@ -1,0 +1,99 @@
+import Executor
+import Foundation
+import TestSupport
+
+/// Issue 6's benchmark: `apply --yes` end to end (plan, both phases with
+/// their checks and proofs, the dead-man connection, termination, the
+/// negative test, the report) against a plain psql script doing the same
+/// changes with none of the safeguards, on the same scenario, in this run:
+/// SSL off with certificate files in place, `host` rules, plain sessions.
+/// Also the exposure window (hostssl live -> last plain backend gone) of each.
+enum ApplyBenchmark {
+    static let sessions = 50
+    static let repetitions = 5
+
+    static let hba = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all 10.0.0.0/8 scram-sha-256\n"
+
+    static func run() throws -> [BenchmarkResult] {
+        try TestCluster.withSync { cluster in
+            let certificate = try TestCertificate.make(in: cluster.local.root + "/tls", owner: cluster.local.owner)
+            try cluster.sql("ALTER SYSTEM SET ssl_cert_file = '\(certificate.certificatePath)'")
+            try cluster.sql("ALTER SYSTEM SET ssl_key_file = '\(certificate.keyPath)'")
+            var wizardTimes: [Double] = [], scriptTimes: [Double] = []
+            var wizardWindows: [Double] = [], scriptWindows: [Double] = []
+            for _ in 0..<repetitions {
+                try reset(cluster)
+                let wizard = try WizardRun()
+                var output: ProcessOutput?
+                wizardTimes.append(try Measure.seconds {
+                    output = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--json", "--include-loopback"])
+                })
+                guard let output, output.exitCode == 0,
+                      let summary = try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any],
+                      let window = summary["exposure_window_seconds"] as? Double else {
+                    throw BenchmarkFailure("apply did not enforce: \(output?.stdout ?? "")\(output?.stderr ?? "")")
+                }
+                wizardWindows.append(window)
+
+                try reset(cluster)
+                var printed = ""
+                scriptTimes.append(try Measure.seconds { printed = try psqlScript(cluster) })
+                let stamps = printed.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                guard stamps.count == 2 else { throw BenchmarkFailure("the psql script printed \(printed)") }
+                // pg_terminate_backend without a wait only signals: the window closes when the backends are gone.
+                let observer = try cluster.superuserConnection()
+                defer { observer.close() }
+                let deadline = Date().addingTimeInterval(30)
+                while try observer.query("SELECT count(*)::int AS n FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE NOT ssl AND client_port > 0")
+                    .rows.first?.int32("n") != 0 {
+                    guard Date() < deadline else { throw BenchmarkFailure("the psql script left plain sessions") }
+                    Thread.sleep(forTimeInterval: 0.002)
+                }
+                scriptWindows.append(max(stamps[1], Date().timeIntervalSince1970) - stamps[0])
+            }
+            try reset(cluster)
+            cluster.releaseHeldSessions()
+            return [
+                BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", seconds: median(wizardTimes),
+                                baselineName: "plain psql script, same changes", baselineSeconds: median(scriptTimes),
+                                spread: spread(wizardTimes), baselineSpread: spread(scriptTimes)),
+                BenchmarkResult(name: "exposure window, apply --yes", seconds: median(wizardWindows),
+                                baselineName: "exposure window, psql script", baselineSeconds: median(scriptWindows),
+                                spread: spread(wizardWindows), baselineSpread: spread(scriptWindows)),
+            ]
+        }
+    }
+
+    /// Back to the starting point: the original rules, ssl off, fresh plain sessions.
+    static func reset(_ cluster: TestCluster) throws {
+        cluster.releaseHeldSessions()
+        try cluster.writeHBA(hba)
+        try cluster.sql("ALTER SYSTEM RESET ssl")
+        try cluster.reload()
+        try cluster.waitFor("ssl off") { try cluster.sql("SHOW ssl").rows.first?.string("ssl") == "off" }
+        try cluster.holdSessions(sessions, via: .tcp(sslmode: "disable"), applicationName: "plain-app")
+    }
+
+    /// What a DBA might type instead: no checks, no proof, no rollback, and
+    /// pg_terminate_backend without its wait (the fastest way, unconfirmed).
+    static func psqlScript(_ cluster: TestCluster) throws -> String {
+        let script = """
+            ALTER SYSTEM SET ssl = on;
+            SELECT pg_reload_conf();
+            \\! cp \(cluster.hbaFile) \(cluster.hbaFile).bak && sed -i 's/^host /hostssl /' \(cluster.hbaFile)
+            SELECT extract(epoch FROM clock_timestamp());
+            SELECT pg_reload_conf();
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid)
+             WHERE NOT ssl AND client_port > 0 AND pid <> pg_backend_pid();
+            SELECT extract(epoch FROM clock_timestamp());
+            """
+        let output = try ProcessRunner.checked(cluster.local.binaries.path("psql"),
+                                               [cluster.socketConninfo, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"], input: script)
+        // Lines: reload's t, the first stamp, reload's t, the count, the second stamp.
+        let lines = output.stdout.split(separator: "\n").map(String.init)
+        return [lines.count > 1 ? lines[1] : "", lines.last ?? ""].joined(separator: "\n")
+    }
+
+    static func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
+    static func spread(_ samples: [Double]) -> (Double, Double) { (samples.min() ?? 0, samples.max() ?? 0) }
+}

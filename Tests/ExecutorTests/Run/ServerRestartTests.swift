@@ -1,0 +1,25 @@
+import Executor
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// A restart through pg_ctl as the data directory's owner, with the
+/// postmaster's own binaries and log file, and the reconnect after it.
+struct ServerRestartTests {
+    @Test func restartKeepsTheLogFileAndTheServerComesBack() async throws {
+        try await TestCluster.with { cluster in
+            let started = try cluster.sql("SELECT pg_postmaster_start_time()::text AS t").rows.first?.string("t")
+            #expect(ServerLog.locate(try cluster.superuserConnection(), dataDirectory: cluster.dataDirectory) == cluster.local.logFile,
+                    "the log is found through the postmaster's stderr")
+            let how = try ServerRestart.restart(dataDirectory: cluster.dataDirectory)
+            #expect(how.hasPrefix("pg_ctl restart as "), "\(how)")
+            let connection = try ServerRestart.reconnect(ConnectionTarget(cluster.socketConninfo))
+            defer { connection.close() }
+            #expect(try connection.query("SELECT pg_postmaster_start_time()::text AS t").rows.first?.string("t") != started)
+            let log = try String(contentsOfFile: cluster.local.logFile, encoding: .utf8)
+            #expect(log.components(separatedBy: "database system is ready to accept connections").count == 3,
+                    "the restarted server writes to the same log")
+        }
+    }
+}
