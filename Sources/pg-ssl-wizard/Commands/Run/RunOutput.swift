@@ -9,10 +9,9 @@ enum RunOutput {
     static func progress(json: Bool) -> @Sendable (RunEvent, RunState) -> Void {
         { event, _ in
             guard !json else { return }
-            let (name, detail) = JournalDescription.event(event)
             let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
             // Unbuffered, so a log or a tmux pane shows each step as it happens.
-            FileHandle.standardOutput.write(Data(("\(time)  \(name)" + (detail["event"].map { "  \($0.dropFirst(name.count))" } ?? "") + "\n").utf8))
+            FileHandle.standardOutput.write(Data("\(time)  \(event.summary)\n".utf8))
         }
     }
 
