@@ -39,6 +39,8 @@ let package = Package(
         // Side effects: processes, files, journal.
         .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
+        // The wizard's screens: Model/Update/View over an in-memory cell grid (pure; the ncurses backend comes with issue 7).
+        .target(name: "WizardUI", dependencies: ["ClusterFacts", "Enforcement"]),
         // Practice clusters (also the test fixture's clusters).
         .target(name: "Sandbox", dependencies: ["ClusterFacts", "PostgresClient", "Executor"]),
         // The executable: argument parsing and wiring only.
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .testTarget(name: "WizardUITests", dependencies: ["WizardUI"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Executor", "PostgresClient"]),
     ]
 )
