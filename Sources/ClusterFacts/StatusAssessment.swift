@@ -78,10 +78,7 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
     public init(snapshot: ClusterSnapshot, tls: TLSAvailability) {
         let observed = snapshot.otherClientSessions
         let counts = SessionCounts(observed)
-        var versions: [String: Int] = [:]
-        for session in observed where session.ssl == true {
-            versions[session.tlsVersion ?? "unknown", default: 0] += 1
-        }
+        let versions = TLSVersions.counts(observed)
         var reasons: [String] = []
         let verdict: Verdict
         if !snapshot.sslSettingOn {

@@ -20,7 +20,6 @@ struct SettingsPlan: Hashable, Sendable {
 }
 
 enum SettingsPlanner {
-    static let protocolOrder = ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 
     static func plan(_ input: PlanningInput, certificatesChange: Bool) -> SettingsPlan {
         let snapshot = input.snapshot
@@ -50,7 +49,7 @@ enum SettingsPlanner {
                             rollback: changes.map { rollbackStatement(snapshot, name: $0.name) })
     }
 
-    static func rank(_ version: String) -> Int { protocolOrder.firstIndex(of: version) ?? -1 }
+    static func rank(_ version: String) -> Int { TLSVersions.rank(version) }
 
     /// postgresql.conf lines ALTER SYSTEM will shadow, and sources that shadow ALTER SYSTEM.
     static func conflicts(_ snapshot: ClusterSnapshot, names: [String]) -> [SettingConflict] {

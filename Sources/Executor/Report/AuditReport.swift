@@ -45,9 +45,11 @@ public struct AuditReport: Codable, Hashable, Sendable {
         let ca = state.plan.confirmation.caPath
         clientConnectionStrings = ca.map { ClientConnectionStrings.make(names: record.clientNames, port: record.port, database: "DBNAME",
                                                                           user: "USER", rootCertificate: $0) } ?? []
-        clientGuidance = ca == nil
-            ? "Give clients the CA that signed the server certificate and use sslmode=verify-full; sslmode=prefer (libpq's default) silently falls back to plain text where a rule allows it."
-            : "Copy \(ca!) to each client as its root certificate and connect with sslmode=verify-full; sslmode=require encrypts but does not prove the server's identity, and prefer silently falls back to plain text."
+        if let ca {
+            clientGuidance = "Copy \(ca) to each client as its root certificate and connect with sslmode=verify-full; sslmode=require encrypts but does not prove the server's identity, and prefer silently falls back to plain text."
+        } else {
+            clientGuidance = "Give clients the CA that signed the server certificate and use sslmode=verify-full; sslmode=prefer (libpq's default) silently falls back to plain text where a rule allows it."
+        }
     }
 
     public static func describe(_ outcome: RunOutcome) -> String {
@@ -62,10 +64,6 @@ public struct AuditReport: Codable, Hashable, Sendable {
     }
 
     public func json() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return Array((try? encoder.encode(self)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
+        Array(ReportJSON.text(self).utf8) + [UInt8(ascii: "\n")]
     }
 }

@@ -11,7 +11,8 @@ import PostgresClient
 extension EffectRunner {
     func fixKeyPermissions(_ fix: KeyPermissionFix) -> Performed {
         guard let owner = OSUser.named(fix.owner) else { return Performed(.certificatesFailed("no OS user \(fix.owner) to own \(fix.path)")) }
-        guard chown(fix.path, owner.uid, owner.gid) == 0, chmod(fix.path, mode_t(fix.mode)) == 0 else {
+        // Mode first: the key is never readable by more people than before, even between the two calls.
+        guard chmod(fix.path, mode_t(fix.mode)) == 0, chown(fix.path, owner.uid, owner.gid) == 0 else {
             return Performed(.certificatesFailed("cannot set \(fix.path) to \(String(fix.mode, radix: 8)) owned by \(fix.owner): \(String(cString: strerror(errno)))"))
         }
         return Performed(.certificatesWritten, after: Self.hashes([fix.path]))

@@ -13,8 +13,9 @@ extension EffectRunner {
             if plain.isEmpty && record.milestones.lastPlainGoneAt == nil { record.milestones.lastPlainGoneAt = Date() }
             return Performed(.sessionsRefreshed(stillPlain: plain), after: ["still_plain": plain.map(String.init).joined(separator: ",")])
         } catch {
-            // Nothing was terminated: re-reading failed, the step fails without a guess.
-            return Performed(.terminated(remaining: pids))
+            // Re-reading failed: keep every planned pid; termination re-checks each
+            // one before signalling it, and fails the step if it cannot.
+            return Performed(.sessionsRefreshed(stillPlain: pids))
         }
     }
 
@@ -80,10 +81,9 @@ extension EffectRunner {
             if !plain.isEmpty {
                 problems.append("\(plain.count) TCP session(s) still without SSL: " + plain.map { "pid \($0.pid) \($0.user ?? "?")@\($0.clientAddress ?? "?")" }.joined(separator: ", "))
             }
-            var versions: [String: Int] = [:]
-            for session in sessions where session.ssl == true { versions[session.tlsVersion ?? "unknown", default: 0] += 1 }
-            let floor = TLSVersionOrder.rank(expectation.minimumTLS)
-            let weak = versions.keys.filter { TLSVersionOrder.rank($0) < floor && $0 != "unknown" }.sorted()
+            let versions = TLSVersions.counts(sessions)
+            let floor = TLSVersions.rank(expectation.minimumTLS)
+            let weak = versions.keys.filter { TLSVersions.rank($0) < floor && $0 != "unknown" }.sorted()
             if !weak.isEmpty { problems.append("sessions on \(weak.joined(separator: ", ")), below the floor \(expectation.minimumTLS)") }
             if plain.isEmpty && record.milestones.lastPlainGoneAt == nil { record.milestones.lastPlainGoneAt = Date() }
 
@@ -148,10 +148,4 @@ extension EffectRunner {
         }
         return "no name verified with \(caPath): " + failures.joined(separator: "; ")
     }
-}
-
-/// TLS protocol names in order, for floors.
-enum TLSVersionOrder {
-    static let order = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
-    static func rank(_ version: String) -> Int { order.firstIndex(of: version) ?? -1 }
 }

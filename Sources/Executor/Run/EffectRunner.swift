@@ -109,6 +109,8 @@ public final class EffectRunner: @unchecked Sendable {
     }
 
     static let sslSettings = ["ssl", "ssl_min_protocol_version", "ssl_cert_file", "ssl_key_file", "ssl_ca_file"]
+    /// The same names as a text[] parameter.
+    static let sslSettingsArray = "{" + sslSettings.joined(separator: ",") + "}"
 
     /// Live values, the values ALTER SYSTEM wrote (pending a reload), and the configuration load time.
     func settingsFingerprint() -> [String: String]? {
@@ -117,7 +119,7 @@ public final class EffectRunner: @unchecked Sendable {
             UNION ALL SELECT 'file:' || name, setting FROM pg_file_settings
              WHERE name = ANY($1::text[]) AND sourcefile LIKE '%postgresql.auto.conf'
             UNION ALL SELECT 'conf_load_time', pg_conf_load_time()::text
-            """, ["{" + Self.sslSettings.joined(separator: ",") + "}"]).rows else { return nil }
+            """, [Self.sslSettingsArray]).rows else { return nil }
         var result: [String: String] = [:]
         for row in rows { if let key = try? row.string("k") { result[key] = (try? row.optionalString("v")) ?? "" } }
         return result

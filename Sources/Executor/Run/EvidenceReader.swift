@@ -9,11 +9,10 @@ import PostgresClient
 public enum EvidenceReader {
     public static func read(_ connection: Connection, server: ServerFacts) throws(PostgresError) -> ClusterEvidence {
         let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
-        var versions: [String: Int] = [:]
-        for session in sessions where session.ssl == true { versions[session.tlsVersion ?? "unknown", default: 0] += 1 }
+        let versions = TLSVersions.counts(sessions)
         var settings: [String: String] = [:]
         for row in try connection.query("SELECT name, setting FROM pg_settings WHERE name = ANY($1::text[])",
-                                        ["{" + EffectRunner.sslSettings.joined(separator: ",") + "}"]).rows {
+                                        [EffectRunner.sslSettingsArray]).rows {
             settings[try row.string("name")] = try row.optionalString("setting") ?? ""
         }
         func absolute(_ path: String?) -> String? {

@@ -57,12 +57,8 @@ public enum ServerLog {
             if access(path, R_OK) == 0 { return path }
         }
         // Without the collector: the postmaster's stderr, when it is a file (pg_ctl -l).
-        guard let pidText = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
-              let pid = pidText.split(separator: "\n").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }),
-              let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/2"),
-              target.hasPrefix("/"), access(target, R_OK) == 0
-        else { return nil }
-        var info = stat()
-        return stat(target, &info) == 0 && info.st_mode & S_IFMT == S_IFREG ? target : nil
+        guard let pid = Postmaster.pid(dataDirectory: dataDirectory), let file = Postmaster.stderrFile(pid: pid),
+              access(file, R_OK) == 0 else { return nil }
+        return file
     }
 }

@@ -58,10 +58,7 @@ public final class RunDriver: @unchecked Sendable {
                                          "steps": StepName.allCases.map { "\($0.rawValue)=\(plan.run.initial[$0]?.rawValue ?? "satisfied")" }.joined(separator: ",")])
         let driver = RunDriver(record: record, runner: EffectRunner(context: context, connection: connection, reportDirectory: directory.path),
                                store: store, journal: journal, lock: lock)
-        try store.save(record)
-        driver.pending = driver.record.state.reduce(.confirmed(through: through))
-        try journal.record(RunEvent.confirmed(through: through))
-        try store.save(driver.record)
+        try driver.send(.confirmed(through: through))
         return driver
     }
 

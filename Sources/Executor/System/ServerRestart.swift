@@ -15,9 +15,9 @@ public enum ServerRestart {
 
     /// How it was restarted, in words.
     public static func restart(dataDirectory: String) throws -> String {
-        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
-              let pid = text.split(separator: "\n").first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) })
-        else { throw Failure.noPostmaster("cannot read \(dataDirectory)/postmaster.pid") }
+        guard let pid = Postmaster.pid(dataDirectory: dataDirectory) else {
+            throw Failure.noPostmaster("cannot read \(dataDirectory)/postmaster.pid")
+        }
         if let unit = systemdUnit(pid: pid) {
             let output = try ProcessRunner.run("systemctl", ["restart", unit], timeoutSeconds: 180)
             guard output.exitCode == 0 else { throw Failure.command("systemctl restart \(unit): \(output.stderr)") }
@@ -29,10 +29,7 @@ public enum ServerRestart {
         let pgCtl = (executable as NSString).deletingLastPathComponent + "/pg_ctl"
         var arguments = ["-D", dataDirectory, "-m", "fast", "-w", "-t", "120"]
         // Keep writing to the same log (pg_ctl -l is not remembered across restarts).
-        if let log = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/2"), log.hasPrefix("/"),
-           !log.hasPrefix("/dev/") {
-            arguments += ["-l", log]
-        }
+        if let log = Postmaster.stderrFile(pid: pid) { arguments += ["-l", log] }
         let owner = OSUser.owner(of: dataDirectory)
         let output = try ProcessRunner.run(pgCtl, arguments + ["restart"], as: owner?.isCurrent == false ? owner : nil, timeoutSeconds: 180)
         guard output.exitCode == 0 else { throw Failure.command("pg_ctl restart: \(output.stderr)\(output.stdout)") }

@@ -197,10 +197,7 @@ public final class LocalCluster: @unchecked Sendable {
     }
 
     /// The postmaster's pid from postmaster.pid, while it runs.
-    public var postmasterPID: Int32? {
-        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").first.flatMap { Int32($0) }
-    }
+    public var postmasterPID: Int32? { Postmaster.pid(dataDirectory: dataDirectory) }
 
     /// Stops the server (immediately if needed) and removes every file.
     public func destroy() {

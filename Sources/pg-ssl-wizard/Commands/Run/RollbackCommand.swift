@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterFacts
 import Executor
 import Foundation
 import PostgresClient
@@ -36,10 +37,7 @@ struct RollbackCommand: ParsableCommand {
             return result
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(ReportJSON.text(result))
         } else {
             for path in result.restoredFiles { print("restored \(path) from its backup") }
             for statement in result.statements { print("ran \(statement)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Enforcement
+import ClusterFacts
 import Executor
 import Foundation
 
@@ -37,10 +38,7 @@ enum RunOutput {
                               report: state.reportPath, journal: driver.journalPath, backups: state.backups,
                               exposureWindowSeconds: driver.record.milestones.exposureWindowSeconds, warnings: state.warnings)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            print(ReportJSON.text(summary))
         } else {
             print("\n" + summary.outcome)
             if let window = summary.exposureWindowSeconds { print(String(format: "exposure window (hostssl live -> last non-SSL backend gone): %.3f s", window)) }
