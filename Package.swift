@@ -39,13 +39,17 @@ let package = Package(
         // Side effects: processes, files, journal.
         .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
-        // The wizard's screens: Model/Update/View over an in-memory cell grid (pure; the ncurses backend comes with issue 7).
-        .target(name: "WizardUI", dependencies: ["ClusterFacts", "Enforcement"]),
+        // The wizard: Model/Update/View over an in-memory cell grid (pure), and the thin ncurses backend.
+        .target(name: "WizardUI", dependencies: ["CNCursesW", "ClusterFacts", "Enforcement"]),
+        // The wizard's texts under Resources/ (explanation panels), shipped as a resource bundle.
+        .target(name: "WizardTexts", path: "Resources", exclude: [], sources: ["WizardTexts.swift"], resources: [.copy("explanations")]),
+        // The wizard's runtime: the input loop, the run worker and the live session view over the executor.
+        .target(name: "WizardApp", dependencies: ["ClusterFacts", "Certificates", "Enforcement", "Executor", "PostgresClient", "WizardUI", "WizardTexts"]),
         // Practice clusters (also the test fixture's clusters).
         .target(name: "Sandbox", dependencies: ["ClusterFacts", "PostgresClient", "Executor"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
-            "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "Executor", "Sandbox",
+            "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "Executor", "Sandbox", "WizardApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -63,10 +67,13 @@ let package = Package(
         .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "Executor", "PostgresClient", "TestSupport"]),
-        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA"]),
+        // Planner inputs as values, shared by the planner's and the wizard's tests.
+        .target(name: "PlanFixtures", dependencies: ["ClusterFacts", "Enforcement", "HBA"], path: "Tests/PlanFixtures"),
+        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA", "PlanFixtures"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
-        .testTarget(name: "WizardUITests", dependencies: ["WizardUI"]),
+        .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],
+                    exclude: ["Golden"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Executor", "PostgresClient"]),
     ]
 )

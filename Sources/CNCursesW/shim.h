@@ -16,6 +16,10 @@
 /* Swift 6 refuses mutable C globals and does not import function-like or
    expression macros; these inline getters expose what the backend needs. */
 static inline WINDOW *pgsw_stdscr(void) { return stdscr; }
+/* newterm on the process's stdout/stdin: NULL (instead of initscr's exit) when TERM is unknown. */
+static inline SCREEN *pgsw_newterm(void) { return newterm(NULL, stdout, stdin); }
+/* 1 when the terminal can position the cursor (TERM=dumb cannot). */
+static inline int pgsw_can_address_cursor(void) { char *cup = tigetstr("cup"); return cup != NULL && cup != (char *)-1; }
 static inline int pgsw_lines(void) { return LINES; }
 static inline int pgsw_cols(void) { return COLS; }
 static inline void pgsw_getmaxyx(WINDOW *w, int *y, int *x) { int yy, xx; getmaxyx(w, yy, xx); *y = yy; *x = xx; }

@@ -8,7 +8,7 @@ extension RunState {
     }
 
     /// The first step that still needs something.
-    var nextStep: StepName? { StepName.allCases.first { !status($0).isDone } }
+    public var nextStep: StepName? { StepName.allCases.first { !status($0).isDone } }
 
     /// Start the next confirmed step, wait for a confirmation, or finish.
     mutating func continueRun() -> [Effect] {

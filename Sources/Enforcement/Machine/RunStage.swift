@@ -48,3 +48,17 @@ public enum RunOutcome: Hashable, Sendable, Codable {
     /// A step failed after the rules were live (terminate, confirm): nothing to undo, the report says what is left.
     case incomplete(step: StepName, reason: String)
 }
+
+extension RunOutcome {
+    /// The exit code of `apply`, `resume` and the wizard: 0 done as asked, 1
+    /// failed and put back (nothing changed now), 2 incomplete (rules live,
+    /// something left), 4 rollback failed.
+    public var exitCode: Int32 {
+        switch self {
+        case .enforced, .stoppedBefore: return 0
+        case .failedBeforeChange, .rolledBack: return 1
+        case .incomplete: return 2
+        case .rollbackFailed: return 4
+        }
+    }
+}

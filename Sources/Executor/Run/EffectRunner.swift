@@ -54,7 +54,9 @@ public final class EffectRunner: @unchecked Sendable {
         case .writeFile(let write): return writeFile(write)
         case .restoreFile(let path): return restoreFile(path, backup: record.state.backups[path])
         case .openTestConnection(let seconds): return openTestConnection(timeoutSeconds: seconds)
-        case .startKeepCountdown: return Performed(.keepChanges)
+        // Nobody is there to answer: `apply` keeps (it asked no question); a
+        // wizard run resumed without the wizard reverts, as the expired countdown would.
+        case .startKeepCountdown: return Performed(record.state.interactive ? .revertChanges : .keepChanges)
         case .refreshSessions(let pids): return refreshSessions(pids, record: &record)
         case .terminate(let pids, let timeout): return terminate(pids, timeoutMilliseconds: timeout, record: &record)
         case .awaitStandbys(let names): return awaitStandbys(names)

@@ -32,7 +32,8 @@ public final class RunDriver: @unchecked Sendable {
     /// A new run of `plan`: the lock, the staged candidates, the cluster as it
     /// was, the confirmation through `through`; nothing runs until `run()`.
     public static func start(plan: Plan, context: RunContext, connection: Connection, directory: StateDirectory,
-                             through: StepName, clientNames: [String], interactive: Bool = false) throws -> RunDriver {
+                             through: StepName, clientNames: [String], interactive: Bool = false,
+                             keepSeconds: Int = 60) throws -> RunDriver {
         let lock = try RunLock.acquire(directory)
         let store = RunStore(directory)
         if let last = try store.latest(), !last.state.isFinished, last.rolledBackAt == nil {
@@ -50,7 +51,7 @@ public final class RunDriver: @unchecked Sendable {
             hashes[write.path] = FileDigest.sha256(write.contents)
         }
         let before = try EvidenceReader.read(connection, server: context.server)
-        let state = RunState(plan: plan.run, interactive: interactive)
+        let state = RunState(plan: plan.run, interactive: interactive, keepSeconds: keepSeconds)
         let record = RunRecord(run: run, startedAt: Date(), connection: context.target.redactedDescription, state: state,
                                staged: staged, candidateHashes: hashes, before: before, clientNames: clientNames, port: context.server.port)
         let journal = try Journal.open(directory, run: run)
@@ -82,13 +83,24 @@ public final class RunDriver: @unchecked Sendable {
 
     var pending: [Effect] = []
 
-    /// Carries out effects until the run finishes or waits for the operator.
+    /// The wizard answers "keep these changes?" itself: `run()` returns at
+    /// the countdown, and the answer comes back through `send`.
+    public var operatorAnswersKeep = false
+    private let stopFlag = StopFlag()
+
+    /// Asks `run()` to return before its next effect (the wizard's quit while
+    /// applying). The stage is saved, so `resume` re-issues that effect.
+    public func requestStop() { stopFlag.set(true) }
+
+    /// Carries out effects until the run finishes, waits for the operator, or is asked to stop.
     @discardableResult
     public func run() throws -> RunState {
-        while !pending.isEmpty {
+        stopFlag.set(false)
+        while !pending.isEmpty && !stopFlag.isSet {
             let effect = pending.removeFirst()
             CrashPoint.reach("before:" + JournalDescription.effect(effect).name)
             try journal.record(effect, before: runner.fingerprint(effect, plan: record.state.plan))
+            if case .startKeepCountdown = effect, operatorAnswersKeep { return record.state }
             let performed = runner.perform(effect, record: &record)
             try send(performed.event, after: performed.after, backup: performed.backup)
         }
@@ -120,4 +132,12 @@ public final class RunDriver: @unchecked Sendable {
     }
 
     public var connection: Connection { runner.connection }
+}
+
+/// Set from the wizard's input thread, read by the thread running effects.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set(_ newValue: Bool) { lock.lock(); value = newValue; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }

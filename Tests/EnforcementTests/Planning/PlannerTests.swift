@@ -1,3 +1,4 @@
+import PlanFixtures
 import ClusterFacts
 @testable import Enforcement
 import HBA

@@ -46,16 +46,6 @@ enum RunOutput {
             for warning in summary.warnings { print("warning: \(warning)") }
             print("audit report: \(summary.report ?? "not written")\njournal: \(summary.journal)")
         }
-        throw ExitCode(exitCode(outcome))
-    }
-
-    /// 0 done as asked, 1 failed and put back (nothing changed now), 2 incomplete (rules live, something left), 4 rollback failed.
-    static func exitCode(_ outcome: RunOutcome) -> Int32 {
-        switch outcome {
-        case .enforced, .stoppedBefore: return 0
-        case .failedBeforeChange, .rolledBack: return 1
-        case .incomplete: return 2
-        case .rollbackFailed: return 4
-        }
+        throw ExitCode(outcome.exitCode)
     }
 }

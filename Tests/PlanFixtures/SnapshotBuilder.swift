@@ -3,21 +3,24 @@ import Enforcement
 import Foundation
 import HBA
 
-/// Snapshots as values, shaped like what the inspector reads from a PostgreSQL 16 server.
-struct SnapshotBuilder {
-    var sslOn = false
-    var ownTransport: Transport = .unixSocket
-    var ownAddress: String?
-    var ownSSL = false
-    var ownSSLMode = "prefer"
-    var superuser = true
-    var sessions: [Session] = []
-    var settings: [Setting] = []
-    var fileSettings: [FileSetting] = []
-    var hbaRules: [HBAFileRule]? = [HBAFileRule(lineNumber: 2, type: "local", database: ["all"], userName: ["all"], address: nil, netmask: nil, authMethod: "trust", options: nil, error: nil)]
-    var version = ServerVersion(major: 16, minor: 4)
+/// Snapshots as values, shaped like what the inspector reads from a PostgreSQL 16 server
+/// (shared by the planner's tests and the wizard's screen tests).
+public struct SnapshotBuilder {
+    public var sslOn = false
+    public var ownTransport: Transport = .unixSocket
+    public var ownAddress: String?
+    public var ownSSL = false
+    public var ownSSLMode = "prefer"
+    public var superuser = true
+    public var sessions: [Session] = []
+    public var settings: [Setting] = []
+    public var fileSettings: [FileSetting] = []
+    public var hbaRules: [HBAFileRule]? = [HBAFileRule(lineNumber: 2, type: "local", database: ["all"], userName: ["all"], address: nil, netmask: nil, authMethod: "trust", options: nil, error: nil)]
+    public var version = ServerVersion(major: 16, minor: 4)
 
-    static let hba = """
+    public init() {}
+
+    public static let hba = """
         # TYPE  DATABASE  USER  ADDRESS  METHOD
         local   all       all            trust
         host    all       all   127.0.0.1/32  trust
@@ -26,7 +29,7 @@ struct SnapshotBuilder {
 
         """
 
-    func snapshot() -> ClusterSnapshot {
+    public func snapshot() -> ClusterSnapshot {
         var all = [
             Setting(name: "ssl", value: sslOn ? "on" : "off", context: "sighup", source: sslOn ? "configuration file" : "default"),
             Setting(name: "ssl_min_protocol_version", value: "TLSv1.2", context: "sighup", source: "default"),
@@ -53,13 +56,13 @@ struct SnapshotBuilder {
             fileAccess: FileAccess(hbaReadable: true, sameHostVerified: true, problem: nil))
     }
 
-    static func client(_ pid: Int32, user: String = "app", database: String? = "app", address: String, ssl: Bool,
+    public static func client(_ pid: Int32, user: String = "app", database: String? = "app", address: String, ssl: Bool,
                        application: String = "app", walsender: Bool = false) -> Session {
         Session(pid: pid, backendType: walsender ? "walsender" : "client backend", user: user, database: database,
                 applicationName: application, clientAddress: address, clientPort: 50000, ssl: ssl)
     }
 
-    func input(hba: String = SnapshotBuilder.hba, tlsWorks: Bool? = nil, certificates: CertificateFacts = SnapshotBuilder.usableCertificate,
+    public func input(hba: String = SnapshotBuilder.hba, tlsWorks: Bool? = nil, certificates: CertificateFacts = SnapshotBuilder.usableCertificate,
                options: PlanOptions = PlanOptions()) -> PlanningInput {
         let works = tlsWorks ?? sslOn
         return PlanningInput(snapshot: snapshot(),
@@ -69,6 +72,6 @@ struct SnapshotBuilder {
                              interfaces: [], options: options)
     }
 
-    static let usableCertificate = CertificateFacts(condition: .usable, certificatePath: "/data/server.crt", keyPath: "/data/server.key",
+    public static let usableCertificate = CertificateFacts(condition: .usable, certificatePath: "/data/server.crt", keyPath: "/data/server.key",
                                                     fingerprint: "AA")
 }

@@ -1,0 +1,94 @@
+import ClusterFacts
+import Enforcement
+import Executor
+import Foundation
+import PostgresClient
+import WizardUI
+
+/// Carries out the wizard's commands with the run driver, one at a time on
+/// its own queue, and posts what happened to the inbox. Only this queue
+/// touches the driver and its connection (libpq connections are not shared
+/// between threads); `requestStop` is the one call from the input loop.
+final class RunWorker: @unchecked Sendable {
+    struct Start {
+        var plan: Plan
+        var context: RunContext
+        var directory: StateDirectory
+        var clientNames: [String]
+        var keepSeconds: Int
+    }
+
+    private let queue = DispatchQueue(label: "pg-ssl-wizard run")
+    private let inbox: Inbox
+    private let connection: Connection
+    private let start: Start?
+    private var driver: RunDriver?
+    private let stopLock = NSLock()
+    private var activeDriver: RunDriver?
+
+    /// A new run (`start`) or a resumed one (`driver`).
+    init(inbox: Inbox, connection: Connection, start: Start?, resumed driver: RunDriver?) {
+        self.inbox = inbox
+        self.connection = connection
+        self.start = start
+        self.driver = driver
+        if let driver { prepare(driver) }
+    }
+
+    func perform(_ command: WizardCommand) {
+        switch command {
+        case .stopAfterCurrentEffect:
+            stopLock.lock()
+            activeDriver?.requestStop()
+            stopLock.unlock()
+        case .quit:
+            break
+        case .apply, .answerKeep, .stopRun:
+            queue.async { [self] in carryOut(command) }
+        }
+    }
+
+    /// Waits for the command under way (quitting must not cut an effect in half).
+    func drain() { queue.sync {} }
+
+    private func carryOut(_ command: WizardCommand) {
+        do {
+            let driver = try driverFor(command)
+            switch command {
+            case .apply(let through):
+                if driver.state.stage == .awaitingConfirmation { try driver.send(.confirmed(through: through)) }
+            case .answerKeep(let keep):
+                try driver.send(keep ? .keepChanges : .revertChanges)
+            case .stopRun:
+                try driver.send(.stop)
+            default:
+                break
+            }
+            stopLock.lock(); activeDriver = driver; stopLock.unlock()
+            let state = try driver.run()
+            stopLock.lock(); activeDriver = nil; stopLock.unlock()
+            inbox.post(.runIdle(state, at: Date()))
+            if state.isFinished { inbox.post(.finished(FinalSummaryBuilder.summary(driver.record, plan: start?.plan))) }
+        } catch {
+            stopLock.lock(); activeDriver = nil; stopLock.unlock()
+            inbox.post(.runFailed(operatorMessage(for: error), at: Date()))
+        }
+    }
+
+    /// The first confirmation starts the run: lock, staged candidates, the cluster as it was.
+    private func driverFor(_ command: WizardCommand) throws -> RunDriver {
+        if let driver { return driver }
+        guard let start, case .apply(let through) = command else { throw RunError.noRun(stateDirectory: start?.directory.path ?? "") }
+        let driver = try RunDriver.start(plan: start.plan, context: start.context, connection: connection, directory: start.directory,
+                                         through: through, clientNames: start.clientNames, interactive: true, keepSeconds: start.keepSeconds)
+        prepare(driver)
+        self.driver = driver
+        return driver
+    }
+
+    private func prepare(_ driver: RunDriver) {
+        driver.operatorAnswersKeep = true
+        let inbox = self.inbox
+        driver.observer = { event, state in inbox.post(.run(event, state, at: Date())) }
+    }
+}

@@ -1,0 +1,73 @@
+import Certificates
+import ClusterFacts
+import Enforcement
+import Executor
+import Foundation
+import PostgresClient
+import WizardTexts
+import WizardUI
+
+/// What the wizard is opened with: the connection and the same planning
+/// options as `plan` and `apply`.
+public struct WizardOptions: Sendable {
+    public var target: ConnectionTarget
+    public var planOptions: PlanOptions
+    /// New certificate files when none are usable; the wizard plans a local CA if this is nil.
+    public var generation: GenerationMode?
+    public var keepSeconds: Int
+    public var graceSeconds: Int
+    public var standbyWaitSeconds: Int
+    public var practice: Bool
+
+    public init(target: ConnectionTarget, planOptions: PlanOptions, generation: GenerationMode?, keepSeconds: Int = 60,
+                graceSeconds: Int = 0, standbyWaitSeconds: Int = 60, practice: Bool = false) {
+        self.target = target
+        self.planOptions = planOptions
+        self.generation = generation
+        self.keepSeconds = keepSeconds
+        self.graceSeconds = graceSeconds
+        self.standbyWaitSeconds = standbyWaitSeconds
+        self.practice = practice
+    }
+}
+
+/// Everything read before the terminal is taken over, so a bad connection
+/// string or an unreachable server is one plain line on stderr.
+struct WizardLaunch {
+    var content: WizardContent
+    var worker: RunWorker
+    var resumed: RunDriver?
+    var plan: Plan
+
+    static func prepare(_ options: WizardOptions, inbox: Inbox) throws -> WizardLaunch {
+        let connection = try Connection.connect(options.target)
+        var input = try PlanningInputReader.read(options.target, connection: connection, options: options.planOptions,
+                                                 createCertificates: options.generation)
+        if options.generation == nil && input.certificates.condition != .usable && input.certificates.keyPermissionFix == nil {
+            // No usable certificate: the wizard's certs step makes a local CA and a server certificate signed by it.
+            input = try PlanningInputReader.read(options.target, connection: connection, options: options.planOptions, createCertificates: .localCA)
+        }
+        let plan = try Planner.plan(input)
+        let snapshot = input.snapshot
+        let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+        let log = ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory)
+        let content = WizardContent(plan: plan, snapshot: snapshot, explanations: Explanations(files: WizardTexts.explanations()),
+                                    practice: options.practice)
+        let inbox = inbox
+        if let saved = try RunStore(directory).latest(), !saved.state.isFinished, saved.rolledBackAt == nil {
+            let driver = try RunDriver.resume(context: { run in
+                RunContext(target: options.target, snapshot: snapshot, stamp: run, logFile: log,
+                           graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
+            }, connection: connection, directory: directory)
+            return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: nil, resumed: driver),
+                                resumed: driver, plan: plan)
+        }
+        let context = RunContext(target: options.target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(), logFile: log,
+                                 graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
+        let start = RunWorker.Start(plan: plan, context: context, directory: directory,
+                                    clientNames: ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames,
+                                    keepSeconds: options.keepSeconds)
+        return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: start, resumed: nil),
+                            resumed: nil, plan: plan)
+    }
+}

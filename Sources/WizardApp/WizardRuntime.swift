@@ -1,0 +1,96 @@
+import ClusterFacts
+import Enforcement
+import Foundation
+import PostgresClient
+import WizardUI
+
+/// The wizard's input loop: keys and inbox events through `update`, the
+/// commands to the worker, the model drawn after each change. The
+/// terminal is restored on every way out.
+public enum WizardRuntime {
+    /// Exit code: 0 enforced or quit, 1 the run was put back, 2 left incomplete, 4 a rollback failed.
+    public static func run(_ options: WizardOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int32 {
+        let timings = Timings(environment: environment)
+        let inbox = Inbox()
+        let launch = try WizardLaunch.prepare(options, inbox: inbox)
+        let terminal = try NCursesTerminal(environment: environment)
+        defer { terminal.restore() }
+        let size = terminal.size
+        var model = WizardModel(content: launch.content, rows: size.rows, columns: size.columns, now: Date(),
+                                box: BoxDrawing.forLocale(environment), resuming: launch.resumed?.state, runName: launch.resumed?.record.run)
+        let watcher = SessionWatcher(target: options.target, inbox: inbox)
+        watcher.start()
+        defer { watcher.stop() }
+        terminal.draw(WizardView.render(model))
+        timings.firstFrame()
+
+        var lastTick = Date()
+        while !model.wantsQuit {
+            let input = terminal.read()
+            let keyStarted = DispatchTime.now()
+            var events: [WizardEvent] = []
+            switch input {
+            case .key(let key): events.append(.key(key))
+            case .resize(let rows, let columns): events.append(.resize(rows: rows, columns: columns))
+            case .signal:
+                // SIGTERM/SIGHUP: stop after the effect under way, then leave; the run resumes later.
+                launch.worker.perform(.stopAfterCurrentEffect)
+                launch.worker.drain()
+                return 2
+            case nil: break
+            }
+            events += inbox.take()
+            let now = Date()
+            if now.timeIntervalSince(lastTick) >= 1 {
+                events.append(.tick(now))
+                lastTick = now
+            }
+            guard !events.isEmpty else { continue }
+            let before = model
+            for event in events {
+                for command in model.update(event) { launch.worker.perform(command) }
+            }
+            if model != before {
+                terminal.draw(WizardView.render(model), fullRepaint: timings.fullRepaint)
+                if case .key = input { timings.key(since: keyStarted) }
+            }
+        }
+        launch.worker.drain()
+        return exitCode(model.run)
+    }
+
+    static func exitCode(_ run: RunState?) -> Int32 {
+        guard case .finished(let outcome) = run?.stage else { return 0 }
+        return outcome.exitCode
+    }
+}
+
+/// Benchmark hooks (PGSW_WIZARD_TIMINGS=file): time to the first frame
+/// from PGSW_LAUNCHED_AT (ns since the epoch, set by the launcher), and
+/// each key's update + render + draw. PGSW_FULL_REPAINT=1 copies every
+/// cell, the baseline the changed-cell copy is compared with.
+struct Timings {
+    let file: FileHandle?
+    let launchedAt: UInt64?
+    let fullRepaint: Bool
+
+    init(environment: [String: String]) {
+        file = environment["PGSW_WIZARD_TIMINGS"].flatMap { path in
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }
+        launchedAt = environment["PGSW_LAUNCHED_AT"].flatMap(UInt64.init)
+        fullRepaint = environment["PGSW_FULL_REPAINT"] == "1"
+    }
+
+    func firstFrame() {
+        guard let file, let launchedAt else { return }
+        let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+        file.write(Data("first_frame_ms \(Double(now &- launchedAt) / 1e6)\n".utf8))
+    }
+
+    func key(since start: DispatchTime) {
+        guard let file else { return }
+        file.write(Data("key_ms \(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)\n".utf8))
+    }
+}

@@ -1,0 +1,29 @@
+import ClusterFacts
+import Foundation
+
+/// The client sessions as last read (pg_stat_activity + pg_stat_ssl): what
+/// the terminate and confirm screens draw their bar and list from.
+public struct LiveSessions: Hashable, Sendable {
+    public var at: Date
+    public var ssl: Int
+    public var plainTCP: Int
+    public var socket: Int
+    public var gssEncrypted: Int
+    /// TLS version -> encrypted sessions.
+    public var tlsVersions: [String: Int]
+    /// Every client pid seen, and the plain-text TCP ones.
+    public var pids: Set<Int32>
+    public var plainPids: Set<Int32>
+
+    public init(sessions: [Session], at: Date) {
+        let clients = sessions.filter(\.isClient)
+        self.at = at
+        ssl = clients.filter { $0.ssl == true }.count
+        plainTCP = clients.filter(\.isPlainTCP).count
+        socket = clients.filter { $0.transport == .unixSocket }.count
+        gssEncrypted = clients.filter { $0.gssEncrypted && $0.ssl != true }.count
+        tlsVersions = TLSVersions.counts(clients)
+        pids = Set(clients.map(\.pid))
+        plainPids = Set(clients.filter(\.isPlainTCP).map(\.pid))
+    }
+}

@@ -1,0 +1,128 @@
+import Enforcement
+import Foundation
+import Testing
+@testable import WizardUI
+
+/// Every screen and dialog rendered into the in-memory grid and compared
+/// with golden files at 80x24 and 120x40 (PGSW_RECORD_GOLDEN=1 re-records).
+struct WizardScreenTests {
+    static let sizes = [(24, 80), (40, 120)]
+
+    /// A wizard walked by keys and a simulated run to a named state.
+    static func state(_ name: String, rows: Int, columns: Int) throws -> WizardModel {
+        var model = try WizardFixtures.model(rows: rows, columns: columns, lockedOut: name == "preflight-blocked",
+                                             practice: name == "final-practice", box: name == "preflight-ascii" ? .ascii : .unicode)
+        var run = SimulatedRun(plan: try WizardFixtures.plan())
+        let live = LiveSessions(sessions: WizardFixtures.input().snapshot.sessions, at: WizardFixtures.start)
+        switch name {
+        case "preflight", "preflight-blocked", "preflight-ascii":
+            break
+        case "certs":
+            _ = model.press(.enter)
+        case "ssl-on-confirm":
+            _ = model.press(.enter, .enter, .enter)
+        case "hba-rewrite":
+            run.carryOut([.apply(through: .sslOn)], into: &model)
+            run.feed(SimulatedRun.phaseA, into: &model)
+        case "keep-countdown":
+            run.carryOut([.apply(through: .reloadOrRestart)], into: &model)
+            run.feed(SimulatedRun.phaseA + SimulatedRun.rewrite + SimulatedRun.phaseB, into: &model)
+            _ = model.update(.tick(run.clock.addingTimeInterval(3)))
+        case "terminate-confirm", "terminate-progress", "quit-while-applying":
+            run.carryOut([.apply(through: .reloadOrRestart)], into: &model)
+            run.feed(SimulatedRun.phaseA + SimulatedRun.rewrite + SimulatedRun.phaseB, into: &model)
+            run.carryOut(model.press(.character("y")), into: &model)
+            run.feed([], into: &model)
+            _ = model.update(.sessions(live))
+            _ = model.press(.enter)
+            if name != "terminate-confirm" {
+                run.carryOut(model.press(.character("y"), .character("e"), .character("s"), .enter), into: &model)
+                run.feed([.sessionsRefreshed(stillPlain: [601, 602, 603])], into: &model, idle: false)
+                var later = live
+                later.pids.remove(601)
+                later.plainPids.remove(601)
+                later.plainTCP -= 1
+                _ = model.update(.sessions(later))
+            }
+            if name == "quit-while-applying" { _ = model.press(.character("q")) }
+        case "confirm", "final", "final-practice":
+            run.carryOut([.apply(through: .terminateNonSSL)], into: &model)
+            run.feed(SimulatedRun.phaseA + SimulatedRun.rewrite + SimulatedRun.phaseB, into: &model)
+            run.carryOut(model.press(.character("y")), into: &model)
+            run.feed([.sessionsRefreshed(stillPlain: [601, 602, 603]), .terminated(remaining: []), .standbysStreaming(missing: [])], into: &model)
+            var after = LiveSessions(sessions: [], at: run.clock)
+            after.ssl = 3
+            after.socket = 1
+            after.tlsVersions = ["TLSv1.3": 3]
+            _ = model.update(.sessions(after))
+            if name != "confirm" {
+                run.carryOut([.apply(through: .confirm)], into: &model)
+                run.feed([.confirmationFindings(problems: []), .reportWritten(path: "/state/7000/report-20270115T080000Z.md")], into: &model)
+                _ = model.update(.finished(Self.finalSummary))
+            }
+        case "help":
+            _ = model.press(.character("?"))
+        default:
+            Issue.record("unknown state \(name)")
+        }
+        return model
+    }
+
+    static let finalSummary = FinalSummary(
+        outcome: "enforced: every planned step verified", enforced: true,
+        proof: ["plain TCP sessions left: 0", "TLS sessions: TLSv1.3 3",
+                "plain-text attempt (sslmode=disable): refused: no pg_hba.conf entry for host \"10.0.0.2\", user \"postgres\", database \"postgres\", no encryption",
+                "verify-full with the CA: verified as db.example.com with /data/root.crt",
+                "exposure window (hostssl live -> last plain session gone): 0.112 s", "terminated sessions: 3"],
+        reportPath: "/state/7000/report-20270115T080000Z.md",
+        backups: ["/data/pg_hba.conf <- /data/pg_hba.conf.bak-20270115T080000Z"],
+        connectionStrings: ["host=db.example.com port=5432 dbname=DBNAME user=USER sslmode=verify-full sslrootcert=/data/root.crt"],
+        debrief: ["steps: preflight verified -> certs satisfied -> ssl_on verified -> hba_rewrite verified -> ...",
+                  "lock-out avoided: the guard checked 2 identities against the new rules before anything changed"])
+
+    @Test(arguments: ["preflight", "preflight-blocked", "certs", "ssl-on-confirm", "hba-rewrite", "keep-countdown", "terminate-confirm",
+                      "terminate-progress", "quit-while-applying", "confirm", "final", "final-practice", "help"])
+    func screen(_ name: String) throws {
+        for (rows, columns) in Self.sizes {
+            Golden.check(WizardView.render(try Self.state(name, rows: rows, columns: columns)), name)
+        }
+    }
+
+    @Test func asciiFramesWhenTheLocaleIsNotUTF8() throws {
+        let grid = WizardView.render(try Self.state("preflight-ascii", rows: 24, columns: 80))
+        Golden.check(grid, "preflight-ascii")
+        #expect(!grid.text.contains("─") && !grid.text.contains("✓"), "no box drawing or marks outside ASCII")
+        #expect(grid.text.unicodeScalars.allSatisfy { $0.isASCII })
+    }
+
+    @Test func aTooSmallTerminalSaysSoAndDrawsNothingElse() throws {
+        var model = try WizardFixtures.model()
+        _ = model.update(.resize(rows: 20, columns: 70))
+        let grid = WizardView.render(model)
+        Golden.check(grid, "too-small")
+        #expect(grid.text.contains("needs a terminal of at least 80x24; this one is 70x20"))
+    }
+
+    @Test func colourCarriesMeaningTheDiffIsRedAndGreen() throws {
+        let model = try Self.state("hba-rewrite", rows: 40, columns: 120)
+        let grid = WizardView.render(model)
+        func style(ofLineStarting prefix: String) -> Style? {
+            for row in 0..<grid.rows {
+                let line = String((0..<grid.columns).map { grid[row, $0].character })
+                if let range = line.range(of: prefix) { return grid[row, line.distance(from: line.startIndex, to: range.lowerBound)].style }
+            }
+            return nil
+        }
+        #expect(style(ofLineStarting: "+hostssl all")?.role == .added)
+        #expect(style(ofLineStarting: "-host    all")?.role == .removed)
+        #expect(style(ofLineStarting: "[TO DO]")?.role == .warning)
+        #expect(grid[0, 1].style.role == .selected, "the header bar")
+    }
+
+    @Test func theKeepPromptCountsDown() throws {
+        var model = try Self.state("keep-countdown", rows: 24, columns: 80)
+        #expect(WizardView.render(model).text.contains("Reverting in 57 s"))
+        _ = model.update(.tick(model.now.addingTimeInterval(50)))
+        #expect(WizardView.render(model).text.contains("Reverting in 7 s"))
+    }
+}
