@@ -18,6 +18,16 @@
 static inline WINDOW *pgsw_stdscr(void) { return stdscr; }
 /* newterm on the process's stdout/stdin: NULL (instead of initscr's exit) when TERM is unknown. */
 static inline SCREEN *pgsw_newterm(void) { return newterm(NULL, stdout, stdin); }
+/* Before the screen is taken: 1 when TERM is known and can position the
+   cursor, 0 when it cannot, -1 when terminfo does not know it. (The
+   terminfo entry read stays loaded; newterm replaces it.) */
+static inline int pgsw_term_can_address(const char *term) {
+    int error = 0;
+    if (setupterm(term, 1, &error) != OK) return -1;
+    char *cup = tigetstr("cup");
+    int can = cup != NULL && cup != (char *)-1;
+    return can;
+}
 /* 1 when the terminal can position the cursor (TERM=dumb cannot). */
 static inline int pgsw_can_address_cursor(void) { char *cup = tigetstr("cup"); return cup != NULL && cup != (char *)-1; }
 static inline int pgsw_lines(void) { return LINES; }

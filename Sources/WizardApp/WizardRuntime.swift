@@ -8,8 +8,10 @@ import WizardUI
 /// commands to the worker, the model drawn after each change. The
 /// terminal is restored on every way out.
 public enum WizardRuntime {
-    /// Exit code: 0 enforced or quit, 1 the run was put back, 2 left incomplete, 4 a rollback failed.
+    /// Exit code: 0 enforced or quit before a run, 1 the run was put back, 2 left incomplete or
+    /// unfinished, 4 a rollback failed, 128 + n after signal n.
     public static func run(_ options: WizardOptions, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int32 {
+        try NCursesTerminal.check(environment: environment)
         let timings = Timings(environment: environment)
         let inbox = Inbox()
         let launch = try WizardLaunch.prepare(options, inbox: inbox)
@@ -32,11 +34,11 @@ public enum WizardRuntime {
             switch input {
             case .key(let key): events.append(.key(key))
             case .resize(let rows, let columns): events.append(.resize(rows: rows, columns: columns))
-            case .signal:
+            case .signal(let number):
                 // SIGTERM/SIGHUP: stop after the effect under way, then leave; the run resumes later.
                 launch.worker.perform(.stopAfterCurrentEffect)
                 launch.worker.drain()
-                return 2
+                return 128 + number
             case nil: break
             }
             events += inbox.take()
@@ -60,7 +62,9 @@ public enum WizardRuntime {
     }
 
     static func exitCode(_ run: RunState?) -> Int32 {
-        guard case .finished(let outcome) = run?.stage else { return 0 }
+        guard let run else { return 0 }
+        // Quit with the run unfinished: 2, like an incomplete apply; the next start resumes it.
+        guard case .finished(let outcome) = run.stage else { return 2 }
         return outcome.exitCode
     }
 }

@@ -17,6 +17,19 @@ public final class NCursesTerminal {
     private let palette: Palette
     private var restored = false
 
+    /// Whether this terminal can show the wizard, checked before anything
+    /// else is done (no connection, no screen taken).
+    public static func check(environment: [String: String] = ProcessInfo.processInfo.environment) throws(TerminalError) {
+        guard isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 else { throw .notATerminal }
+        let term = environment["TERM"] ?? ""
+        guard !term.isEmpty else { throw .cannotOpen(term: term) }
+        switch pgsw_term_can_address(term) {
+        case -1: throw .cannotOpen(term: term)
+        case 0: throw .cannotPositionCursor(term: term)
+        default: break
+        }
+    }
+
     /// Opens the terminal: UTF-8 locale when the environment has one, raw
     /// keys (Ctrl-C arrives as a key), no echo, keypad, invisible cursor.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(TerminalError) {
