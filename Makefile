@@ -3,7 +3,7 @@ SWIFT        ?= swift
 CONFIG       ?= debug
 BIN           = .build/$(CONFIG)/pg-ssl-wizard
 # Debian packages the build and the tests need; only missing ones are installed.
-APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2
+APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time
 
 .PHONY: all deps build build-tests test practice fuzz bench clean
 

@@ -54,12 +54,12 @@ enum ApplyBenchmark {
             try reset(cluster)
             cluster.releaseHeldSessions()
             return [
-                BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", seconds: median(wizardTimes),
-                                baselineName: "plain psql script, same changes", baselineSeconds: median(scriptTimes),
-                                spread: spread(wizardTimes), baselineSpread: spread(scriptTimes)),
-                BenchmarkResult(name: "exposure window, apply --yes", seconds: median(wizardWindows),
-                                baselineName: "exposure window, psql script", baselineSeconds: median(scriptWindows),
-                                spread: spread(wizardWindows), baselineSpread: spread(scriptWindows)),
+                BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", seconds: Measure.median(wizardTimes),
+                                baselineName: "plain psql script, same changes", baselineSeconds: Measure.median(scriptTimes),
+                                spread: Measure.spread(wizardTimes), baselineSpread: Measure.spread(scriptTimes)),
+                BenchmarkResult(name: "exposure window, apply --yes", seconds: Measure.median(wizardWindows),
+                                baselineName: "exposure window, psql script", baselineSeconds: Measure.median(scriptWindows),
+                                spread: Measure.spread(wizardWindows), baselineSpread: Measure.spread(scriptWindows)),
             ]
         }
     }
@@ -94,6 +94,4 @@ enum ApplyBenchmark {
         return [lines.count > 1 ? lines[1] : "", lines.last ?? ""].joined(separator: "\n")
     }
 
-    static func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
-    static func spread(_ samples: [Double]) -> (Double, Double) { (samples.min() ?? 0, samples.max() ?? 0) }
 }

@@ -19,6 +19,9 @@ enum Measure {
         samples.sort()
         return samples[samples.count / 2]
     }
+
+    static func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
+    static func spread(_ samples: [Double]) -> (Double, Double) { (samples.min() ?? 0, samples.max() ?? 0) }
 }
 
 /// One line of a benchmark's result table.
@@ -30,15 +33,18 @@ struct BenchmarkResult {
     /// Min and max of the samples, when the benchmark keeps them.
     var spread: (Double, Double)? = nil
     var baselineSpread: (Double, Double)? = nil
+    /// How the values print: seconds as ms by default; memory figures set "MiB" and a scale from KiB.
+    var unit = "ms"
+    var scale = 1000.0
 
     var ratio: Double { seconds / baselineSeconds }
 
     var line: String {
         func padded(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
-        return padded(name, 32) + String(format: "%9.2f ms   ", seconds * 1000)
-            + (spread.map { String(format: "(%.1f-%.1f)   ", $0.0 * 1000, $0.1 * 1000) } ?? "")
-            + "baseline " + padded(baselineName, 40) + String(format: "%9.2f ms   ", baselineSeconds * 1000)
-            + (baselineSpread.map { String(format: "(%.1f-%.1f)   ", $0.0 * 1000, $0.1 * 1000) } ?? "")
+        return padded(name, 32) + String(format: "%9.2f \(unit)   ", seconds * scale)
+            + (spread.map { String(format: "(%.1f-%.1f)   ", $0.0 * scale, $0.1 * scale) } ?? "")
+            + "baseline " + padded(baselineName, 40) + String(format: "%9.2f \(unit)   ", baselineSeconds * scale)
+            + (baselineSpread.map { String(format: "(%.1f-%.1f)   ", $0.0 * scale, $0.1 * scale) } ?? "")
             + String(format: "ratio %.3f", ratio)
     }
 }

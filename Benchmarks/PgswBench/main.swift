@@ -7,6 +7,7 @@ let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("hba", HBABenchmark.run),
     ("plan", PlanBenchmark.run),
     ("apply", ApplyBenchmark.run),
+    ("wizard", WizardBenchmark.run),
 ]
 do {
     for (name, run) in benchmarks where selected.isEmpty || selected.contains(name) {

@@ -58,6 +58,7 @@ public enum WizardRuntime {
             }
         }
         launch.worker.drain()
+        timings.peakMemory()
         return exitCode(model.run)
     }
 
@@ -91,6 +92,14 @@ struct Timings {
         guard let file, let launchedAt else { return }
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
         file.write(Data("first_frame_ms \(Double(now &- launchedAt) / 1e6)\n".utf8))
+    }
+
+    /// VmHWM of /proc/self/status: the most memory the wizard held.
+    func peakMemory() {
+        guard let file, let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first else { return }
+        file.write(Data("peak_rss_kb \(kilobytes)\n".utf8))
     }
 
     func key(since start: DispatchTime) {

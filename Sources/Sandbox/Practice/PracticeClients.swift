@@ -1,0 +1,70 @@
+import ClusterFacts
+import Executor
+import Foundation
+
+/// Background clients that behave like applications: each is a shell loop
+/// around psql holding a session open, run as the cluster's owner with its
+/// own sslmode. Terminated, it reconnects a second later: a `prefer` client
+/// comes back encrypted once SSL is on, a `disable` client is refused by
+/// the hostssl rules and says so in the sandbox's client log.
+public final class PracticeClients: @unchecked Sendable {
+    public struct Client: Hashable, Sendable {
+        public var name: String
+        public var sslmode: String
+        public init(name: String, sslmode: String) {
+            self.name = name
+            self.sslmode = sslmode
+        }
+    }
+
+    public let logFile: String
+    private var processes: [ChildProcess] = []
+
+    /// Starts every client against `cluster` over TCP on 127.0.0.1; passwords from a 0600 pgpass file.
+    public static func start(_ clients: [Client], cluster: LocalCluster) throws(SandboxError) -> PracticeClients {
+        let pgpass = cluster.root + "/pgpass"
+        try LocalCluster.writeOwned(pgpass, "127.0.0.1:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n",
+                                    owner: cluster.owner, mode: 0o600)
+        let started = PracticeClients(logFile: cluster.root + "/clients.log")
+        try LocalCluster.writeOwned(started.logFile, "", owner: cluster.owner, mode: 0o644)
+        let psql = cluster.binaries.directory + "/psql"
+        for client in clients {
+            let conninfo = "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres "
+                + "sslmode=\(client.sslmode) application_name=\(client.name) connect_timeout=5"
+            do {
+                started.processes.append(try ProcessRunner.spawn("/bin/sh", ["-c", loop, client.name, psql, conninfo, client.sslmode], as: cluster.owner,
+                                                                 environment: ["PGPASSFILE": pgpass], logFile: started.logFile))
+            } catch {
+                started.stop()
+                throw .setupFailed("could not start the practice client \(client.name): \(operatorMessage(for: error))")
+            }
+        }
+        return started
+    }
+
+    private init(logFile: String) { self.logFile = logFile }
+
+    /// $0 name, $1 psql, $2 conninfo, $3 sslmode. psql writes its own
+    /// errors to the log; the trap ends psql together with the loop.
+    static let loop = """
+        trap 'kill $child 2>/dev/null; exit 0' TERM INT
+        while :; do
+          echo "$(date +%H:%M:%S) $0: connecting with sslmode=$3"
+          "$1" "$2" -X -q -c "SELECT pg_sleep(86400)" &
+          child=$!
+          wait $child
+          echo "$(date +%H:%M:%S) $0: disconnected; reconnecting in 1 s"
+          sleep 1
+        done
+        """
+
+    /// Every client is signalled first, then waited for: runuser forwards the
+    /// signal but waits up to 2 s itself, so one by one would add up.
+    public func stop() {
+        for process in processes where process.isRunning { kill(process.pid, SIGTERM) }
+        for process in processes { process.terminate(graceSeconds: 5) }
+        processes = []
+    }
+
+    deinit { stop() }
+}
