@@ -107,7 +107,8 @@ extension WizardModel {
 
     /// Why this step cannot be applied now; nil when it can.
     func refusal(for step: StepName) -> String? {
-        if content.blocked { return "The plan is blocked: " + content.blockingReasons.joined(separator: " | ") }
+        // A resumed run was checked when it started; only a new one is held by today's plan.
+        if content.blocked && run == nil { return "The plan is blocked: " + content.blockingReasons.joined(separator: " | ") }
         if content.filesManual { return "This program cannot write the server's files here: use `pg-ssl-wizard plan` and apply the files by hand." }
         if let next = run?.nextStep ?? StepName.allCases.first(where: { !status($0).isDone }), next < step {
             return "Do \(next.rawValue) first: each step needs the ones before it."

@@ -7,23 +7,27 @@ import TestSupport
 /// plain-text clients in network namespaces: every step walked by keys,
 /// the screen asserted at each, then the server checked from outside.
 struct WizardInTmuxTests {
-    static func hba(_ office: String, _ replica: String?) -> String {
-        """
-        # TYPE  DATABASE     USER      ADDRESS             METHOD
-        local   all          all                           trust
-        host    all          all       127.0.0.1/32        scram-sha-256
-        host    all          all       \(office)/32    scram-sha-256   # office
-        """ + (replica.map { "\nhost    replication  postgres  \($0)/32    scram-sha-256   # standby" } ?? "") + "\n"
+    /// A cluster in a lab: an "office" namespace (and a standby host when asked) admitted by plain `host` rules.
+    static func withOffice(standbyHost: Bool = false, _ body: (TestCluster, NetworkLab) throws -> Void) async throws {
+        try TestEnvironment.requireRoot(for: "network namespaces")
+        let lab = try NetworkLab.create(clients: standbyHost ? 2 : 1)
+        defer { lab.destroy() }
+        try await TestCluster.with(lab: lab) { cluster in
+            let replica = standbyHost ? "\nhost    replication  postgres  \(lab.clients[1].addressV4)/32    scram-sha-256   # standby" : ""
+            try cluster.writeHBA("""
+                # TYPE  DATABASE     USER      ADDRESS             METHOD
+                local   all          all                           trust
+                host    all          all       127.0.0.1/32        scram-sha-256
+                host    all          all       \(lab.clients[0].addressV4)/32    scram-sha-256   # office
+                """ + replica + "\n")
+            try cluster.reload()
+            try body(cluster, lab)
+        }
     }
 
     @Test func walkingEveryStepEnforcesSSLWithAStandbyBackOverSSL() async throws {
-        try TestEnvironment.requireRoot(for: "network namespaces")
-        let lab = try NetworkLab.create(clients: 2)
-        defer { lab.destroy() }
-        try await TestCluster.with(lab: lab) { cluster in
+        try await Self.withOffice(standbyHost: true) { cluster, lab in
             let (office, replicaHost) = (lab.clients[0], lab.clients[1])
-            try cluster.writeHBA(Self.hba(office.addressV4, replicaHost.addressV4))
-            try cluster.reload()
             let clients = try Probe.hold(2, conninfo: cluster.tcpConninfo(host: office.serverV4) + " application_name=office-app", in: office.namespace)
             defer { clients.terminate() }
             let standby = try TestStandby.start(of: cluster, in: replicaHost, sslmode: "prefer")
@@ -83,13 +87,8 @@ struct WizardInTmuxTests {
     }
 
     @Test func quittingBetweenStepsAndStartingAgainResumesTheRun() async throws {
-        try TestEnvironment.requireRoot(for: "network namespaces")
-        let lab = try NetworkLab.create(clients: 1)
-        defer { lab.destroy() }
-        try await TestCluster.with(lab: lab) { cluster in
+        try await Self.withOffice { cluster, lab in
             let office = lab.clients[0]
-            try cluster.writeHBA(Self.hba(office.addressV4, nil))
-            try cluster.reload()
             let clients = try Probe.hold(1, conninfo: cluster.tcpConninfo(host: office.serverV4), in: office.namespace)
             defer { clients.terminate() }
             let wizard = try WizardRun(namespace: lab.serverNamespace)
@@ -134,13 +133,8 @@ struct WizardInTmuxTests {
     }
 
     @Test func anUnansweredKeepPromptRevertsTheRewrite() async throws {
-        try TestEnvironment.requireRoot(for: "network namespaces")
-        let lab = try NetworkLab.create(clients: 1)
-        defer { lab.destroy() }
-        try await TestCluster.with(lab: lab) { cluster in
+        try await Self.withOffice { cluster, lab in
             let office = lab.clients[0]
-            try cluster.writeHBA(Self.hba(office.addressV4, nil))
-            try cluster.reload()
             let original = cluster.hbaText
             let wizard = try WizardRun(namespace: lab.serverNamespace)
             let terminal = try TmuxTerminal(Wizard.path, [cluster.socketConninfo, "--keep-seconds", "5"],
