@@ -23,6 +23,13 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
+# The wizard itself, rebuilt only when a source changed (so `make practice`
+# right after `make test` starts at once, and never waits on a running `swift test`).
+SOURCES := Package.swift $(shell find Sources Resources -type f)
+$(BIN): $(SOURCES) | deps
+	$(SWIFT) build -c $(CONFIG) --product pg-ssl-wizard
+	@touch $(BIN)
+
 build-tests: deps
 	$(SWIFT) build --build-tests
 
@@ -47,7 +54,7 @@ bench: deps
 	$(SWIFT) build -c release --product pg-ssl-wizard
 	.build/release/pgsw-bench $(BENCH)
 
-practice: build
+practice: $(BIN)
 	$(BIN) practice
 
 clean:

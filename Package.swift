@@ -42,11 +42,11 @@ let package = Package(
         // The wizard: Model/Update/View over an in-memory cell grid (pure), and the thin ncurses backend.
         .target(name: "WizardUI", dependencies: ["CNCursesW", "ClusterFacts", "Enforcement"]),
         // The wizard's texts under Resources/ (explanation panels), shipped as a resource bundle.
-        .target(name: "WizardTexts", path: "Resources", exclude: [], sources: ["WizardTexts.swift"], resources: [.copy("explanations")]),
+        .target(name: "WizardTexts", path: "Resources", exclude: [], sources: ["WizardTexts.swift"], resources: [.copy("explanations"), .copy("scenarios")]),
         // The wizard's runtime: the input loop, the run worker and the live session view over the executor.
         .target(name: "WizardApp", dependencies: ["ClusterFacts", "Certificates", "Enforcement", "Executor", "PostgresClient", "WizardUI", "WizardTexts"]),
         // Practice clusters (also the test fixture's clusters).
-        .target(name: "Sandbox", dependencies: ["ClusterFacts", "PostgresClient", "Executor"]),
+        .target(name: "Sandbox", dependencies: ["ClusterFacts", "Certificates", "PostgresClient", "Executor"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
             "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "Executor", "Sandbox", "WizardApp",
@@ -74,6 +74,6 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],
                     exclude: ["Golden"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Executor", "PostgresClient"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Executor", "PostgresClient", "Sandbox"]),
     ]
 )

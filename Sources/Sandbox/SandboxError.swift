@@ -12,6 +12,7 @@ public enum SandboxError: Error, Hashable, Sendable {
     case unknownScenario(String, known: [String])
     case noSandbox(String)
     case setupFailed(String)
+    case sandboxKept(scenario: String, conninfo: String)
 }
 
 extension SandboxError: OperatorFacingError {
@@ -36,9 +37,11 @@ extension SandboxError: OperatorFacingError {
         case .unknownScenario(let name, let known):
             return "there is no scenario \"\(name)\"; choose one of: \(known.joined(separator: ", "))"
         case .noSandbox(let path):
-            return "no kept sandbox at \(path); start one with pg-ssl-wizard practice --keep"
+            return "no kept \(path) sandbox to destroy; start one with pg-ssl-wizard practice --scenario \(path) --keep"
         case .setupFailed(let detail):
             return "the scenario could not be set up: \(detail)"
+        case .sandboxKept(let scenario, let conninfo):
+            return "a kept \(scenario) sandbox exists: open it with pg-ssl-wizard \"\(conninfo)\", or remove it with pg-ssl-wizard practice --scenario \(scenario) --destroy"
         }
     }
 }

@@ -18,9 +18,11 @@ public struct WizardOptions: Sendable {
     public var graceSeconds: Int
     public var standbyWaitSeconds: Int
     public var practice: Bool
+    /// Practice mode: the scenario and the goal the trainee must reach, shown first.
+    public var scenarioGoal: String?
 
     public init(target: ConnectionTarget, planOptions: PlanOptions, generation: GenerationMode?, keepSeconds: Int = 60,
-                graceSeconds: Int = 0, standbyWaitSeconds: Int = 60, practice: Bool = false) {
+                graceSeconds: Int = 0, standbyWaitSeconds: Int = 60, practice: Bool = false, scenarioGoal: String? = nil) {
         self.target = target
         self.planOptions = planOptions
         self.generation = generation
@@ -28,6 +30,7 @@ public struct WizardOptions: Sendable {
         self.graceSeconds = graceSeconds
         self.standbyWaitSeconds = standbyWaitSeconds
         self.practice = practice
+        self.scenarioGoal = scenarioGoal
     }
 }
 
@@ -52,7 +55,7 @@ struct WizardLaunch {
         let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
         let log = ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory)
         let content = WizardContent(plan: plan, snapshot: snapshot, explanations: Explanations(files: WizardTexts.explanations()),
-                                    practice: options.practice)
+                                    practice: options.practice, goal: options.scenarioGoal)
         let inbox = inbox
         if let saved = try RunStore(directory).latest(), !saved.state.isFinished, saved.rolledBackAt == nil {
             let driver = try RunDriver.resume(context: { run in

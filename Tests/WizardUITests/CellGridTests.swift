@@ -1,5 +1,5 @@
 import Testing
-import WizardUI
+@testable import WizardUI
 
 /// The in-memory terminal the views draw into.
 struct CellGridTests {
@@ -33,5 +33,17 @@ struct CellGridTests {
         #expect(after.changes(since: CellGrid(rows: 3, columns: 4)).count == 8)
         #expect(after.changes(since: nil).count == 8)
         #expect(after.changes(since: after).isEmpty)
+    }
+}
+
+/// Long lines in the plan pane wrap instead of being clipped away.
+struct LineWrapTests {
+    @Test func aLongLineWrapsKeepingItsStylesAndIndentingContinuations() {
+        let line = Line(spans: [Span("NO  ", Style(.bad, bold: true)), Span("the wizard's connection from 127.0.0.1")])
+        let rows = line.wrapped(width: 20)
+        #expect(rows.map(\.text) == ["NO  the wizard's con", "  nection from 127.0", "  .0.1"])
+        #expect(rows[0].spans[0].style == Style(.bad, bold: true))
+        #expect(Line("short").wrapped(width: 20) == [Line("short")])
+        #expect(Line(String(repeating: "x", count: 20)).wrapped(width: 20).count == 1, "exactly the width fits")
     }
 }

@@ -18,33 +18,38 @@ public final class PracticeClients: @unchecked Sendable {
     }
 
     public let logFile: String
+    private let cluster: LocalCluster
+    private let pgpass: String
     private var processes: [ChildProcess] = []
 
-    /// Starts every client against `cluster` over TCP on 127.0.0.1; passwords from a 0600 pgpass file.
-    public static func start(_ clients: [Client], cluster: LocalCluster) throws(SandboxError) -> PracticeClients {
-        let pgpass = cluster.root + "/pgpass"
-        try LocalCluster.writeOwned(pgpass, "127.0.0.1:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n",
-                                    owner: cluster.owner, mode: 0o600)
-        let started = PracticeClients(logFile: cluster.root + "/clients.log")
-        try LocalCluster.writeOwned(started.logFile, "", owner: cluster.owner, mode: 0o644)
-        let psql = cluster.binaries.directory + "/psql"
+    /// The pids of the client loops (runuser when run as root), for a later `--destroy`.
+    public var pids: [Int32] { processes.map(\.pid) }
+
+    /// No client yet; `add` starts them. Passwords come from the 0600 pgpass file.
+    public init(cluster: LocalCluster, pgpass: String) throws(SandboxError) {
+        self.cluster = cluster
+        self.pgpass = pgpass
+        logFile = cluster.root + "/clients.log"
+        try LocalCluster.writeOwned(logFile, "", owner: cluster.owner, mode: 0o644)
+    }
+
+    /// Starts `clients` against the cluster over TCP on 127.0.0.1.
+    public func add(_ clients: [Client]) throws(SandboxError) {
+        let psql = cluster.binaries.path("psql")
         for client in clients {
             let conninfo = "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres "
                 + "sslmode=\(client.sslmode) application_name=\(client.name) connect_timeout=5"
             do {
-                started.processes.append(try ProcessRunner.spawn("/bin/sh", ["-c", loop, client.name, psql, conninfo, client.sslmode], as: cluster.owner,
-                                                                 environment: ["PGPASSFILE": pgpass], logFile: started.logFile))
+                // The sandbox root as a last argument: `--destroy` finds the loops by it.
+                processes.append(try ProcessRunner.spawn("/bin/sh", ["-c", Self.loop, client.name, psql, conninfo, client.sslmode, cluster.root],
+                                                         as: cluster.owner, environment: ["PGPASSFILE": pgpass], logFile: logFile))
             } catch {
-                started.stop()
                 throw .setupFailed("could not start the practice client \(client.name): \(operatorMessage(for: error))")
             }
         }
-        return started
     }
 
-    private init(logFile: String) { self.logFile = logFile }
-
-    /// $0 name, $1 psql, $2 conninfo, $3 sslmode. psql writes its own
+    /// $0 name, $1 psql, $2 conninfo, $3 sslmode, $4 the sandbox root (a marker). psql writes its own
     /// errors to the log; the trap ends psql together with the loop.
     static let loop = """
         trap 'kill $child 2>/dev/null; exit 0' TERM INT
@@ -58,6 +63,8 @@ public final class PracticeClients: @unchecked Sendable {
         done
         """
 
+    /// The clients outlive this object on purpose: a kept sandbox's clients
+    /// run on after `practice --keep` / `--no-ui` exits (`--destroy` ends them).
     /// Every client is signalled first, then waited for: runuser forwards the
     /// signal but waits up to 2 s itself, so one by one would add up.
     public func stop() {
@@ -65,6 +72,4 @@ public final class PracticeClients: @unchecked Sendable {
         for process in processes { process.terminate(graceSeconds: 5) }
         processes = []
     }
-
-    deinit { stop() }
 }

@@ -2,69 +2,105 @@ import ClusterFacts
 import Executor
 import Foundation
 
-/// A throwaway cluster set up as a practice scenario, with its clients.
-/// `basic`: ssl off, no certificates, `host` rules with passwords, plain
-/// clients at libpq's default sslmode=prefer. The clients are on loopback
-/// (everything runs on this machine), so practice plans convert loopback rules too.
+/// A throwaway cluster set up as a practice scenario, with its clients (and
+/// the replica scenario's standby). Everything runs on this machine, so the
+/// clients are on loopback and practice plans convert loopback rules too.
 public final class PracticeSandbox: @unchecked Sendable {
+    public let scenario: PracticeScenario
     public let cluster: LocalCluster
+    public let standby: LocalCluster?
     public let clients: PracticeClients
+    public let record: PracticeRecord
 
-    public static let basicHBA = """
-        # TYPE  DATABASE  USER  ADDRESS        METHOD
-        # The operator (you) over the unix socket: never touched by the rewrite.
-        local   all       all                  trust
-        # Applications over TCP, with passwords, in plain text today.
-        host    all       all   127.0.0.1/32   scram-sha-256
-        host    all       all   ::1/128        scram-sha-256
-
-        """
-
-    public static let basicClients = [
-        PracticeClients.Client(name: "billing", sslmode: "prefer"),
-        PracticeClients.Client(name: "reports", sslmode: "prefer"),
-        PracticeClients.Client(name: "crm", sslmode: "prefer"),
-    ]
-
-    /// Creates, starts and populates the sandbox under `root` (removed on failure).
-    public static func create(root: String) throws(SandboxError) -> PracticeSandbox {
+    /// Builds the scenario under `root` (a sibling `-standby` for the replica),
+    /// saves its record, and returns it running; on failure removes it all.
+    public static func create(_ scenario: PracticeScenario, root: String) throws(SandboxError) -> PracticeSandbox {
         let binaries = try PostgresBinaries.locate()
         let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner())
+        var standby: LocalCluster?
+        var clients: PracticeClients?
         do {
-            try cluster.writeHBA(basicHBA)
+            try cluster.writeHBA(scenario.hba)
             try cluster.start()
-            let clients = try PracticeClients.start(basicClients, cluster: cluster)
-            return PracticeSandbox(cluster: cluster, clients: clients)
+            let pgpass = cluster.root + "/pgpass"
+            try LocalCluster.writeOwned(pgpass, "127.0.0.1:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n",
+                                        owner: cluster.owner, mode: 0o600)
+            let started = try PracticeClients(cluster: cluster, pgpass: pgpass)
+            clients = started
+            try started.add(Array(scenario.clients.prefix(scenario.clientsBeforeSSL)))
+            try waitForClients(cluster, count: scenario.clientsBeforeSSL)
+            if let days = scenario.startingCertificateDays {
+                try SandboxCertificates.install(cluster, days: days)
+                try cluster.appendConfiguration("ssl = on\nssl_ca_file = 'root.crt'")
+                try psql(cluster, "SELECT pg_reload_conf()")
+                try started.add(Array(scenario.clients.dropFirst(scenario.clientsBeforeSSL)))
+                try waitForClients(cluster, count: scenario.clients.count)
+            }
+            if scenario == .replica {
+                standby = try SandboxStandby.create(of: cluster, pgpass: pgpass, root: root + "-standby")
+                try waitFor(cluster, "the standby to stream",
+                            "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", atLeast: 1)
+            }
+            let operatorConninfo = scenario.operatorOverPlainTCP
+                ? "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres sslmode=disable passfile=\(pgpass)"
+                : cluster.socketConninfo()
+            let record = PracticeRecord(scenario: scenario, roots: [root] + (standby.map { [$0.root] } ?? []),
+                                        dataDirectories: [cluster.dataDirectory] + (standby.map { [$0.dataDirectory] } ?? []),
+                                        binDirectory: binaries.directory, owner: cluster.owner, operatorConninfo: operatorConninfo,
+                                        serverLog: cluster.logFile, clientsLog: started.logFile, createdAt: Date())
+            try record.save()
+            return PracticeSandbox(scenario: scenario, cluster: cluster, standby: standby, clients: started, record: record)
         } catch {
+            clients?.stop()
+            standby?.destroy()
             cluster.destroy()
             throw error
         }
     }
 
-    private init(cluster: LocalCluster, clients: PracticeClients) {
+    private init(scenario: PracticeScenario, cluster: LocalCluster, standby: LocalCluster?, clients: PracticeClients, record: PracticeRecord) {
+        self.scenario = scenario
         self.cluster = cluster
+        self.standby = standby
         self.clients = clients
+        self.record = record
     }
 
-    /// Waits until the clients are connected, so the wizard's first look sees them.
-    public func waitForClients(count: Int, timeoutSeconds: Double = 15) -> Bool {
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while Date() < deadline {
-            if let output = try? ProcessRunner.run(cluster.binaries.directory + "/psql",
-                                                   [cluster.socketConninfo(), "-X", "-At", "-c",
-                                                    "SELECT count(*) FROM pg_stat_activity WHERE client_port > 0 AND backend_type = 'client backend'"],
-                                                   as: cluster.owner, timeoutSeconds: 10),
-               Int(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= count {
-                return true
-            }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        return false
-    }
-
-    /// Stops the clients and the server and removes every file.
+    /// Stops the clients, the standby and the server; removes every file and the record.
     public func destroy() {
         clients.stop()
+        standby?.destroy()
         cluster.destroy()
+        record.destroy()
+    }
+
+    static func waitForClients(_ cluster: LocalCluster, count: Int) throws(SandboxError) {
+        try waitFor(cluster, "\(count) practice clients to connect",
+                    "SELECT count(*) FROM pg_stat_activity WHERE client_port > 0 AND backend_type = 'client backend'", atLeast: count)
+    }
+
+    static func waitFor(_ cluster: LocalCluster, _ what: String, _ countQuery: String, atLeast count: Int,
+                        timeoutSeconds: Double = 30) throws(SandboxError) {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Date() < deadline {
+            if let text = try? psql(cluster, countQuery), Int(text) ?? 0 >= count { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw .setupFailed("waited \(Int(timeoutSeconds)) s for \(what); server log: \(cluster.logTail())")
+    }
+
+    /// One statement over the unix socket as the owner; its single value.
+    @discardableResult
+    static func psql(_ cluster: LocalCluster, _ sql: String) throws(SandboxError) -> String {
+        do {
+            let output = try ProcessRunner.run(cluster.binaries.path("psql"), [cluster.socketConninfo(), "-X", "-At", "-c", sql],
+                                               as: cluster.owner, timeoutSeconds: 30)
+            guard output.exitCode == 0 else { throw SandboxError.setupFailed("psql: \(output.stderr)") }
+            return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch let error as SandboxError {
+            throw error
+        } catch {
+            throw .setupFailed("psql: \(operatorMessage(for: error))")
+        }
     }
 }

@@ -13,12 +13,14 @@ public struct WizardContent: Hashable, Sendable {
     public var filesManual: Bool
     public var explanations: Explanations
     public var practice: Bool
+    /// Practice mode: the scenario's goal, first on the preflight screen.
+    public var goal: String?
     /// The pids the terminate step plans to end: its progress is how many are gone.
     public var terminatePids: [Int32]
 
     public var blocked: Bool { !blockingReasons.isEmpty }
 
-    public init(plan: Plan, snapshot: ClusterSnapshot, explanations: Explanations, practice: Bool = false) {
+    public init(plan: Plan, snapshot: ClusterSnapshot, explanations: Explanations, practice: Bool = false, goal: String? = nil) {
         let own = snapshot.own
         header = "PostgreSQL \(plan.cluster.version) at \(own.host):\(own.port), system \(plan.cluster.systemIdentifier)"
         pages = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0.name, StepPage($0, plan: plan)) })
@@ -27,6 +29,7 @@ public struct WizardContent: Hashable, Sendable {
         filesManual = plan.filesManual
         self.explanations = explanations
         self.practice = practice
+        self.goal = goal
         terminatePids = plan.run.terminate.map(\.pid)
         preflight = Self.preflightLines(plan: plan, snapshot: snapshot)
     }

@@ -25,6 +25,33 @@ public struct Line: Hashable, Sendable {
     }
 }
 
+extension Line {
+    /// The line cut into rows of at most `width` characters, styles kept,
+    /// each continuation indented by two spaces: nothing is clipped away.
+    func wrapped(width: Int) -> [Line] {
+        guard width > 4, text.count > width else { return [self] }
+        var rows: [Line] = []
+        var current: [Span] = [], used = 0
+        for span in spans {
+            var rest = Substring(span.text)
+            while !rest.isEmpty {
+                let room = width - used
+                let piece = rest.prefix(room)
+                current.append(Span(String(piece), span.style))
+                used += piece.count
+                rest = rest.dropFirst(piece.count)
+                if used == width && !(rest.isEmpty && span == spans.last) {
+                    rows.append(Line(spans: current))
+                    current = [Span("  ")]
+                    used = 2
+                }
+            }
+        }
+        if current.count > 1 || current.first?.text != "  " { rows.append(Line(spans: current)) }
+        return rows
+    }
+}
+
 public struct Span: Hashable, Sendable {
     public var text: String
     public var style: Style

@@ -14,6 +14,7 @@ extension WizardModel {
     func preflightPage() -> [Line] {
         var lines = [Line(spans: [Badge.badge(content.blocked ? .planned : .satisfied, blocked: content.blocked),
                                   Span(" Preflight: the server, your session, the lock-out guard", Style(.title, bold: true))]), Line("")]
+        if let goal = content.goal { lines += [Line.field("practice", goal, Style(.key, bold: true)), Line("")] }
         lines += content.preflight
         lines.append(Line(""))
         lines.append(Line(content.blocked ? "Nothing can be applied until the plan is unblocked. q quits."

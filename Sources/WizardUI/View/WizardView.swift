@@ -16,7 +16,8 @@ public enum WizardView {
         let layout = Layout(rows: model.rows, columns: model.columns, maximized: model.maximized)
         header(&grid, model)
         rail(&grid, model)
-        pane(&grid, model, .plan, layout.page, title: title(of: model.screen), lines: model.pageLines(width: layout.page.width - 2))
+        pane(&grid, model, .plan, layout.page, title: title(of: model.screen),
+             lines: model.pageLines(width: layout.page.width - 2).flatMap { $0.wrapped(width: layout.page.width - 2) })
         if let rect = layout.explanation {
             let text = model.content.explanations.text(for: explanationName(model.screen), practice: model.content.practice)
             pane(&grid, model, .explanation, rect, title: model.content.practice ? "Why (practice)" : "Why",

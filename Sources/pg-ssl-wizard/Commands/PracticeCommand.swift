@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certificates
 import Enforcement
 import Foundation
 import HBA
@@ -6,34 +7,88 @@ import PostgresClient
 import Sandbox
 import WizardApp
 
-/// `practice`: the wizard on a throwaway cluster with plain-text clients.
+/// `practice`: the wizard on a throwaway cluster set up as a scenario.
 struct PracticeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "practice",
-        abstract: "Practise on a throwaway cluster: SSL off, no certificates, host rules, plain-text clients; the wizard opens on it.",
+        abstract: "Practise on a throwaway cluster set up as a scenario, with applications that reconnect; the wizard opens on it.",
         discussion: """
-            The sandbox runs as the postgres OS user (when run as root) on a free port under /tmp. Its clients \
-            reconnect after being terminated, as applications do. Everything is on this machine, so the rewrite \
-            converts loopback rules too. The sandbox is stopped and removed when the wizard exits.
+            Scenarios: \(PracticeScenario.allCases.map { "\($0.rawValue) (\($0.goal))" }.joined(separator: "; ")). \
+            The sandbox runs as the postgres OS user (when run as root) on a free port under /tmp; its record is kept \
+            under the state directory. Everything is on this machine, so the rewrite converts loopback rules too. On \
+            exit the wizard asks whether to keep the sandbox; --keep keeps it, --destroy removes a kept one, --no-ui \
+            builds it and prints how to connect.
             """)
 
+    @Option(help: "The scenario: \(PracticeScenario.allCases.map(\.rawValue).joined(separator: ", ")).") var scenario = "basic"
+    @Flag(help: "Keep the sandbox when the wizard exits (no question).") var keep = false
+    @Flag(help: "Remove the kept sandbox of this scenario: processes, server, files.") var destroy = false
+    @Flag(name: .customLong("no-ui"), help: "Build the scenario, print how to connect, exit (the sandbox stays).") var noUI = false
     @Option(help: "Seconds to answer \"keep these changes?\" before they are reverted.") var keepSeconds = 60
 
+    func validate() throws {
+        guard PracticeScenario(rawValue: scenario) != nil else {
+            throw ValidationError(SandboxError.unknownScenario(scenario, known: PracticeScenario.allCases.map(\.rawValue)).operatorMessage)
+        }
+        if destroy && (keep || noUI) { throw ValidationError("--destroy removes a sandbox: it does not go with --keep or --no-ui") }
+    }
+
     func run() throws {
-        let sandbox = try failingWithUnknown {
-            try PracticeSandbox.create(root: FileManager.default.temporaryDirectory.path + "/pgsw-practice-\(getpid())")
+        let chosen = PracticeScenario(rawValue: scenario) ?? .basic
+        if destroy {
+            guard let record = PracticeRecord.load(chosen) else {
+                print(SandboxError.noSandbox(chosen.rawValue).operatorMessage)
+                return
+            }
+            record.destroy()
+            print("The \(chosen.rawValue) practice sandbox has been stopped and removed.")
+            return
         }
-        defer {
+        let sandbox = try failingWithUnknown { () throws -> PracticeSandbox in
+            if let kept = PracticeRecord.load(chosen) { throw SandboxError.sandboxKept(scenario: chosen.rawValue, conninfo: kept.operatorConninfo) }
+            let root = FileManager.default.temporaryDirectory.path + "/pgsw-practice-\(chosen.rawValue)-" + UUID().uuidString.prefix(6).lowercased()
+            return try PracticeSandbox.create(chosen, root: root)
+        }
+        if noUI {
+            print(Self.connectionText(sandbox.record))
+            return
+        }
+        var code: Int32 = 0
+        do {
+            code = try failingWithUnknown {
+                var options = PlanOptions(rewritePolicy: RewritePolicy(includeLoopback: true))
+                options.deadManSeconds = 10
+                return try WizardRuntime.run(WizardOptions(
+                    target: try ConnectionTarget(sandbox.record.operatorConninfo), planOptions: options,
+                    generation: chosen.renewsCertificate ? .localCA : nil, keepSeconds: keepSeconds,
+                    practice: true, scenarioGoal: "\(chosen.rawValue): \(chosen.goal)"))
+            }
+        } catch {
             sandbox.destroy()
-            print("The practice cluster has been stopped and removed.")
+            throw error
         }
-        _ = sandbox.waitForClients(count: PracticeSandbox.basicClients.count)
-        let code = try failingWithUnknown {
-            var options = PlanOptions(rewritePolicy: RewritePolicy(includeLoopback: true))
-            options.deadManSeconds = 10
-            return try WizardRuntime.run(WizardOptions(target: try ConnectionTarget(sandbox.cluster.socketConninfo()), planOptions: options,
-                                                       generation: nil, keepSeconds: keepSeconds, practice: true))
+        if keep || Self.operatorWantsToKeep() {
+            print("The sandbox stays.\n" + Self.connectionText(sandbox.record) + "\nRemove it with: pg-ssl-wizard practice --scenario \(chosen.rawValue) --destroy")
+        } else {
+            sandbox.destroy()
+            print("The practice sandbox has been stopped and removed.")
         }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    static func connectionText(_ record: PracticeRecord) -> String {
+        """
+        scenario: \(record.scenario.rawValue): \(record.scenario.goal)
+        operator: \(record.operatorConninfo)
+        server log: \(record.serverLog)
+        clients log: \(record.clientsLog)
+        """
+    }
+
+    /// Asked on the terminal once the wizard has given it back; no terminal: no.
+    static func operatorWantsToKeep() -> Bool {
+        guard isatty(STDIN_FILENO) == 1 else { return false }
+        FileHandle.standardOutput.write(Data("Keep the practice sandbox for later? [y/N] ".utf8))
+        return (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("y")
     }
 }

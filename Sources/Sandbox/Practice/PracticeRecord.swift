@@ -1,0 +1,75 @@
+import ClusterFacts
+import Executor
+import Foundation
+
+/// A kept practice sandbox, as `practice --destroy` (another process) needs
+/// it: `$XDG_STATE_HOME/pg-ssl-wizard/practice/<scenario>.json`, 0600.
+/// The cluster files live under /tmp, where the postgres OS user can reach them.
+public struct PracticeRecord: Codable, Hashable, Sendable {
+    public var scenario: PracticeScenario
+    public var roots: [String]
+    public var dataDirectories: [String]
+    public var binDirectory: String
+    public var owner: OSUser
+    public var operatorConninfo: String
+    public var serverLog: String
+    public var clientsLog: String
+    public var createdAt: Date
+
+    static func directory(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? OSUser.current.home + "/.local/state"
+        return base + "/pg-ssl-wizard/practice"
+    }
+
+    static func path(_ scenario: PracticeScenario, _ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        directory(environment) + "/\(scenario.rawValue).json"
+    }
+
+    public static func load(_ scenario: PracticeScenario,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) -> PracticeRecord? {
+        guard let data = FileManager.default.contents(atPath: path(scenario, environment)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(PracticeRecord.self, from: data)
+    }
+
+    func save() throws(SandboxError) {
+        do {
+            try FileManager.default.createDirectory(atPath: Self.directory(), withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(Array(try encoder.encode(self)), to: Self.path(scenario),
+                                                                                mode: 0o600, backup: false)
+        } catch {
+            throw .fileSystem("cannot save the practice record: \(operatorMessage(for: error))")
+        }
+    }
+
+    /// Everything the sandbox started is stopped and every file removed:
+    /// client loops and wrappers (found by the root in their command
+    /// line), the servers (immediate shutdown), the directories, the record.
+    public func destroy() {
+        let marked = Self.processes(mentioning: roots)
+        for pid in marked { kill(pid, SIGTERM) }
+        for data in dataDirectories.reversed() where FileManager.default.fileExists(atPath: data + "/postmaster.pid") {
+            _ = try? ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], as: owner, timeoutSeconds: 60)
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while !Self.processes(mentioning: roots).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        for pid in Self.processes(mentioning: roots) { kill(pid, SIGKILL) }
+        for root in roots { try? FileManager.default.removeItem(atPath: root) }
+        unlink(Self.path(scenario))
+    }
+
+    /// Live processes whose command line contains one of `roots`.
+    public static func processes(mentioning roots: [String]) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap(Int32.init).filter { pid in
+            guard pid != getpid(), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return roots.contains { line.contains($0) }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ClusterFacts
+import Executor
+import Foundation
+
+/// The replica scenario's standby: a base backup of the primary over TCP,
+/// started on its own port, streaming over TCP with libpq's default
+/// sslmode (prefer): plain while SSL is off, over SSL once it reconnects.
+enum SandboxStandby {
+    static let name = "practice-standby"
+
+    static func create(of primary: LocalCluster, pgpass: String, root: String) throws(SandboxError) -> LocalCluster {
+        let base = root + "-base"
+        let conninfo = "host=127.0.0.1 port=\(primary.port) user=\(primary.superuser) passfile=\(pgpass) application_name=\(name)"
+        do {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            chown(base, primary.owner.uid, primary.owner.gid)
+            try ProcessRunner.checked(primary.binaries.path("pg_basebackup"), ["-D", base, "-X", "stream", "-d", conninfo],
+                                      as: primary.owner, timeoutSeconds: 120)
+        } catch {
+            try? FileManager.default.removeItem(atPath: base)
+            throw .setupFailed("pg_basebackup for the standby failed: \(operatorMessage(for: error))")
+        }
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var options = LocalCluster.Options()
+        options.template = base
+        options.settings = ["primary_conninfo": "'\(conninfo)'", "cluster_name": "'\(name)'", "hot_standby": "on"]
+        let standby = try LocalCluster.create(binaries: primary.binaries, root: root, owner: primary.owner, options: options)
+        try LocalCluster.writeOwned(standby.dataDirectory + "/standby.signal", "", owner: primary.owner, mode: 0o600)
+        try standby.start()
+        return standby
+    }
+}
