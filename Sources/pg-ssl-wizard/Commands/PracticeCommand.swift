@@ -67,7 +67,8 @@ struct PracticeCommand: ParsableCommand {
             sandbox.destroy()
             throw error
         }
-        if keep || Self.operatorWantsToKeep() {
+        // Killed by a signal (code 128 + n): nobody to ask, nothing left behind.
+        if keep || (code < 128 && Self.operatorWantsToKeep()) {
             print("The sandbox stays.\n" + Self.connectionText(sandbox.record) + "\nRemove it with: pg-ssl-wizard practice --scenario \(chosen.rawValue) --destroy")
         } else {
             sandbox.destroy()

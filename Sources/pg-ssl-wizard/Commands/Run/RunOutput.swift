@@ -30,7 +30,12 @@ enum RunOutput {
     static func finish(_ driver: RunDriver, json: Bool) throws -> Never {
         let state = driver.state
         guard case .finished(let outcome) = state.stage else {
-            print("the run is waiting at \(state.stage); `pg-ssl-wizard resume` continues it")
+            if state.stage == .awaitingConfirmation, let next = state.nextStep {
+                // A wizard run left between steps: only the operator can confirm the next one.
+                print("the run waits for the confirmation of \(next.rawValue): open the wizard (`pg-ssl-wizard CONNINFO`) to go on, or `pg-ssl-wizard rollback`")
+            } else {
+                print("the run is waiting at \(state.stage); `pg-ssl-wizard resume` continues it")
+            }
             throw ExitCode(2)
         }
         let summary = Summary(run: driver.record.run, outcome: AuditReport.describe(outcome),
