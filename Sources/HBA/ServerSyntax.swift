@@ -8,8 +8,10 @@ public struct ServerSyntax: Hashable, Sendable, Codable {
 
     /// `\` at the end of a line joins the next one (14+).
     public var hasLineContinuation: Bool { major >= 14 }
-    /// Longest token in bytes (13 and 14: 255, 15: 10239, later unlimited).
-    public var maxTokenBytes: Int? { major <= 14 ? 255 : major == 15 ? 10239 : nil }
+    /// Longest token in bytes (13: 255; 14 and 15: 10239; later unlimited).
+    /// The 14.3 sources still read 255, but 14.23 takes 10239 like 15 (a
+    /// minor release raised it; the matrix runs the current 14).
+    public var maxTokenBytes: Int? { major <= 13 ? 255 : major <= 15 ? 10239 : nil }
     /// Longest physical line in bytes (13 reads with an 8192-byte buffer).
     public var maxLineBytes: Int? { major <= 13 ? 8191 : nil }
     /// `include`, `include_if_exists`, `include_dir` records (16+).

@@ -55,10 +55,15 @@ struct TokenizerTests {
     @Test func tokenLengthLimitsPerVersion() {
         let long = String(repeating: "a", count: 256)
         let text = "host \(long) all 10.0.0.0/8 md5\n"
-        #expect(errors(text, version: 14) == ["authentication file token too long"])
-        #expect(errors(text, version: 15) == [nil])
+        #expect(errors(text, version: 13) == ["authentication file token too long"])
+        #expect(errors(text, version: 14) == [nil])
         let exact = String(repeating: "b", count: 255)
         #expect(errors("host \(exact) all 10.0.0.0/8 md5\n", version: 13) == [nil])
+        let big = String(repeating: "c", count: 10240)
+        for version in [14, 15] {
+            #expect(errors("host \(big) all 10.0.0.0/8 md5\n", version: version) == ["authentication file token too long"])
+        }
+        #expect(errors("host \(big) all 10.0.0.0/8 md5\n", version: 16) == [nil])
     }
 
     @Test func atFilesExpandRelativeToTheReferencingFile() {

@@ -36,7 +36,7 @@ public final class TestStandby: @unchecked Sendable {
             handle.write(Data(settings.utf8))
             try handle.close()
             try ProcessRunner.checked(binaries.path("pg_ctl"), ["-D", standby.dataDirectory, "-l", root + "/server.log", "-w", "-t", "60", "start"],
-                                      as: owner, inNamespace: client.namespace, timeoutSeconds: 90)
+                                      as: owner, inNamespace: client.namespace, environment: binaries.serverEnvironment, timeoutSeconds: 90)
         } catch {
             standby.destroy()
             throw TestEnvironment.Missing(description: "the standby did not start: \(error); log: \((try? String(contentsOfFile: root + "/server.log", encoding: .utf8)) ?? "")")

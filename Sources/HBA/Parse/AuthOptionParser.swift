@@ -223,8 +223,9 @@ struct AuthOptionParser {
                 return false
             }
         case .oauth:
-            guard mandatory(options.oauthIssuer != nil, "issuer", "oauth"),
-                  mandatory(options.oauthScope != nil, "scope", "oauth") else { return false }
+            // 18.6 checks scope first (seen live by the matrix differential).
+            guard mandatory(options.oauthScope != nil, "scope", "oauth"),
+                  mandatory(options.oauthIssuer != nil, "issuer", "oauth") else { return false }
         default:
             break
         }

@@ -227,8 +227,9 @@ public struct Tokenizer: Sendable {
         case .includeDir:
             let directory = ConfigPath.resolve(target, relativeTo: outer)
             switch files.list(directory) {
-            case .failure(let failure):
-                return "could not open directory \"\(directory)\": \(failure.reason)"
+            case .failure:
+                // The view's error column has no strerror (only the log line does).
+                return "could not open directory \"\(directory)\""
             case .success(let names):
                 let chosen = names.filter { !$0.hasPrefix(".") && $0.hasSuffix(".conf") }
                     .map { directory + "/" + $0 }

@@ -51,20 +51,16 @@ enum InspectionQueries {
         ORDER BY seqno
         """
 
+    /// The rows in the order the server processed them (16+: included files
+    /// appear where their include line is). The view has no ORDER BY of its
+    /// own, so the function's output order is pinned WITH ORDINALITY.
     static func hbaFileRules(_ version: ServerVersion) -> String {
-        if version.major >= 16 {
-            return """
-                SELECT rule_number, file_name, line_number, type, database, user_name,
-                       address, netmask, auth_method, options, error
-                FROM pg_hba_file_rules
-                ORDER BY file_name, line_number
-                """
-        }
+        let numbering = version.major >= 16 ? "rule_number, file_name" : "NULL::int AS rule_number, NULL::text AS file_name"
         return """
-            SELECT NULL::int AS rule_number, NULL::text AS file_name, line_number, type, database,
-                   user_name, address, netmask, auth_method, options, error
-            FROM pg_hba_file_rules
-            ORDER BY line_number
+            SELECT \(numbering), line_number, type, database, user_name,
+                   address, netmask, auth_method, options, error
+            FROM pg_hba_file_rules() WITH ORDINALITY
+            ORDER BY ordinality
             """
     }
 

@@ -167,7 +167,8 @@ public final class LocalCluster: @unchecked Sendable {
         do {
             try ProcessRunner.checked(binaries.path("pg_ctl"), [
                 "-D", dataDirectory, "-l", logFile, "-w", "-t", String(timeoutSeconds), "start",
-            ], as: owner, inNamespace: options.networkNamespace, timeoutSeconds: Double(timeoutSeconds + 30))
+            ], as: owner, inNamespace: options.networkNamespace, environment: binaries.serverEnvironment,
+               timeoutSeconds: Double(timeoutSeconds + 30))
         } catch {
             throw .startFailed(log: logTail())
         }

@@ -50,6 +50,17 @@ public struct PostgresBinaries: Hashable, Sendable, Codable {
         return output.stdout
     }
 
+    /// The environment server processes need. A relocatable build (such as
+    /// the matrix servers unpacked by `make servers`) ships its own libpq in
+    /// `../lib`, but its libpqwalreceiver.so looks for it under the build's
+    /// prefix: without this a standby's walreceiver loads the system libpq,
+    /// which may not know the options pg_basebackup -R wrote.
+    public var serverEnvironment: [String: String] {
+        let library = (directory as NSString).deletingLastPathComponent + "/lib"
+        guard FileManager.default.fileExists(atPath: library + "/libpq.so.5") else { return [:] }
+        return ["LD_LIBRARY_PATH": library]
+    }
+
     public func has(_ tool: String) -> Bool { FileManager.default.isExecutableFile(atPath: path(tool)) }
 
     /// "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" -> 15.18

@@ -10,7 +10,7 @@ struct ApplyFailureTests {
     static let hba = """
         local   all   all                   trust
         host    all   all   127.0.0.1/32    scram-sha-256
-        host    all   all   10.1.0.0/16     ldap ldapserver=ldap.example.net ldapbasedn="dc=example,dc=net" ldapbinddn="cn=reader" ldapbindpasswd="S3cretBindPw"
+        host    all   all   10.1.0.0/16     radius radiusservers=radius.example.net radiussecrets="S3cretRadiusPw"
 
         """
 
@@ -43,8 +43,8 @@ struct ApplyFailureTests {
             #expect(probes[0].ok && !probes[0].ssl, "plain TCP clients still get in: the rules never changed")
             #expect(probes[1].ok && probes[1].ssl, "phase A (SSL) was verified and stays")
             #expect(try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t") != loadTime, "phase A reloaded once")
-            #expect(!wizard.allStateText().contains("S3cretBindPw"), "the LDAP password reaches no journal, record or report")
-            #expect(!output.contains("S3cretBindPw"))
+            #expect(!wizard.allStateText().contains("S3cretRadiusPw"), "the RADIUS secret reaches no journal, record or report")
+            #expect(!output.contains("S3cretRadiusPw"))
         }
     }
 
@@ -83,7 +83,7 @@ struct ApplyFailureTests {
             #expect(try cluster.sql("SHOW ssl").rows.first?.string("ssl") == "off")
             #expect(try Probe.attempts([cluster.tcpConninfo(sslmode: "disable")]).first?.ok == true, "plain clients are admitted again")
             #expect(try wizard.run(["status", cluster.socketConninfo]).exitCode == 2, "ssl is off again")
-            #expect(!wizard.allStateText().contains("S3cretBindPw"))
+            #expect(!wizard.allStateText().contains("S3cretRadiusPw"))
         }
     }
 
