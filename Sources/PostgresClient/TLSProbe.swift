@@ -40,7 +40,7 @@ public enum TLSProbe {
                 if message.contains(refusedMarker) { return Result(availability: .refused) }
                 // A FATAL from the server that names the encryption in use
                 // was raised after the handshake: TLS itself works.
-                if message.contains("SSL encryption") || message.contains("SSL on") {
+                if RefusalWording.isRefusalOverSSL(message) {
                     return Result(availability: .offered)
                 }
                 // With sslmode=require libpq authenticates only after a

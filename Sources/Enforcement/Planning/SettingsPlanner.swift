@@ -44,7 +44,8 @@ enum SettingsPlanner {
         let names = changes.map(\.name)
         let found = conflicts(snapshot, names: names)
         return SettingsPlan(changes: changes, sslProven: sslProven, conflicts: found,
-                            problems: problems(snapshot, names: names, conflicts: found),
+                            problems: problems(snapshot, names: names, conflicts: found)
+                                + alterSystemRefused(snapshot, changes: changes, newCertificates: input.certificates.replacement != nil),
                             reload: reloadDecision(snapshot, names: changes.map(\.name)),
                             rollback: changes.map { rollbackStatement(snapshot, name: $0.name) })
     }
@@ -74,10 +75,24 @@ enum SettingsPlanner {
         for conflict in conflicts where conflict.kind == .shadowsAlterSystem {
             problems.append(conflict.text + ": remove it from the service's start options (for example -c \(conflict.name)=...) first")
         }
-        if !names.isEmpty, snapshot.setting("allow_alter_system")?.value == "off" {
-            problems.append("allow_alter_system is off on this server: ALTER SYSTEM is not allowed; set \(names.joined(separator: ", ")) in postgresql.conf yourself, reload, and run the wizard again")
-        }
         return problems
+    }
+
+    /// 17+ can forbid ALTER SYSTEM (`allow_alter_system = off`). That switch
+    /// says the configuration is written by something else (configuration
+    /// management), which would overwrite an edit of postgresql.conf by the
+    /// wizard; so the plan stops and says exactly which lines to add where.
+    /// Once the operator has added them and reloaded, nothing is left for
+    /// ALTER SYSTEM and the wizard goes on with pg_hba.conf.
+    static func alterSystemRefused(_ snapshot: ClusterSnapshot, changes: [SettingsPlan.Change], newCertificates: Bool) -> [String] {
+        guard !changes.isEmpty, snapshot.setting("allow_alter_system")?.value == "off" else { return [] }
+        let file = snapshot.server.configFile
+        let lines = changes.map { "\($0.name) = '\($0.value)'" }.joined(separator: "; ")
+        let certificates = newCertificates
+            ? "create the certificate files first (pg-ssl-wizard certs generate --ca or --self-signed --out DIR, with the paths below), then "
+            : ""
+        return ["allow_alter_system is off on this server, so ALTER SYSTEM is refused and the configuration is managed outside PostgreSQL: "
+            + certificates + "add \(lines) to \(file) (or to whatever writes it), reload, and run the wizard again"]
     }
 
     static func reloadDecision(_ snapshot: ClusterSnapshot, names: [String]) -> ReloadDecision {

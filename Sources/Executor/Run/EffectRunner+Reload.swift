@@ -130,7 +130,12 @@ extension EffectRunner {
             return tcp.sslInUse ? nil : "TCP to \(host) is not encrypted"
         } catch {
             let message = operatorMessage(for: error)
-            let refused = ["no pg_hba.conf entry", "SSL", "server does not support", "could not connect", "timeout"]
+            // Refused by the rules after the handshake: TLS works. The rewrite
+            // only turns host into hostssl, so an address it refuses over SSL
+            // now was refused before too (a cluster with no loopback TCP rule):
+            // not a lock-out of anyone, and the operator's socket got in above.
+            if RefusalWording.isRefusalOverSSL(message) { return nil }
+            let refused = ["no pg_hba.conf entry", "pg_hba.conf rejects", "SSL", "server does not support", "could not connect", "timeout"]
             return refused.contains(where: message.contains) ? "TCP with SSL to \(host): \(message)" : nil
         }
     }

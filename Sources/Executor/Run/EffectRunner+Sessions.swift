@@ -140,7 +140,9 @@ extension EffectRunner {
                 return "verified as \(name) with \(caPath)"
             } catch {
                 let message = operatorMessage(for: error)
-                if !["certificate", "SSL", "server does not support", "could not connect"].contains(where: message.contains) {
+                // A pg_hba.conf refusal that names SSL came after the verified handshake.
+                if RefusalWording.isRefusalOverSSL(message)
+                    || !["certificate", "SSL", "server does not support", "could not connect"].contains(where: message.contains) {
                     return "verified as \(name) with \(caPath) (the handshake passed; authentication: \(message))"
                 }
                 failures.append("\(name): \(message)")

@@ -2,8 +2,9 @@ import ClusterFacts
 import PostgresClient
 
 /// The confirm step's live negative test: a fresh TCP connection with
-/// `sslmode=disable` must be refused with PostgreSQL's "no encryption"
-/// error (the rules, not a wrong password, refused it).
+/// `sslmode=disable` must be refused by pg_hba.conf for having no encryption
+/// ("no encryption", or "SSL off" on 13): the rules, not a wrong password,
+/// refused it.
 public enum PlainTextRefusal {
     public enum Outcome: Hashable, Sendable {
         /// Refused by pg_hba.conf because it had no encryption.
@@ -21,7 +22,7 @@ public enum PlainTextRefusal {
             return .admitted
         } catch {
             let message = operatorMessage(for: error)
-            return message.contains("no encryption") ? .refused(message) : .otherFailure(message)
+            return RefusalWording.isPlainTextRefusal(message) ? .refused(message) : .otherFailure(message)
         }
     }
 }

@@ -10,7 +10,7 @@ struct ApplyFailureTests {
     static let hba = """
         local   all   all                   trust
         host    all   all   127.0.0.1/32    scram-sha-256
-        host    all   all   10.1.0.0/16     radius radiusservers=radius.example.net radiussecrets="S3cretRadiusPw"
+        host    all   all   10.1.0.0/16     radius radiusservers=192.0.2.10 radiussecrets="S3cretRadiusPw"
 
         """
 

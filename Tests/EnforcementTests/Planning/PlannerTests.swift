@@ -95,6 +95,30 @@ struct PlannerTests {
         #expect(plan.run.confirmation.caPath == "/data/root.crt")
     }
 
+    /// 17+: with allow_alter_system off the plan says which lines go where
+    /// (certificate files first when it would create them); once they are
+    /// in postgresql.conf nothing is left for ALTER SYSTEM and nothing blocks.
+    @Test func allowAlterSystemOffSaysWhichLinesToAddWhere() throws {
+        var builder = SnapshotBuilder()
+        builder.version = ServerVersion(major: 17, minor: 6)
+        builder.settings = [Setting(name: "allow_alter_system", value: "off", context: "sighup", source: "configuration file")]
+        let plan = try Planner.plan(builder.input())
+        #expect(plan.blocked && plan.exitCode == 11)
+        let reason = try #require(plan.blockingReasons.first { $0.text.contains("allow_alter_system is off") })
+        #expect(reason.text.contains("add ssl = 'on' to /data/postgresql.conf (or to whatever writes it), reload"), "\(reason.text)")
+        #expect(!reason.text.contains("certs generate"))
+
+        var facts = SnapshotBuilder.usableCertificate
+        facts.condition = .missing
+        facts.replacement = CertificateReplacement(mode: "ca", names: ["db"], files: [], settings: ["ssl_ca_file": "/data/root.crt"])
+        let creating = try Planner.plan(builder.input(certificates: facts))
+        let first = try #require(creating.blockingReasons.first { $0.text.contains("allow_alter_system is off") })
+        #expect(first.text.contains("create the certificate files first") && first.text.contains("ssl_ca_file = '/data/root.crt'; ssl = 'on'"), "\(first.text)")
+
+        builder.sslOn = true
+        #expect(!(try Planner.plan(builder.input())).blocked, "ssl already set in postgresql.conf: nothing for ALTER SYSTEM")
+    }
+
     @Test func keyModeIsFixedWithoutNewFiles() throws {
         var facts = SnapshotBuilder.usableCertificate
         facts.condition = .broken
