@@ -40,6 +40,9 @@ public struct StatusReport: Sendable {
                     setting.reloadable ? "reload" : "restart" + (setting.pendingRestart ? " (pending)" : "")]
         })
         lines += table.render()
+        if let groups = snapshot.keyExchangeGroups {
+            lines.append("Key exchange groups: \(groups.value) (\(groups.name))")
+        }
         if !snapshot.fileSettingErrors.isEmpty {
             lines.append("")
             lines.append("Configuration file errors (a reload would not apply setting changes)")
@@ -106,6 +109,8 @@ public struct StatusReport: Sendable {
         public var privileges: Privileges
         public var tls: TLSDocument
         public var sslSettings: [SettingDocument]
+        /// `ssl_groups` (18) or `ssl_ecdh_curve` (13-17), under one key.
+        public var keyExchangeGroups: SettingDocument?
         public var fileSettingErrors: [FileSettingErrorDocument]
         public var files: FilesDocument
         public var counts: CountsDocument
@@ -115,7 +120,7 @@ public struct StatusReport: Sendable {
         enum CodingKeys: String, CodingKey {
             case verdict, reasons, notes, server, connection, privileges, tls, files, counts, sessions
             case exitCode = "exit_code", sslSettings = "ssl_settings", fileSettingErrors = "file_setting_errors"
-            case tlsVersions = "tls_versions"
+            case tlsVersions = "tls_versions", keyExchangeGroups = "key_exchange_groups"
         }
 
         init(_ report: StatusReport) {
@@ -130,6 +135,7 @@ public struct StatusReport: Sendable {
             privileges = snapshot.privileges
             tls = TLSDocument(assessment.tls)
             sslSettings = report.sslSettings.map(SettingDocument.init)
+            keyExchangeGroups = snapshot.keyExchangeGroups.map(SettingDocument.init)
             fileSettingErrors = snapshot.fileSettingErrors.map(FileSettingErrorDocument.init)
             files = FilesDocument(snapshot.server, snapshot.fileAccess)
             counts = CountsDocument(assessment.counts)
