@@ -37,7 +37,12 @@ struct RealServerTests {
                     cluster.tcpConninfo(host: host, sslmode: "verify-full") + " sslrootcert=\(rootCertificate)",
                     "-Atc", "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
                 ])
-                #expect(psql.stdout.hasPrefix("t|TLSv1."), "psql by \(host): \(psql.stdout)\(psql.stderr)")
+                if host == "127.0.0.1" && cluster.version.major < 15 {
+                    // This build's own psql: libpq 14 and older ignore iPAddress SANs (reference section 0).
+                    #expect(psql.stderr.contains("does not match host name \"127.0.0.1\""), "psql \(cluster.version) by IP: \(psql.stdout)\(psql.stderr)")
+                } else {
+                    #expect(psql.stdout.hasPrefix("t|TLSv1."), "psql by \(host): \(psql.stdout)\(psql.stderr)")
+                }
             }
             let ready = try Wizard.run(["certs", "inspect", cluster.socketConninfo, "--names", "localhost", "127.0.0.1"])
             #expect(ready.exitCode == 0, "\(ready.stdout)\(ready.stderr)")

@@ -47,6 +47,7 @@ public struct AuditReport: Codable, Hashable, Sendable {
                                                                           user: "USER", rootCertificate: $0) } ?? []
         if let ca {
             clientGuidance = "Copy \(ca) to each client as its root certificate and connect with sslmode=verify-full; sslmode=require encrypts but does not prove the server's identity, and prefer silently falls back to plain text."
+                + (ClientConnectionStrings.ipAddressNote(names: record.clientNames).map { " Note: \($0)." } ?? "")
         } else {
             clientGuidance = "Give clients the CA that signed the server certificate and use sslmode=verify-full; sslmode=prefer (libpq's default) silently falls back to plain text where a rule allows it."
         }

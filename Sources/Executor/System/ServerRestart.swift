@@ -31,9 +31,22 @@ public enum ServerRestart {
         // Keep writing to the same log (pg_ctl -l is not remembered across restarts).
         if let log = Postmaster.stderrFile(pid: pid) { arguments += ["-l", log] }
         let owner = OSUser.owner(of: dataDirectory)
-        let output = try ProcessRunner.run(pgCtl, arguments + ["restart"], as: owner?.isCurrent == false ? owner : nil, timeoutSeconds: 180)
+        let output = try ProcessRunner.run(pgCtl, arguments + ["restart"], as: owner?.isCurrent == false ? owner : nil,
+                                           environment: libraryEnvironment(pid: pid), timeoutSeconds: 180)
         guard output.exitCode == 0 else { throw Failure.command("pg_ctl restart: \(output.stderr)\(output.stdout)") }
         return "pg_ctl restart as \(owner?.name ?? "the current user")"
+    }
+
+    /// The running postmaster's LD_LIBRARY_PATH, if it had one: a relocatable
+    /// build needs it for the libpq its walreceiver and dblink load, and the
+    /// restarted postmaster inherits pg_ctl's environment, not the old one's.
+    static func libraryEnvironment(pid: Int32) -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [:] }
+        for entry in data.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            if text.hasPrefix("LD_LIBRARY_PATH=") { return ["LD_LIBRARY_PATH": String(text.dropFirst("LD_LIBRARY_PATH=".count))] }
+        }
+        return [:]
     }
 
     /// The unit from /proc/<pid>/cgroup (`.../system.slice/postgresql@15-main.service`);

@@ -22,4 +22,20 @@ struct ServerRestartTests {
                     "the restarted server writes to the same log")
         }
     }
+
+    /// A relocatable build (the matrix's 18) runs with LD_LIBRARY_PATH to its
+    /// own lib; the restarted postmaster must keep it.
+    @Test func aRelocatableBuildKeepsItsLibraryPathAcrossTheRestart() async throws {
+        let binaries = try TestServers.binaries(major: 18)
+        let expected = try #require(binaries.serverEnvironment["LD_LIBRARY_PATH"])
+        try await TestCluster.with(binaries: binaries) { cluster in
+            _ = try ServerRestart.restart(dataDirectory: cluster.dataDirectory)
+            let connection = try ServerRestart.reconnect(ConnectionTarget(cluster.socketConninfo))
+            connection.close()
+            let pid = try #require(cluster.local.postmasterPID)
+            let environ = try #require(FileManager.default.contents(atPath: "/proc/\(pid)/environ"))
+            let entries = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            #expect(entries.contains("LD_LIBRARY_PATH=\(expected)"), "\(entries.filter { $0.hasPrefix("LD_") })")
+        }
+    }
 }

@@ -56,6 +56,7 @@ struct CertsGenerateCommand: ParsableCommand {
                                                         database: "postgres", user: "postgres", rootCertificate: root) {
                 print("  \(strings.libpq)\n  \(strings.uri)\n  \(strings.jdbc)")
             }
+            if let note = ClientConnectionStrings.ipAddressNote(names: plan.request.ipAddresses) { print("note: " + note) }
             print("if these are the server's files: SELECT pg_reload_conf(); (SSL files are re-read on reload)")
         } else {
             print("\nsend \(out)/server.csr to your CA, then: pg-ssl-wizard certs import --cert SIGNED.crt --key \(out)/server.key --ca CA.crt --out \(out)")
