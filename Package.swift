@@ -74,6 +74,6 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],
                     exclude: ["Golden"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Executor", "PostgresClient", "Sandbox"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Certificates", "Executor", "PostgresClient", "Sandbox"]),
     ]
 )

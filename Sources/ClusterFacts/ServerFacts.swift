@@ -78,10 +78,14 @@ public struct FileAccess: Hashable, Sendable, Codable {
     public var sameHostVerified: Bool
     /// Why the files are not usable, in words for the operator; nil when fine.
     public var problem: String?
+    /// Why pg_hba.conf and its backup could not be written next to it
+    /// (read-only file system, no permission, no room); nil when they can.
+    public var hbaWriteProblem: String?
 
-    public init(hbaReadable: Bool, sameHostVerified: Bool, problem: String?) {
+    public init(hbaReadable: Bool, sameHostVerified: Bool, problem: String?, hbaWriteProblem: String? = nil) {
         self.hbaReadable = hbaReadable
         self.sameHostVerified = sameHostVerified
         self.problem = problem
+        self.hbaWriteProblem = hbaWriteProblem
     }
 }

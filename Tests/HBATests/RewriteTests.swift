@@ -24,6 +24,14 @@ struct RewriteTests {
         #expect(result.changes.map(\.kind) == [.kept, .converted, .converted])
     }
 
+    /// Found by the bad-input catalogue: a file that includes itself reaches
+    /// its lines once per nesting level, and the same edit came back each time.
+    @Test func aFileThatIncludesItselfIsRewrittenOnce() {
+        let text = "host all all 10.0.0.0/8 md5\ninclude pg_hba.conf\n"
+        let result = HostsslRewriter.rewrite(document(text, files: ["/etc/pg/pg_hba.conf": text]), policy: RewritePolicy())
+        #expect(result.text(of: "/etc/pg/pg_hba.conf") == "hostssl all all 10.0.0.0/8 md5\ninclude pg_hba.conf\n")
+    }
+
     @Test func unchangedFilesPrintBackIdentical() {
         let text = "local all all peer\r\nhostssl all all all scram-sha-256"
         let result = HostsslRewriter.rewrite(document(text), policy: RewritePolicy())

@@ -14,6 +14,9 @@ enum PreflightCheck {
         for error in snapshot.fileSettingErrors {
             problems.append("\(error.sourceFile) line \(error.sourceLine): \(error.error ?? "error"); while any configuration file has an error a reload applies no setting but still loads pg_hba.conf, so fix it first")
         }
+        if hba.result.hasChanges, let problem = snapshot.fileAccess.hbaWriteProblem {
+            problems.append(problem)
+        }
         problems += certificates.problems
         problems += settings.problems
         problems += hba.problems

@@ -16,7 +16,9 @@ public enum LosslessPrinter {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + edits.count * 8)
         var cursor = 0
-        for edit in edits.sorted(by: { $0.span.start < $1.span.start }) {
+        // The same line reached twice (a file that includes itself) brings
+        // the same edit twice: one is enough.
+        for edit in Set(edits).sorted(by: { $0.span.start < $1.span.start }) {
             precondition(edit.span.start >= cursor && edit.span.end <= bytes.count, "overlapping edits")
             output.append(contentsOf: bytes[cursor..<edit.span.start])
             output.append(contentsOf: edit.replacement)

@@ -152,6 +152,30 @@ public struct ServerInspector: Sendable {
         } else {
             problem = nil
         }
-        return FileAccess(hbaReadable: readable, sameHostVerified: verified, problem: problem)
+        return FileAccess(hbaReadable: readable, sameHostVerified: verified, problem: problem,
+                          hbaWriteProblem: readable ? writeProblem(hbaFile: server.hbaFile) : nil)
+    }
+
+    /// The rewrite puts a backup and a temporary copy next to pg_hba.conf,
+    /// then renames: the directory must be writable, on a read-write file
+    /// system, with room for two more copies. Found here, before anything
+    /// changes, instead of half way through a run.
+    static func writeProblem(hbaFile: String) -> String? {
+        let directory = (hbaFile as NSString).deletingLastPathComponent
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return nil }
+        if info.f_flag & UInt(ST_RDONLY) != 0 {
+            return "\(directory) is on a read-only file system, so pg_hba.conf and its backup cannot be written: remount it read-write first"
+        }
+        if access(directory, W_OK) != 0 {
+            return "cannot write in \(directory) as this user: run the wizard as root or as the server's OS user"
+        }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: hbaFile))?[.size] as? NSNumber)?.uint64Value ?? 0
+        let needed = 2 * size + 64 * 1024
+        let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
+        if free < needed {
+            return "only \(free / 1024) KiB are free in \(directory); the backup and the new pg_hba.conf need about \(needed / 1024) KiB: free some space first"
+        }
+        return nil
     }
 }

@@ -1,0 +1,65 @@
+import Executor
+import Foundation
+import Testing
+import TestSupport
+
+/// Every case of the catalogue on its own real cluster: the command fails
+/// with the expected exit code and one message that names the problem and
+/// the way out, no password is echoed, and a fingerprint of the cluster
+/// (files, settings, configuration load time, backends) is unchanged.
+struct BadInputCatalogueTests {
+    @Test func theCatalogueCoversEveryStep() {
+        let cases = BadInputCatalogue.cases
+        #expect(cases.count >= 30, "\(cases.count) cases")
+        #expect(Set(cases.map(\.step)) == ["cli", "preflight", "certs", "ssl_on", "hba_rewrite", "wizard"])
+        #expect(Set(cases.map(\.testDescription)).count == cases.count, "names are unique")
+    }
+
+    @Test(arguments: BadInputCatalogue.cases)
+    func refusedWithOneMessageAndNothingChanged(_ item: BadInputCase) async throws {
+        try TestEnvironment.requireRoot(for: "mounts, other OS users and the postgres user")
+        let binaries = try item.major.map { try TestServers.binaries(major: $0) }
+        try await TestCluster.with(binaries: binaries) { cluster in
+            try cluster.writeHBA(BadInputCatalogue.hba)
+            try cluster.reload()
+            try cluster.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "plain-app")
+            let wizard = try WizardRun()
+            let prepared = try item.setup(cluster, wizard)
+            defer { prepared.cleanup() }
+            let before = try cluster.stateFingerprint()
+
+            let message: String
+            var exitCode: Int32
+            switch item.channel {
+            case .stderr, .inspectError:
+                let output = try ProcessRunner.run(Wizard.path, item.arguments(cluster), as: prepared.runAs,
+                                                   environment: prepared.environment.merging(["XDG_STATE_HOME": wizard.stateHome]) { $1 },
+                                                   timeoutSeconds: 120)
+                exitCode = output.exitCode
+                let lines = (item.channel == .stderr ? output.stderr : output.stdout).split(separator: "\n").map(String.init)
+                // Argument errors come with ArgumentParser's usage lines after the message.
+                let relevant = item.channel == .stderr ? lines.filter { line in
+                    !line.trimmingCharacters(in: .whitespaces).isEmpty && !line.hasPrefix("Usage:") && !line.hasPrefix("  See '")
+                }
+                    : lines.filter { $0.hasPrefix("ERROR: ") }
+                #expect(relevant.count == 1, "one message, not \(relevant.count):\n\(output.stdout)\n\(output.stderr)")
+                message = relevant.joined(separator: "\n")
+                #expect(!(output.stdout + output.stderr).contains(cluster.local.superuserPassword) && !(output.stdout + output.stderr).contains("wrong-secret-pw"),
+                        "no password is echoed")
+            case .screen:
+                let terminal = try TmuxTerminal(Wizard.path, item.arguments(cluster), environment: ["XDG_STATE_HOME": wizard.stateHome],
+                                                rows: 20, columns: 60)
+                defer { terminal.close() }
+                message = try terminal.waitFor("80x24", timeoutSeconds: 60)
+                try terminal.send("q")
+                exitCode = try terminal.exitCode()
+            }
+            #expect(exitCode == item.exitCode, "\(item.testDescription): exit \(exitCode): \(message)")
+            for fragment in item.mentions {
+                #expect(message.contains(fragment), "\(item.testDescription): the message should mention \(fragment): \(message)")
+            }
+            #expect(try cluster.stateFingerprint() == before, "\(item.testDescription): nothing changed")
+            print("bad input [\(item.testDescription)] exit \(exitCode): \(message.prefix(240))")
+        }
+    }
+}
