@@ -5,7 +5,7 @@ BIN           = .build/$(CONFIG)/pg-ssl-wizard
 # Debian packages the build and the tests need; only missing ones are installed.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip
 
-.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench clean
+.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench evidence clean
 
 all: build
 
@@ -55,22 +55,42 @@ test-matrix: build-tests servers
 	  PG_BINDIR=$$bindir $(SWIFT) test --skip-build || exit 1; \
 	done
 
-# libFuzzer on the pg_hba.conf tokenizer+parser: make fuzz FUZZ_RUNS=1000000
+# libFuzzer: make fuzz [FUZZ=hba|conninfo] [FUZZ_RUNS=1000000]
+#   hba: the pg_hba.conf tokenizer, parser, printer and rewrite (5 versions per input)
+#   conninfo: connection strings and URIs; no error or description may show a planted password
+# A crash leaves its input in .fuzz/crash-*; add it to the target's corpus once fixed.
+FUZZ         ?= hba
 FUZZ_RUNS    ?= 1000000
 FUZZ_DIR      = .build-fuzz
 FUZZ_OBJ      = $(FUZZ_DIR)/x86_64-unknown-linux-gnu/release
 fuzz: deps
+ifeq ($(FUZZ),conninfo)
+	$(SWIFT) build -c release --target PostgresClient --scratch-path $(FUZZ_DIR) -Xswiftc -sanitize=fuzzer
+	swiftc -O -sanitize=fuzzer -parse-as-library -DFUZZING -I $(FUZZ_OBJ)/Modules -I /usr/include/postgresql \
+	  -Xcc -fmodule-map-file=Sources/CLibPQ/module.modulemap \
+	  Tests/Fuzz/ConninfoFuzz/FuzzEntry.swift $(FUZZ_OBJ)/PostgresClient.build/*.o $(FUZZ_OBJ)/ClusterFacts.build/*.o \
+	  -lpq -o $(FUZZ_DIR)/conninfo-fuzz
+	mkdir -p .fuzz/conninfo && cp -n Tests/PostgresClientTests/ConninfoCorpus/* .fuzz/conninfo/
+	SWIFT_BACKTRACE=enable=no $(FUZZ_DIR)/conninfo-fuzz -artifact_prefix=.fuzz/ -runs=$(FUZZ_RUNS) -max_len=512 -dict=Tests/Fuzz/conninfo.dict -print_final_stats=1 .fuzz/conninfo
+else
 	$(SWIFT) build -c release --target HBA --scratch-path $(FUZZ_DIR) -Xswiftc -sanitize=fuzzer
 	swiftc -O -sanitize=fuzzer -parse-as-library -DFUZZING -I $(FUZZ_OBJ)/Modules \
 	  Tests/Fuzz/HBAFuzz/FuzzEntry.swift $(FUZZ_OBJ)/HBA.build/*.o $(FUZZ_OBJ)/ClusterFacts.build/*.o -o $(FUZZ_DIR)/hba-fuzz
 	mkdir -p .fuzz/corpus && cp -n Tests/HBATests/Corpus/* .fuzz/corpus/
-	$(FUZZ_DIR)/hba-fuzz -runs=$(FUZZ_RUNS) -max_len=4096 -dict=Tests/Fuzz/hba.dict -print_final_stats=1 .fuzz/corpus
+	SWIFT_BACKTRACE=enable=no $(FUZZ_DIR)/hba-fuzz -artifact_prefix=.fuzz/ -runs=$(FUZZ_RUNS) -max_len=4096 -dict=Tests/Fuzz/hba.dict -print_final_stats=1 .fuzz/corpus
+endif
 
 # Benchmarks against real servers (root); ratios to a baseline measured in the same run.
 bench: deps
 	$(SWIFT) build -c release --product pgsw-bench
 	$(SWIFT) build -c release --product pg-ssl-wizard
 	.build/release/pgsw-bench $(BENCH)
+
+# docs/EVIDENCE.md from a fresh run of the differentials, the version matrix, the
+# bad-input and fault suites, both fuzzers and the benchmarks (about half an hour).
+EVIDENCE_FUZZ_RUNS ?= 200000
+evidence: deps
+	sh scripts/evidence $(EVIDENCE_FUZZ_RUNS)
 
 practice: $(BIN)
 	$(BIN) practice

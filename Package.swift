@@ -59,7 +59,10 @@ let package = Package(
         // A client for tests to run inside network namespaces.
         .executableTarget(name: "pgsw-probe", dependencies: ["PostgresClient"], path: "Tests/TestProbe"),
         // The pg_hba.conf fuzz target (make fuzz); a corpus runner in normal builds.
-        .executableTarget(name: "hba-fuzz", dependencies: ["HBA"], path: "Tests/Fuzz/HBAFuzz"),
+        .target(name: "FuzzCorpus", path: "Tests/Fuzz/FuzzCorpus"),
+        .executableTarget(name: "hba-fuzz", dependencies: ["HBA", "FuzzCorpus"], path: "Tests/Fuzz/HBAFuzz"),
+        // The connection-string fuzz target (make fuzz FUZZ=conninfo); a corpus runner in normal builds.
+        .executableTarget(name: "conninfo-fuzz", dependencies: ["PostgresClient", "ClusterFacts", "FuzzCorpus"], path: "Tests/Fuzz/ConninfoFuzz"),
         // `make bench`: benchmarks, each with a baseline measured in the same run.
         .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "Executor", "PostgresClient", "TestSupport"],
                           path: "Benchmarks/PgswBench"),
@@ -71,7 +74,8 @@ let package = Package(
         .target(name: "PlanFixtures", dependencies: ["ClusterFacts", "Enforcement", "HBA"], path: "Tests/PlanFixtures"),
         .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA", "PlanFixtures"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ClusterFacts", "TestSupport"],
+                    exclude: ["ConninfoCorpus"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],
                     exclude: ["Golden"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Certificates", "Executor", "PostgresClient", "Sandbox"]),

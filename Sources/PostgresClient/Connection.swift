@@ -32,7 +32,8 @@ public final class Connection: @unchecked Sendable {
             throw .connectionFailed(target: target.redactedDescription, message: "out of memory")
         }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.oneLine(String(cString: PQerrorMessage(handle)))
+            let message = ConninfoScrubber.scrub(Self.oneLine(String(cString: PQerrorMessage(handle))), conninfo: target.conninfo,
+                                                 extraSecrets: target.overrides.filter { $0.name == "password" }.map(\.value))
             PQfinish(handle)
             throw .connectionFailed(target: target.redactedDescription, message: message)
         }

@@ -45,7 +45,10 @@ public struct ConnectionTarget: Sendable, Hashable {
         let keys = explicitKeywords
         let shown = ["host", "hostaddr", "port", "dbname", "user", "sslmode", "service"]
         let parts = shown.compactMap { key in keys[key].map { "\(key)=\($0)" } }
-        return parts.isEmpty ? "(libpq defaults)" : parts.joined(separator: " ")
+        // A value can still carry one: libpq reads `postgresql://h/db password=x`
+        // as a database named "db password=x" (found by the conninfo fuzzer).
+        return parts.isEmpty ? "(libpq defaults)" : ConninfoScrubber.scrub(parts.joined(separator: " "), conninfo: conninfo,
+                                                                           extraSecrets: overrides.filter { $0.name == "password" }.map(\.value))
     }
 
     /// libpq's parse of a conninfo string or URI into keyword -> value.
@@ -54,7 +57,7 @@ public struct ConnectionTarget: Sendable, Hashable {
         guard let options = PQconninfoParse(conninfo, &errorMessage) else {
             let message = errorMessage.map { String(cString: $0) } ?? "unparsable"
             if let errorMessage { PQfreemem(errorMessage) }
-            throw .invalidConnectionString(message.trimmingTrailingNewlines)
+            throw .invalidConnectionString(ConninfoScrubber.scrub(message.trimmingTrailingNewlines, conninfo: conninfo))
         }
         defer { PQconninfoFree(options) }
         var result: [String: String] = [:]

@@ -44,6 +44,7 @@ extension EffectRunner {
                 if !FileManager.default.fileExists(atPath: directory) {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 }
+                removeTornTemporaries(of: path)
                 try writer.write(file.contents, to: path, mode: mode_t(planned.mode), owner: owner.map { .init(uid: $0.uid, gid: $0.gid) })
             }
         } catch {
@@ -87,6 +88,7 @@ extension EffectRunner {
             return Performed(.restored(path: fix.path), after: Self.hashes([fix.path]))
         case .create(let replacement):
             for file in replacement.files {
+                removeTornTemporaries(of: file.path)
                 let backup = file.path + ".bak-" + context.stamp
                 guard access(backup, F_OK) == 0 else { continue }
                 do {

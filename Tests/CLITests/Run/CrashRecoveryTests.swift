@@ -4,13 +4,15 @@ import Testing
 import TestSupport
 
 /// `apply` killed with SIGKILL (PG_SSL_WIZARD_CRASH_AT) at every step
-/// boundary and in the middle of the pg_hba.conf write: the file is whole
+/// boundary and in the middle of every file it writes (key, certificate,
+/// root certificate, pg_hba.conf): the file is whole
 /// (old or new), the operator can connect, and `resume` finishes the run or
 /// `rollback` restores everything. One test per point.
 struct CrashRecoveryTests {
     enum Recovery: String, Sendable { case resume, rollback }
 
     static let points: [(String, Recovery)] = [
+        ("mid-write:server.key", .resume), ("mid-write:server.crt", .rollback), ("mid-write:root.crt", .resume),
         ("after:certs", .resume), ("after:ssl_on", .rollback), ("mid-write:pg_hba.conf", .resume),
         ("mid-write:pg_hba.conf", .rollback), ("after:hba_rewrite", .resume), ("after:reload_or_restart", .rollback),
         ("after:reload_or_restart", .resume), ("after:terminate_non_ssl", .resume), ("after:confirm", .resume),
@@ -51,6 +53,7 @@ struct CrashRecoveryTests {
             }
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: cluster.dataDirectory).filter { $0.contains(".tmp-") || $0.contains(".candidate-") }
             #expect(leftovers.isEmpty, "no torn temporary file or staged candidate is left: \(leftovers)")
+            print("fault [SIGKILL \(point) then \(recovery.rawValue)]: pg_hba.conf whole, operator connected, \(recovery.rawValue) finished")
         }
     }
 }

@@ -35,23 +35,12 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 #else
+import FuzzCorpus
+
 @main
 struct CorpusRunner {
     static func main() {
-        var count = 0
-        for path in CommandLine.arguments.dropFirst() {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            let files = isDirectory.boolValue
-                ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).map { path + "/" + $0 }
-                : [path]
-            for file in files {
-                guard let data = FileManager.default.contents(atPath: file) else { continue }
-                checkInput(Array(data))
-                count += 1
-            }
-        }
-        print("checked \(count) inputs")
+        print("checked \(runCorpus(Array(CommandLine.arguments.dropFirst()), checkInput)) inputs")
     }
 }
 #endif
