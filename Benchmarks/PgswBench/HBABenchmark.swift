@@ -22,16 +22,16 @@ enum HBABenchmark {
 
             var document = HBADocument(path: path, text: text, context: context)
             precondition(document.rules.count == ruleCount && document.isLoadable, "the generated file must load")
-            let parse = Measure.median(repetitions: repetitions) {
+            let parse = Measure.samples(repetitions: repetitions) {
                 document = HBADocument(path: path, text: text, context: context)
             }
-            let match = Measure.median(repetitions: repetitions) {
+            let match = Measure.samples(repetitions: repetitions) {
                 precondition(Matcher(document: document, environment: environment).match(attempt).outcome == .accepted)
             }
-            let rewrite = Measure.median(repetitions: repetitions) {
+            let rewrite = Measure.samples(repetitions: repetitions) {
                 precondition(HostsslRewriter.rewrite(document, policy: RewritePolicy()).rewritten[path] != nil)
             }
-            let ours = Measure.median(repetitions: repetitions) {
+            let ours = Measure.samples(repetitions: repetitions) {
                 let parsed = HBADocument(path: path, text: text, context: context)
                 _ = Matcher(document: parsed, environment: environment).match(attempt)
                 _ = HostsslRewriter.rewrite(parsed, policy: RewritePolicy())
@@ -40,7 +40,7 @@ enum HBABenchmark {
             try cluster.writeHBA(text)
             let connection = try cluster.superuserConnection()
             // The backend's parse: pg_hba_file_rules tokenizes and parses the file on disk.
-            let fileRules = try Measure.median(repetitions: repetitions) {
+            let fileRules = try Measure.samples(repetitions: repetitions) {
                 let rows = try connection.query("""
                     SELECT count(*) AS n,
                            min(error) FILTER (WHERE error NOT LIKE 'hostssl record cannot match%') AS error
@@ -51,8 +51,8 @@ enum HBABenchmark {
                 }
             }
             // The postmaster's parse: reload, until a new session is forked after it.
-            let reload = try Measure.median(repetitions: repetitions) { try reloadUntilVisible(cluster) }
-            let serverTotal = try Measure.median(repetitions: repetitions) {
+            let reload = try Measure.samples(repetitions: repetitions) { try reloadUntilVisible(cluster) }
+            let serverTotal = try Measure.samples(repetitions: repetitions) {
                 try reloadUntilVisible(cluster)
                 _ = try connection.query("SELECT count(*) FROM pg_hba_file_rules")
             }
@@ -61,13 +61,13 @@ enum HBABenchmark {
 
             let server = "PostgreSQL \(cluster.version) pg_hba_file_rules"
             return [
-                BenchmarkResult(name: "parse \(ruleCount) rules", seconds: parse, baselineName: server, baselineSeconds: fileRules),
-                BenchmarkResult(name: "match (scan to the last rule)", seconds: match, baselineName: server, baselineSeconds: fileRules),
-                BenchmarkResult(name: "hostssl rewrite", seconds: rewrite, baselineName: server, baselineSeconds: fileRules),
-                BenchmarkResult(name: "parse + match + rewrite", seconds: ours,
-                                baselineName: "reload + pg_hba_file_rules", baselineSeconds: serverTotal),
-                BenchmarkResult(name: "parse + match + rewrite", seconds: ours,
-                                baselineName: "reload alone (new session sees it)", baselineSeconds: reload),
+                BenchmarkResult(name: "parse \(ruleCount) rules", samples: parse, baselineName: server, baseline: fileRules),
+                BenchmarkResult(name: "match (scan to the last rule)", samples: match, baselineName: server, baseline: fileRules),
+                BenchmarkResult(name: "hostssl rewrite", samples: rewrite, baselineName: server, baseline: fileRules),
+                BenchmarkResult(name: "parse + match + rewrite", samples: ours,
+                                baselineName: "reload + pg_hba_file_rules", baseline: serverTotal),
+                BenchmarkResult(name: "parse + match + rewrite", samples: ours,
+                                baselineName: "reload alone (new session sees it)", baseline: reload),
             ]
         }
     }

@@ -20,6 +20,14 @@ enum Measure {
         return samples[samples.count / 2]
     }
 
+    /// `repetitions` runs after a warm-up, kept for the median and the min-max.
+    static func samples(repetitions: Int, _ body: () throws -> Void) rethrows -> [Double] {
+        try body()
+        var samples: [Double] = []
+        for _ in 0..<repetitions { samples.append(try seconds(body)) }
+        return samples
+    }
+
     static func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
     static func spread(_ samples: [Double]) -> (Double, Double) { (samples.min() ?? 0, samples.max() ?? 0) }
 }
@@ -53,4 +61,12 @@ struct BenchmarkResult {
 struct BenchmarkFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension BenchmarkResult {
+    /// Median and min-max of both sample sets.
+    init(name: String, samples: [Double], baselineName: String, baseline: [Double]) {
+        self.init(name: name, seconds: Measure.median(samples), baselineName: baselineName, baselineSeconds: Measure.median(baseline),
+                  spread: Measure.spread(samples), baselineSpread: Measure.spread(baseline))
+    }
 }

@@ -21,14 +21,14 @@ enum PlanBenchmark {
             guard plan.impact.terminate.count > sessionCount / 4, !plan.blocked, plan.files.count == 1 else {
                 throw BenchmarkFailure("the synthetic estate did not plan as intended: \(plan.impact.terminate.count) to terminate, blocked \(plan.blocked)")
             }
-            let planning = try Measure.median(repetitions: repetitions) { plan = try Planner.plan(input) }
+            let planning = try Measure.samples(repetitions: repetitions) { plan = try Planner.plan(input) }
             let context = ParseContext(syntax: ServerSyntax(major: cluster.version.major), sslEnabled: false)
-            let parse = Measure.median(repetitions: repetitions) { _ = HBADocument(path: cluster.hbaFile, text: text, context: context) }
+            let parse = Measure.samples(repetitions: repetitions) { _ = HBADocument(path: cluster.hbaFile, text: text, context: context) }
 
             try cluster.writeHBA(text)
             let connection = try cluster.superuserConnection()
             defer { connection.close() }
-            let fileRules = try Measure.median(repetitions: repetitions) {
+            let fileRules = try Measure.samples(repetitions: repetitions) {
                 guard try connection.query("SELECT count(*) AS n FROM pg_hba_file_rules").rows[0].int("n") == ruleCount else {
                     throw BenchmarkFailure("the server did not read the generated file")
                 }
@@ -36,9 +36,9 @@ enum PlanBenchmark {
             try cluster.writeHBA("local all all trust\n")
             let name = "plan: \(ruleCount) rules, \(sessionCount) sessions"
             return [
-                BenchmarkResult(name: name, seconds: planning, baselineName: "PostgreSQL \(cluster.version) pg_hba_file_rules",
-                                baselineSeconds: fileRules),
-                BenchmarkResult(name: name, seconds: planning, baselineName: "our parse of the same file", baselineSeconds: parse),
+                BenchmarkResult(name: name, samples: planning, baselineName: "PostgreSQL \(cluster.version) pg_hba_file_rules",
+                                baseline: fileRules),
+                BenchmarkResult(name: name, samples: planning, baselineName: "our parse of the same file", baseline: parse),
             ]
         }
     }

@@ -46,7 +46,7 @@ enum WizardBenchmark {
                                                baselineName: "plan: peak RSS", baselineSeconds: Measure.median(planPeak),
                                                spread: Measure.spread(peak), baselineSpread: Measure.spread(planPeak), unit: "MiB", scale: 1 / 1024))
             }
-            return results
+            return results + (try FullRunBenchmark.run())
         }
     }
 

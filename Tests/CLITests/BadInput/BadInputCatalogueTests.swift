@@ -50,7 +50,8 @@ struct BadInputCatalogueTests {
                 let terminal = try TmuxTerminal(Wizard.path, item.arguments(cluster), environment: ["XDG_STATE_HOME": wizard.stateHome],
                                                 rows: 20, columns: 60)
                 defer { terminal.close() }
-                message = try terminal.waitFor("80x24", timeoutSeconds: 60)
+                let screen = try terminal.waitFor("80x24", timeoutSeconds: 60)
+                message = screen.split(separator: "\n").filter { $0.contains("80x24") }.joined(separator: " ").trimmingCharacters(in: .whitespaces)
                 try terminal.send("q")
                 exitCode = try terminal.exitCode()
             }

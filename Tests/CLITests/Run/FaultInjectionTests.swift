@@ -33,13 +33,38 @@ struct FaultInjectionTests {
             try cluster.waitFor("the server to be gone") { !cluster.local.isRunning }
             let (code, output) = try wizard.continueRun(child, log: log)
             #expect(code != 0, "the run cannot finish without a server: \(output)")
-            #expect(output.contains("server") || output.contains("connect"), "the operator is told why: \(output)")
+            let told = Self.message(output)
+            #expect(told.contains("server") || told.contains("connect"), "the operator is told why: \(output)")
 
             try cluster.local.start()
             #expect([original, candidate].contains(cluster.hbaText), "pg_hba.conf is whole: \(cluster.hbaText)")
             #expect(try cluster.sql("SELECT 1 AS one").rows.first?.int32("one") == 1, "the operator can connect")
             let recovery = try Self.finish(wizard, cluster)
-            print("fault [server killed at \(point) then \(recovery)]: pg_hba.conf whole, operator connected, \(recovery) finished")
+            print("fault [server killed at \(point) then \(recovery)]: exit \(code), \"\(told)\"; pg_hba.conf whole, operator connected, \(recovery) finished")
+        }
+    }
+
+    /// Someone else restarts the server (pg_ctl restart) after the new
+    /// pg_hba.conf is written and before the wizard reloads it: the wizard's
+    /// session is gone, the restart loaded everything at once.
+    @Test func serverRestartedBySomeoneElseDuringTheRun() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.writeHBA(Self.hba)
+            try cluster.reload()
+            try cluster.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "plain-app")
+            let original = cluster.hbaText
+            let candidate = original.replacingOccurrences(of: "\nhost ", with: "\nhostssl ")
+            let wizard = try WizardRun()
+            let (child, log) = try wizard.startPaused(Self.apply(cluster), at: "after:hba_rewrite")
+            try cluster.local.restart()
+            let (code, output) = try wizard.continueRun(child, log: log)
+            #expect([original, candidate].contains(cluster.hbaText), "pg_hba.conf is whole: \(cluster.hbaText)")
+            #expect(try cluster.sql("SELECT 1 AS one").rows.first?.int32("one") == 1, "the operator can connect")
+            let told = Self.message(output)
+            if code != 0 { #expect(told.contains("server") || told.contains("connect"), "the operator is told why: \(output)") }
+            let recovery = code == 0 ? "none" : try Self.finish(wizard, cluster)
+            if code == 0 { #expect(output.contains("enforced"), "\(output)") }
+            print("fault [server restarted by someone else after:hba_rewrite then \(recovery)]: exit \(code), \"\(told)\"; pg_hba.conf whole, operator connected, run \(code == 0 ? "went on and enforced" : "\(recovery) finished")")
         }
     }
 
@@ -72,6 +97,13 @@ struct FaultInjectionTests {
             #expect(refused?.ok == false && refused?.error?.contains("no encryption") == true, "\(String(describing: refused))")
             print("fault [network to a client cut before terminate then none]: backend ended, run enforced, operator connected")
         }
+    }
+
+    /// What the operator read: the wizard's own line (JSON aside).
+    static func message(_ output: String) -> String {
+        let lines = output.split(separator: "\n").map(String.init)
+        return (lines.last { $0.hasPrefix("pg-ssl-wizard:") } ?? lines.last { $0.contains("\"outcome\"") } ?? "").prefix(300)
+            .trimmingCharacters(in: .whitespaces)
     }
 
     /// After a fault: `resume` when the run can go on, else `rollback`; either

@@ -119,6 +119,16 @@ struct PlannerTests {
         #expect(!(try Planner.plan(builder.input())).blocked, "ssl already set in postgresql.conf: nothing for ALTER SYSTEM")
     }
 
+    /// No server older than 13 or newer than 18 runs here, so the refusal is shown on values.
+    @Test(arguments: [ServerVersion(major: 12, minor: 22), ServerVersion(major: 19, minor: 0)])
+    func anUnsupportedVersionBlocksWithTheSupportedRange(version: ServerVersion) throws {
+        var builder = SnapshotBuilder()
+        builder.version = version
+        let plan = try Planner.plan(builder.input())
+        #expect(plan.blocked && plan.exitCode == 11)
+        #expect(plan.blockingReasons.contains { $0.text == "PostgreSQL \(version) is outside the versions this wizard knows (13-18)" })
+    }
+
     @Test func keyModeIsFixedWithoutNewFiles() throws {
         var facts = SnapshotBuilder.usableCertificate
         facts.condition = .broken
