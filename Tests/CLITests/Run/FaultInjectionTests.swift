@@ -12,6 +12,14 @@ import TestSupport
 struct FaultInjectionTests {
     static let hba = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all 10.0.0.0/8 scram-sha-256\n"
 
+    /// SSL off, host rules and one plain-text session; the file before and after the rewrite.
+    static func prepare(_ cluster: TestCluster) throws -> (original: String, candidate: String) {
+        try cluster.writeHBA(hba)
+        try cluster.reload()
+        try cluster.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "plain-app")
+        return (cluster.hbaText, cluster.hbaText.replacingOccurrences(of: "\nhost ", with: "\nhostssl "))
+    }
+
     static func apply(_ cluster: TestCluster) -> [String] {
         ["apply", cluster.socketConninfo, "--yes", "--json", "--include-loopback", "--create-certificates", "self-signed"]
     }
@@ -21,11 +29,7 @@ struct FaultInjectionTests {
     @Test(arguments: ["before:reload", "after:hba_rewrite"])
     func serverKilledAroundAReload(point: String) async throws {
         try await TestCluster.with { cluster in
-            try cluster.writeHBA(Self.hba)
-            try cluster.reload()
-            try cluster.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "plain-app")
-            let original = cluster.hbaText
-            let candidate = original.replacingOccurrences(of: "\nhost ", with: "\nhostssl ")
+            let (original, candidate) = try Self.prepare(cluster)
             let wizard = try WizardRun()
             let (child, log) = try wizard.startPaused(Self.apply(cluster), at: point)
             let postmaster = try #require(cluster.local.postmasterPID)
@@ -49,11 +53,7 @@ struct FaultInjectionTests {
     /// session is gone, the restart loaded everything at once.
     @Test func serverRestartedBySomeoneElseDuringTheRun() async throws {
         try await TestCluster.with { cluster in
-            try cluster.writeHBA(Self.hba)
-            try cluster.reload()
-            try cluster.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "plain-app")
-            let original = cluster.hbaText
-            let candidate = original.replacingOccurrences(of: "\nhost ", with: "\nhostssl ")
+            let (original, candidate) = try Self.prepare(cluster)
             let wizard = try WizardRun()
             let (child, log) = try wizard.startPaused(Self.apply(cluster), at: "after:hba_rewrite")
             try cluster.local.restart()
@@ -102,8 +102,10 @@ struct FaultInjectionTests {
     /// What the operator read: the wizard's own line (JSON aside).
     static func message(_ output: String) -> String {
         let lines = output.split(separator: "\n").map(String.init)
-        return (lines.last { $0.hasPrefix("pg-ssl-wizard:") } ?? lines.last { $0.contains("\"outcome\"") } ?? "").prefix(300)
-            .trimmingCharacters(in: .whitespaces)
+        if let line = lines.last(where: { $0.hasPrefix("pg-ssl-wizard:") }) { return String(line.prefix(300)) }
+        // `apply --json`: the summary's outcome.
+        guard let line = lines.last(where: { $0.contains("\"outcome\"") }), let start = line.range(of: ": \"") else { return "" }
+        return String(line[start.upperBound...].dropLast(line.hasSuffix("\",") ? 2 : 1).prefix(300))
     }
 
     /// After a fault: `resume` when the run can go on, else `rollback`; either
