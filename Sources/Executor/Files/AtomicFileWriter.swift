@@ -49,17 +49,30 @@ public struct AtomicFileWriter: Sendable {
         if exists, info.st_mode & S_IFMT != S_IFREG { throw .system(path: path, operation: "replace a non-regular file at", errno: EINVAL) }
         let existing = exists ? FileManager.default.contents(atPath: path).map { [UInt8]($0) } : nil
         if exists, existing == nil { throw .system(path: path, operation: "read (for its backup)", errno: EACCES) }
+        let name = (path as NSString).lastPathComponent
+        func temporaryName() -> String { directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" }
         var backupPath: String?
         if let existing, backup {
             let backup = path + ".bak-" + stamp
             // A backup with this run's stamp holds the file as it was before the
-            // run (a resumed run writes again): it is never overwritten.
-            if access(backup, F_OK) != 0 { try createAndFill(backup, existing, mode: 0o600, owner: owner) }
+            // run (a resumed run writes again): it is never overwritten. It is
+            // itself written whole or not at all (temporary + rename), since a
+            // torn backup would be trusted by a later rollback.
+            if access(backup, F_OK) != 0 {
+                let temporary = temporaryName()
+                do throws(FileWriteError) {
+                    try createAndFill(temporary, existing, mode: 0o600, owner: owner, crashPoint: "mid-write:" + name + ".bak")
+                    guard rename(temporary, backup) == 0 else { throw FileWriteError.system(path: backup, operation: "rename", errno: errno) }
+                } catch {
+                    unlink(temporary)
+                    throw error
+                }
+            }
             backupPath = backup
         }
-        let temporary = directory + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = temporaryName()
         do throws(FileWriteError) {
-            try createAndFill(temporary, bytes, mode: mode, owner: owner, crashPoint: "mid-write:" + (path as NSString).lastPathComponent)
+            try createAndFill(temporary, bytes, mode: mode, owner: owner, crashPoint: "mid-write:" + name)
             guard rename(temporary, path) == 0 else { throw FileWriteError.system(path: path, operation: "rename", errno: errno) }
         } catch {
             unlink(temporary)

@@ -5,7 +5,7 @@ import TestSupport
 
 /// `apply` killed with SIGKILL (PG_SSL_WIZARD_CRASH_AT) at every step
 /// boundary and in the middle of every file it writes (key, certificate,
-/// root certificate, pg_hba.conf): the file is whole
+/// root certificate, pg_hba.conf's backup, pg_hba.conf): the file is whole
 /// (old or new), the operator can connect, and `resume` finishes the run or
 /// `rollback` restores everything. One test per point.
 struct CrashRecoveryTests {
@@ -13,7 +13,8 @@ struct CrashRecoveryTests {
 
     static let points: [(String, Recovery)] = [
         ("mid-write:server.key", .resume), ("mid-write:server.crt", .rollback), ("mid-write:root.crt", .resume),
-        ("after:certs", .resume), ("after:ssl_on", .rollback), ("mid-write:pg_hba.conf", .resume),
+        ("after:certs", .resume), ("after:ssl_on", .rollback), ("mid-write:pg_hba.conf.bak", .resume),
+        ("mid-write:pg_hba.conf.bak", .rollback), ("mid-write:pg_hba.conf", .resume),
         ("mid-write:pg_hba.conf", .rollback), ("after:hba_rewrite", .resume), ("after:reload_or_restart", .rollback),
         ("after:reload_or_restart", .resume), ("after:terminate_non_ssl", .resume), ("after:confirm", .resume),
     ]
