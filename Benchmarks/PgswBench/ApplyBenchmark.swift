@@ -54,12 +54,10 @@ enum ApplyBenchmark {
             try reset(cluster)
             cluster.releaseHeldSessions()
             return [
-                BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", seconds: Measure.median(wizardTimes),
-                                baselineName: "plain psql script, same changes", baselineSeconds: Measure.median(scriptTimes),
-                                spread: Measure.spread(wizardTimes), baselineSpread: Measure.spread(scriptTimes)),
-                BenchmarkResult(name: "exposure window, apply --yes", seconds: Measure.median(wizardWindows),
-                                baselineName: "exposure window, psql script", baselineSeconds: Measure.median(scriptWindows),
-                                spread: Measure.spread(wizardWindows), baselineSpread: Measure.spread(scriptWindows)),
+                BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", samples: wizardTimes,
+                                baselineName: "plain psql script, same changes", baseline: scriptTimes),
+                BenchmarkResult(name: "exposure window, apply --yes", samples: wizardWindows,
+                                baselineName: "exposure window, psql script", baseline: scriptWindows),
             ]
         }
     }

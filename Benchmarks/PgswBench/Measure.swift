@@ -11,15 +11,6 @@ enum Measure {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    /// Median of `repetitions` runs (after one warm-up run).
-    static func median(repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
-        try body()
-        var samples: [Double] = []
-        for _ in 0..<repetitions { samples.append(try seconds(body)) }
-        samples.sort()
-        return samples[samples.count / 2]
-    }
-
     /// `repetitions` runs after a warm-up, kept for the median and the min-max.
     static func samples(repetitions: Int, _ body: () throws -> Void) rethrows -> [Double] {
         try body()
@@ -65,8 +56,8 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
 
 extension BenchmarkResult {
     /// Median and min-max of both sample sets.
-    init(name: String, samples: [Double], baselineName: String, baseline: [Double]) {
+    init(name: String, samples: [Double], baselineName: String, baseline: [Double], unit: String = "ms", scale: Double = 1000) {
         self.init(name: name, seconds: Measure.median(samples), baselineName: baselineName, baselineSeconds: Measure.median(baseline),
-                  spread: Measure.spread(samples), baselineSpread: Measure.spread(baseline))
+                  spread: Measure.spread(samples), baselineSpread: Measure.spread(baseline), unit: unit, scale: scale)
     }
 }

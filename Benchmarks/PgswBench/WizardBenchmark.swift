@@ -34,17 +34,14 @@ enum WizardBenchmark {
                 if let rss = timings.peakKilobytes { peak.append(rss) }
             }
             var results = [
-                BenchmarkResult(name: "wizard: launch to first frame", seconds: Measure.median(firstFrames),
-                                baselineName: "plan (same reads, no screen)", baselineSeconds: Measure.median(plans),
-                                spread: Measure.spread(firstFrames), baselineSpread: Measure.spread(plans)),
-                BenchmarkResult(name: "wizard: redraw per key", seconds: Measure.median(diffKeys),
-                                baselineName: "same keys, every cell copied", baselineSeconds: Measure.median(fullKeys),
-                                spread: Measure.spread(diffKeys), baselineSpread: Measure.spread(fullKeys)),
+                BenchmarkResult(name: "wizard: launch to first frame", samples: firstFrames,
+                                baselineName: "plan (same reads, no screen)", baseline: plans),
+                BenchmarkResult(name: "wizard: redraw per key", samples: diffKeys,
+                                baselineName: "same keys, every cell copied", baseline: fullKeys),
             ]
             if !peak.isEmpty {
-                results.append(BenchmarkResult(name: "wizard: peak RSS, launch + keys", seconds: Measure.median(peak),
-                                               baselineName: "plan: peak RSS", baselineSeconds: Measure.median(planPeak),
-                                               spread: Measure.spread(peak), baselineSpread: Measure.spread(planPeak), unit: "MiB", scale: 1 / 1024))
+                results.append(BenchmarkResult(name: "wizard: peak RSS, launch + keys", samples: peak,
+                                baselineName: "plan: peak RSS", baseline: planPeak, unit: "MiB", scale: 1 / 1024))
             }
             return results + (try FullRunBenchmark.run())
         }

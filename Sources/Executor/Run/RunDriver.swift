@@ -95,8 +95,8 @@ public final class RunDriver: @unchecked Sendable {
     /// Carries out effects until the run finishes, waits for the operator, or is asked to stop.
     @discardableResult
     public func run() throws -> RunState {
-        stopFlag.set(false)
-        while !pending.isEmpty && !stopFlag.isSet {
+        // A request is consumed when honoured, so one made just as run() starts is not lost.
+        while !pending.isEmpty && !stopFlag.take() {
             let effect = pending.removeFirst()
             CrashPoint.reach("before:" + JournalDescription.effect(effect).name)
             try journal.record(effect, before: runner.fingerprint(effect, plan: record.state.plan))
@@ -139,5 +139,6 @@ final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
     func set(_ newValue: Bool) { lock.lock(); value = newValue; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    /// Whether a stop was asked for, clearing the request.
+    func take() -> Bool { lock.lock(); defer { value = false; lock.unlock() }; return value }
 }

@@ -127,17 +127,11 @@ enum BadInputCatalogue {
 
     static let settings: [BadInputCase] = [
         BadInputCase(step: "ssl_on", name: "an error in postgresql.conf", setup: { cluster, _ in
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: cluster.dataDirectory + "/postgresql.conf"))
-            handle.seekToEndOfFile()
-            handle.write(Data("shared_buffers = 'lots'\n".utf8))
-            try handle.close()
+            try cluster.appendToConfig("shared_buffers = 'lots'\n")
             return .init()
         }, arguments: { cluster in applyCreating(cluster) }, exitCode: 11, mentions: ["postgresql.conf line", "fix it first"]),
         BadInputCase(step: "ssl_on", name: "ALTER SYSTEM forbidden (17)", major: 17, setup: { cluster, _ in
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: cluster.dataDirectory + "/postgresql.conf"))
-            handle.seekToEndOfFile()
-            handle.write(Data("allow_alter_system = off\n".utf8))
-            try handle.close()
+            try cluster.appendToConfig("allow_alter_system = off\n")
             try cluster.reload()
             return .init()
         }, arguments: { cluster in applyCreating(cluster) }, exitCode: 11, mentions: ["allow_alter_system is off", "postgresql.conf"]),

@@ -13,7 +13,7 @@ struct AllowAlterSystemTests {
         try await TestCluster.with(binaries: try TestServers.binaries(major: major)) { cluster in
             let configFile = cluster.dataDirectory + "/postgresql.conf"
             try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
-            try Self.append("allow_alter_system = off\n", to: configFile)
+            try cluster.appendToConfig("allow_alter_system = off\n")
             try cluster.reload()
             try cluster.waitFor("allow_alter_system to be off") {
                 try cluster.sql("SHOW allow_alter_system").rows.first?.string("allow_alter_system") == "off"
@@ -35,7 +35,7 @@ struct AllowAlterSystemTests {
 
             // The operator does what the message says, with certificates of their own.
             let certificate = try TestCertificate.make(in: cluster.local.root + "/tls", owner: cluster.local.owner)
-            try Self.append("ssl_cert_file = '\(certificate.certificatePath)'\nssl_key_file = '\(certificate.keyPath)'\nssl = on\n", to: configFile)
+            try cluster.appendToConfig("ssl_cert_file = '\(certificate.certificatePath)'\nssl_key_file = '\(certificate.keyPath)'\nssl = on\n")
             try cluster.reload()
             try cluster.waitFor("TLS to come up") { try Probe.attempts([cluster.tcpConninfo(sslmode: "require")]).first?.ssl == true }
             let autoConf = try String(contentsOfFile: cluster.dataDirectory + "/postgresql.auto.conf", encoding: .utf8)
@@ -49,12 +49,5 @@ struct AllowAlterSystemTests {
             let refused = try Probe.attempts([cluster.tcpConninfo(sslmode: "disable")]).first
             #expect(refused?.ok == false && refused?.error?.contains("no encryption") == true, "\(String(describing: refused))")
         }
-    }
-
-    static func append(_ text: String, to path: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
-        handle.write(Data(text.utf8))
-        try handle.close()
     }
 }

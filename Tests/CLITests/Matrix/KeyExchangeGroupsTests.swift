@@ -23,10 +23,7 @@ struct KeyExchangeGroupsTests {
             #expect(reported?.name == setting && reported?.value == defaultValue, "\(String(describing: reported))")
             #expect(try Wizard.run(["status", cluster.socketConninfo]).stdout.contains("Key exchange groups: \(defaultValue) (\(setting))"))
             guard major >= 18 else { return }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: cluster.dataDirectory + "/postgresql.conf"))
-            handle.seekToEndOfFile()
-            handle.write(Data("ssl_ecdh_curve = 'prime256v1'\n".utf8))
-            try handle.close()
+            try cluster.appendToConfig("ssl_ecdh_curve = 'prime256v1'\n")
             try cluster.reload()
             try cluster.waitFor("the old name to apply") { try groups(cluster)?.value == "prime256v1" }
             #expect(try groups(cluster)?.name == "ssl_groups", "18 reads the old name into ssl_groups")

@@ -52,10 +52,15 @@ extension TestCluster {
     var hbaText: String { (try? String(contentsOfFile: hbaFile, encoding: .utf8)) ?? "" }
 
     /// Appends a line to pg_hba.conf keeping its owner and mode (as an admin's editor would).
-    func appendToHBA(_ line: String) throws {
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: hbaFile))
+    func appendToHBA(_ line: String) throws { try append(line, to: hbaFile) }
+
+    /// Appends to postgresql.conf in the data directory, the same way.
+    func appendToConfig(_ line: String) throws { try append(line, to: dataDirectory + "/postgresql.conf") }
+
+    private func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
+        handle.write(Data(text.utf8))
         try handle.close()
     }
 }
