@@ -78,6 +78,7 @@ let package = Package(
                     exclude: ["ConninfoCorpus"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],
                     exclude: ["Golden"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Certificates", "Executor", "PostgresClient", "Sandbox"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Certificates", "Executor", "PostgresClient", "Sandbox"],
+                    exclude: ["Adversarial/hostile-role.sql", "Adversarial/hostile-role-setup.sql"]),
     ]
 )

@@ -23,7 +23,11 @@ public final class Connection: @unchecked Sendable {
         // dbname is expanded as a whole conninfo string or URI (expand_dbname=1);
         // keywords after it override what it sets.
         pairs.append(("dbname", target.conninfo))
-        pairs += target.overrides.map { ($0.name, $0.value) }
+        pairs += target.overrides.filter { $0.name != "options" }.map { ($0.name, $0.value) }
+        // Last, so nothing the operator's string or the wizard's overrides set can drop it.
+        let operatorOptions = target.overrides.last { $0.name == "options" }?.value ?? explicit["options"]
+            ?? ProcessInfo.processInfo.environment["PGOPTIONS"]
+        pairs.append(("options", SessionProfile.options(after: operatorOptions)))
 
         let handle = withCStringArrays(pairs.map(\.0), pairs.map(\.1)) { keywords, values in
             PQconnectdbParams(keywords, values, 1)
@@ -33,11 +37,26 @@ public final class Connection: @unchecked Sendable {
         }
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = ConninfoScrubber.scrub(Self.oneLine(String(cString: PQerrorMessage(handle))), conninfo: target.conninfo,
-                                                 extraSecrets: target.overrides.filter { $0.name == "password" }.map(\.value))
+                                                 extraSecrets: ConninfoScrubber.secrets(of: target.overrides))
             PQfinish(handle)
             throw .connectionFailed(target: target.redactedDescription, message: message)
         }
-        return Connection(handle: handle, target: target)
+        let connection = Connection(handle: handle, target: target)
+        try connection.checkProfile()
+        return connection
+    }
+
+    /// The pinned settings really are in force (a pooler can drop startup
+    /// options; docs/SECURITY.md, "SQL"). SHOW and the reported
+    /// parameter are not function calls, so nothing planted can answer them.
+    private func checkProfile() throws(PostgresError) {
+        let searchPath = try simpleQueryValue(SessionProfile.check)
+        let conforming = withHandle { PQparameterStatus($0, "standard_conforming_strings").map { String(cString: $0) } } ?? nil
+        guard searchPath == SessionProfile.expectedSearchPath, conforming == "on" else {
+            close()
+            throw .sessionNotPinned(target: target.redactedDescription,
+                                    found: "search_path is '\(searchPath ?? "?")', standard_conforming_strings is '\(conforming ?? "?")'")
+        }
     }
 
     private init(handle: OpaquePointer, target: ConnectionTarget) {
@@ -93,6 +112,18 @@ public final class Connection: @unchecked Sendable {
         default:
             throw .connectionLost("unexpected result status \(String(cString: PQresStatus(PQresultStatus(result))))")
         }
+    }
+
+    /// The first value of a statement sent with the simple query protocol
+    /// (a replication connection knows no other).
+    private func simpleQueryValue(_ sql: String) throws(PostgresError) -> String? {
+        lock.lock(); defer { lock.unlock() }
+        guard let handle else { throw .connectionLost("the connection is closed") }
+        guard let result = PQexec(handle, sql) else { throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))) }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw .server(Self.serverError(from: result)) }
+        guard PQntuples(result) > 0, PQgetisnull(result, 0, 0) == 0 else { return nil }
+        return String(cString: PQgetvalue(result, 0, 0))
     }
 
     /// Quotes a string as an SQL literal the libpq way (PQescapeLiteral).
@@ -156,11 +187,11 @@ public final class Connection: @unchecked Sendable {
     /// The session facts the wizard needs about itself.
     public func ownSession() throws(PostgresError) -> OwnSession {
         let row = try query("""
-            SELECT pg_backend_pid() AS pid,
-                   host(inet_server_addr()) AS server_address,
-                   host(inet_client_addr()) AS client_address,
+            SELECT pg_catalog.pg_backend_pid() AS pid,
+                   pg_catalog.host(pg_catalog.inet_server_addr()) AS server_address,
+                   pg_catalog.host(pg_catalog.inet_client_addr()) AS client_address,
                    current_user AS role,
-                   current_database() AS database
+                   pg_catalog.current_database() AS database
             """).first
         guard let row else { throw .connectionLost("no row from the session query") }
         let serverAddress = try row.optionalString("server_address")

@@ -34,11 +34,14 @@ public struct ConnectionTarget: Sendable, Hashable {
     public var explicitKeywords: [String: String] {
         var result: [String: String] = [:]
         if let options = try? Self.parse(conninfo) {
-            for (key, value) in options where key != "password" { result[key] = value }
+            for (key, value) in options where !ConninfoScrubber.isSecretKeyword(key) { result[key] = value }
         }
-        for keyword in overrides where keyword.name != "password" { result[keyword.name] = keyword.value }
+        for keyword in overrides where !ConninfoScrubber.isSecretKeyword(keyword.name) { result[keyword.name] = keyword.value }
         return result
     }
+
+    /// Whether the string itself holds a password (or another secret keyword).
+    public var carriesPassword: Bool { !ConninfoScrubber.secrets(in: conninfo).isEmpty }
 
     /// A description for screens and logs: never contains a password.
     public var redactedDescription: String {
@@ -48,7 +51,7 @@ public struct ConnectionTarget: Sendable, Hashable {
         // A value can still carry one: libpq reads `postgresql://h/db password=x`
         // as a database named "db password=x" (found by the conninfo fuzzer).
         return parts.isEmpty ? "(libpq defaults)" : ConninfoScrubber.scrub(parts.joined(separator: " "), conninfo: conninfo,
-                                                                           extraSecrets: overrides.filter { $0.name == "password" }.map(\.value))
+                                                                           extraSecrets: ConninfoScrubber.secrets(of: overrides))
     }
 
     /// libpq's parse of a conninfo string or URI into keyword -> value.

@@ -30,6 +30,9 @@ public enum PostgresError: Error, Hashable, Sendable {
     case server(ServerError)
     /// The connection broke or returned something unexpected.
     case connectionLost(String)
+    /// The session's pinned settings (search_path first) did not take: the
+    /// connection is closed unused.
+    case sessionNotPinned(target: String, found: String)
     /// A column held a value of another shape than the decoder asked for.
     case decoding(column: String, value: String?, expected: String)
 
@@ -53,6 +56,8 @@ extension PostgresError: OperatorFacingError {
             return text
         case .connectionLost(let message):
             return "the connection to the server was lost: \(message)"
+        case .sessionNotPinned(let target, let found):
+            return "the session to \(target) did not keep the wizard's pinned settings (\(found)): connect to the server directly, not through a pooler or proxy that drops startup options"
         case .decoding(let column, let value, let expected):
             return "unexpected value \(value.map { "\"\($0)\"" } ?? "NULL") in column \(column), expected \(expected)"
         }

@@ -20,6 +20,16 @@ public enum RefusalWording {
     /// Refused by pg_hba.conf after a completed TLS handshake: TLS itself works.
     public static func isRefusalOverSSL(_ message: String) -> Bool { encryption(of: message) == .ssl }
 
+    /// The connection got past pg_hba.conf and failed at authentication (or
+    /// its role does not exist): the rules admitted it.
+    public static func isAuthenticationFailure(_ message: String) -> Bool {
+        authenticationMarkers.contains(where: message.contains)
+            || (message.contains("FATAL:  role \"") && message.contains("\" does not exist"))
+    }
+
+    static let authenticationMarkers = ["fe_sendauth: no password supplied", "password authentication failed",
+                                        "authentication failed for user"]
+
     /// Refused by pg_hba.conf because the connection was not encrypted.
     public static func isPlainTextRefusal(_ message: String) -> Bool { encryption(of: message) == .plain }
 }

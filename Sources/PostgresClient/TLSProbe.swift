@@ -16,8 +16,6 @@ public enum TLSProbe {
 
     /// libpq's text when the server answers an SSLRequest with "N".
     static let refusedMarker = "server does not support SSL"
-    static let authenticationMarkers = ["fe_sendauth: no password supplied", "password authentication failed",
-                                        "authentication failed for user"]
 
     /// Probes over TCP. When the operator came over a unix socket, the probe
     /// goes to an address from `listen_addresses` on the server's port.
@@ -47,7 +45,7 @@ public enum TLSProbe {
                 // completed handshake: an authentication error proves TLS
                 // (the probe over TCP has no password when the operator came
                 // over the socket). The served certificate is not kept then.
-                if authenticationMarkers.contains(where: message.contains) {
+                if RefusalWording.isAuthenticationFailure(message) {
                     return Result(availability: .offered)
                 }
                 return Result(availability: .notProbed("a TCP connection with sslmode=require failed: \(message)"))

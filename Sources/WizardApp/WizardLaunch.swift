@@ -53,19 +53,18 @@ struct WizardLaunch {
         let plan = try Planner.plan(input)
         let snapshot = input.snapshot
         let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
-        let log = ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory)
         let content = WizardContent(plan: plan, snapshot: snapshot, explanations: Explanations(files: WizardTexts.explanations()),
                                     practice: options.practice, goal: options.scenarioGoal)
         let inbox = inbox
         if let saved = try RunStore(directory).latest(), !saved.state.isFinished, saved.rolledBackAt == nil {
             let driver = try RunDriver.resume(context: { run in
-                RunContext(target: options.target, snapshot: snapshot, stamp: run, logFile: log,
+                RunContext(target: options.target, snapshot: snapshot, stamp: run,
                            graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
             }, connection: connection, directory: directory)
             return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: nil, resumed: driver),
                                 resumed: driver, plan: plan)
         }
-        let context = RunContext(target: options.target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(), logFile: log,
+        let context = RunContext(target: options.target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
                                  graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
         let start = RunWorker.Start(plan: plan, context: context, directory: directory,
                                     clientNames: ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames,

@@ -69,7 +69,7 @@ import TestSupport
             let script = try Wizard.run(["plan", cluster.socketConninfo, "--sql", "--include-loopback"])
             #expect(script.exitCode == 10)
             #expect(script.stdout.contains("\\set ON_ERROR_STOP on") && script.stdout.contains("--   +hostssl all all 127.0.0.1/32 scram-sha-256"))
-            #expect(script.stdout.contains("SELECT pg_reload_conf();"))
+            #expect(script.stdout.contains("SELECT pg_catalog.pg_reload_conf();"))
         }
     }
 

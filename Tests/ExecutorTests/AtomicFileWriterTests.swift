@@ -25,19 +25,48 @@ struct AtomicFileWriterTests {
         try "old\n".write(toFile: root + "/pg_hba.conf", atomically: false, encoding: .utf8)
         chmod(root + "/pg_hba.conf", 0o644)
         let outcome = try writer.write(Array("new\n".utf8), to: root + "/pg_hba.conf", mode: 0o600)
-        #expect(outcome.backupPath == root + "/pg_hba.conf.bak-20261122T000000Z")
-        #expect(try String(contentsOfFile: root + "/pg_hba.conf.bak-20261122T000000Z", encoding: .utf8) == "old\n")
+        let backup = try #require(outcome.backupPath)
+        #expect(backup.hasPrefix(root + "/pg_hba.conf.bak-20261122T000000Z-") && backup.count > (root + "/pg_hba.conf.bak-20261122T000000Z-").count + 8,
+                "the stamp, then a part nobody can guess: \(backup)")
+        #expect(try String(contentsOfFile: backup, encoding: .utf8) == "old\n")
         #expect(try String(contentsOfFile: root + "/pg_hba.conf", encoding: .utf8) == "new\n")
         #expect(outcome.sha256Before == FileDigest.sha256(Array("old\n".utf8)))
         #expect(outcome.sha256After == FileDigest.sha256(Array("new\n".utf8)))
         var info = stat()
-        stat(outcome.backupPath!, &info)
+        stat(backup, &info)
         #expect(info.st_mode & 0o777 == 0o600)
-        // A second write in the same run (a resumed run) keeps the run's backup: it holds the file as it was before the run.
+        // Each backup gets its own name: a second write never reuses (or trusts) a name someone could have planted.
         let again = try writer.write(Array("newer\n".utf8), to: root + "/pg_hba.conf", mode: 0o600)
-        #expect(again.backupPath == outcome.backupPath)
-        #expect(try String(contentsOfFile: root + "/pg_hba.conf.bak-20261122T000000Z", encoding: .utf8) == "old\n")
+        #expect(again.backupPath != nil && again.backupPath != backup)
+        #expect(try String(contentsOfFile: backup, encoding: .utf8) == "old\n")
         #expect(try String(contentsOfFile: root + "/pg_hba.conf", encoding: .utf8) == "newer\n")
+    }
+
+    /// The backup is recorded (path and hash) before the target is replaced,
+    /// so a crash between the two still leaves it findable and checkable.
+    @Test func theBackupIsRecordedBeforeTheFileIsReplaced() throws {
+        let root = try TestEnvironment.scratchDirectory()
+        try "old\n".write(toFile: root + "/pg_hba.conf", atomically: false, encoding: .utf8)
+        let seen = Seen()
+        let request = AtomicFileWriter.BackupRequest { target, backup in
+            seen.set("\(target) \(backup.sha256) " + ((try? String(contentsOfFile: target, encoding: .utf8)) ?? "?"))
+        }
+        let outcome = try AtomicFileWriter().write(Array("new\n".utf8), to: root + "/pg_hba.conf", mode: 0o600, backup: request)
+        #expect(seen.value == "\(root)/pg_hba.conf \(FileDigest.sha256(Array("old\n".utf8))) old\n", "recorded while the file was still the old one")
+        #expect(outcome.backupPath != nil)
+    }
+
+    /// A symbolic link where the file should be is neither read through nor
+    /// replaced: root would otherwise copy a root-only file into a backup, or
+    /// give its bytes to the server's user.
+    @Test func aSymbolicLinkIsNeverReadThroughOrReplaced() throws {
+        let root = try TestEnvironment.scratchDirectory()
+        try "root only\n".write(toFile: root + "/decoy", atomically: false, encoding: .utf8)
+        #expect(symlink(root + "/decoy", root + "/pg_hba.conf") == 0)
+        let error = #expect(throws: FileWriteError.self) { try AtomicFileWriter().write(Array("x".utf8), to: root + "/pg_hba.conf", mode: 0o600) }
+        #expect(error.map(operatorMessage(for:))?.contains("is a symbolic link") == true)
+        #expect(try String(contentsOfFile: root + "/decoy", encoding: .utf8) == "root only\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == ["decoy", "pg_hba.conf"])
     }
 
     @Test func aNonRegularFileIsNeverReplaced() throws {
@@ -45,7 +74,7 @@ struct AtomicFileWriterTests {
         // A FIFO in the target's place: reading it for a backup would block forever.
         #expect(mkfifo(root + "/server.key", 0o600) == 0)
         let error = #expect(throws: FileWriteError.self) { try AtomicFileWriter().write([1], to: root + "/server.key", mode: 0o600) }
-        #expect(error.map(operatorMessage(for:))?.contains("non-regular file") == true)
+        #expect(error.map(operatorMessage(for:))?.contains("not a regular file") == true)
         var info = stat()
         lstat(root + "/server.key", &info)
         #expect(info.st_mode & S_IFMT == S_IFIFO)
@@ -72,3 +101,10 @@ struct AtomicFileWriterTests {
 }
 
 import ClusterFacts
+
+private final class Seen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text: String?
+    func set(_ value: String) { lock.lock(); text = value; lock.unlock() }
+    var value: String? { lock.lock(); defer { lock.unlock() }; return text }
+}

@@ -54,4 +54,76 @@ struct SecretMaskingTests {
         let findings = HBALinter.lint(document)
         Self.expectNoSecret(findings.map { $0.message + $0.fix }.joined(separator: "\n"), "lint")
     }
+
+    /// Every way a secret option can be written, valid or not: the server's
+    /// tokenizer decides where its value ends, and so does the masking.
+    static let shapes = #"""
+        host all all 10.0.0.0/8 scram-sha-256
+        host all all 10.1.0.0/16 ldap ldapserver=x ldapbasedn=dc=x "ldapbindpasswd=Quoted Whole1" ldapsearchattribute=uid
+        host all all 10.2.0.0/16 ldap ldapserver=x ldapbasedn=dc=x ldapbindpasswd="Quoted Value2"
+        host all all 10.3.0.0/16 radius radiusservers="a,b" radiussecrets="ListA3,ListB3"
+        host all all 10.4.0.0/16 radius radiusservers="a,b" radiussecrets=BareA4,BareB4
+        host all all 10.5.0.0/16 radius radiusservers="a,b" radiussecrets=SpaceA5, SpaceB5
+        host all all 10.6.0.0/16 ldap ldapserver=x ldapbasedn=dc=x ldapbindpassword=Misspelt6
+        host all all 10.7.0.0/16 ldap ldapserver=x ldapbasedn=dc=x ldapbindpwd=Misspelt7
+        host all all 10.8.0.0/16 radius radiusservers=a radiussecret=Misspelt8
+        host all all 10.9.0.0/16 ldap ldapserver=x ldapbasedn=dc=x ldappassword=Misspelt9
+        host all all 10.10.0.0/16 ldap ldapserver=x ldapbasedn=dc=x LDAPBINDPASSWD=Upper10
+        host all all 10.11.0.0/16 ldap ldapserver=x ldapbasedn=dc=x ldapbindpasswd=Blank11 Broken11 ldaptls=1
+        host all all 10.12.0.0/16 ldap ldapserver=x ldapbasedn=dc=x ldapbindpasswd=Hash12#Tail12
+        host all all 10.13.0.0/16 ldap ldapserver=x ldapbasedn=dc=x ldapbindpasswd=Cont13\
+        Tail13 ldaptls=1
+
+        """#
+    static let shapeSecrets = ["Whole1", "Value2", "ListA3", "ListB3", "BareA4", "BareB4", "SpaceA5", "SpaceB5", "Misspelt6",
+                               "Misspelt7", "Misspelt8", "Misspelt9", "Upper10", "Blank11", "Broken11", "Hash12", "Tail12",
+                               "Cont13", "Tail13"]
+    /// What the server's own messages quote: `radiussecrets=a,b` and
+    /// `ldapbindpasswd=se cret` leave `b` and `cret` as options without `=`
+    /// ("authentication option not in name=value format: b").
+    static let quotedByTheServer: Set = ["BareB4", "SpaceB5", "Broken11"]
+
+    @Test func everyShapeOfASecretIsMaskedInTheRewrite() throws {
+        let document = HBADocument(path: "/etc/pg_hba.conf", text: Self.shapes, context: ParseContext(syntax: ServerSyntax(major: 15)))
+        let result = HostsslRewriter.rewrite(document, policy: RewritePolicy())
+        let rewritten = try #require(result.text(of: document.path))
+        #expect(rewritten.contains("\"ldapbindpasswd=Quoted Whole1\"") && rewritten.contains("ldapbindpasswd=Cont13\\\nTail13"),
+                "the bytes to install keep the secrets")
+        let report = RewriteReport(result, loadProblem: nil)
+        let preview = try #require(report.files.first?.new_text)
+        for (output, what) in [(report.text, "rewrite"), (HBARender.json(report), "rewrite --json"), (result.maskedDiff(of: document.path), "plan diff")] {
+            for secret in Self.shapeSecrets {
+                #expect(!output.contains(secret), "\(what) shows \(secret):\n\(output)")
+            }
+        }
+        // The masked text keeps every line (the diff lines up) and all but the values.
+        #expect(preview.split(separator: "\n", omittingEmptySubsequences: false).count
+                == rewritten.split(separator: "\n", omittingEmptySubsequences: false).count)
+        #expect(preview.contains("ldapbasedn=dc=x \"ldapbindpasswd=********\" ldapsearchattribute=uid\n"), "\(preview)")
+        #expect(preview.contains("radiussecrets=********\nhost"), "\(preview)")
+        #expect(preview.contains("ldapbindpassword=********\n") && preview.contains("LDAPBINDPASSWD=********\n"), "\(preview)")
+        #expect(preview.contains("ldapbindpasswd=******** ldaptls=1\n"), "\(preview)")
+        #expect(preview.contains("ldapbindpasswd=********\\\n ldaptls=1\n"), "\(preview)")
+    }
+
+    @Test func lintAndExplainShowNoValueBeyondTheServersOwnMessage() {
+        // A line the server rejects without a message: the lint quotes its
+        // options, and `clientcert=YmFy` is part of the password as written
+        // (one comma list with it).
+        let silent = HBADocument(path: "/p", text: "hostssl all all all ldap ldapserver=x ldapbasedn=x ldapbindpasswd=Zm9v,clientcert=YmFy\n",
+                                 context: ParseContext(syntax: ServerSyntax(major: 15)))
+        let finding = HBALinter.lint(silent).first { $0.code == "invalid-line" }
+        #expect(finding?.fix.contains("ldapbindpasswd=******** ********") == true, "\(String(describing: finding))")
+        #expect(finding.map { !($0.message + $0.fix).contains("Zm9v") && !($0.message + $0.fix).contains("YmFy") } == true)
+
+        let document = HBADocument(path: "/etc/pg_hba.conf", text: Self.shapes, context: ParseContext(syntax: ServerSyntax(major: 15)))
+        let rows = FileRulesView.rows(of: document)
+        let lint = HBALinter.lint(document).map { $0.message + "\n" + $0.fix }.joined(separator: "\n")
+        for (output, what) in [(HBARender.table(rows), "explain"), (HBARender.json(rows), "explain --json"), (lint, "lint")] {
+            for secret in Self.shapeSecrets where !Self.quotedByTheServer.contains(secret) {
+                #expect(!output.contains(secret), "\(what) shows \(secret):\n\(output)")
+            }
+        }
+        #expect(rows.contains { $0.error == "unrecognized authentication option name: \"ldapbindpassword\"" })
+    }
 }

@@ -1,6 +1,6 @@
 import ClusterFacts
 import Foundation
-import PostgresClient
+@testable import PostgresClient
 import Testing
 import TestSupport
 
@@ -54,6 +54,97 @@ struct ConninfoScrubberTests {
                     let target = try ConnectionTarget(conninfo)
                     #expect(target.explicitKeywords["password"] == nil && !target.redactedDescription.contains("Pl4ntedS3cret"), "\(file)")
                 }
+            }
+        }
+    }
+
+    /// Passwords written with blanks, quotes, percent-encoding, `@` or `/`,
+    /// under a misspelt or ssl keyword: libpq either fails and quotes the
+    /// string (or a part of it), or parses it into other keywords that the
+    /// description shows. No part of the password may show.
+    @Test(arguments: [
+        // libpq's message quotes the URI or a part of the value.
+        "postgresql://app:Sup3r Secr3t@[::1",
+        "postgresql://app:\"Sup3r Secr3t\"@[::1",
+        "postgresql://my app:Sup3rSecr3t@[::1",
+        "postgresql://app:Sup3r%2 0Secr3t@h/db",
+        "host=h password=Sup3r Secr3t",
+        "host=h password=\"Sup3r Secr3t\"",
+        "host=h password = \"Sup3r Secr3t\" port=5432",
+        "host=h sslpassword=Sup3r Secr3t",
+        // libpq parses these; the description shows what it made of them.
+        "postgresql://app:Sup3r@Secr3t@h/db",
+        "postgresql://app:Sup3r/Secr3t@h/db",
+        "dbname='x password=Sup3r\\ Secr3t' host=h",
+    ])
+    func noPartOfAPasswordShows(_ conninfo: String) throws {
+        let shown: String
+        if let message = Self.message(conninfo) {
+            shown = message
+        } else {
+            let target = try ConnectionTarget(conninfo)
+            #expect(target.explicitKeywords["password"] == nil)
+            shown = target.redactedDescription
+        }
+        for part in ["Sup3r", "Secr3t"] {
+            #expect(!shown.contains(part), "\(conninfo) -> \(shown)")
+        }
+    }
+
+    @Test func theURIAndTheKeywordsKeepEverythingButThePassword() throws {
+        let uri = try #require(Self.message("postgresql://my app:\"Sup3r Secr3t\"@[::1"))
+        #expect(uri.contains("\"postgresql://my app:********@[::1\""), "\(uri)")
+        let keyword = try #require(Self.message("host=h password=\"Sup3r Secr3t\""))
+        #expect(keyword.contains("missing \"=\" after \"********\""), "\(keyword)")
+        let description = try ConnectionTarget("postgresql://app:Sup3r/Secr3t@h/db").redactedDescription
+        #expect(description == "host=app port=******** dbname=********@h/db", "\(description)")
+    }
+
+    /// libpq reads `'se\'cret'` as `se'cret` (a backslash escapes the next
+    /// character, in quotes or not); a message or description that quotes
+    /// the value shows it that way.
+    @Test func backslashEscapesAreReadAsLibpqReadsThem() {
+        #expect(ConninfoScrubber.secrets(in: "host=h password='Sup3r\\'Secr3t' user=app").contains("Sup3r'Secr3t"))
+        #expect(ConninfoScrubber.secrets(in: "host=h password=Sup3r\\ Secr3t user=app").contains("Sup3r Secr3t"))
+        let message = ConninfoScrubber.scrub("server said \"Sup3r'Secr3t\"", conninfo: "host=h password='Sup3r\\'Secr3t'")
+        #expect(message == "server said \"********\"", "\(message)")
+    }
+
+    /// Secrets the wizard adds as keywords (PGPASSWORD-like overrides,
+    /// `sslpassword`) are masked as written and word by word.
+    @Test func overriddenSecretsAreMasked() throws {
+        let target = try ConnectionTarget("host=h").with("sslpassword", "Key Pa55phrase").with("password", "Sup3r Secr3t")
+        let secrets = ConninfoScrubber.secrets(of: target.overrides)
+        #expect(Set(secrets) == ["Key Pa55phrase", "Sup3r Secr3t"])
+        let message = ConninfoScrubber.scrub("could not use \"Pa55phrase\" and \"Secr3t\"", conninfo: target.conninfo, extraSecrets: secrets)
+        #expect(!message.contains("Pa55phrase") && !message.contains("Secr3t"), "\(message)")
+    }
+
+    /// The fuzz corpus with a two-word password planted in every shape above
+    /// (the fuzz target plants one word in two shapes).
+    @Test func theFuzzCorpusKeepsPasswordsOutInEveryShape() throws {
+        let directory = TestEnvironment.packageRoot() + "/Tests/PostgresClientTests/ConninfoCorpus"
+        let (first, second) = ("Pl4nted", "S3cretX")
+        let shapes: [(String) -> String] = [
+            { "postgresql://app:\(first) \(second)@" + $0 },
+            { "postgresql://app:\"\(first) \(second)\"@" + $0 },
+            { "postgresql://app:\(first)%20\(second)@" + $0 },
+            { "postgresql://app:\(first)@\(second)@" + $0 },
+            { $0 + " password='\(first)\\' \(second)'" },
+            { $0 + " password=\"\(first) \(second)\"" },
+            { $0 + " password=\(first)\\ \(second)" },
+            { $0 + " password=\(first) \(second)" },
+            { "password=\(first) \(second) " + $0 },
+            { $0 + " sslpassword='\(first) \(second)'" },
+        ]
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(files.count >= 20)
+        for file in files {
+            let input = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            for shape in shapes {
+                let conninfo = shape(input)
+                let shown = try Self.message(conninfo) ?? ConnectionTarget(conninfo).redactedDescription
+                #expect(!shown.contains(first) && !shown.contains(second), "\(file): \(conninfo) -> \(shown)")
             }
         }
     }

@@ -8,6 +8,6 @@ public enum Wizard {
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:],
                            timeoutSeconds: Double = 120) throws -> ProcessOutput {
-        try ProcessRunner.run(path, arguments, environment: environment, timeoutSeconds: timeoutSeconds)
+        try ProcessRunner.run(path, arguments, environment: environment, inheritEnvironment: true, timeoutSeconds: timeoutSeconds)
     }
 }

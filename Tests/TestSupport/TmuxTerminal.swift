@@ -96,7 +96,8 @@ public final class TmuxTerminal: @unchecked Sendable {
 
     @discardableResult
     static func tmux(_ arguments: [String]) throws -> String {
-        let output = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket] + arguments, timeoutSeconds: 30)
+        // The tmux server's shells are the operator's: they keep this process's environment (locale, PG_BINDIR).
+        let output = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket] + arguments, inheritEnvironment: true, timeoutSeconds: 30)
         guard output.exitCode == 0 else {
             throw TestEnvironment.Missing(description: "tmux \(arguments.first ?? "") failed: \(output.stderr)")
         }

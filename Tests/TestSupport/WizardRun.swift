@@ -17,7 +17,8 @@ public struct WizardRun: Sendable {
     @discardableResult
     public func run(_ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Double = 300) throws -> ProcessOutput {
         try ProcessRunner.run(Wizard.path, arguments, inNamespace: namespace,
-                              environment: environment.merging(["XDG_STATE_HOME": stateHome]) { $1 }, timeoutSeconds: timeoutSeconds)
+                              environment: environment.merging(["XDG_STATE_HOME": stateHome]) { $1 }, inheritEnvironment: true,
+                              timeoutSeconds: timeoutSeconds)
     }
 
     /// Starts the wizard with `PG_SSL_WIZARD_PAUSE_AT=point` and returns once
@@ -26,7 +27,8 @@ public struct WizardRun: Sendable {
     public func startPaused(_ arguments: [String], at point: String) throws -> (ChildProcess, log: String) {
         let log = stateHome + "-paused-\(UUID().uuidString.prefix(6)).log"
         let child = try ProcessRunner.spawn(Wizard.path, arguments, inNamespace: namespace,
-                                            environment: ["XDG_STATE_HOME": stateHome, "PG_SSL_WIZARD_PAUSE_AT": point], logFile: log)
+                                            environment: ["XDG_STATE_HOME": stateHome, "PG_SSL_WIZARD_PAUSE_AT": point],
+                                            inheritEnvironment: true, logFile: log)
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if Self.isStopped(child.pid) { return (child, log) }

@@ -82,7 +82,10 @@ public struct StatusReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    var sslSettings: [Setting] { snapshot.settings.filter { $0.name.hasPrefix("ssl") && $0.name != "ssl_library" } }
+    /// Secret values (ssl_passphrase_command) masked: text and JSON both read them here.
+    var sslSettings: [Setting] {
+        snapshot.settings.filter { $0.name.hasPrefix("ssl") && $0.name != "ssl_library" }.map { SecretSettings.masked($0) }
+    }
 
     func sessionRow(_ session: Session) -> [String] {
         let mark = session.pid == snapshot.own.pid ? "*" : ""
@@ -221,7 +224,7 @@ public struct StatusReport: Sendable {
         }
         init(_ setting: Setting) {
             name = setting.name
-            value = setting.value
+            value = SecretSettings.shown(setting.name, setting.value)
             context = setting.context
             source = setting.source
             sourceFile = setting.sourceFile

@@ -17,7 +17,7 @@ public enum RunEvent: Hashable, Sendable, Codable {
     case sqlFailed(String)
     case preReloadChecksPassed
     case preReloadChecksFailed([String])
-    /// The reload took: `pg_conf_load_time()` moved and the log has no "not reloaded" line.
+    /// The reload took: `pg_conf_load_time()` moved and the server parsed the unchanged pg_hba.conf cleanly.
     case reloaded
     case reloadNotTaken(String)
     case restarted

@@ -14,12 +14,12 @@ public enum SQLText {
 
     public static func alterSystemReset(_ name: String) -> String { "ALTER SYSTEM RESET \(name)" }
 
-    public static let reload = "SELECT pg_reload_conf()"
+    public static let reload = "SELECT pg_catalog.pg_reload_conf()"
 
     /// Before any reload: any row here means the reload applies no setting
     /// but still loads pg_hba.conf (reference 4.2).
     public static let fileSettingErrors = """
-        SELECT sourcefile, sourceline, name, error FROM pg_file_settings WHERE error IS NOT NULL
+        SELECT sourcefile, sourceline, name, error FROM pg_catalog.pg_file_settings WHERE error IS NOT NULL
         """
 
     /// The server's own parse of the pg_hba.conf on disk (reference 1.9):
@@ -27,7 +27,7 @@ public enum SQLText {
     public static func hbaFileRulesProblems(_ version: ServerVersion) -> String {
         let file = version.major >= 16 ? "file_name, " : ""
         return """
-            SELECT \(file)line_number, error FROM pg_hba_file_rules \
+            SELECT \(file)line_number, error FROM pg_catalog.pg_hba_file_rules \
             WHERE (error IS NOT NULL AND error <> \(literal(HBAFileRule.sslDisabledWarning))) \
             OR (error IS NULL AND type IS NULL AND auth_method IS NULL)
             """
@@ -35,16 +35,69 @@ public enum SQLText {
 
     /// `pg_terminate_backend(pid, timeout)` waits for the process on 14+.
     public static func terminate(_ pid: Int32, timeoutMilliseconds: Int, version: ServerVersion) -> String {
-        version.major >= 14 ? "SELECT pg_terminate_backend(\(pid), \(timeoutMilliseconds))" : "SELECT pg_terminate_backend(\(pid))"
+        version.major >= 14 ? "SELECT pg_catalog.pg_terminate_backend(\(pid), \(timeoutMilliseconds))" : "SELECT pg_catalog.pg_terminate_backend(\(pid))"
     }
 
     /// Phase A's proof on the new connection: it is TLS, at which version.
-    public static let ownTLS = "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    public static let ownTLS = "SELECT ssl, version, cipher FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()"
+
+    /// The run's preflight on its own connection: the same cluster, a primary, a superuser.
+    public static let preflight = """
+        SELECT (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) AS id,
+               pg_catalog.pg_is_in_recovery() AS recovery,
+               (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser
+        """
+
+    /// Live SSL values, the values ALTER SYSTEM wrote (pending a reload), and the load time: the journal's fingerprint.
+    public static let settingsFingerprint = """
+        SELECT 'live:' || name AS k, setting AS v FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])
+        UNION ALL SELECT 'file:' || name, setting FROM pg_catalog.pg_file_settings
+         WHERE name = ANY($1::text[]) AND sourcefile LIKE '%postgresql.auto.conf'
+        UNION ALL SELECT 'conf_load_time', pg_catalog.pg_conf_load_time()::text
+        """
+
+    /// Current values of the named settings.
+    public static let settingValues = "SELECT name, setting FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])"
+
+    /// When this backend last loaded the configuration (a fresh backend: when the postmaster did).
+    public static let confLoadTime = "SELECT extract(epoch FROM pg_catalog.pg_conf_load_time())::float8 AS t"
+
+    /// Rows of the server's parse of the pg_hba.conf on disk (zero: the file would not load).
+    public static let hbaRuleCount = "SELECT pg_catalog.count(*)::int AS n FROM pg_catalog.pg_hba_file_rules"
+
+    /// Planned client backends still inside a statement or transaction (the grace period).
+    public static let busyClientCount = """
+        SELECT pg_catalog.count(*)::int AS n FROM pg_catalog.pg_stat_activity
+        WHERE pid = ANY($1::int[]) AND backend_type = 'client backend' AND state IS DISTINCT FROM 'idle'
+        """
+
+    /// Standbys (by application_name) streaming over SSL.
+    public static let standbysStreamingOverSSL = """
+        SELECT r.application_name FROM pg_catalog.pg_stat_replication r JOIN pg_catalog.pg_stat_ssl s USING (pid)
+        WHERE s.ssl AND r.state = 'streaming'
+        """
+
+    /// Which of the given pids are still plain-text TCP: never the caller's
+    /// own backend, never a unix-socket or GSS-encrypted session.
+    public static let stillPlainAmong = """
+        SELECT a.pid FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid)
+        LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid)
+        WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()
+          AND a.client_port IS NOT NULL AND a.client_port <> -1
+          AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
+        ORDER BY a.pid
+        """
+
+    /// Signals every given pid at once (without waiting).
+    public static let terminateAll = "SELECT pg_catalog.count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.unnest($1::int[]) AS pid"
+
+    /// Which of the given pids still exist.
+    public static let stillPresent = "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid"
 
     /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted.
     public static let plainTCPSessions = """
-        SELECT a.pid, a.usename, host(a.client_addr) AS client_address FROM pg_stat_activity a \
-        JOIN pg_stat_ssl s USING (pid) LEFT JOIN pg_stat_gssapi g USING (pid) \
+        SELECT a.pid, a.usename, pg_catalog.host(a.client_addr) AS client_address FROM pg_catalog.pg_stat_activity a \
+        JOIN pg_catalog.pg_stat_ssl s USING (pid) LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid) \
         WHERE a.client_port IS NOT NULL AND a.client_port <> -1 AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
         """
 }

@@ -5,7 +5,10 @@ import Foundation
 /// bytes go to a temporary file in the same directory, created with the final
 /// mode (0600 for keys, before any byte exists) and owner, fsynced, then
 /// renamed over the target; the directory is fsynced too. An existing target
-/// is first copied to `<path>.bak-<UTC timestamp>` (0600), never lost.
+/// is read through a descriptor that follows no link (a link or anything but
+/// a regular file is never replaced) and first copied to a 0600 backup
+/// named `<name>.bak-<stamp>-<random>`: nobody can plant a file or a link
+/// under that name in advance (docs/SECURITY.md, "Files").
 public struct AtomicFileWriter: Sendable {
     public struct Owner: Hashable, Sendable {
         public var uid: uid_t
@@ -14,6 +17,33 @@ public struct AtomicFileWriter: Sendable {
             self.uid = uid
             self.gid = gid
         }
+    }
+
+    /// A backup as made: where, and the SHA-256 a restore must find again.
+    public struct Backup: Hashable, Sendable, Codable {
+        public var path: String
+        public var sha256: String
+        public init(path: String, sha256: String) {
+            self.path = path
+            self.sha256 = sha256
+        }
+    }
+
+    /// Whether and where the previous bytes are kept.
+    public struct BackupRequest: Sendable {
+        /// nil: next to the file.
+        public var directory: String?
+        /// Called once the backup is durable and before the target is
+        /// replaced (the run journals it here, so a crash in between still
+        /// leaves the backup findable and its hash recorded).
+        public var made: @Sendable (_ target: String, Backup) throws -> Void
+
+        public init(directory: String? = nil, made: @escaping @Sendable (_ target: String, Backup) throws -> Void = { _, _ in }) {
+            self.directory = directory
+            self.made = made
+        }
+
+        public static let nextToFile = BackupRequest()
     }
 
     public struct Outcome: Hashable, Sendable, Codable {
@@ -38,39 +68,40 @@ public struct AtomicFileWriter: Sendable {
         return formatter.string(from: date)
     }
 
+    /// `expected`: the file checked earlier must still be the one at `path`.
     @discardableResult
     public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: Owner? = nil,
-                      backup: Bool = true) throws(FileWriteError) -> Outcome {
+                      backup: BackupRequest? = .nextToFile, expected: FileIdentity? = nil) throws(FileWriteError) -> Outcome {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        var info = stat()
-        let exists = lstat(path, &info) == 0
-        // Only a regular file is replaced (reading a FIFO would block, a directory has no bytes);
-        // one that exists but cannot be read cannot be backed up, so it is never replaced either.
-        if exists, info.st_mode & S_IFMT != S_IFREG { throw .system(path: path, operation: "replace a non-regular file at", errno: EINVAL) }
-        let existing = exists ? FileManager.default.contents(atPath: path).map { [UInt8]($0) } : nil
-        if exists, existing == nil { throw .system(path: path, operation: "read (for its backup)", errno: EACCES) }
         let name = (path as NSString).lastPathComponent
-        func temporaryName() -> String { directory + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))" }
-        var backupPath: String?
-        if let existing, backup {
-            let backup = path + ".bak-" + stamp
-            // A backup with this run's stamp holds the file as it was before the
-            // run (a resumed run writes again): it is never overwritten. It is
-            // itself written whole or not at all (temporary + rename), since a
-            // torn backup would be trusted by a later rollback.
-            if access(backup, F_OK) != 0 {
-                let temporary = temporaryName()
-                do throws(FileWriteError) {
-                    try createAndFill(temporary, existing, mode: 0o600, owner: owner, crashPoint: "mid-write:" + name + ".bak")
-                    guard rename(temporary, backup) == 0 else { throw FileWriteError.system(path: backup, operation: "rename", errno: errno) }
-                } catch {
-                    unlink(temporary)
-                    throw error
-                }
-            }
-            backupPath = backup
+        // Only a regular file is replaced (a link is refused, reading a FIFO would block, a directory has no bytes);
+        // one that exists but cannot be read cannot be backed up, so it is never replaced either.
+        var existing: [UInt8]?
+        do {
+            existing = try HostFile.open(path, expected: expected).bytes()
+        } catch .system(_, _, let code) where code == ENOENT {
+            existing = nil
         }
-        let temporary = temporaryName()
+        func temporaryName(in directory: String) -> String { directory + "/." + name + ".tmp-\(getpid())-" + HostFile.unpredictableSuffix() }
+        var backupPath: String?
+        if let existing, let backup {
+            let backupDirectory = backup.directory ?? directory
+            let made = Backup(path: backupDirectory + "/" + name + ".bak-" + stamp + "-" + HostFile.unpredictableSuffix(),
+                              sha256: FileDigest.sha256(existing))
+            // Written whole or not at all (temporary + rename): a torn backup would be trusted by a later rollback.
+            let temporary = temporaryName(in: backupDirectory)
+            do throws(FileWriteError) {
+                try createAndFill(temporary, existing, mode: 0o600, owner: owner, crashPoint: "mid-write:" + name + ".bak")
+                guard rename(temporary, made.path) == 0 else { throw FileWriteError.system(path: made.path, operation: "rename", errno: errno) }
+                if let code = Self.syncDirectory(backupDirectory) { throw FileWriteError.notDurable(path: made.path, errno: code) }
+                do { try backup.made(path, made) } catch { throw FileWriteError.system(path: made.path, operation: "record the backup of", errno: EIO) }
+            } catch {
+                unlink(temporary)
+                throw error
+            }
+            backupPath = made.path
+        }
+        let temporary = temporaryName(in: directory)
         do throws(FileWriteError) {
             try createAndFill(temporary, bytes, mode: mode, owner: owner, crashPoint: "mid-write:" + name)
             guard rename(temporary, path) == 0 else { throw FileWriteError.system(path: path, operation: "rename", errno: errno) }
@@ -123,6 +154,12 @@ public enum FileWriteError: Error, Hashable, Sendable {
     case system(path: String, operation: String, errno: Int32)
     /// Written and renamed into place, but the directory could not be synced.
     case notDurable(path: String, errno: Int32)
+    /// A symbolic link, a directory, a FIFO...: never read through or replaced.
+    case notRegular(path: String, found: String)
+    /// Another file stands at the path than the one checked before.
+    case replacedSinceCheck(path: String)
+    /// A backup whose bytes are not the ones recorded when it was made.
+    case backupNotAsRecorded(path: String)
 }
 
 extension FileWriteError: OperatorFacingError {
@@ -133,6 +170,12 @@ extension FileWriteError: OperatorFacingError {
             let advice = code == EACCES || code == EPERM ? ": run as root or as the file's owner" :
                 code == EEXIST ? ": a leftover temporary file is in the way; remove it" : ""
             return "could not \(operation) \(path): \(reason)\(advice); nothing was replaced"
+        case .notRegular(let path, let found):
+            return "\(path) is \(found), not a regular file: the wizard neither reads through nor replaces it; look at who put it there, fix it, and run again; nothing was changed"
+        case .replacedSinceCheck(let path):
+            return "\(path) was replaced by another file after it was checked: the wizard stopped without touching it; look at who changed it, then run again"
+        case .backupNotAsRecorded(let path):
+            return "the backup \(path) is not the file the run recorded when it made it (a link, or other bytes): it is not put back; restore the file by hand from a copy you trust"
         case .notDurable(let path, let code):
             return "wrote \(path) but could not sync its directory (\(String(cString: strerror(code)))): the change may not survive a crash; check the disk"
         }

@@ -6,29 +6,50 @@ import Foundation
 /// user's), the previous bytes stay in a 0600 backup, and a restore is an
 /// atomic write of the backup's bytes (which itself keeps the rejected
 /// candidate as a backup, as evidence).
+///
+/// A backup is only put back when it is a regular file (no link followed)
+/// whose SHA-256 is the one recorded when it was made: the directory it
+/// lies in may belong to the server's OS user, who could have swapped it
+/// (docs/SECURITY.md, "Files").
 public struct ServerFileInstaller: Sendable {
     public let writer: AtomicFileWriter
 
     public init(writer: AtomicFileWriter = AtomicFileWriter()) { self.writer = writer }
 
-    public func install(_ write: FileWrite) throws(FileWriteError) -> AtomicFileWriter.Outcome {
-        let existing = Self.ownerAndMode(write.path)
+    public func install(_ write: FileWrite, backup: AtomicFileWriter.BackupRequest? = .nextToFile) throws(FileWriteError) -> AtomicFileWriter.Outcome {
+        let existing = try Self.ownerAndMode(write.path)
         return try writer.write(write.contents, to: write.path, mode: mode_t(write.mode ?? existing?.mode ?? 0o600),
-                                owner: existing?.owner)
+                                owner: existing?.owner, backup: backup)
     }
 
-    public func restore(_ path: String, from backup: String) throws(FileWriteError) -> AtomicFileWriter.Outcome {
-        guard let bytes = FileManager.default.contents(atPath: backup) else {
-            throw .system(path: backup, operation: "read the backup", errno: FileManager.default.fileExists(atPath: backup) ? EACCES : ENOENT)
-        }
-        let existing = Self.ownerAndMode(path) ?? Self.ownerAndMode(backup)
+    public func restore(_ path: String, from backup: AtomicFileWriter.Backup) throws(FileWriteError) -> AtomicFileWriter.Outcome {
+        let bytes = try Self.verifiedBytes(of: backup)
+        let existing = try Self.ownerAndMode(path)
         // The rejected candidate is kept under its own name: the run's backup is the original.
-        return try AtomicFileWriter(stamp: writer.stamp + "-rejected").write(Array(bytes), to: path, mode: existing?.mode ?? 0o600, owner: existing?.owner)
+        return try AtomicFileWriter(stamp: writer.stamp + "-rejected").write(bytes, to: path, mode: existing?.mode ?? 0o644,
+                                                                             owner: existing?.owner)
     }
 
-    static func ownerAndMode(_ path: String) -> (owner: AtomicFileWriter.Owner, mode: mode_t)? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return (AtomicFileWriter.Owner(uid: info.st_uid, gid: info.st_gid), info.st_mode & 0o7777)
+    /// The backup's bytes, read through a descriptor that follows no link,
+    /// and only when they hash to what was recorded.
+    public static func verifiedBytes(of backup: AtomicFileWriter.Backup) throws(FileWriteError) -> [UInt8] {
+        let bytes: [UInt8]
+        do {
+            bytes = try HostFile.read(backup.path)
+        } catch .notRegular {
+            throw .backupNotAsRecorded(path: backup.path)
+        }
+        guard FileDigest.sha256(bytes) == backup.sha256 else { throw .backupNotAsRecorded(path: backup.path) }
+        return bytes
+    }
+
+    /// Owner and mode of the regular file at `path` (nil when there is none); a link is refused.
+    static func ownerAndMode(_ path: String) throws(FileWriteError) -> (owner: AtomicFileWriter.Owner, mode: mode_t)? {
+        do {
+            let identity = try HostFile.open(path).identity
+            return (AtomicFileWriter.Owner(uid: identity.uid, gid: identity.gid), mode_t(identity.mode))
+        } catch .system(_, _, let code) where code == ENOENT {
+            return nil
+        }
     }
 }

@@ -13,7 +13,7 @@ public final class Journal: @unchecked Sendable {
 
     public static func open(_ directory: StateDirectory, run: String) throws(JournalError) -> Journal {
         let path = directory.journalFile(run: run)
-        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .write(path: path, reason: String(cString: strerror(errno))) }
         guard fchmod(fd, 0o600) == 0 else {
             Glibc.close(fd)
@@ -21,7 +21,7 @@ public final class Journal: @unchecked Sendable {
         }
         // A line torn by a crash is cut off, so the next entry starts on its own line.
         let size = lseek(fd, 0, SEEK_END)
-        if size > 0, let data = FileManager.default.contents(atPath: path), data.last != UInt8(ascii: "\n") {
+        if size > 0, let data = try? HostFile.read(path), data.last != UInt8(ascii: "\n") {
             let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
             guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else {
                 Glibc.close(fd)
@@ -60,6 +60,26 @@ public final class Journal: @unchecked Sendable {
         try append(kind: .note, name: name, detail: detail)
     }
 
+    /// A backup, made and synced, before the file it keeps is replaced: its
+    /// hash is what a later restore must find again.
+    public func noteBackup(of target: String, _ backup: AtomicFileWriter.Backup) throws(JournalError) {
+        try note(Self.backupNote, ["path": target, "backup": backup.path, "sha256": backup.sha256])
+    }
+
+    static let backupNote = "backup_made"
+
+    /// The first backup the journal recorded for each file (the file as it
+    /// was before the run); a journal that cannot be read has none.
+    public func backups() -> [String: AtomicFileWriter.Backup] {
+        var result: [String: AtomicFileWriter.Backup] = [:]
+        for entry in (try? Journal.read(path)) ?? [] where entry.kind == .note && entry.name == Self.backupNote {
+            guard let target = entry.detail["path"], let path = entry.detail["backup"], let sha256 = entry.detail["sha256"],
+                  result[target] == nil else { continue }
+            result[target] = AtomicFileWriter.Backup(path: path, sha256: sha256)
+        }
+        return result
+    }
+
     func append(kind: JournalEntry.Kind, name: String, detail: [String: String], before: [String: String]? = nil,
                 after: [String: String]? = nil, backup: String? = nil) throws(JournalError) -> JournalEntry {
         sequence += 1
@@ -93,7 +113,7 @@ public final class Journal: @unchecked Sendable {
 
     /// Every complete entry; a last line without its newline (torn by a crash) is left out.
     public static func read(_ path: String) throws(JournalError) -> [JournalEntry] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = try? HostFile.read(path) else {
             throw .unreadable(path: path, line: 0, reason: "cannot read the file")
         }
         let decoder = JSONDecoder()

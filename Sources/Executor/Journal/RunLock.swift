@@ -9,7 +9,7 @@ public final class RunLock: @unchecked Sendable {
 
     public static func acquire(_ directory: StateDirectory) throws(JournalError) -> RunLock {
         let path = directory.lockFile
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw .write(path: path, reason: String(cString: strerror(errno))) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = Self.holder(fd)

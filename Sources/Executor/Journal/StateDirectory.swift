@@ -20,14 +20,61 @@ public struct StateDirectory: Hashable, Sendable {
         return directory
     }
 
-    /// Creates every missing level; the last one 0700 (journals name backups of key files).
+    /// Creates every missing level below the base, 0700, and checks the
+    /// whole way without following a link below the base: a directory
+    /// someone else can write (XDG_STATE_HOME under /tmp, say) must not let
+    /// them swap a level for a link to where root would then write journals,
+    /// reports and key backups (docs/SECURITY.md, "Files").
     func create() throws(JournalError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .stateDirectory(path: path, reason: error.localizedDescription)
+        guard let marker = path.range(of: "/pg-ssl-wizard/", options: .backwards) else {
+            throw .stateDirectory(path: path, reason: "not a pg-ssl-wizard state directory")
         }
-        guard chmod(path, 0o700) == 0 else { throw .stateDirectory(path: path, reason: String(cString: strerror(errno))) }
+        // The base is the operator's choice (links in it are theirs); it must be only theirs or root's to change.
+        let requested = String(path[..<marker.lowerBound])
+        try Self.makeLevels(requested)
+        guard let base = realpath(requested, nil).map({ pointer -> String in defer { free(pointer) }; return String(cString: pointer) }) else {
+            throw .stateDirectory(path: requested, reason: String(cString: strerror(errno)))
+        }
+        var fd = Glibc.open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw .stateDirectory(path: base, reason: String(cString: strerror(errno))) }
+        defer { Glibc.close(fd) }
+        try Self.check(fd, base, own: false)
+        for name in path[marker.lowerBound...].split(separator: "/").map(String.init) {
+            if mkdirat(fd, name, 0o700) != 0 && errno != EEXIST {
+                throw .stateDirectory(path: path, reason: "cannot create \(name): " + String(cString: strerror(errno)))
+            }
+            let next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard next >= 0 else {
+                throw .stateDirectory(path: path, reason: "\(name) is not a directory of this user's (a link?): " + String(cString: strerror(errno)))
+            }
+            Glibc.close(fd)
+            fd = next
+            try Self.check(fd, name, own: true)
+            guard fchmod(fd, 0o700) == 0 else { throw .stateDirectory(path: path, reason: String(cString: strerror(errno))) }
+        }
+    }
+
+    /// Our own levels belong to us; the base to us or root, and if others may
+    /// write in it, it is sticky (they cannot rename what is ours).
+    static func check(_ fd: Int32, _ name: String, own: Bool) throws(JournalError) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .stateDirectory(path: name, reason: String(cString: strerror(errno))) }
+        let me = geteuid()
+        if own ? info.st_uid != me : (info.st_uid != me && info.st_uid != 0) {
+            throw .stateDirectory(path: name, reason: "it belongs to uid \(info.st_uid), not to this user; choose another XDG_STATE_HOME")
+        }
+        if !own && info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0 {
+            throw .stateDirectory(path: name, reason: "other users may write in it; choose another XDG_STATE_HOME")
+        }
+    }
+
+    /// The base's missing levels, as the operator's home would have them.
+    static func makeLevels(_ base: String) throws(JournalError) {
+        do {
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .stateDirectory(path: base, reason: error.localizedDescription)
+        }
     }
 
     public var lockFile: String { path + "/run.lock" }

@@ -54,8 +54,9 @@ public enum PlanningInputReader {
         guard access.hbaReadable && access.sameHostVerified else {
             return .unreadable(reason: access.problem ?? "the server's files are not reachable from here")
         }
-        switch DiskFileSource().read(snapshot.server.hbaFile) {
-        case .contents(let bytes): return .readable(bytes: bytes, files: DiskFileSource())
+        let files = ServerUserFileSource.forServer(owner: ServerUserFileSource.serverOwner(dataDirectory: snapshot.server.dataDirectory))
+        switch files.read(snapshot.server.hbaFile) {
+        case .contents(let bytes): return .readable(bytes: bytes, files: files)
         case .failure(let reason, _): return .unreadable(reason: "cannot read \(snapshot.server.hbaFile): \(reason)")
         }
     }

@@ -17,7 +17,7 @@ public enum PreReloadChecks {
     }
 
     public static func candidateHBA(_ connection: Connection, hbaFile: String, version: ServerVersion, sslOn: Bool,
-                                    files: any FileSource = DiskFileSource()) throws(PostgresError) -> [String] {
+                                    files: any FileSource) throws(PostgresError) -> [String] {
         var problems: [String] = []
         switch files.read(hbaFile) {
         case .contents(let bytes):
@@ -27,7 +27,14 @@ public enum PreReloadChecks {
         case .failure(let reason, _):
             problems.append("cannot read \(hbaFile): \(reason)")
         }
-        let count = try connection.query("SELECT count(*)::int AS n FROM pg_hba_file_rules").rows.first?.int32("n") ?? 0
+        return problems + (try serverParseProblems(connection, version: version))
+    }
+
+    /// The server's own parse of the pg_hba.conf on disk, in words: no rows,
+    /// errors (the ssl-off warning aside) and silent all-NULL failures.
+    public static func serverParseProblems(_ connection: Connection, version: ServerVersion) throws(PostgresError) -> [String] {
+        var problems: [String] = []
+        let count = try connection.query(SQLText.hbaRuleCount).rows.first?.int32("n") ?? 0
         if count == 0 { problems.append("pg_hba_file_rules has no rows: the file contains no entries and would not load") }
         for row in try connection.query(SQLText.hbaFileRulesProblems(version)).rows {
             let line = try row.optionalString("line_number") ?? "?"

@@ -1,26 +1,32 @@
 import ClusterFacts
+import Enforcement
 import Foundation
 import PostgresClient
 
-/// `pg_reload_conf()` only sends SIGHUP and always returns true (reference
-/// 4.2), so a reload counts as taken only when a new session, forked after
-/// it, reports a later `pg_conf_load_time()` and, where the server log is
-/// readable, the log has no "was not reloaded" or "no changes were applied"
-/// line since the reload.
+/// `pg_reload_conf()` only sends SIGHUP and always returns true (docs/POSTGRES.md),
+/// so a reload counts as taken only on server-side evidence: a new session,
+/// forked after it, reports a later `pg_conf_load_time()`, and pg_hba.conf
+/// is byte for byte what it was when the reload was sent, with a clean parse
+/// by the server itself (`pg_hba_file_rules` re-reads the file on disk).
+///
+/// The server log is never read for this: any client can put "was not
+/// reloaded" into it as a user or database name, with or without a line
+/// break of its own (docs/SECURITY.md, "Log injection").
 public enum ReloadProof {
     public enum Outcome: Hashable, Sendable {
         case taken
         case notTaken(String)
     }
 
-    static let failureMarkers = ["was not reloaded", "contains errors; no changes were applied", "could not load pg_hba.conf"]
-
-    /// `probe` is how new sessions connect (after phase B: with SSL).
-    public static func reload(_ connection: Connection, probe: ConnectionTarget, logFile: String?,
+    /// `probe` is how new sessions connect (after phase B: with SSL). With
+    /// `hba`, the pg_hba.conf the reload loads: its bytes must be the same
+    /// after the reload as before it, and the server's own parse of them
+    /// clean, or the server kept its previous rules.
+    public static func reload(_ connection: Connection, probe: ConnectionTarget, hba: (path: String, version: ServerVersion)? = nil,
                               timeoutSeconds: Double = 10) throws(PostgresError) -> Outcome {
         let before = try loadTime(connection)
-        let logOffset = logFile.flatMap(Self.size)
-        _ = try connection.query("SELECT pg_reload_conf()")
+        let hbaBefore = hba.flatMap { HostFile.sha256($0.path) }
+        _ = try connection.query(SQLText.reload)
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var moved = false
         var lastError = ""
@@ -34,10 +40,14 @@ public enum ReloadProof {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        if let logFile, let offset = logOffset, let line = newLines(logFile, from: offset).first(where: { line in
-            failureMarkers.contains(where: line.contains)
-        }) {
-            return .notTaken("the server log says: \(line.trimmingCharacters(in: .whitespaces))")
+        if let hba {
+            if HostFile.sha256(hba.path) != hbaBefore {
+                return .notTaken("\(hba.path) changed on disk while the server reloaded: the rules it loaded are not the ones checked")
+            }
+            let problems = try PreReloadChecks.serverParseProblems(connection, version: hba.version)
+            if !problems.isEmpty {
+                return .notTaken("the server's own parse of \(hba.path) fails, so it kept its previous rules: " + problems.joined(separator: "; "))
+            }
         }
         guard moved else {
             return .notTaken("no new session saw a later pg_conf_load_time() within \(Int(timeoutSeconds)) s" + (lastError.isEmpty ? "" : " (\(lastError))"))
@@ -46,18 +56,6 @@ public enum ReloadProof {
     }
 
     static func loadTime(_ connection: Connection) throws(PostgresError) -> Double {
-        try connection.query("SELECT extract(epoch FROM pg_conf_load_time())::float8 AS t").rows.first?.optionalDouble("t") ?? 0
-    }
-
-    static func size(_ path: String) -> UInt64? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
-    }
-
-    static func newLines(_ path: String, from offset: UInt64) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        try? handle.seek(toOffset: offset)
-        let data = (try? handle.readToEnd()) ?? Data()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        try connection.query(SQLText.confLoadTime).rows.first?.optionalDouble("t") ?? 0
     }
 }

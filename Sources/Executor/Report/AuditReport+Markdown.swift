@@ -22,7 +22,7 @@ extension AuditReport {
         lines += ["", "TLS versions after: " + Self.versions(after?.tlsVersions ?? [:]), ""]
         lines += ["## Settings", "", "| setting | before | after |", "|---|---|---|"]
         for name in Set(before.settings.keys).union(after?.settings.keys ?? [:].keys).sorted() {
-            lines.append("| \(name) | \(before.settings[name] ?? "") | \(after?.settings[name] ?? "-") |")
+            lines.append("| \(name) | \(SecretSettings.shown(name, before.settings[name] ?? "")) | \((after?.settings[name]).map { SecretSettings.shown(name, $0) } ?? "-") |")
         }
         lines += ["", "## Files", "", "| file | SHA-256 before | SHA-256 after |", "|---|---|---|"]
         for path in Set(before.fileHashes.keys).union(after?.fileHashes.keys ?? [:].keys).sorted() {

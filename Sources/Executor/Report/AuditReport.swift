@@ -36,8 +36,8 @@ public struct AuditReport: Codable, Hashable, Sendable {
         self.outcome = Self.describe(outcome)
         steps = Dictionary(uniqueKeysWithValues: StepName.allCases.map { ($0.rawValue, state.status($0).rawValue) })
         exposureWindowSeconds = record.milestones.exposureWindowSeconds
-        before = record.before
-        after = record.after
+        before = Self.maskingSecrets(record.before)
+        after = record.after.map(Self.maskingSecrets)
         backups = state.backups
         terminated = record.terminated
         confirmation = record.confirmation
@@ -62,6 +62,13 @@ public struct AuditReport: Codable, Hashable, Sendable {
         case .rollbackFailed(let step, let reason): return "ROLLBACK FAILED after \(step.rawValue): \(reason); run `pg-ssl-wizard rollback`"
         case .incomplete(let step, let reason): return "incomplete at \(step.rawValue): \(reason)"
         }
+    }
+
+    /// The evidence with secret setting values (ssl_passphrase_command) masked.
+    static func maskingSecrets(_ evidence: ClusterEvidence) -> ClusterEvidence {
+        var masked = evidence
+        masked.settings = SecretSettings.masked(evidence.settings)
+        return masked
     }
 
     public func json() -> [UInt8] {

@@ -10,8 +10,8 @@ extension EffectRunner {
         let base = reportDirectory + "/report-\(record.run)"
         do {
             let writer = AtomicFileWriter(stamp: context.stamp)
-            try writer.write(report.json(), to: base + ".json", mode: 0o600, backup: false)
-            try writer.write(Array(report.markdown().utf8), to: base + ".md", mode: 0o600, backup: false)
+            try writer.write(report.json(), to: base + ".json", mode: 0o600, backup: nil)
+            try writer.write(Array(report.markdown().utf8), to: base + ".md", mode: 0o600, backup: nil)
             return Performed(.reportWritten(path: base + ".md"))
         } catch {
             return Performed(.fileWriteFailed(path: base + ".md", reason: error.operatorMessage))

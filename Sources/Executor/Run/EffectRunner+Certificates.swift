@@ -11,14 +11,24 @@ import PostgresClient
 extension EffectRunner {
     func fixKeyPermissions(_ fix: KeyPermissionFix) -> Performed {
         guard let owner = OSUser.named(fix.owner) else { return Performed(.certificatesFailed("no OS user \(fix.owner) to own \(fix.path)")) }
-        // Mode first: the key is never readable by more people than before, even between the two calls.
-        guard chmod(fix.path, mode_t(fix.mode)) == 0, chown(fix.path, owner.uid, owner.gid) == 0 else {
-            return Performed(.certificatesFailed("cannot set \(fix.path) to \(String(fix.mode, radix: 8)) owned by \(fix.owner): \(String(cString: strerror(errno)))"))
+        do {
+            // Through a descriptor that followed no link, and only on the file the plan saw (its owner and mode):
+            // the key's directory may belong to the server's OS user, who could swap in a link to a root-only file.
+            let key = try HostFile.open(fix.path)
+            if let problem = Self.differsFromPlan(key.identity, owner: fix.currentOwner, mode: fix.currentMode, done: (owner.uid, fix.mode)) {
+                return Performed(.certificatesFailed(problem))
+            }
+            try key.setMode(mode_t(fix.mode), owner: (owner.uid, owner.gid))
+        } catch {
+            return Performed(.certificatesFailed(error.operatorMessage))
         }
         return Performed(.certificatesWritten, after: Self.hashes([fix.path]))
     }
 
     func installCertificates(_ replacement: CertificateReplacement) -> Performed {
+        guard let backups = stateBackupDirectory() else {
+            return Performed(.certificatesFailed("cannot create \(reportDirectory)/backups for the previous certificate files"))
+        }
         guard let mode = GenerationMode(rawValue: replacement.mode == "ca-signed" ? "ca" : replacement.mode),
               let key = replacement.path(of: .serverKey), let certificate = replacement.path(of: .serverCertificate)
         else { return Performed(.certificatesFailed("the plan's certificate files are incomplete (mode \(replacement.mode))")) }
@@ -45,7 +55,9 @@ extension EffectRunner {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 }
                 removeTornTemporaries(of: path)
-                try writer.write(file.contents, to: path, mode: mode_t(planned.mode), owner: owner.map { .init(uid: $0.uid, gid: $0.gid) })
+                // Previous keys go to the state directory, never stay in the data directory (base backups would carry them).
+                try writer.write(file.contents, to: path, mode: mode_t(planned.mode), owner: owner.map { .init(uid: $0.uid, gid: $0.gid) },
+                                 backup: backupRequest(directory: backups))
             }
         } catch {
             return Performed(.certificatesFailed(operatorMessage(for: error)))
@@ -81,16 +93,21 @@ extension EffectRunner {
     func restoreCertificates(_ work: CertificateWork?) -> Performed {
         switch work {
         case .fixKeyPermissions(let fix):
-            guard let owner = OSUser.named(fix.currentOwner) ?? OSUser.lookup(uid: 0),
-                  chown(fix.path, owner.uid, owner.gid) == 0, chmod(fix.path, mode_t(fix.currentMode)) == 0 else {
-                return Performed(.undoFailed("cannot put back the mode and owner of \(fix.path): \(String(cString: strerror(errno)))"))
+            guard let owner = OSUser.named(fix.currentOwner) ?? OSUser.lookup(uid: 0) else {
+                return Performed(.undoFailed("no OS user \(fix.currentOwner) to own \(fix.path) again"))
+            }
+            do {
+                try HostFile.open(fix.path).restoreOwnerThenMode(mode_t(fix.currentMode), owner: (owner.uid, owner.gid))
+            } catch {
+                return Performed(.undoFailed("cannot put back the mode and owner of \(fix.path): \(error.operatorMessage)"))
             }
             return Performed(.restored(path: fix.path), after: Self.hashes([fix.path]))
         case .create(let replacement):
+            let recorded = journal?.backups() ?? [:]
             for file in replacement.files {
                 removeTornTemporaries(of: file.path)
-                let backup = file.path + ".bak-" + context.stamp
-                guard access(backup, F_OK) == 0 else { continue }
+                // No recorded backup: the run created the file where none was.
+                guard let backup = recorded[file.path] else { continue }
                 do {
                     _ = try installer.restore(file.path, from: backup)
                 } catch {
@@ -101,5 +118,27 @@ extension EffectRunner {
         case nil:
             return Performed(.restored(path: "certificates"))
         }
+    }
+
+    /// `<state directory>/backups`, 0700, created without following a link.
+    func stateBackupDirectory() -> String? {
+        let path = reportDirectory + "/backups"
+        if mkdir(path, 0o700) != 0 && errno != EEXIST { return nil }
+        guard let fd = try? HostFile.openDirectory(path) else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_uid == geteuid(), fchmod(fd, 0o700) == 0 else { return nil }
+        return path
+    }
+
+    /// Why the key at hand is not the one the plan inspected, or nil. A key
+    /// already in the planned state (a resumed run) is accepted.
+    static func differsFromPlan(_ identity: FileIdentity, owner: String, mode: UInt32, done: (uid: uid_t, mode: UInt32)) -> String? {
+        if identity.uid == done.uid && identity.mode == done.mode & 0o7777 { return nil }
+        let plannedOwner = OSUser.named(owner)?.uid ?? uid_t(owner) ?? uid_t.max
+        guard identity.uid == plannedOwner, identity.mode == mode & 0o7777 else {
+            return "the key changed since the plan (now mode \(String(identity.mode, radix: 8)) owned by uid \(identity.uid), planned from \(String(mode & 0o7777, radix: 8)) owned by \(owner)): nothing was changed; run plan again"
+        }
+        return nil
     }
 }

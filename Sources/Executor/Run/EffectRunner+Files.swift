@@ -6,18 +6,28 @@ import Foundation
 /// backup, and the backup put back.
 extension EffectRunner {
     func writeFile(_ write: FileWrite) -> Performed {
-        let backup = write.path + ".bak-" + context.stamp
-        // A resumed run finds its own candidate in place: the backup of the original is already there.
-        if let onDisk = FileManager.default.contents(atPath: write.path), [UInt8](onDisk) == write.contents, access(backup, F_OK) == 0 {
-            return Performed(.fileWritten(path: write.path, backup: backup), after: Self.hashes([write.path]), backup: backup)
+        let recorded = journal?.backups()[write.path]
+        // A resumed run finds its own candidate in place: the backup of the original is already made and recorded.
+        if let recorded, (try? HostFile.read(write.path)) == write.contents {
+            return Performed(.fileWritten(path: write.path, backup: recorded.path), after: Self.hashes([write.path]), backup: recorded.path)
         }
         removeTornTemporaries(of: write.path)
         do {
-            let outcome = try installer.install(write)
-            return Performed(.fileWritten(path: write.path, backup: outcome.backupPath), after: Self.hashes([write.path]),
-                             backup: outcome.backupPath)
+            // Killed after the backup was made but before the rename: the file is still the original and its backup is recorded.
+            let outcome = try installer.install(write, backup: recorded == nil ? backupRequest() : nil)
+            let backup = outcome.backupPath ?? recorded?.path
+            return Performed(.fileWritten(path: write.path, backup: backup), after: Self.hashes([write.path]), backup: backup)
         } catch {
             return Performed(.fileWriteFailed(path: write.path, reason: error.operatorMessage))
+        }
+    }
+
+    /// Backups are journalled (path and hash) as soon as they are durable;
+    /// `directory` nil keeps them next to the file.
+    func backupRequest(directory: String? = nil) -> AtomicFileWriter.BackupRequest? {
+        let journal = journal
+        return AtomicFileWriter.BackupRequest(directory: directory) { [journal] target, backup in
+            try journal?.noteBackup(of: target, backup)
         }
     }
 
@@ -32,13 +42,16 @@ extension EffectRunner {
         }
     }
 
-    func restoreFile(_ path: String, backup: String?) -> Performed {
-        let source = backup ?? path + ".bak-" + context.stamp
+    /// Puts back the backup the journal recorded (with its hash) for `path`.
+    func restoreFile(_ path: String) -> Performed {
+        guard let backup = journal?.backups()[path] else {
+            return Performed(.undoFailed("no backup of \(path) is recorded in this run's journal: restore it by hand"))
+        }
         do {
-            let outcome = try installer.restore(path, from: source)
+            let outcome = try installer.restore(path, from: backup)
             return Performed(.restored(path: path), after: Self.hashes([path]), backup: outcome.backupPath)
         } catch {
-            return Performed(.undoFailed("restoring \(path) from \(source): \(error.operatorMessage)"))
+            return Performed(.undoFailed("restoring \(path) from \(backup.path): \(error.operatorMessage)"))
         }
     }
 }

@@ -23,8 +23,7 @@ extension EffectRunner {
             if phase == .b {
                 // The file on disk must still be the candidate that passed its checks.
                 for write in plan.hbaWrites {
-                    let onDisk = FileManager.default.contents(atPath: write.path).map { FileDigest.sha256([UInt8]($0)) }
-                    if onDisk != FileDigest.sha256(write.contents) {
+                    if HostFile.sha256(write.path) != FileDigest.sha256(write.contents) {
                         problems.append("\(write.path) changed on disk after it was written and checked")
                     }
                 }
@@ -37,8 +36,9 @@ extension EffectRunner {
 
     func checkCandidateHBA() -> Performed {
         do {
+            let files = ServerUserFileSource.forServer(owner: ServerUserFileSource.serverOwner(dataDirectory: context.server.dataDirectory))
             let problems = try PreReloadChecks.candidateHBA(connection, hbaFile: context.server.hbaFile,
-                                                            version: context.server.version, sslOn: true)
+                                                            version: context.server.version, sslOn: true, files: files)
             return Performed(problems.isEmpty ? .preReloadChecksPassed : .preReloadChecksFailed(problems))
         } catch {
             return Performed(.preReloadChecksFailed([operatorMessage(for: error)]))
@@ -50,7 +50,7 @@ extension EffectRunner {
     func reload(_ phase: Phase, rollingBack: Bool) -> Performed {
         let probe = phase == .b && !rollingBack ? context.sslTarget : context.target
         do {
-            switch try ReloadProof.reload(connection, probe: probe, logFile: context.logFile) {
+            switch try ReloadProof.reload(connection, probe: probe, hba: (context.server.hbaFile, context.server.version)) {
             case .taken: return Performed(.reloaded, after: settingsFingerprint())
             case .notTaken(let reason): return Performed(.reloadNotTaken(reason), after: settingsFingerprint())
             }

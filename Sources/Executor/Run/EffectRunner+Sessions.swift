@@ -42,10 +42,7 @@ extension EffectRunner {
     func waitForIdle(_ pids: [Int32]) throws(PostgresError) {
         let deadline = Date().addingTimeInterval(Double(context.graceSeconds))
         while Date() < deadline {
-            let busy = try connection.query("""
-                SELECT count(*)::int AS n FROM pg_stat_activity
-                WHERE pid = ANY($1::int[]) AND backend_type = 'client backend' AND state IS DISTINCT FROM 'idle'
-                """, [pids]).rows.first?.int32("n") ?? 0
+            let busy = try connection.query(SQLText.busyClientCount, [pids]).rows.first?.int32("n") ?? 0
             if busy == 0 { return }
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -55,16 +52,11 @@ extension EffectRunner {
         try ServerInspector(connection: connection).readSessions().filter { pids.contains($0.pid) }
     }
 
-    static let streamingOverSSL = """
-        SELECT r.application_name FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)
-        WHERE s.ssl AND r.state = 'streaming'
-        """
-
     func awaitStandbys(_ names: [String]) -> Performed {
         let deadline = Date().addingTimeInterval(Double(context.standbyWaitSeconds))
         var missing = names
         repeat {
-            let back = Set(((try? connection.query(Self.streamingOverSSL).rows) ?? []).compactMap { try? $0.string("application_name") })
+            let back = Set(((try? connection.query(SQLText.standbysStreamingOverSSL).rows) ?? []).compactMap { try? $0.string("application_name") })
             missing = names.filter { !back.contains($0) }
             if missing.isEmpty { break }
             Thread.sleep(forTimeInterval: 0.25)

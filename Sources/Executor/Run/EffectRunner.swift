@@ -26,6 +26,8 @@ public final class EffectRunner: @unchecked Sendable {
     let installer: ServerFileInstaller
     /// Where the audit report goes (the cluster's state directory).
     let reportDirectory: String
+    /// The run's journal: backups are recorded there before the file they keep is replaced.
+    public var journal: Journal?
 
     public init(context: RunContext, connection: Connection, reportDirectory: String) {
         self.context = context
@@ -52,7 +54,7 @@ public final class EffectRunner: @unchecked Sendable {
         case .probeTLS(let expected): return probeTLS(expected)
         case .reconnectWithSSL: return reconnectWithSSL()
         case .writeFile(let write): return writeFile(write)
-        case .restoreFile(let path): return restoreFile(path, backup: record.state.backups[path])
+        case .restoreFile(let path): return restoreFile(path)
         case .openTestConnection(let seconds): return openTestConnection(timeoutSeconds: seconds)
         // Nobody is there to answer: `apply` keeps (it asked no question); a
         // wizard run resumed without the wizard reverts, as the expired countdown would.
@@ -67,10 +69,7 @@ public final class EffectRunner: @unchecked Sendable {
 
     func checkPreflight(systemIdentifier: String) -> Performed {
         do {
-            let row = try connection.query("""
-                SELECT (SELECT system_identifier::text FROM pg_control_system()) AS id, pg_is_in_recovery() AS recovery,
-                       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser
-                """).rows.first
+            let row = try connection.query(SQLText.preflight).rows.first
             let id = try row?.string("id") ?? ""
             if id != systemIdentifier { return Performed(.preflightFailed("connected to cluster \(id), but the plan is for \(systemIdentifier)")) }
             if try row?.bool("recovery") == true { return Performed(.preflightFailed("the server is a standby (in recovery); run the wizard on the primary")) }
@@ -102,10 +101,14 @@ public final class EffectRunner: @unchecked Sendable {
     static func hashes(_ paths: [String]) -> [String: String] {
         var result: [String: String] = [:]
         for path in paths {
-            var info = stat()
-            guard stat(path, &info) == 0 else { result[path] = "absent"; continue }
-            let digest = FileManager.default.contents(atPath: path).map { FileDigest.sha256([UInt8]($0)) } ?? "unreadable"
-            result[path] = "sha256:\(digest) mode:\(String(info.st_mode & 0o7777, radix: 8)) uid:\(info.st_uid)"
+            guard HostFile.kind(path) != nil else { result[path] = "absent"; continue }
+            do {
+                let file = try HostFile.open(path)
+                let digest = (try? FileDigest.sha256(file.bytes())) ?? "unreadable"
+                result[path] = "sha256:\(digest) mode:\(String(file.identity.mode, radix: 8)) uid:\(file.identity.uid)"
+            } catch {
+                result[path] = "not a regular file"
+            }
         }
         return result
     }
@@ -116,12 +119,7 @@ public final class EffectRunner: @unchecked Sendable {
 
     /// Live values, the values ALTER SYSTEM wrote (pending a reload), and the configuration load time.
     func settingsFingerprint() -> [String: String]? {
-        guard let rows = try? connection.query("""
-            SELECT 'live:' || name AS k, setting AS v FROM pg_settings WHERE name = ANY($1::text[])
-            UNION ALL SELECT 'file:' || name, setting FROM pg_file_settings
-             WHERE name = ANY($1::text[]) AND sourcefile LIKE '%postgresql.auto.conf'
-            UNION ALL SELECT 'conf_load_time', pg_conf_load_time()::text
-            """, [Self.sslSettingsArray]).rows else { return nil }
+        guard let rows = try? connection.query(SQLText.settingsFingerprint, [Self.sslSettingsArray]).rows else { return nil }
         var result: [String: String] = [:]
         for row in rows { if let key = try? row.string("k") { result[key] = (try? row.optionalString("v")) ?? "" } }
         return result

@@ -1,4 +1,5 @@
 import Certificates
+import Enforcement
 import ClusterFacts
 import Foundation
 import PostgresClient
@@ -11,8 +12,7 @@ public enum EvidenceReader {
         let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
         let versions = TLSVersions.counts(sessions)
         var settings: [String: String] = [:]
-        for row in try connection.query("SELECT name, setting FROM pg_settings WHERE name = ANY($1::text[])",
-                                        [EffectRunner.sslSettingsArray]).rows {
+        for row in try connection.query(SQLText.settingValues, [EffectRunner.sslSettingsArray]).rows {
             settings[try row.string("name")] = try row.optionalString("setting") ?? ""
         }
         func absolute(_ path: String?) -> String? {

@@ -27,6 +27,7 @@ public final class RunDriver: @unchecked Sendable {
         self.store = store
         self.journal = journal
         self.lock = lock
+        runner.journal = journal
     }
 
     /// A new run of `plan`: the lock, the staged candidates, the cluster as it
@@ -44,9 +45,9 @@ public final class RunDriver: @unchecked Sendable {
         var hashes: [String: String] = [:]
         for write in plan.run.hbaWrites {
             // Same directory and owner as the file, 0600: no more exposed than the file itself.
-            let path = write.path + ".candidate-" + run
-            let owner = ServerFileInstaller.ownerAndMode(write.path)?.owner
-            try AtomicFileWriter(stamp: run).write(write.contents, to: path, mode: 0o600, owner: owner, backup: false)
+            let path = write.path + ".candidate-" + run + "-" + HostFile.unpredictableSuffix()
+            let owner = try ServerFileInstaller.ownerAndMode(write.path)?.owner
+            try AtomicFileWriter(stamp: run).write(write.contents, to: path, mode: 0o600, owner: owner, backup: nil)
             staged[write.path] = path
             hashes[write.path] = FileDigest.sha256(write.contents)
         }

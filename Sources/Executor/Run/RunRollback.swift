@@ -33,12 +33,14 @@ public enum RunRollback {
             }
         }
 
+        runner.journal = journal
         try journal.note("rollback_started", ["stage": "\(record.state.stage)"])
+        // Backups as the journal recorded them when they were made (a kill may have come before the record noted the write).
+        let backups = journal.backups()
         var hbaRestored = false
         for write in plan.hbaWrites {
             runner.removeTornTemporaries(of: write.path)
-            let backup = record.state.backups[write.path] ?? write.path + ".bak-" + record.run
-            guard access(backup, F_OK) == 0 else { continue }
+            guard backups[write.path] != nil else { continue }
             let event = try perform(.restoreFile(path: write.path))
             expect(event, "restoring \(write.path)")
             if case .restored = event { result.restoredFiles.append(write.path); hbaRestored = true }
@@ -53,7 +55,8 @@ public enum RunRollback {
         if plan.certificates != nil { expect(try perform(.restoreCertificates), "certificate files") }
         if !plan.sslRollback.isEmpty || plan.certificates != nil { expect(try perform(.reload(.a)), "reloading the settings") }
 
-        result.problems += verify(record, restored: result.restoredFiles, connection: runner.connection, server: runner.context.server)
+        result.problems += verify(record, restored: result.restoredFiles, backups: backups, connection: runner.connection,
+                                  server: runner.context.server)
         // An interrupted run's staged candidates are not needed any more.
         for path in record.staged.values { unlink(path) }
         record.rolledBackAt = Date()
@@ -62,13 +65,12 @@ public enum RunRollback {
     }
 
     /// The files are their backups again and the SSL settings are live with their values from before the run.
-    static func verify(_ record: RunRecord, restored: [String], connection: Connection, server: ServerFacts) -> [String] {
+    static func verify(_ record: RunRecord, restored: [String], backups: [String: AtomicFileWriter.Backup],
+                       connection: Connection, server: ServerFacts) -> [String] {
         var problems: [String] = []
         for path in restored {
-            let backup = record.state.backups[path] ?? path + ".bak-" + record.run
-            let now = FileManager.default.contents(atPath: path).map { FileDigest.sha256([UInt8]($0)) }
-            let then = FileManager.default.contents(atPath: backup).map { FileDigest.sha256([UInt8]($0)) }
-            if now == nil || now != then { problems.append("\(path) does not match its backup \(backup)") }
+            guard let backup = backups[path] else { continue }
+            if HostFile.sha256(path) != backup.sha256 { problems.append("\(path) does not match its backup \(backup.path)") }
         }
         guard let after = try? EvidenceReader.read(connection, server: server) else {
             return problems + ["cannot read the settings back to verify"]

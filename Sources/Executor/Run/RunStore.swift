@@ -22,7 +22,7 @@ public struct RunStore: Sendable {
             throw .write(path: path(run: record.run), reason: "cannot encode the run: \(error)")
         }
         do {
-            try AtomicFileWriter().write(bytes, to: path(run: record.run), mode: 0o600, backup: false)
+            try AtomicFileWriter().write(bytes, to: path(run: record.run), mode: 0o600, backup: nil)
         } catch {
             throw .write(path: path(run: record.run), reason: error.operatorMessage)
         }
@@ -67,10 +67,9 @@ public struct RunStore: Sendable {
         var copy = record
         do {
             copy.state = try record.state.mappingFileWrites { write throws -> FileWrite in
-                guard let staged = record.staged[write.path], let data = FileManager.default.contents(atPath: staged) else {
+                guard let staged = record.staged[write.path], let bytes = try? HostFile.read(staged) else {
                     throw RunError.stagedCandidateMissing(path: write.path, staged: record.staged[write.path] ?? "(none)")
                 }
-                let bytes = [UInt8](data)
                 guard FileDigest.sha256(bytes) == record.candidateHashes[write.path] else {
                     throw RunError.stagedCandidateChanged(path: write.path, staged: staged)
                 }

@@ -6,6 +6,9 @@ import PostgresClient
 /// ("no encryption", or "SSL off" on 13): the rules, not a wrong password,
 /// refused it.
 public enum PlainTextRefusal {
+    /// Unique per test, so it can never be a real role.
+    static var throwawayUser: String { "pgsw-refusal-probe-" + String(UInt64.random(in: 0...UInt64.max), radix: 36) }
+
     public enum Outcome: Hashable, Sendable {
         /// Refused by pg_hba.conf because it had no encryption.
         case refused(String)
@@ -15,14 +18,21 @@ public enum PlainTextRefusal {
     }
 
     public static func test(_ target: ConnectionTarget, timeoutSeconds: Int = 5) -> Outcome {
+        // No real credential ever travels in clear: pg_hba.conf decides before
+        // any authentication, so a throwaway user with no password (and no
+        // password file to find one in) is refused the same way, while a
+        // server that admits plain text only gets a name that means nothing.
         let plain = target.with("sslmode", "disable").with("gssencmode", "disable")
+            .with("user", throwawayUser).with("password", "").with("passfile", "/dev/null")
         do {
             let connection = try Connection.connect(plain, timeoutSeconds: timeoutSeconds)
             connection.close()
             return .admitted
         } catch {
             let message = operatorMessage(for: error)
-            return RefusalWording.isPlainTextRefusal(message) ? .refused(message) : .otherFailure(message)
+            if RefusalWording.isPlainTextRefusal(message) { return .refused(message) }
+            // The throwaway user got as far as authentication: pg_hba.conf admitted plain text.
+            return RefusalWording.isAuthenticationFailure(message) ? .admitted : .otherFailure(message)
         }
     }
 }

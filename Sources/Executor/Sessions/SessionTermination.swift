@@ -8,17 +8,9 @@ import PostgresClient
 /// them, and confirm they are gone. Never the caller's own backend, never a
 /// unix-socket session: the query itself cannot return those.
 public enum SessionTermination {
-    static let stillPlain = """
-        SELECT a.pid FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) LEFT JOIN pg_stat_gssapi g USING (pid)
-        WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_backend_pid()
-          AND a.client_port IS NOT NULL AND a.client_port <> -1
-          AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
-        ORDER BY a.pid
-        """
-
     public static func stillPlain(_ connection: Connection, among pids: [Int32]) throws(PostgresError) -> [Int32] {
         guard !pids.isEmpty else { return [] }
-        return try connection.query(stillPlain, [pids]).rows.map { row throws(PostgresError) in try row.int32("pid") }
+        return try connection.query(SQLText.stillPlainAmong, [pids]).rows.map { row throws(PostgresError) in try row.int32("pid") }
     }
 
     /// Terminates `pids` (re-checked first) and returns those still there
@@ -31,7 +23,7 @@ public enum SessionTermination {
                                  version: ServerVersion) throws(PostgresError) -> [Int32] {
         let targets = try stillPlain(connection, among: pids)
         guard !targets.isEmpty else { return [] }
-        _ = try connection.query("SELECT count(pg_terminate_backend(pid)) FROM unnest($1::int[]) AS pid", [targets])
+        _ = try connection.query(SQLText.terminateAll, [targets])
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
         var remaining = try waitUntilGone(connection, targets, until: min(deadline, Date().addingTimeInterval(0.5)))
         for pid in remaining {
@@ -52,7 +44,7 @@ public enum SessionTermination {
 
     static func present(_ connection: Connection, _ pids: [Int32]) throws(PostgresError) -> [Int32] {
         guard !pids.isEmpty else { return [] }
-        return try connection.query("SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid", [pids]).rows
+        return try connection.query(SQLText.stillPresent, [pids]).rows
             .map { row throws(PostgresError) in try row.int32("pid") }
     }
 }

@@ -5,8 +5,10 @@ import Foundation
 /// What a finished child process left behind.
 public struct ProcessOutput: Sendable, Hashable {
     public var exitCode: Int32
-    public var stdout: String
+    /// Standard output byte for byte (a file read by a child keeps bytes that are not UTF-8).
+    public var stdoutBytes: [UInt8]
     public var stderr: String
+    public var stdout: String { String(decoding: stdoutBytes, as: UTF8.self) }
     public var succeeded: Bool { exitCode == 0 }
 }
 
@@ -39,6 +41,12 @@ extension ProcessError: OperatorFacingError {
 /// Runs child processes, optionally as another OS user (through `runuser`
 /// when we are root). Output is captured; nothing is echoed.
 ///
+/// Every child gets an environment built for it (`ChildEnvironment`): a
+/// fixed PATH, the locale, and what the caller names; never the wizard's
+/// own (PGPASSWORD, PGPASSFILE, LD_PRELOAD...). As root, a program named
+/// without a path is looked up in fixed system directories only, never on
+/// the caller's PATH (docs/SECURITY.md, "Children").
+///
 /// Children are started with posix_spawn and every descriptor above stderr
 /// closed, and are waited for with waitpid. Foundation's Process is not
 /// used: on Linux it notices a child's exit through a descriptor the child
@@ -48,7 +56,7 @@ public enum ProcessRunner {
     /// `checked` for commands that must succeed.
     public static func run(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
                            inNamespace namespace: String? = nil,
-                           environment: [String: String] = [:], input: String? = nil,
+                           environment: [String: String] = [:], inheritEnvironment: Bool = false, input: String? = nil,
                            timeoutSeconds: Double = 120) throws(ProcessError) -> ProcessOutput {
         let (path, argv) = try commandLine(executable, arguments, as: user, inNamespace: namespace)
         let display = ([executable] + arguments).joined(separator: " ")
@@ -56,23 +64,24 @@ public enum ProcessRunner {
             throw .launchFailed(command: display, reason: "cannot create a temporary file")
         }
         if let input { stdin.write(input) }
-        let child = try ChildProcess.spawn(path: path, arguments: argv, environment: environment,
+        let child = try ChildProcess.spawn(path: path, arguments: argv,
+                                           environment: ChildEnvironment.make(environment, inheriting: inheritEnvironment),
                                            stdin: stdin.fd, stdout: out.fd, stderr: err.fd, display: display)
         guard let status = child.wait(timeoutSeconds: timeoutSeconds) else {
             child.terminate()
             throw .timedOut(command: display, seconds: timeoutSeconds)
         }
-        return ProcessOutput(exitCode: status, stdout: out.contents(), stderr: err.contents())
+        return ProcessOutput(exitCode: status, stdoutBytes: out.bytes(), stderr: String(decoding: err.bytes(), as: UTF8.self))
     }
 
     /// Runs and throws `.failed` unless the exit code is 0.
     @discardableResult
     public static func checked(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
                                inNamespace namespace: String? = nil,
-                               environment: [String: String] = [:], input: String? = nil,
+                               environment: [String: String] = [:], inheritEnvironment: Bool = false, input: String? = nil,
                                timeoutSeconds: Double = 120) throws(ProcessError) -> ProcessOutput {
-        let output = try run(executable, arguments, as: user, inNamespace: namespace, environment: environment, input: input,
-                             timeoutSeconds: timeoutSeconds)
+        let output = try run(executable, arguments, as: user, inNamespace: namespace, environment: environment,
+                             inheritEnvironment: inheritEnvironment, input: input, timeoutSeconds: timeoutSeconds)
         guard output.succeeded else {
             throw .failed(command: ([executable] + arguments).joined(separator: " "),
                           exitCode: output.exitCode, stderr: output.stderr)
@@ -84,14 +93,17 @@ public enum ProcessRunner {
     /// clients, processes in namespaces). Its output is appended to `logFile`.
     public static func spawn(_ executable: String, _ arguments: [String], as user: OSUser? = nil,
                              inNamespace namespace: String? = nil,
-                             environment: [String: String] = [:], logFile: String? = nil) throws(ProcessError) -> ChildProcess {
+                             environment: [String: String] = [:], inheritEnvironment: Bool = false,
+                             logFile: String? = nil) throws(ProcessError) -> ChildProcess {
         let (path, argv) = try commandLine(executable, arguments, as: user, inNamespace: namespace)
         let display = ([executable] + arguments).joined(separator: " ")
-        let output = logFile.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) } ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
+        // Never through a link: the log may lie in a directory another user can write.
+        let output = logFile.map { open($0, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600) } ?? open("/dev/null", O_WRONLY | O_CLOEXEC)
         let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(output); close(input) }
         guard output >= 0, input >= 0 else { throw .launchFailed(command: display, reason: "cannot open \(logFile ?? "/dev/null")") }
-        return try ChildProcess.spawn(path: path, arguments: argv, environment: environment,
+        return try ChildProcess.spawn(path: path, arguments: argv,
+                                      environment: ChildEnvironment.make(environment, inheriting: inheritEnvironment),
                                       stdin: input, stdout: output, stderr: output, display: display)
     }
 
@@ -118,7 +130,8 @@ public enum ProcessRunner {
             guard FileManager.default.isExecutableFile(atPath: executable) else { throw .notFound(executable) }
             return executable
         }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        // Root never takes a program from the caller's PATH: a directory on it may belong to someone else.
+        let path = OSUser.isRoot ? ChildEnvironment.systemPath : ProcessInfo.processInfo.environment["PATH"] ?? ChildEnvironment.systemPath
         let directories: [String] = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
         for directory in directories {
             let candidate = "\(directory)/\(executable)"
@@ -136,7 +149,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     init(pid: pid_t) { self.pid = pid }
 
-    static func spawn(path: String, arguments: [String], environment: [String: String],
+    static func spawn(path: String, arguments: [String], environment env: [String: String],
                       stdin: Int32, stdout: Int32, stderr: Int32, display: String) throws(ProcessError) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -158,8 +171,6 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
@@ -229,7 +240,7 @@ private final class CaptureFile {
         lseek(fd, 0, SEEK_SET)
     }
 
-    func contents() -> String {
+    func bytes() -> [UInt8] {
         lseek(fd, 0, SEEK_SET)
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -238,6 +249,6 @@ private final class CaptureFile {
             if count <= 0 { break }
             data.append(contentsOf: buffer[0..<count])
         }
-        return String(decoding: data, as: UTF8.self)
+        return data
     }
 }

@@ -9,44 +9,41 @@ import PostgresClient
 public enum ServerRestart {
     public enum Failure: Error, Hashable, Sendable {
         case noPostmaster(String)
+        case notThisServer(String)
         case command(String)
         case notBack(String)
     }
 
-    /// How it was restarted, in words.
+    /// How it was restarted, in words. The target is checked first: the pid
+    /// in postmaster.pid (a file the server's OS user can write) must be a
+    /// process of the data directory's owner, started from a `postgres`
+    /// binary in a directory only root can change, for this data directory
+    /// (docs/SECURITY.md, "Children").
     public static func restart(dataDirectory: String) throws -> String {
-        guard let pid = Postmaster.pid(dataDirectory: dataDirectory) else {
-            throw Failure.noPostmaster("cannot read \(dataDirectory)/postmaster.pid")
-        }
-        if let unit = systemdUnit(pid: pid) {
+        let postmaster = try Postmaster.verified(dataDirectory: dataDirectory)
+        if let unit = systemdUnit(pid: postmaster.pid) {
             let output = try ProcessRunner.run("systemctl", ["restart", unit], timeoutSeconds: 180)
             guard output.exitCode == 0 else { throw Failure.command("systemctl restart \(unit): \(output.stderr)") }
             return "systemctl restart \(unit)"
         }
-        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else {
-            throw Failure.noPostmaster("cannot see the postmaster (pid \(pid)) from here")
-        }
-        let pgCtl = (executable as NSString).deletingLastPathComponent + "/pg_ctl"
+        let pgCtl = postmaster.binDirectory + "/pg_ctl"
         var arguments = ["-D", dataDirectory, "-m", "fast", "-w", "-t", "120"]
         // Keep writing to the same log (pg_ctl -l is not remembered across restarts).
-        if let log = Postmaster.stderrFile(pid: pid) { arguments += ["-l", log] }
-        let owner = OSUser.owner(of: dataDirectory)
-        let output = try ProcessRunner.run(pgCtl, arguments + ["restart"], as: owner?.isCurrent == false ? owner : nil,
-                                           environment: libraryEnvironment(pid: pid), timeoutSeconds: 180)
+        if let log = Postmaster.stderrFile(pid: postmaster.pid) { arguments += ["-l", log] }
+        let output = try ProcessRunner.run(pgCtl, arguments + ["restart"], as: postmaster.owner.isCurrent ? nil : postmaster.owner,
+                                           environment: libraryEnvironment(binDirectory: postmaster.binDirectory), timeoutSeconds: 180)
         guard output.exitCode == 0 else { throw Failure.command("pg_ctl restart: \(output.stderr)\(output.stdout)") }
-        return "pg_ctl restart as \(owner?.name ?? "the current user")"
+        return "pg_ctl restart as \(postmaster.owner.name)"
     }
 
-    /// The running postmaster's LD_LIBRARY_PATH, if it had one: a relocatable
-    /// build needs it for the libpq its walreceiver and dblink load, and the
-    /// restarted postmaster inherits pg_ctl's environment, not the old one's.
-    static func libraryEnvironment(pid: Int32) -> [String: String] {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return [:] }
-        for entry in data.split(separator: 0) {
-            let text = String(decoding: entry, as: UTF8.self)
-            if text.hasPrefix("LD_LIBRARY_PATH=") { return ["LD_LIBRARY_PATH": String(text.dropFirst("LD_LIBRARY_PATH=".count))] }
-        }
-        return [:]
+    /// What a relocatable build needs (its own libpq for the walreceiver and
+    /// dblink), computed from where its binaries are: `<bindir>/../lib` when
+    /// it holds libpq. Never copied from the running postmaster's environment,
+    /// which its OS user controls.
+    public static func libraryEnvironment(binDirectory: String) -> [String: String] {
+        let library = (binDirectory as NSString).deletingLastPathComponent + "/lib"
+        guard HostFile.kind(library + "/libpq.so.5") != nil, Postmaster.onlyRootCanChange(library) else { return [:] }
+        return ["LD_LIBRARY_PATH": library]
     }
 
     /// The unit from /proc/<pid>/cgroup (`.../system.slice/postgresql@15-main.service`);
@@ -77,6 +74,7 @@ extension ServerRestart.Failure: OperatorFacingError {
     public var operatorMessage: String {
         switch self {
         case .noPostmaster(let why): return "cannot restart the server: \(why); restart it yourself, then run `pg-ssl-wizard resume`"
+        case .notThisServer(let why): return "refusing to restart: \(why); restart the server yourself, then run `pg-ssl-wizard resume`"
         case .command(let detail): return "the restart failed: \(detail); check the server log"
         case .notBack(let last): return "the server did not accept connections within 60 s after the restart (\(last)); check the server log"
         }

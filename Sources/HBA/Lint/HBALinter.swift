@@ -12,7 +12,7 @@ public enum HBALinter {
             } else if line.rule == nil {
                 let message = line.error ?? "an option has an invalid value; the server rejects this line without an error message"
                 add(.error, "invalid-line", line.file, line.lineNumber, message + " (the server refuses to load the whole file)",
-                    line.error == nil ? "check the values of \(line.tokenized.fields.dropFirst(4).flatMap { $0 }.map { SecretMasking.option($0.text) }.joined(separator: " ")); clientcert takes verify-ca or verify-full" : "correct the line, then check it with pg-ssl-wizard hba explain")
+                    line.error == nil ? "check the values of \(SecretMasking.options(line.tokenized.fields.dropFirst(4)).joined(separator: " ")); clientcert takes verify-ca or verify-full" : "correct the line, then check it with pg-ssl-wizard hba explain")
             } else if let warning = line.error {
                 add(.warning, "hostssl-inactive", line.file, line.lineNumber, warning, "turn ssl on before relying on hostssl lines")
             }

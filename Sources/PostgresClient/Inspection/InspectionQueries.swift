@@ -1,29 +1,31 @@
 import ClusterFacts
 
 /// The SQL the inspector runs, one statement per fact, chosen by server
-/// version where the catalogs differ (reference section 0).
+/// version where the catalogs differ (docs/POSTGRES.md). Every catalog
+/// relation and function is written `pg_catalog.`-qualified, on top of the
+/// session's pinned search_path (docs/SECURITY.md, "SQL").
 enum InspectionQueries {
     static let serverFacts = """
-        SELECT current_setting('server_version_num')::int AS version_num,
-               version() AS version_string,
-               pg_is_in_recovery() AS in_recovery,
-               extract(epoch FROM pg_conf_load_time())::float8 AS conf_load_time,
-               extract(epoch FROM pg_postmaster_start_time())::float8 AS postmaster_start_time,
-               current_setting('listen_addresses') AS listen_addresses,
-               current_setting('port')::int AS port
+        SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
+               pg_catalog.version() AS version_string,
+               pg_catalog.pg_is_in_recovery() AS in_recovery,
+               extract(epoch FROM pg_catalog.pg_conf_load_time())::float8 AS conf_load_time,
+               extract(epoch FROM pg_catalog.pg_postmaster_start_time())::float8 AS postmaster_start_time,
+               pg_catalog.current_setting('listen_addresses') AS listen_addresses,
+               pg_catalog.current_setting('port')::int AS port
         """
 
     /// Restricted to superusers and pg_read_all_stats members on some
     /// versions; the inspector tolerates a permission error.
-    static let systemIdentifier = "SELECT system_identifier::text AS system_identifier FROM pg_control_system()"
+    static let systemIdentifier = "SELECT system_identifier::text AS system_identifier FROM pg_catalog.pg_control_system()"
 
     static let privileges = """
         SELECT current_user AS role,
                r.rolsuper AS is_superuser,
-               pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
-               pg_has_role(current_user, 'pg_read_all_settings', 'MEMBER') AS read_all_settings,
-               pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS signal_backend
-        FROM pg_roles r
+               pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
+               pg_catalog.pg_has_role(current_user, 'pg_read_all_settings', 'MEMBER') AS read_all_settings,
+               pg_catalog.pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') AS signal_backend
+        FROM pg_catalog.pg_roles r
         WHERE r.rolname = current_user
         """
 
@@ -32,7 +34,7 @@ enum InspectionQueries {
     static let settings = """
         SELECT name, setting AS value, context, source, sourcefile AS source_file,
                sourceline AS source_line, pending_restart, boot_val AS boot_value
-        FROM pg_settings
+        FROM pg_catalog.pg_settings
         WHERE name LIKE 'ssl%'
            OR name = ANY ($1::text[])
         ORDER BY name
@@ -47,7 +49,7 @@ enum InspectionQueries {
     static let fileSettings = """
         SELECT sourcefile AS source_file, sourceline AS source_line, seqno, name,
                setting AS value, applied, error
-        FROM pg_file_settings
+        FROM pg_catalog.pg_file_settings
         ORDER BY seqno
         """
 
@@ -59,7 +61,7 @@ enum InspectionQueries {
         return """
             SELECT \(numbering), line_number, type, database, user_name,
                    address, netmask, auth_method, options, error
-            FROM pg_hba_file_rules() WITH ORDINALITY
+            FROM pg_catalog.pg_hba_file_rules() WITH ORDINALITY
             ORDER BY ordinality
             """
     }
@@ -68,15 +70,15 @@ enum InspectionQueries {
     /// 13-18 for what we select (13's pg_stat_ssl.compression is not used).
     static let sessions = """
         SELECT a.pid, a.backend_type, a.usename AS "user", a.datname AS database,
-               a.application_name, host(a.client_addr) AS client_address,
+               a.application_name, pg_catalog.host(a.client_addr) AS client_address,
                a.client_hostname, a.client_port,
                s.ssl, s.version AS tls_version, s.cipher, s.bits,
                coalesce(g.encrypted, false) AS gss_encrypted,
                extract(epoch FROM a.backend_start)::float8 AS backend_start,
                a.state
-        FROM pg_stat_activity a
-        LEFT JOIN pg_stat_ssl s ON s.pid = a.pid
-        LEFT JOIN pg_stat_gssapi g ON g.pid = a.pid
+        FROM pg_catalog.pg_stat_activity a
+        LEFT JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid
+        LEFT JOIN pg_catalog.pg_stat_gssapi g ON g.pid = a.pid
         ORDER BY a.backend_start NULLS FIRST, a.pid
         """
 
@@ -84,10 +86,10 @@ enum InspectionQueries {
     /// matching (the matcher computes the transitive closure).
     static let roleMemberships = """
         SELECT r.rolname AS role,
-               coalesce(array_agg(m.rolname ORDER BY m.rolname) FILTER (WHERE m.rolname IS NOT NULL), '{}') AS members
-        FROM pg_roles r
-        LEFT JOIN pg_auth_members am ON am.roleid = r.oid
-        LEFT JOIN pg_roles m ON m.oid = am.member
+               coalesce(pg_catalog.array_agg(m.rolname ORDER BY m.rolname) FILTER (WHERE m.rolname IS NOT NULL), '{}') AS members
+        FROM pg_catalog.pg_roles r
+        LEFT JOIN pg_catalog.pg_auth_members am ON am.roleid = r.oid
+        LEFT JOIN pg_catalog.pg_roles m ON m.oid = am.member
         GROUP BY r.rolname
         """
 }

@@ -94,15 +94,7 @@ public final class LocalCluster: @unchecked Sendable {
     }
 
     private func makeDirectories() throws(SandboxError) {
-        for directory in [root, socketDirectory] {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o755])
-            } catch {
-                throw .fileSystem("cannot create \(directory): \(error.localizedDescription)")
-            }
-            chown(directory, owner.uid, owner.gid)
-        }
+        for directory in [root, socketDirectory] { try SandboxFiles.ownedDirectory(directory, owner: owner, mode: 0o755) }
     }
 
     private func writeConfiguration() throws(SandboxError) {
@@ -114,13 +106,7 @@ public final class LocalCluster: @unchecked Sendable {
             "max_connections = 300",
         ]
         for (name, value) in options.settings.sorted(by: { $0.key < $1.key }) { lines.append("\(name) = \(value)") }
-        let conf = dataDirectory + "/postgresql.conf"
-        guard let handle = FileHandle(forWritingAtPath: conf) else {
-            throw .fileSystem("cannot open \(conf)")
-        }
-        handle.seekToEndOfFile()
-        handle.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        try? handle.close()
+        try appendConfiguration(lines.joined(separator: "\n"))
         try writeHBA("""
             # TYPE  DATABASE        USER            ADDRESS                 METHOD
             local   all             all                                     trust
@@ -139,18 +125,14 @@ public final class LocalCluster: @unchecked Sendable {
 
     /// Appends settings to postgresql.conf.
     public func appendConfiguration(_ text: String) throws(SandboxError) {
-        let conf = dataDirectory + "/postgresql.conf"
-        guard let handle = FileHandle(forWritingAtPath: conf) else { throw .fileSystem("cannot open \(conf)") }
-        handle.seekToEndOfFile()
-        handle.write(Data((text + "\n").utf8))
-        try? handle.close()
+        try SandboxFiles.append(text + "\n", to: dataDirectory + "/postgresql.conf", owner: owner)
     }
 
     /// Writes a file owned by `owner` with `mode` (tests and scenarios only;
     /// the wizard's own writes go through the executor's atomic writer).
     public static func writeOwned(_ path: String, _ text: String, owner: OSUser, mode: mode_t) throws(SandboxError) {
         unlink(path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .fileSystem("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let bytes = Array(text.utf8)

@@ -55,11 +55,7 @@ public struct PostgresBinaries: Hashable, Sendable, Codable {
     /// `../lib`, but its libpqwalreceiver.so looks for it under the build's
     /// prefix: without this a standby's walreceiver loads the system libpq,
     /// which may not know the options pg_basebackup -R wrote.
-    public var serverEnvironment: [String: String] {
-        let library = (directory as NSString).deletingLastPathComponent + "/lib"
-        guard FileManager.default.fileExists(atPath: library + "/libpq.so.5") else { return [:] }
-        return ["LD_LIBRARY_PATH": library]
-    }
+    public var serverEnvironment: [String: String] { ServerRestart.libraryEnvironment(binDirectory: directory) }
 
     public func has(_ tool: String) -> Bool { FileManager.default.isExecutableFile(atPath: path(tool)) }
 

@@ -41,7 +41,7 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.dateEncodingStrategy = .iso8601
             _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(Array(try encoder.encode(self)), to: Self.path(scenario),
-                                                                                mode: 0o600, backup: false)
+                                                                                mode: 0o600, backup: nil)
         } catch {
             throw .fileSystem("cannot save the practice record: \(operatorMessage(for: error))")
         }

@@ -16,9 +16,9 @@ enum SandboxCertificates {
             let server = try CertificateFactory.serverCertificate(request, key: key, issuer: (ca, caKey), now: now)
             let writer = AtomicFileWriter(stamp: AtomicFileWriter.timestamp())
             let owner = AtomicFileWriter.Owner(uid: cluster.owner.uid, gid: cluster.owner.gid)
-            _ = try writer.write(Array(try PEMEncoding.privateKey(key).utf8), to: cluster.dataDirectory + "/server.key", mode: 0o600, owner: owner, backup: false)
-            _ = try writer.write(Array(try PEMEncoding.certificate(server).utf8), to: cluster.dataDirectory + "/server.crt", mode: 0o644, owner: owner, backup: false)
-            _ = try writer.write(Array(try PEMEncoding.certificate(ca).utf8), to: cluster.dataDirectory + "/root.crt", mode: 0o644, owner: owner, backup: false)
+            _ = try writer.write(Array(try PEMEncoding.privateKey(key).utf8), to: cluster.dataDirectory + "/server.key", mode: 0o600, owner: owner, backup: nil)
+            _ = try writer.write(Array(try PEMEncoding.certificate(server).utf8), to: cluster.dataDirectory + "/server.crt", mode: 0o644, owner: owner, backup: nil)
+            _ = try writer.write(Array(try PEMEncoding.certificate(ca).utf8), to: cluster.dataDirectory + "/root.crt", mode: 0o644, owner: owner, backup: nil)
         } catch {
             throw .setupFailed("could not make the sandbox's certificates: \(error)")
         }

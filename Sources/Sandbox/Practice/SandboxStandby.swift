@@ -12,8 +12,7 @@ enum SandboxStandby {
         let base = root + "-base"
         let conninfo = "host=127.0.0.1 port=\(primary.port) user=\(primary.superuser) passfile=\(pgpass) application_name=\(name)"
         do {
-            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            chown(base, primary.owner.uid, primary.owner.gid)
+            try SandboxFiles.ownedDirectory(base, owner: primary.owner, mode: 0o700)
             try ProcessRunner.checked(primary.binaries.path("pg_basebackup"), ["-D", base, "-X", "stream", "-d", conninfo],
                                       as: primary.owner, timeoutSeconds: 120)
         } catch {

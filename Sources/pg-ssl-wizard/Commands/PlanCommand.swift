@@ -27,7 +27,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let plan = try failingWithUnknown { () throws -> Plan in
-            let input = try PlanningInputReader.read(ConnectionTarget(conninfo), options: try planning.planOptions(),
+            let input = try PlanningInputReader.read(operatorTarget(conninfo), options: try planning.planOptions(),
                                                      createCertificates: planning.generation)
             return try Planner.plan(input)
         }

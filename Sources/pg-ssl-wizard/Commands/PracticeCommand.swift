@@ -46,7 +46,7 @@ struct PracticeCommand: ParsableCommand {
         }
         let sandbox = try failingWithUnknown { () throws -> PracticeSandbox in
             if let kept = PracticeRecord.load(chosen) { throw SandboxError.sandboxKept(scenario: chosen.rawValue, conninfo: kept.operatorConninfo) }
-            let root = FileManager.default.temporaryDirectory.path + "/pgsw-practice-\(chosen.rawValue)-" + UUID().uuidString.prefix(6).lowercased()
+            let root = try SandboxFiles.newRoot(prefix: "pgsw-practice-\(chosen.rawValue)")
             return try PracticeSandbox.create(chosen, root: root)
         }
         if noUI {

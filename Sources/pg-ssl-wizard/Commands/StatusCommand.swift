@@ -20,7 +20,7 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let report = try failingWithUnknown { try StatusCheck.run(ConnectionTarget(conninfo)) }
+        let report = try failingWithUnknown { try StatusCheck.run(operatorTarget(conninfo)) }
         print(json ? report.json() : report.text())
         throw ExitCode(report.assessment.verdict.exitCode)
     }

@@ -37,7 +37,7 @@ struct ApplyFailureTests {
             #expect(code == 1, "\(output)")
             #expect(output.contains("rolled back after hba_rewrite failed") && output.contains("10.0.0.0/33"), "\(output)")
             #expect(cluster.hbaText == original, "the original pg_hba.conf is back")
-            let rejected = try FileManager.default.contentsOfDirectory(atPath: cluster.dataDirectory).filter { $0.contains(".bak-") && $0.hasSuffix("-rejected") }
+            let rejected = try FileManager.default.contentsOfDirectory(atPath: cluster.dataDirectory).filter { $0.contains(".bak-") && $0.contains("-rejected-") }
             #expect(rejected.count == 1, "the rejected candidate is kept as evidence: \(rejected)")
             let probes = try Probe.attempts([cluster.tcpConninfo(sslmode: "disable"), cluster.tcpConninfo(sslmode: "require")])
             #expect(probes[0].ok && !probes[0].ssl, "plain TCP clients still get in: the rules never changed")

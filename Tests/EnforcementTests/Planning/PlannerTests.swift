@@ -20,7 +20,7 @@ struct PlannerTests {
         let hbaCheck = try #require(texts.firstIndex { $0.contains("pg_hba_file_rules") })
         #expect(sslOn < reloads[0] && reloads[0] < hbaCheck && hbaCheck < reloads[1])
         #expect(texts.last == SQLText.plainTCPSessions)
-        #expect(texts.contains("SELECT pg_terminate_backend(601, 5000)"))
+        #expect(texts.contains("SELECT pg_catalog.pg_terminate_backend(601, 5000)"))
         #expect(plan.reload.action == .reload && plan.reload.why.contains("ssl (sighup)"))
         #expect(plan.run.sslStatements == ["ALTER SYSTEM SET ssl = 'on'"] && plan.run.sslRollback == ["ALTER SYSTEM RESET ssl"])
         #expect(plan.run.phaseA == .reload && plan.run.phaseB == .reload)
@@ -214,6 +214,6 @@ struct PlannerTests {
         #expect(plan.text().contains("Ready (exit 10)"))
         let script = plan.sqlScript()
         #expect(script.contains("ALTER SYSTEM SET ssl = 'on';\n") && script.contains("--   +hostssl"))
-        #expect(script.components(separatedBy: "SELECT pg_reload_conf();").count == 3)
+        #expect(script.components(separatedBy: "SELECT pg_catalog.pg_reload_conf();").count == 3)
     }
 }

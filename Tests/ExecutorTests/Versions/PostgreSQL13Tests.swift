@@ -40,7 +40,7 @@ import TestSupport
             try observer.query(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: ServerVersion(major: 14)))
         }
         #expect(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version)
-                == "SELECT pg_terminate_backend(\(sessions[0].backendPID))")
+                == "SELECT pg_catalog.pg_terminate_backend(\(sessions[0].backendPID))")
         _ = try observer.query(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version))
         let remaining = try SessionTermination.terminate(observer, sessions.map(\.backendPID), timeoutMilliseconds: 3000, version: cluster.version)
         #expect(remaining.isEmpty)

@@ -64,7 +64,7 @@ struct CertsInspectCommand: ParsableCommand {
         } else if let dataDir {
             files = ServerSSLFiles.from(dataDirectory: dataDir)
         } else {
-            let connection = try Connection.connect(ConnectionTarget(conninfo ?? ""))
+            let connection = try Connection.connect(operatorTarget(conninfo ?? ""))
             defer { connection.close() }
             files = ServerSSLFiles.from(try ServerInspector(connection: connection).snapshot())
         }

@@ -35,14 +35,19 @@ struct HBAFileOptions: ParsableArguments {
         return ParseContext(syntax: ServerSyntax(major: serverVersion), build: build, sslEnabled: !sslOff)
     }
 
+    var absolute: String { file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file }
+
+    /// As root, the file and what it includes are read as the owner of its
+    /// directory (the server's user), as the server would read them.
+    var files: any FileSource { ServerUserFileSource.forServer(owner: OSUser.owner(of: (absolute as NSString).deletingLastPathComponent)) }
+
     /// Reads and parses the file; an unreadable file is bad input.
     func document() throws -> HBADocument {
-        let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-        switch DiskFileSource().read(absolute) {
+        switch files.read(absolute) {
         case .failure(let reason, _):
             throw HBACommandError.unreadable(path: file, reason: reason)
         case .contents(let bytes):
-            return HBADocument(path: absolute, bytes: bytes, context: context, files: DiskFileSource())
+            return HBADocument(path: absolute, bytes: bytes, context: context, files: files)
         }
     }
 }

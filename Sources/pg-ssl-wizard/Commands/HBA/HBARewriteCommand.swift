@@ -15,7 +15,7 @@ struct HBARewriteCommand: ParsableCommand {
     func run() throws {
         let document = try failingWithUnknown { try input.document() }
         let result = HostsslRewriter.rewrite(document, policy: RewritePolicy(includeLoopback: includeLoopback, addRejectLines: addReject),
-                                             files: DiskFileSourceProvider.make())
+                                             files: input.files)
         print(json ? HBARender.json(RewriteReport(result, loadProblem: document.loadProblem)) : RewriteReport(result, loadProblem: document.loadProblem).text)
         if !document.isLoadable { throw ExitCode(1) }
     }

@@ -39,7 +39,7 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let driver = try failingWithUnknown { () throws -> RunDriver in
-            let target = try ConnectionTarget(conninfo)
+            let target = try operatorTarget(conninfo)
             let connection = try Connection.connect(target)
             let input = try PlanningInputReader.read(target, connection: connection, options: try planning.planOptions(),
                                                      createCertificates: planning.generation)
@@ -52,7 +52,6 @@ struct ApplyCommand: ParsableCommand {
             if plan.filesManual { throw RunError.filesNotReachable(input.snapshot.fileAccess.problem ?? "the server is on another host") }
             let snapshot = input.snapshot
             let context = RunContext(target: target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
-                                     logFile: ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory),
                                      graceSeconds: grace, standbyWaitSeconds: standbyWait)
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
             let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames

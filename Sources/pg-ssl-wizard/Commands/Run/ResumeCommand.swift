@@ -15,12 +15,11 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         let driver = try failingWithUnknown { () throws -> RunDriver in
-            let target = try ConnectionTarget(conninfo)
+            let target = try operatorTarget(conninfo)
             let connection = try Connection.connect(target)
             let snapshot = try ServerInspector(connection: connection).snapshot()
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
-            let log = ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory)
-            return try RunDriver.resume(context: { run in RunContext(target: target, snapshot: snapshot, stamp: run, logFile: log) },
+            return try RunDriver.resume(context: { run in RunContext(target: target, snapshot: snapshot, stamp: run) },
                                         connection: connection, directory: directory)
         }
         driver.observer = RunOutput.progress(json: json)

@@ -20,7 +20,7 @@ struct RollbackCommand: ParsableCommand {
 
     func run() throws {
         let result = try failingWithUnknown { () throws -> RunRollback.Result in
-            let target = try ConnectionTarget(conninfo)
+            let target = try operatorTarget(conninfo)
             let connection = try Connection.connect(target)
             let snapshot = try ServerInspector(connection: connection).snapshot()
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
@@ -28,8 +28,7 @@ struct RollbackCommand: ParsableCommand {
             defer { lock.release() }
             let store = RunStore(directory)
             guard var record = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
-            let context = RunContext(target: target, snapshot: snapshot, stamp: record.run,
-                                     logFile: ServerLog.locate(connection, dataDirectory: snapshot.server.dataDirectory))
+            let context = RunContext(target: target, snapshot: snapshot, stamp: record.run)
             let runner = EffectRunner(context: context, connection: connection, reportDirectory: directory.path)
             let journal = try Journal.open(directory, run: record.run)
             let result = try RunRollback.rollback(&record, runner: runner, journal: journal)

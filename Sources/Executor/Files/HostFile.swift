@@ -1,0 +1,131 @@
+import Foundation
+
+/// What `fstat` says about an open file: the identity a later use must match.
+public struct FileIdentity: Hashable, Sendable, Codable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var uid: uid_t
+    public var gid: gid_t
+    /// Permission bits only (0o7777).
+    public var mode: UInt32
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        uid = info.st_uid
+        gid = info.st_gid
+        mode = UInt32(info.st_mode & 0o7777)
+    }
+
+    /// Same file (device and inode): owner and mode may legitimately differ.
+    public func isSameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
+}
+
+/// Files on the database host touched the way root must touch files in a
+/// directory another user can write (docs/SECURITY.md, "Files"): opened
+/// without following a final symbolic link and without blocking on a FIFO,
+/// checked with `fstat` to be a regular file, then read, hashed or changed
+/// only through that descriptor. Nothing is re-opened by path after a check.
+public enum HostFile {
+    /// An open regular file; closed when the value goes away.
+    public final class Descriptor: @unchecked Sendable {
+        public let fd: Int32
+        public let path: String
+        public let identity: FileIdentity
+
+        fileprivate init(fd: Int32, path: String, identity: FileIdentity) {
+            self.fd = fd
+            self.path = path
+            self.identity = identity
+        }
+
+        deinit { close(fd) }
+
+        /// Every byte from the start.
+        public func bytes() throws(FileWriteError) -> [UInt8] {
+            var result: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var offset: off_t = 0
+            while true {
+                let count = pread(fd, &buffer, buffer.count, offset)
+                if count < 0 { throw .system(path: path, operation: "read", errno: errno) }
+                if count == 0 { return result }
+                result.append(contentsOf: buffer[0..<count])
+                offset += off_t(count)
+            }
+        }
+
+        /// Mode first, then owner: the file is never readable by more people than before, even between the two calls.
+        public func setMode(_ mode: mode_t, owner: (uid: uid_t, gid: gid_t)?) throws(FileWriteError) {
+            guard fchmod(fd, mode) == 0 else { throw .system(path: path, operation: "chmod", errno: errno) }
+            if let owner, fchown(fd, owner.uid, owner.gid) != 0 { throw .system(path: path, operation: "chown", errno: errno) }
+        }
+
+        /// The owner first when taking a mode back: the reverse order of `setMode`.
+        public func restoreOwnerThenMode(_ mode: mode_t, owner: (uid: uid_t, gid: gid_t)) throws(FileWriteError) {
+            guard fchown(fd, owner.uid, owner.gid) == 0 else { throw .system(path: path, operation: "chown", errno: errno) }
+            guard fchmod(fd, mode) == 0 else { throw .system(path: path, operation: "chmod", errno: errno) }
+        }
+    }
+
+    /// Opens `path` for reading: never through a final symbolic link, never
+    /// anything but a regular file, and when `expected` is given, the same
+    /// file (device and inode) as at the check that produced it.
+    public static func open(_ path: String, expected: FileIdentity? = nil) throws(FileWriteError) -> Descriptor {
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { throw .notRegular(path: path, found: "a symbolic link") }
+            throw .system(path: path, operation: "open", errno: code)
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { let code = errno; close(fd); throw .system(path: path, operation: "stat", errno: code) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .notRegular(path: path, found: info.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file")
+        }
+        let identity = FileIdentity(info)
+        if let expected, !identity.isSameFile(as: expected) {
+            close(fd)
+            throw .replacedSinceCheck(path: path)
+        }
+        return Descriptor(fd: fd, path: path, identity: identity)
+    }
+
+    /// The bytes of a regular file (no link followed), or the error.
+    public static func read(_ path: String) throws(FileWriteError) -> [UInt8] {
+        try open(path).bytes()
+    }
+
+    /// The SHA-256 of a regular file's bytes; nil when it is missing,
+    /// unreadable, a link or not a regular file.
+    public static func sha256(_ path: String) -> String? {
+        guard let bytes = try? read(path) else { return nil }
+        return FileDigest.sha256(bytes)
+    }
+
+    /// lstat: what is at `path` itself (a link is reported as a link).
+    public static func kind(_ path: String) -> mode_t? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT
+    }
+
+    /// Opens a directory without following a final symbolic link.
+    public static func openDirectory(_ path: String) throws(FileWriteError) -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP || code == ENOTDIR { throw .notRegular(path: path, found: code == ELOOP ? "a symbolic link" : "not a directory") }
+            throw .system(path: path, operation: "open the directory", errno: code)
+        }
+        return fd
+    }
+
+    /// A name nobody can guess in advance (for backups and temporary files
+    /// in directories another user can write).
+    public static func unpredictableSuffix() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
+    }
+}

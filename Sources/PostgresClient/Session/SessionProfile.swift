@@ -1,0 +1,48 @@
+import Foundation
+
+/// The settings every wizard session starts with, sent in the startup
+/// packet (`options=-c ...`). Client startup options outrank what a database
+/// owner or a role can attach with `ALTER DATABASE/ROLE ... SET`, so a hostile
+/// owner cannot put `public` in front of `pg_catalog` for the wizard's
+/// superuser session (docs/SECURITY.md, "SQL"). The profile is checked after
+/// connecting: a session where it did not take is closed, never used.
+public enum SessionProfile {
+    /// Name, value: only settings every supported version (13-18) knows,
+    /// since an unknown `-c` name refuses the connection.
+    public static let settings: [(name: String, value: String)] = [
+        // pg_catalog only: no schema a role can create in is ever searched
+        // for a function, operator, type or relation; pg_temp last.
+        ("search_path", "pg_catalog, pg_temp"),
+        // `'` doubled is the only escape ALTER SYSTEM literals need.
+        ("standard_conforming_strings", "on"),
+        // Times and floats are parsed back: a hostile owner's DateStyle or
+        // extra_float_digits must not change what the wizard reads.
+        ("datestyle", "ISO, YMD"),
+        ("extra_float_digits", "3"),
+        ("intervalstyle", "postgres"),
+        ("bytea_output", "hex"),
+        // A hostile default could make an undo statement fail half way.
+        ("default_transaction_read_only", "off"),
+        ("statement_timeout", "0"),
+        ("lock_timeout", "0"),
+        ("idle_in_transaction_session_timeout", "0"),
+    ]
+
+    /// `-c` switches for the `options` keyword. Blanks inside a value are
+    /// escaped with a backslash, as the server's option splitter expects.
+    public static var startupOptions: String {
+        settings.map { "-c \($0.name)=\($0.value.replacingOccurrences(of: " ", with: "\\ "))" }.joined(separator: " ")
+    }
+
+    /// The operator's own `options` (conninfo or PGOPTIONS) come first; ours
+    /// follow and win, as the server applies `-c` switches in order.
+    public static func options(after operatorOptions: String?) -> String {
+        guard let operatorOptions, !operatorOptions.trimmingCharacters(in: .whitespaces).isEmpty else { return startupOptions }
+        return operatorOptions + " " + startupOptions
+    }
+
+    /// The statement that reads the profile back (SHOW is not a function
+    /// call, so nothing planted can answer it).
+    static let check = "SHOW search_path"
+    static let expectedSearchPath = "pg_catalog, pg_temp"
+}

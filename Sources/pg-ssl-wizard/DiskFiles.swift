@@ -1,6 +1,0 @@
-import Executor
-import HBA
-
-enum DiskFileSourceProvider {
-    static func make() -> any FileSource { DiskFileSource() }
-}

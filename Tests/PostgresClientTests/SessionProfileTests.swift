@@ -1,0 +1,55 @@
+import ClusterFacts
+import Executor
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Every wizard session pins its search_path (and the settings it parses
+/// results with) in the startup packet, where a database owner's or a role's
+/// `ALTER ... SET` cannot reach it (docs/SECURITY.md, "SQL").
+struct SessionProfileTests {
+    @Test func theProfileOutranksDatabaseAndRoleSettings() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.sql("CREATE DATABASE hostile")
+            try cluster.sql("ALTER DATABASE hostile SET search_path = public, pg_catalog")
+            try cluster.sql("ALTER DATABASE hostile SET extra_float_digits = -15")
+            try cluster.sql("ALTER ROLE CURRENT_USER IN DATABASE hostile SET DateStyle = 'SQL, DMY'")
+            let target = try ConnectionTarget(cluster.local.socketConninfo(database: "hostile"))
+            let connection = try Connection.connect(target)
+            defer { connection.close() }
+            let row = try #require(try connection.query(
+                "SELECT current_setting('search_path') AS p, current_setting('extra_float_digits') AS f, current_setting('DateStyle') AS d").first)
+            #expect(try row.string("p") == "pg_catalog, pg_temp")
+            #expect(try row.string("f") == "3")
+            #expect(try row.string("d") == "ISO, YMD")
+            // Without the wizard's options the database's own settings apply: the pin is what makes the difference.
+            let plain = try ProcessRunnerFree.show(cluster, database: "hostile")
+            #expect(plain == "public, pg_catalog", "control: \(plain)")
+        }
+    }
+
+    /// The operator's own `options` stay, ours come after them and win.
+    @Test func theOperatorsOptionsAreKept() async throws {
+        try await TestCluster.with { cluster in
+            let target = try ConnectionTarget(cluster.socketConninfo + " options='-c work_mem=7MB -c search_path=public'")
+            let connection = try Connection.connect(target)
+            defer { connection.close() }
+            let row = try #require(try connection.query("SELECT current_setting('work_mem') AS w, current_setting('search_path') AS p").first)
+            #expect(try row.string("w") == "7MB" && row.string("p") == "pg_catalog, pg_temp")
+        }
+    }
+
+    @Test func optionsEscapeBlanks() {
+        #expect(SessionProfile.startupOptions.hasPrefix("-c search_path=pg_catalog,\\ pg_temp -c standard_conforming_strings=on"))
+        #expect(SessionProfile.options(after: "-c work_mem=64MB").hasPrefix("-c work_mem=64MB -c search_path="))
+    }
+}
+
+/// psql's own view of a database, without the wizard's profile.
+enum ProcessRunnerFree {
+    static func show(_ cluster: TestCluster, database: String) throws -> String {
+        try ProcessRunner.checked(cluster.local.binaries.path("psql"), [cluster.local.socketConninfo(database: database), "-X", "-At", "-c", "SHOW search_path"],
+                                  environment: cluster.local.binaries.serverEnvironment).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
