@@ -50,6 +50,10 @@ public final class Connection: @unchecked Sendable {
     /// options; docs/SECURITY.md, "SQL"). SHOW and the reported
     /// parameter are not function calls, so nothing planted can answer them.
     private func checkProfile() throws(PostgresError) {
+        // A walsender (replication=true) takes no SET; it runs no SQL of ours either.
+        if !isPhysicalReplication {
+            for statement in SessionProfile.versionedSettings(serverVersion: serverVersionNumber) { _ = try simpleQueryValue(statement, expectRows: false) }
+        }
         let searchPath = try simpleQueryValue(SessionProfile.check)
         let conforming = withHandle { PQparameterStatus($0, "standard_conforming_strings").map { String(cString: $0) } } ?? nil
         guard searchPath == SessionProfile.expectedSearchPath, conforming == "on" else {
@@ -116,12 +120,12 @@ public final class Connection: @unchecked Sendable {
 
     /// The first value of a statement sent with the simple query protocol
     /// (a replication connection knows no other).
-    private func simpleQueryValue(_ sql: String) throws(PostgresError) -> String? {
+    private func simpleQueryValue(_ sql: String, expectRows: Bool = true) throws(PostgresError) -> String? {
         lock.lock(); defer { lock.unlock() }
         guard let handle else { throw .connectionLost("the connection is closed") }
         guard let result = PQexec(handle, sql) else { throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))) }
         defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_TUPLES_OK else { throw .server(Self.serverError(from: result)) }
+        guard PQresultStatus(result) == (expectRows ? PGRES_TUPLES_OK : PGRES_COMMAND_OK) else { throw .server(Self.serverError(from: result)) }
         guard PQntuples(result) > 0, PQgetisnull(result, 0, 0) == 0 else { return nil }
         return String(cString: PQgetvalue(result, 0, 0))
     }
@@ -209,6 +213,12 @@ public final class Connection: @unchecked Sendable {
             keyBits: sslAttribute("key_bits").flatMap { Int($0) },
             gssEncrypted: gssEncryptionInUse,
             sslMode: option("sslmode") ?? "prefer")
+    }
+
+    /// A physical replication connection (`replication=true`), which speaks the walsender's commands only.
+    var isPhysicalReplication: Bool {
+        guard let value = option("replication")?.lowercased() else { return false }
+        return ["true", "on", "yes", "1"].contains(value)
     }
 
     /// libpq's own version (`PQlibVersion`), for keyword feature gates.

@@ -10,7 +10,7 @@ func failingWithUnknown<T>(_ body: () throws -> T) throws -> T {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        FileHandle.standardError.write(Data("pg-ssl-wizard: \(operatorMessage(for: error))\n".utf8))
+        TerminalText.write("pg-ssl-wizard: \(operatorMessage(for: error))\n", to: .standardError)
         throw ExitCode(3)
     }
 }

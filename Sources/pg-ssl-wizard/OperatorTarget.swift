@@ -8,7 +8,7 @@ func operatorTarget(_ conninfo: String) throws -> ConnectionTarget {
     let target = try ConnectionTarget(conninfo)
     if target.carriesPassword && !PasswordWarning.given {
         PasswordWarning.given = true
-        FileHandle.standardError.write(Data("pg-ssl-wizard: warning: \(PasswordWarning.text)\n".utf8))
+        TerminalText.write("pg-ssl-wizard: warning: \(PasswordWarning.text)\n", to: .standardError)
     }
     return target
 }

@@ -29,6 +29,23 @@ struct SessionProfileTests {
         }
     }
 
+    /// A database owner's `SET role` would run the wizard as that owner, and
+    /// a tiny idle_session_timeout would cut it between two statements of a
+    /// rollback: neither reaches a wizard session.
+    @Test func roleAndIdleTimeoutFromTheDatabaseDoNotApply() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.sql("CREATE ROLE alice LOGIN")
+            try cluster.sql("CREATE DATABASE alicedb OWNER alice")
+            try cluster.sql("ALTER DATABASE alicedb SET role = 'alice'")
+            try cluster.sql("ALTER DATABASE alicedb SET idle_session_timeout = '1ms'")
+            let connection = try Connection.connect(ConnectionTarget(cluster.local.socketConninfo(database: "alicedb")))
+            defer { connection.close() }
+            usleep(200_000)
+            let row = try #require(try connection.query("SELECT current_user AS c, session_user AS s").first)
+            #expect(try row.string("c") == row.string("s") && row.string("c") != "alice", "still the session's own role, still connected")
+        }
+    }
+
     /// The operator's own `options` stay, ours come after them and win.
     @Test func theOperatorsOptionsAreKept() async throws {
         try await TestCluster.with { cluster in
@@ -41,8 +58,8 @@ struct SessionProfileTests {
     }
 
     @Test func optionsEscapeBlanks() {
-        #expect(SessionProfile.startupOptions.hasPrefix("-c search_path=pg_catalog,\\ pg_temp -c standard_conforming_strings=on"))
-        #expect(SessionProfile.options(after: "-c work_mem=64MB").hasPrefix("-c work_mem=64MB -c search_path="))
+        #expect(SessionProfile.startupOptions.contains("-c search_path=pg_catalog,\\ pg_temp -c standard_conforming_strings=on"))
+        #expect(SessionProfile.options(after: "-c work_mem=64MB").hasPrefix("-c work_mem=64MB -c role=none -c search_path="))
     }
 }
 

@@ -64,3 +64,16 @@ final class Registry: @unchecked Sendable {
         }
     }
 }
+
+/// Every live process whose command line names one of `roots` (servers,
+/// client loops, wrappers): what a destroyed sandbox must not leave behind.
+public enum LeftoverProcesses {
+    public static func mentioning(_ roots: [String]) -> [Int32] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap(Int32.init).filter { pid in
+            guard pid != getpid(), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return roots.contains { line.contains($0) }
+        }
+    }
+}

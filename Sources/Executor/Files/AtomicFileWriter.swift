@@ -19,13 +19,21 @@ public struct AtomicFileWriter: Sendable {
         }
     }
 
-    /// A backup as made: where, and the SHA-256 a restore must find again.
+    /// A backup as made: where, the SHA-256 a restore must find again, and
+    /// the owner and mode the file had (a restore gives them back, whatever
+    /// stands at the path by then).
     public struct Backup: Hashable, Sendable, Codable {
         public var path: String
         public var sha256: String
-        public init(path: String, sha256: String) {
+        public var uid: uid_t?
+        public var gid: gid_t?
+        public var mode: UInt32?
+        public init(path: String, sha256: String, uid: uid_t? = nil, gid: gid_t? = nil, mode: UInt32? = nil) {
             self.path = path
             self.sha256 = sha256
+            self.uid = uid
+            self.gid = gid
+            self.mode = mode
         }
     }
 
@@ -69,91 +77,101 @@ public struct AtomicFileWriter: Sendable {
     }
 
     /// `expected`: the file checked earlier must still be the one at `path`.
+    /// The directory is reached through `SafePath` and every step after that
+    /// goes through its descriptor (`openat`, `renameat`, `fsync`): nothing
+    /// is looked up by path twice.
     @discardableResult
     public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: Owner? = nil,
                       backup: BackupRequest? = .nextToFile, expected: FileIdentity? = nil) throws(FileWriteError) -> Outcome {
-        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
+        let (directory, name) = try SafePath.parent(of: path)
+        defer { close(directory) }
+        let directoryPath = (SafePath.absolute(path) as NSString).deletingLastPathComponent
         // Only a regular file is replaced (a link is refused, reading a FIFO would block, a directory has no bytes);
         // one that exists but cannot be read cannot be backed up, so it is never replaced either.
-        var existing: [UInt8]?
-        do {
-            existing = try HostFile.open(path, expected: expected).bytes()
-        } catch .system(_, _, let code) where code == ENOENT {
-            existing = nil
+        var existing: (bytes: [UInt8], identity: FileIdentity)?
+        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        if fd >= 0 {
+            let file = try HostFile.Descriptor.adopt(fd, path: path)
+            if let expected, !file.identity.isSameFile(as: expected) { throw .replacedSinceCheck(path: path) }
+            existing = (try file.bytes(), file.identity)
+        } else if errno == ELOOP {
+            throw .notRegular(path: path, found: "a symbolic link")
+        } else if errno != ENOENT {
+            throw .system(path: path, operation: "open", errno: errno)
         }
-        func temporaryName(in directory: String) -> String { directory + "/." + name + ".tmp-\(getpid())-" + HostFile.unpredictableSuffix() }
         var backupPath: String?
         if let existing, let backup {
-            let backupDirectory = backup.directory ?? directory
-            let made = Backup(path: backupDirectory + "/" + name + ".bak-" + stamp + "-" + HostFile.unpredictableSuffix(),
-                              sha256: FileDigest.sha256(existing))
+            let backupDirectoryPath = backup.directory ?? directoryPath
+            let backupDirectory = backup.directory == nil ? dup(directory) : try SafePath.directory(backupDirectoryPath)
+            defer { close(backupDirectory) }
+            let made = Backup(path: backupDirectoryPath + "/" + name + ".bak-" + stamp + "-" + HostFile.unpredictableSuffix(),
+                              sha256: FileDigest.sha256(existing.bytes), uid: existing.identity.uid, gid: existing.identity.gid,
+                              mode: existing.identity.mode)
             // Written whole or not at all (temporary + rename): a torn backup would be trusted by a later rollback.
-            let temporary = temporaryName(in: backupDirectory)
-            do throws(FileWriteError) {
-                try createAndFill(temporary, existing, mode: 0o600, owner: owner, crashPoint: "mid-write:" + name + ".bak")
-                guard rename(temporary, made.path) == 0 else { throw FileWriteError.system(path: made.path, operation: "rename", errno: errno) }
-                if let code = Self.syncDirectory(backupDirectory) { throw FileWriteError.notDurable(path: made.path, errno: code) }
-                do { try backup.made(path, made) } catch { throw FileWriteError.system(path: made.path, operation: "record the backup of", errno: EIO) }
-            } catch {
-                unlink(temporary)
-                throw error
-            }
+            try install(existing.bytes, in: backupDirectory, as: (made.path as NSString).lastPathComponent, temporaryBase: name,
+                        displayPath: made.path, mode: 0o600, owner: owner, crashPoint: "mid-write:" + name + ".bak")
+            do { try backup.made(path, made) } catch { throw FileWriteError.system(path: made.path, operation: "record the backup of", errno: EIO) }
             backupPath = made.path
         }
-        let temporary = temporaryName(in: directory)
+        try install(bytes, in: directory, as: name, temporaryBase: name, displayPath: path, mode: mode, owner: owner, crashPoint: "mid-write:" + name)
+        return Outcome(path: path, backupPath: backupPath, sha256Before: existing.map { FileDigest.sha256($0.bytes) },
+                       sha256After: FileDigest.sha256(bytes))
+    }
+
+    /// A temporary in `directory` with its final mode and owner, filled,
+    /// fsynced, renamed over `name`; then the directory fsynced. The
+    /// temporary is named after the file the run writes (`.<file>.tmp-...`),
+    /// backups included, so a later run of the same file finds a torn one.
+    private func install(_ bytes: [UInt8], in directory: Int32, as name: String, temporaryBase: String, displayPath: String, mode: mode_t,
+                         owner: Owner?, crashPoint: String) throws(FileWriteError) {
+        let temporary = "." + temporaryBase + ".tmp-\(getpid())-" + HostFile.unpredictableSuffix()
         do throws(FileWriteError) {
-            try createAndFill(temporary, bytes, mode: mode, owner: owner, crashPoint: "mid-write:" + name)
-            guard rename(temporary, path) == 0 else { throw FileWriteError.system(path: path, operation: "rename", errno: errno) }
+            try createAndFill(directory, temporary, displayPath: displayPath, bytes, mode: mode, owner: owner, crashPoint: crashPoint)
+            guard renameat(directory, temporary, directory, name) == 0 else {
+                throw FileWriteError.system(path: displayPath, operation: "rename", errno: errno)
+            }
         } catch {
-            unlink(temporary)
+            unlinkat(directory, temporary, 0)
             throw error
         }
-        // The new file is in place; only its durability across a crash is at stake now.
-        if let code = Self.syncDirectory(directory) { throw .notDurable(path: path, errno: code) }
-        return Outcome(path: path, backupPath: backupPath, sha256Before: existing.map(FileDigest.sha256),
-                       sha256After: FileDigest.sha256(bytes))
+        // In place; only its durability across a crash is at stake now.
+        guard fsync(directory) == 0 else { throw .notDurable(path: displayPath, errno: errno) }
     }
 
     /// Creates a new file (never follows or reuses an existing one) with its
     /// final mode and owner before writing, then fsyncs it.
-    private func createAndFill(_ path: String, _ bytes: [UInt8], mode: mode_t, owner: Owner?,
+    private func createAndFill(_ directory: Int32, _ name: String, displayPath: String, _ bytes: [UInt8], mode: mode_t, owner: Owner?,
                                crashPoint: String? = nil) throws(FileWriteError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
-        guard descriptor >= 0 else { throw .system(path: path, operation: "create", errno: errno) }
+        let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard descriptor >= 0 else { throw .system(path: displayPath, operation: "create", errno: errno) }
         defer { close(descriptor) }
-        // umask may have removed bits; set exactly the mode asked for.
-        guard fchmod(descriptor, mode) == 0 else { unlink(path); throw .system(path: path, operation: "chmod", errno: errno) }
-        if let owner, fchown(descriptor, owner.uid, owner.gid) != 0 {
-            let code = errno
-            unlink(path)
-            throw .system(path: path, operation: "chown", errno: code)
+        func fail(_ operation: String, _ code: Int32) -> FileWriteError {
+            unlinkat(directory, name, 0)
+            return .system(path: displayPath, operation: operation, errno: code)
         }
+        // umask may have removed bits; set exactly the mode asked for.
+        guard fchmod(descriptor, mode) == 0 else { throw fail("chmod", errno) }
+        if let owner, fchown(descriptor, owner.uid, owner.gid) != 0 { throw fail("chown", errno) }
         var offset = 0
         while offset < bytes.count {
             // Half at a time under a crash test, so "killed mid-write" leaves a torn temporary file.
             let chunk = crashPoint != nil && CrashPoint.armed ? max(1, (bytes.count - offset + 1) / 2) : bytes.count - offset
             let written = bytes[offset..<(offset + chunk)].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            guard written > 0 else { let code = errno; unlink(path); throw .system(path: path, operation: "write", errno: code) }
+            guard written > 0 else { throw fail("write", errno) }
             offset += written
             if let crashPoint, offset < bytes.count { CrashPoint.reach(crashPoint) }
         }
-        guard fsync(descriptor) == 0 else { let code = errno; unlink(path); throw .system(path: path, operation: "fsync", errno: code) }
+        guard fsync(descriptor) == 0 else { throw fail("fsync", errno) }
     }
 
-    /// fsync of the directory so the rename survives a crash; the errno on failure.
-    static func syncDirectory(_ directory: String) -> Int32? {
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { return errno }
-        defer { close(descriptor) }
-        return fsync(descriptor) == 0 ? nil : errno
-    }
 }
 
 public enum FileWriteError: Error, Hashable, Sendable {
     case system(path: String, operation: String, errno: Int32)
     /// Written and renamed into place, but the directory could not be synced.
     case notDurable(path: String, errno: Int32)
+    /// A symbolic link on the way that someone other than root could change.
+    case untrustedLink(path: String, component: String)
     /// A symbolic link, a directory, a FIFO...: never read through or replaced.
     case notRegular(path: String, found: String)
     /// Another file stands at the path than the one checked before.
@@ -172,6 +190,8 @@ extension FileWriteError: OperatorFacingError {
             return "could not \(operation) \(path): \(reason)\(advice); nothing was replaced"
         case .notRegular(let path, let found):
             return "\(path) is \(found), not a regular file: the wizard neither reads through nor replaces it; look at who put it there, fix it, and run again; nothing was changed"
+        case .untrustedLink(let path, let component):
+            return "\(path) goes through \(component), a symbolic link someone other than root could change: the wizard does not follow it; name the real path instead; nothing was changed"
         case .replacedSinceCheck(let path):
             return "\(path) was replaced by another file after it was checked: the wizard stopped without touching it; look at who changed it, then run again"
         case .backupNotAsRecorded(let path):

@@ -9,6 +9,15 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     /// Permission bits only (0o7777).
     public var mode: UInt32
 
+    /// The identity a journal kept: only device and inode are compared.
+    init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+        uid = 0
+        gid = 0
+        mode = 0
+    }
+
     init(_ info: stat) {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
@@ -22,8 +31,9 @@ public struct FileIdentity: Hashable, Sendable, Codable {
 }
 
 /// Files on the database host touched the way root must touch files in a
-/// directory another user can write (docs/SECURITY.md, "Files"): opened
-/// without following a final symbolic link and without blocking on a FIFO,
+/// directory another user can write (docs/SECURITY.md, "Files"): reached
+/// through `SafePath` (no link another user could change, at any level),
+/// opened without following a final symbolic link and without blocking on a FIFO,
 /// checked with `fstat` to be a regular file, then read, hashed or changed
 /// only through that descriptor. Nothing is re-opened by path after a check.
 public enum HostFile {
@@ -37,6 +47,17 @@ public enum HostFile {
             self.fd = fd
             self.path = path
             self.identity = identity
+        }
+
+        /// Takes over an open descriptor: it must be a regular file (closed otherwise).
+        static func adopt(_ fd: Int32, path: String) throws(FileWriteError) -> Descriptor {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { let code = errno; close(fd); throw .system(path: path, operation: "stat", errno: code) }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                close(fd)
+                throw .notRegular(path: path, found: info.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file")
+            }
+            return Descriptor(fd: fd, path: path, identity: FileIdentity(info))
         }
 
         deinit { close(fd) }
@@ -72,24 +93,17 @@ public enum HostFile {
     /// anything but a regular file, and when `expected` is given, the same
     /// file (device and inode) as at the check that produced it.
     public static func open(_ path: String, expected: FileIdentity? = nil) throws(FileWriteError) -> Descriptor {
-        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        let (directory, name) = try SafePath.parent(of: path)
+        defer { close(directory) }
+        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP { throw .notRegular(path: path, found: "a symbolic link") }
             throw .system(path: path, operation: "open", errno: code)
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { let code = errno; close(fd); throw .system(path: path, operation: "stat", errno: code) }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            throw .notRegular(path: path, found: info.st_mode & S_IFMT == S_IFDIR ? "a directory" : "not a regular file")
-        }
-        let identity = FileIdentity(info)
-        if let expected, !identity.isSameFile(as: expected) {
-            close(fd)
-            throw .replacedSinceCheck(path: path)
-        }
-        return Descriptor(fd: fd, path: path, identity: identity)
+        let file = try Descriptor.adopt(fd, path: path)
+        if let expected, !file.identity.isSameFile(as: expected) { throw .replacedSinceCheck(path: path) }
+        return file
     }
 
     /// The bytes of a regular file (no link followed), or the error.
@@ -111,15 +125,9 @@ public enum HostFile {
         return info.st_mode & S_IFMT
     }
 
-    /// Opens a directory without following a final symbolic link.
+    /// Opens a directory, every component resolved without following a link another user could change.
     public static func openDirectory(_ path: String) throws(FileWriteError) -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP || code == ENOTDIR { throw .notRegular(path: path, found: code == ELOOP ? "a symbolic link" : "not a directory") }
-            throw .system(path: path, operation: "open the directory", errno: code)
-        }
-        return fd
+        try SafePath.directory(path)
     }
 
     /// A name nobody can guess in advance (for backups and temporary files

@@ -18,16 +18,19 @@ public struct ServerFileInstaller: Sendable {
 
     public func install(_ write: FileWrite, backup: AtomicFileWriter.BackupRequest? = .nextToFile) throws(FileWriteError) -> AtomicFileWriter.Outcome {
         let existing = try Self.ownerAndMode(write.path)
+        // The file whose owner and mode are kept must be the one replaced.
         return try writer.write(write.contents, to: write.path, mode: mode_t(write.mode ?? existing?.mode ?? 0o600),
-                                owner: existing?.owner, backup: backup)
+                                owner: existing?.owner, backup: backup, expected: existing?.identity)
     }
 
     public func restore(_ path: String, from backup: AtomicFileWriter.Backup) throws(FileWriteError) -> AtomicFileWriter.Outcome {
         let bytes = try Self.verifiedBytes(of: backup)
+        // The owner and mode the file had when it was backed up, not whatever stands at the path now.
         let existing = try Self.ownerAndMode(path)
+        let owner = backup.uid.flatMap { uid in backup.gid.map { AtomicFileWriter.Owner(uid: uid, gid: $0) } } ?? existing?.owner
+        let mode = backup.mode.map { mode_t($0) } ?? existing?.mode ?? 0o644
         // The rejected candidate is kept under its own name: the run's backup is the original.
-        return try AtomicFileWriter(stamp: writer.stamp + "-rejected").write(bytes, to: path, mode: existing?.mode ?? 0o644,
-                                                                             owner: existing?.owner)
+        return try AtomicFileWriter(stamp: writer.stamp + "-rejected").write(bytes, to: path, mode: mode, owner: owner)
     }
 
     /// The backup's bytes, read through a descriptor that follows no link,
@@ -44,10 +47,10 @@ public struct ServerFileInstaller: Sendable {
     }
 
     /// Owner and mode of the regular file at `path` (nil when there is none); a link is refused.
-    static func ownerAndMode(_ path: String) throws(FileWriteError) -> (owner: AtomicFileWriter.Owner, mode: mode_t)? {
+    static func ownerAndMode(_ path: String) throws(FileWriteError) -> (owner: AtomicFileWriter.Owner, mode: mode_t, identity: FileIdentity)? {
         do {
             let identity = try HostFile.open(path).identity
-            return (AtomicFileWriter.Owner(uid: identity.uid, gid: identity.gid), mode_t(identity.mode))
+            return (AtomicFileWriter.Owner(uid: identity.uid, gid: identity.gid), mode_t(identity.mode), identity)
         } catch .system(_, _, let code) where code == ENOENT {
             return nil
         }

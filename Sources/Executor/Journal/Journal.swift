@@ -63,7 +63,13 @@ public final class Journal: @unchecked Sendable {
     /// A backup, made and synced, before the file it keeps is replaced: its
     /// hash is what a later restore must find again.
     public func noteBackup(of target: String, _ backup: AtomicFileWriter.Backup) throws(JournalError) {
-        try note(Self.backupNote, ["path": target, "backup": backup.path, "sha256": backup.sha256])
+        var detail = ["path": target, "backup": backup.path, "sha256": backup.sha256]
+        if let uid = backup.uid, let gid = backup.gid, let mode = backup.mode {
+            detail["uid"] = String(uid)
+            detail["gid"] = String(gid)
+            detail["mode"] = String(mode, radix: 8)
+        }
+        try note(Self.backupNote, detail)
     }
 
     static let backupNote = "backup_made"
@@ -75,7 +81,9 @@ public final class Journal: @unchecked Sendable {
         for entry in (try? Journal.read(path)) ?? [] where entry.kind == .note && entry.name == Self.backupNote {
             guard let target = entry.detail["path"], let path = entry.detail["backup"], let sha256 = entry.detail["sha256"],
                   result[target] == nil else { continue }
-            result[target] = AtomicFileWriter.Backup(path: path, sha256: sha256)
+            result[target] = AtomicFileWriter.Backup(path: path, sha256: sha256, uid: entry.detail["uid"].flatMap { uid_t($0) },
+                                                     gid: entry.detail["gid"].flatMap { gid_t($0) },
+                                                     mode: entry.detail["mode"].flatMap { UInt32($0, radix: 8) })
         }
         return result
     }

@@ -38,13 +38,27 @@ enum CertificateFactsReader {
             condition = .broken
         }
         var fix: KeyPermissionFix?
+        var problems = blocking.map(\.message)
         if blocking.isEmpty && !errors.isEmpty {
-            fix = KeyPermissionFix(path: files.key, currentMode: key.mode, currentOwner: key.ownerName,
-                                   owner: files.serverUser.name)
+            // Giving someone else's key to the server's user is only done where such a file may be.
+            let serverUser = OSUser.lookup(uid: files.serverUser.uid)
+            if key.ownerUID != files.serverUser.uid, let problem = CertificatePlacement.problem(files.key, owner: serverUser, serverUser: serverUser) {
+                problems.append(problem + "; narrow the key yourself (chmod 0640, group of the server's user) or point ssl_key_file into the data directory")
+            } else {
+                fix = KeyPermissionFix(path: files.key, currentMode: key.mode, currentOwner: key.ownerName, owner: files.serverUser.name)
+            }
         }
-        return CertificateFacts(condition: condition, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,
-                                fingerprint: report.certificate?.sha256Fingerprint, problems: blocking.map(\.message), warnings: warnings,
+        return CertificateFacts(condition: problems.isEmpty ? condition : .broken, certificatePath: files.certificate, keyPath: files.key,
+                                caPath: files.ca, fingerprint: report.certificate?.sha256Fingerprint, problems: problems, warnings: warnings,
                                 keyPermissionFix: fix)
+    }
+
+    /// Why the planned files may not be written where they would go (CertificatePlacement).
+    static func placementProblems(_ replacement: CertificateReplacement, serverUser: ServerUser) -> [String] {
+        let server = OSUser.lookup(uid: serverUser.uid)
+        return replacement.files.compactMap { file in
+            CertificatePlacement.problem(file.path, owner: file.owner.flatMap(OSUser.named), serverUser: server)
+        }
     }
 
     /// New files at the paths the server already uses; root.crt beside the

@@ -26,7 +26,15 @@ public enum PlanningInputReader {
         let names = ServerSSLFiles.hostNames() + files.listenNames
         var certificates = CertificateFactsReader.read(snapshot, files: files, tls: tls, names: names, now: now)
         if let createCertificates {
-            certificates.replacement = CertificateFactsReader.replacement(createCertificates, files: files, names: names)
+            let replacement = CertificateFactsReader.replacement(createCertificates, files: files, names: names)
+            // Only where the files are this host's to write (otherwise the plan says they are applied by hand).
+            let problems = snapshot.fileAccess.sameHostVerified ? CertificateFactsReader.placementProblems(replacement, serverUser: files.serverUser) : []
+            if problems.isEmpty {
+                certificates.replacement = replacement
+            } else {
+                certificates.condition = .broken
+                certificates.problems += problems
+            }
         }
         let memberships = try inspector.readRoleMemberships()
         return PlanningInput(snapshot: snapshot, tls: tls, hba: hbaInput(snapshot), certificates: certificates,

@@ -12,15 +12,20 @@ extension EffectRunner {
     func fixKeyPermissions(_ fix: KeyPermissionFix) -> Performed {
         guard let owner = OSUser.named(fix.owner) else { return Performed(.certificatesFailed("no OS user \(fix.owner) to own \(fix.path)")) }
         do {
-            // Through a descriptor that followed no link, and only on the file the plan saw (its owner and mode):
-            // the key's directory may belong to the server's OS user, who could swap in a link to a root-only file.
+            // Through a descriptor reached without a link anyone but root could change, only on the file the
+            // plan saw (its owner and mode), and only where a file of that owner may be (CertificatePlacement).
             let key = try HostFile.open(fix.path)
             if let problem = Self.differsFromPlan(key.identity, owner: fix.currentOwner, mode: fix.currentMode, done: (owner.uid, fix.mode)) {
                 return Performed(.certificatesFailed(problem))
             }
+            if key.identity.uid != owner.uid, let problem = CertificatePlacement.problem(fix.path, owner: owner, serverUser: owner) {
+                return Performed(.certificatesFailed(problem))
+            }
+            // Which file was changed, so that putting it back touches that file and no other.
+            try journal?.note(Self.keyFixedNote, ["path": fix.path, "device": String(key.identity.device), "inode": String(key.identity.inode)])
             try key.setMode(mode_t(fix.mode), owner: (owner.uid, owner.gid))
         } catch {
-            return Performed(.certificatesFailed(error.operatorMessage))
+            return Performed(.certificatesFailed(operatorMessage(for: error)))
         }
         return Performed(.certificatesWritten, after: Self.hashes([fix.path]))
     }
@@ -50,6 +55,9 @@ extension EffectRunner {
                 guard let path = where_[file.path] ?? nil,
                       let planned = replacement.files.first(where: { $0.path == path }) else { continue }
                 let owner = planned.owner.flatMap(OSUser.named)
+                if let problem = CertificatePlacement.problem(path, owner: owner, serverUser: context.serverUser) {
+                    return Performed(.certificatesFailed(problem))
+                }
                 let directory = (path as NSString).deletingLastPathComponent
                 if !FileManager.default.fileExists(atPath: directory) {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -96,8 +104,10 @@ extension EffectRunner {
             guard let owner = OSUser.named(fix.currentOwner) ?? OSUser.lookup(uid: 0) else {
                 return Performed(.undoFailed("no OS user \(fix.currentOwner) to own \(fix.path) again"))
             }
+            // Nothing journalled: the fix never happened, so nothing is put back.
+            guard let fixed = journalledKeyFix(fix.path) else { return Performed(.restored(path: fix.path)) }
             do {
-                try HostFile.open(fix.path).restoreOwnerThenMode(mode_t(fix.currentMode), owner: (owner.uid, owner.gid))
+                try HostFile.open(fix.path, expected: fixed).restoreOwnerThenMode(mode_t(fix.currentMode), owner: (owner.uid, owner.gid))
             } catch {
                 return Performed(.undoFailed("cannot put back the mode and owner of \(fix.path): \(error.operatorMessage)"))
             }
@@ -140,5 +150,15 @@ extension EffectRunner {
             return "the key changed since the plan (now mode \(String(identity.mode, radix: 8)) owned by uid \(identity.uid), planned from \(String(mode & 0o7777, radix: 8)) owned by \(owner)): nothing was changed; run plan again"
         }
         return nil
+    }
+
+    static let keyFixedNote = "key_permissions_fixed"
+
+    /// The device and inode of the key this run re-moded, from the journal.
+    func journalledKeyFix(_ path: String) -> FileIdentity? {
+        guard let journal, let entries = try? Journal.read(journal.path) else { return nil }
+        guard let entry = entries.last(where: { $0.kind == .note && $0.name == Self.keyFixedNote && $0.detail["path"] == path }),
+              let device = entry.detail["device"].flatMap(UInt64.init), let inode = entry.detail["inode"].flatMap(UInt64.init) else { return nil }
+        return FileIdentity(device: device, inode: inode)
     }
 }

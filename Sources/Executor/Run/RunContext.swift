@@ -30,6 +30,9 @@ public struct RunContext: Sendable {
         self.standbyWaitSeconds = standbyWaitSeconds
     }
 
+    /// The data directory's owner: the server's OS user.
+    public var serverUser: OSUser? { ServerUserFileSource.serverOwner(dataDirectory: server.dataDirectory) }
+
     /// The operator's way in, with SSL required where SSL applies (TCP).
     public var sslTarget: ConnectionTarget {
         guard ownTransport == .tcp else { return target }

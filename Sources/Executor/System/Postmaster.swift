@@ -52,6 +52,10 @@ public enum Postmaster {
         guard processUID(pid) == owner.uid else {
             throw .notThisServer("process \(pid) from postmaster.pid does not run as \(owner.name), the owner of \(dataDirectory)")
         }
+        // A postmaster works in its data directory: another cluster's postmaster (same owner) does not.
+        guard let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"), canonical(cwd) == canonical(dataDirectory) else {
+            throw .notThisServer("process \(pid) from postmaster.pid is not working in \(dataDirectory)")
+        }
         guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else {
             throw .noPostmaster("cannot see the postmaster (pid \(pid)) from here")
         }
@@ -63,7 +67,7 @@ public enum Postmaster {
     }
 
     /// The effective uid of a process, from the kernel.
-    static func processUID(_ pid: Int32) -> uid_t? {
+    public static func processUID(_ pid: Int32) -> uid_t? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return nil }
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

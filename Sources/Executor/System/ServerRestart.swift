@@ -27,7 +27,8 @@ public enum ServerRestart {
             return "systemctl restart \(unit)"
         }
         let pgCtl = postmaster.binDirectory + "/pg_ctl"
-        var arguments = ["-D", dataDirectory, "-m", "fast", "-w", "-t", "120"]
+        // -p: this postmaster's own binary, not the one postmaster.opts (the server user's file) names.
+        var arguments = ["-D", dataDirectory, "-m", "fast", "-w", "-t", "120", "-p", postmaster.binDirectory + "/postgres"]
         // Keep writing to the same log (pg_ctl -l is not remembered across restarts).
         if let log = Postmaster.stderrFile(pid: postmaster.pid) { arguments += ["-l", log] }
         let output = try ProcessRunner.run(pgCtl, arguments + ["restart"], as: postmaster.owner.isCurrent ? nil : postmaster.owner,

@@ -10,6 +10,9 @@ public enum SessionProfile {
     /// Name, value: only settings every supported version (13-18) knows,
     /// since an unknown `-c` name refuses the connection.
     public static let settings: [(name: String, value: String)] = [
+        // The session's own role: `ALTER DATABASE ... SET role` by an owner would
+        // otherwise run the wizard as that owner (and make every undo fail).
+        ("role", "none"),
         // pg_catalog only: no schema a role can create in is ever searched
         // for a function, operator, type or relation; pg_temp last.
         ("search_path", "pg_catalog, pg_temp"),
@@ -39,6 +42,15 @@ public enum SessionProfile {
     public static func options(after operatorOptions: String?) -> String {
         guard let operatorOptions, !operatorOptions.trimmingCharacters(in: .whitespaces).isEmpty else { return startupOptions }
         return operatorOptions + " " + startupOptions
+    }
+
+    /// Timeouts that only some versions know (an unknown `-c` name would
+    /// refuse the connection), set once connected.
+    static func versionedSettings(serverVersion: Int) -> [String] {
+        var statements: [String] = []
+        if serverVersion >= 140000 { statements.append("SET idle_session_timeout = 0") }
+        if serverVersion >= 170000 { statements.append("SET transaction_timeout = 0") }
+        return statements
     }
 
     /// The statement that reads the profile back (SHOW is not a function

@@ -186,7 +186,7 @@ public final class LocalCluster: @unchecked Sendable {
     public func destroy() {
         try? stop()
         if isRunning, let pid = postmasterPID { kill(pid, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: root)
+        SandboxFiles.remove(root, owner: owner)
     }
 
     // MARK: - Connecting

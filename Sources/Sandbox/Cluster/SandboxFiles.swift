@@ -35,6 +35,15 @@ public enum SandboxFiles {
         }
     }
 
+    /// Removes a sandbox tree as its owner (`rm -rf` run as that user): root
+    /// walking a tree the server's user can change while it is walked could be
+    /// led to delete elsewhere. What only root can remove (files the tests
+    /// made as root) goes afterwards.
+    public static func remove(_ root: String, owner: OSUser) {
+        _ = try? ProcessRunner.run("rm", ["-rf", "--one-file-system", "--", root], as: owner.isCurrent ? nil : owner, timeoutSeconds: 120)
+        if HostFile.kind(root) != nil { try? FileManager.default.removeItem(atPath: root) }
+    }
+
     /// Appends to a regular file of `owner`'s, never through a link.
     static func append(_ text: String, to path: String, owner: OSUser) throws(SandboxError) {
         let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)

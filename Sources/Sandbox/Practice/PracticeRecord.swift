@@ -51,23 +51,29 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
     /// client loops and wrappers (found by the root in their command
     /// line), the servers (immediate shutdown), the directories, the record.
     public func destroy() {
-        let marked = Self.processes(mentioning: roots)
+        let marked = processes(mentioning: roots)
         for pid in marked { kill(pid, SIGTERM) }
         for data in dataDirectories.reversed() where FileManager.default.fileExists(atPath: data + "/postmaster.pid") {
             _ = try? ProcessRunner.run(binDirectory + "/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"], as: owner, timeoutSeconds: 60)
         }
         let deadline = Date().addingTimeInterval(5)
-        while !Self.processes(mentioning: roots).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        for pid in Self.processes(mentioning: roots) { kill(pid, SIGKILL) }
-        for root in roots { try? FileManager.default.removeItem(atPath: root) }
+        while !processes(mentioning: roots).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        for pid in processes(mentioning: roots) { kill(pid, SIGKILL) }
+        for root in roots { SandboxFiles.remove(root, owner: owner) }
         unlink(Self.path(scenario))
     }
 
-    /// Live processes whose command line contains one of `roots`.
-    public static func processes(mentioning roots: [String]) -> [Int32] {
+    /// The sandbox's own client loops: processes of its owner, running a
+    /// shell or the sandbox's psql (the kernel's word, from /proc), whose
+    /// command line names one of `roots`. A server backend never qualifies,
+    /// whatever user name a stranger logged in with to put a root in its title.
+    public func processes(mentioning roots: [String]) -> [Int32] {
+        let programs: Set<String> = ["/usr/bin/dash", "/bin/dash", "/usr/bin/bash", "/bin/bash", binDirectory + "/psql"]
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         return entries.compactMap(Int32.init).filter { pid in
-            guard pid != getpid(), let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            guard pid != getpid(), Postmaster.processUID(pid) == owner.uid,
+                  let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"), programs.contains(exe),
+                  let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
             let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
             return roots.contains { line.contains($0) }
         }

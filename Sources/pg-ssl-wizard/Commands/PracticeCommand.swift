@@ -89,7 +89,7 @@ struct PracticeCommand: ParsableCommand {
     /// Asked on the terminal once the wizard has given it back; no terminal: no.
     static func operatorWantsToKeep() -> Bool {
         guard isatty(STDIN_FILENO) == 1 else { return false }
-        FileHandle.standardOutput.write(Data("Keep the practice sandbox for later? [y/N] ".utf8))
+        TerminalText.write("Keep the practice sandbox for later? [y/N] ", to: .standardOutput)
         return (readLine() ?? "").trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("y")
     }
 }

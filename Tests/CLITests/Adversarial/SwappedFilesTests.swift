@@ -96,4 +96,63 @@ struct SwappedFilesTests {
             #expect(decoy.fingerprint == before)
         }
     }
+
+    /// A directory on the key's path is the server user's link: the fix is
+    /// refused (a later swap of the link would otherwise aim a rollback's
+    /// chown at any file), and a rollback after the link points at a
+    /// root-only directory touches nothing there.
+    @Test func aDirectoryOnTheKeysPathThatIsALink() async throws {
+        try TestEnvironment.requireRoot(for: "the postgres OS user")
+        try await TestCluster.with { cluster in
+            let certificate = try TestCertificate.make(in: cluster.local.root + "/tls", owner: cluster.local.owner)
+            chmod(certificate.keyPath, 0o644)
+            try ProcessRunner.checked("/bin/ln", ["-sfn", cluster.local.root + "/tls", cluster.dataDirectory + "/ssl"], as: cluster.local.owner)
+            try cluster.sql("ALTER SYSTEM SET ssl_cert_file = 'ssl/server.crt'")
+            try cluster.sql("ALTER SYSTEM SET ssl_key_file = 'ssl/server.key'")
+            try cluster.writeHBA(FaultInjectionTests.hba)
+            try cluster.reload()
+            let wizard = try WizardRun()
+            let apply = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--include-loopback"])
+            #expect(apply.exitCode != 0 && (apply.stdout + apply.stderr).contains("a symbolic link someone other than root could change"),
+                    "\(apply.stdout)\(apply.stderr)")
+            let decoy = try Decoy()
+            try FileManager.default.copyItem(atPath: decoy.path, toPath: (decoy.path as NSString).deletingLastPathComponent + "/server.key")
+            let before = decoy.fingerprint
+            try ProcessRunner.checked("/bin/ln", ["-sfn", (decoy.path as NSString).deletingLastPathComponent, cluster.dataDirectory + "/ssl"],
+                                      as: cluster.local.owner)
+            _ = try wizard.run(["rollback", cluster.socketConninfo])
+            #expect(decoy.fingerprint == before, "nothing in the root-only directory changed")
+        }
+    }
+
+    /// `ssl_ca_file` (the server user's setting) names a file in a root-only
+    /// directory: new certificates are not planned there, and nothing is written.
+    @Test func aCertificateSettingThatPointsIntoRootsDirectory() async throws {
+        try TestEnvironment.requireRoot(for: "the postgres OS user")
+        try await TestCluster.with { cluster in
+            let decoy = try Decoy()
+            let before = decoy.fingerprint
+            try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(decoy.path)'")
+            try cluster.writeHBA(FaultInjectionTests.hba)
+            try cluster.reload()
+            let wizard = try WizardRun()
+            let plan = try wizard.run(["plan", cluster.socketConninfo, "--include-loopback", "--create-certificates", "self-signed"])
+            #expect(plan.exitCode == 11 && plan.stdout.contains(decoy.path) && plan.stdout.contains("only root may change"),
+                    "blocked, naming the file: \(plan.stdout)\(plan.stderr)")
+            let apply = try wizard.run(FaultInjectionTests.apply(cluster))
+            #expect(apply.exitCode == 11, "\(apply.stdout)\(apply.stderr)")
+            #expect(decoy.fingerprint == before)
+        }
+    }
+
+    /// Escape sequences in a pg_hba.conf comment cannot rewrite the plan on
+    /// root's terminal: control characters come out visible.
+    @Test func escapeSequencesInTheFileAreShownNotObeyed() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.writeHBA(FaultInjectionTests.hba + "# \u{1B}[2K\u{1B}[1Ahidden\n")
+            try cluster.reload()
+            let plan = try WizardRun().run(["plan", cluster.socketConninfo, "--include-loopback", "--create-certificates", "self-signed"])
+            #expect(!plan.stdout.contains("\u{1B}") && plan.stdout.contains("\\x1b[2K"), "\(plan.stdout)")
+        }
+    }
 }

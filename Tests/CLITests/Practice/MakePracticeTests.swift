@@ -30,7 +30,7 @@ struct MakePracticeTests {
         try terminal.send("n", "Enter")
         try terminal.waitFor("The practice sandbox has been stopped and removed.")
         #expect(try terminal.exitCode() == 0)
-        #expect(PracticeRecord.processes(mentioning: record.roots).isEmpty)
+        #expect(LeftoverProcesses.mentioning(record.roots).isEmpty)
         #expect(record.roots.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
     }
 

@@ -38,7 +38,7 @@ struct PracticeScenarioTests {
         let destroy = try wizard.run(["practice", "--scenario", scenario.rawValue, "--destroy"])
         destroyed = true
         #expect(destroy.exitCode == 0 && destroy.stdout.contains("stopped and removed"), "\(destroy.stdout)\(destroy.stderr)")
-        #expect(PracticeRecord.processes(mentioning: record.roots).isEmpty, "no client loop, wrapper or server left")
+        #expect(LeftoverProcesses.mentioning(record.roots).isEmpty, "no client loop, wrapper or server left")
         #expect(record.roots.allSatisfy { !FileManager.default.fileExists(atPath: $0) }, "no directory left")
         #expect(PracticeRecord.load(scenario, environment: ["XDG_STATE_HOME": wizard.stateHome]) == nil, "no record left")
         let again = try wizard.run(["practice", "--scenario", scenario.rawValue, "--destroy"])

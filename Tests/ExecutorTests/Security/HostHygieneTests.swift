@@ -92,6 +92,23 @@ struct HostHygieneTests {
         }
     }
 
+    /// Another cluster's postmaster, run by the same OS user, named in this
+    /// cluster's postmaster.pid: refused (its working directory is not this data directory).
+    @Test func anotherClustersPostmasterIsNotThisOne() async throws {
+        try await TestCluster.with { cluster in
+            try await TestCluster.with { other in
+                let pidFile = cluster.dataDirectory + "/postmaster.pid"
+                let original = try String(contentsOfFile: pidFile, encoding: .utf8)
+                var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                lines[0] = String(try #require(other.local.postmasterPID))
+                try Self.rewrite(pidFile, lines.joined(separator: "\n"), cluster)
+                let error = #expect(throws: ServerRestart.Failure.self) { try Postmaster.verified(dataDirectory: cluster.dataDirectory) }
+                #expect(error.map(operatorMessage(for:))?.contains("is not working in") == true, "\(String(describing: error))")
+                try Self.rewrite(pidFile, original, cluster)
+            }
+        }
+    }
+
     static func rewrite(_ path: String, _ text: String, _ cluster: TestCluster) throws {
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         chown(path, cluster.local.owner.uid, cluster.local.owner.gid)

@@ -45,7 +45,7 @@ struct ApplyCommand: ParsableCommand {
                                                      createCertificates: planning.generation)
             let plan = try Planner.plan(input)
             if plan.blocked {
-                FileHandle.standardError.write(Data(("pg-ssl-wizard: " + RunError.planBlocked(plan.blockingReasons.map(\.text)).operatorMessage + "\n").utf8))
+                TerminalText.write(("pg-ssl-wizard: " + RunError.planBlocked(plan.blockingReasons.map(\.text)).operatorMessage + "\n"), to: .standardError)
                 throw ExitCode(11)
             }
             if plan.nothingToDo { print(RunError.nothingToDo.operatorMessage); throw ExitCode(0) }
@@ -59,7 +59,7 @@ struct ApplyCommand: ParsableCommand {
                                        through: StepName(rawValue: through) ?? .confirm, clientNames: names)
         }
         driver.observer = RunOutput.progress(json: json)
-        if !json { FileHandle.standardOutput.write(Data("run \(driver.record.run): journal \(driver.journalPath)\n".utf8)) }
+        if !json { TerminalText.write("run \(driver.record.run): journal \(driver.journalPath)\n", to: .standardOutput) }
         _ = try failingWithUnknown { try driver.run() }
         try RunOutput.finish(driver, json: json)
     }

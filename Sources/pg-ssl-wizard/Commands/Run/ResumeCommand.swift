@@ -23,7 +23,7 @@ struct ResumeCommand: ParsableCommand {
                                         connection: connection, directory: directory)
         }
         driver.observer = RunOutput.progress(json: json)
-        if !json { FileHandle.standardOutput.write(Data("resuming run \(driver.record.run) at \(driver.state.stage)\n".utf8)) }
+        if !json { TerminalText.write("resuming run \(driver.record.run) at \(driver.state.stage)\n", to: .standardOutput) }
         _ = try failingWithUnknown { try driver.run() }
         try RunOutput.finish(driver, json: json)
     }

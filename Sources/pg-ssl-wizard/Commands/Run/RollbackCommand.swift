@@ -43,7 +43,7 @@ struct RollbackCommand: ParsableCommand {
             if result.problems.isEmpty { print("run \(result.run) rolled back and verified") }
         }
         if !result.problems.isEmpty {
-            FileHandle.standardError.write(Data(("pg-ssl-wizard: " + RunError.rollbackIncomplete(run: result.run, problems: result.problems).operatorMessage + "\n").utf8))
+            TerminalText.write(("pg-ssl-wizard: " + RunError.rollbackIncomplete(run: result.run, problems: result.problems).operatorMessage + "\n"), to: .standardError)
             throw ExitCode(4)
         }
     }

@@ -12,7 +12,7 @@ enum RunOutput {
             guard !json else { return }
             let time = Date().formatted(.iso8601.time(includingFractionalSeconds: false))
             // Unbuffered, so a log or a tmux pane shows each step as it happens.
-            FileHandle.standardOutput.write(Data("\(time)  \(event.summary)\n".utf8))
+            TerminalText.write("\(time)  \(event.summary)\n", to: .standardOutput)
         }
     }
 
