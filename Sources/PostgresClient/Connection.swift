@@ -56,10 +56,11 @@ public final class Connection: @unchecked Sendable {
         }
         let searchPath = try simpleQueryValue(SessionProfile.check)
         let conforming = withHandle { PQparameterStatus($0, "standard_conforming_strings").map { String(cString: $0) } } ?? nil
-        guard searchPath == SessionProfile.expectedSearchPath, conforming == "on" else {
+        let encoding = withHandle { PQparameterStatus($0, "client_encoding").map { String(cString: $0) } } ?? nil
+        guard searchPath == SessionProfile.expectedSearchPath, conforming == "on", encoding == "UTF8" else {
             close()
             throw .sessionNotPinned(target: target.redactedDescription,
-                                    found: "search_path is '\(searchPath ?? "?")', standard_conforming_strings is '\(conforming ?? "?")'")
+                                    found: "search_path is '\(searchPath ?? "?")', standard_conforming_strings is '\(conforming ?? "?")', client_encoding is '\(encoding ?? "?")'")
         }
     }
 

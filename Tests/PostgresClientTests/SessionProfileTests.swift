@@ -46,6 +46,17 @@ struct SessionProfileTests {
         }
     }
 
+    /// A database owner's client_encoding cannot mangle what the wizard reads (and would write back).
+    @Test func clientEncodingStaysUTF8() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.sql("CREATE DATABASE latin")
+            try cluster.sql("ALTER DATABASE latin SET client_encoding = 'LATIN1'")
+            let connection = try Connection.connect(ConnectionTarget(cluster.local.socketConninfo(database: "latin")))
+            defer { connection.close() }
+            #expect(try connection.query("SELECT $1::text AS v", ["données"]).first?.string("v") == "données")
+        }
+    }
+
     /// The operator's own `options` stay, ours come after them and win.
     @Test func theOperatorsOptionsAreKept() async throws {
         try await TestCluster.with { cluster in
@@ -58,7 +69,7 @@ struct SessionProfileTests {
     }
 
     @Test func optionsEscapeBlanks() {
-        #expect(SessionProfile.startupOptions.contains("-c search_path=pg_catalog,\\ pg_temp -c standard_conforming_strings=on"))
+        #expect(SessionProfile.startupOptions.contains("-c search_path=pg_catalog,\\ pg_temp -c client_encoding=UTF8"))
         #expect(SessionProfile.options(after: "-c work_mem=64MB").hasPrefix("-c work_mem=64MB -c role=none -c search_path="))
     }
 }

@@ -5,7 +5,15 @@ public struct TextTable: Sendable {
 
     public init(header: [String], rows: [[String]]) {
         self.header = header
-        self.rows = rows
+        self.rows = rows.map { $0.map(Self.cell) }
+    }
+
+    /// A value someone else wrote (a user or application name) stays in its
+    /// cell: a line break or a tab in it is shown as an escape, not obeyed.
+    static func cell(_ text: String) -> String {
+        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
+        return text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\t", with: "\\t")
     }
 
     public func render(indent: String = "  ") -> [String] {

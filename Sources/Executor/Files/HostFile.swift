@@ -137,3 +137,63 @@ public enum HostFile {
         return (0..<2).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
     }
 }
+
+extension HostFile {
+    /// Removes a tree the way root must remove one another user can change
+    /// while it is walked: from held directory descriptors, entry by entry
+    /// with `unlinkat`, never following a link (a directory swapped for a
+    /// link mid-walk is removed as the link it now is, not followed).
+    public static func removeTree(_ path: String) {
+        guard let (parent, name) = try? SafePath.parent(of: path) else { return }
+        defer { close(parent) }
+        removeEntry(name, in: parent)
+    }
+
+    private static func removeEntry(_ name: String, in directory: Int32) {
+        let fd = openat(directory, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            unlinkat(directory, name, 0)
+            return
+        }
+        if let stream = fdopendir(dup(fd)) {
+            var names: [String] = []
+            while let entry = readdir(stream) {
+                let entryName = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if entryName != "." && entryName != ".." { names.append(entryName) }
+            }
+            closedir(stream)
+            for entryName in names { removeEntry(entryName, in: fd) }
+        }
+        close(fd)
+        unlinkat(directory, name, AT_REMOVEDIR)
+    }
+
+    /// Every name in a directory reached through `SafePath`; empty when it cannot be read.
+    public static func names(in path: String) -> [String] {
+        guard let fd = try? SafePath.directory(path), let stream = fdopendir(fd) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes one file (never a directory, never through a link) from a directory reached through `SafePath`.
+    public static func remove(_ path: String) {
+        guard let (directory, name) = try? SafePath.parent(of: path) else { return }
+        defer { close(directory) }
+        unlinkat(directory, name, 0)
+    }
+
+    /// At most `limit` bytes of a regular file (a FIFO or /dev/zero in its place neither blocks nor fills memory).
+    public static func read(_ path: String, limit: Int) throws(FileWriteError) -> [UInt8] {
+        let file = try open(path)
+        var info = stat()
+        guard fstat(file.fd, &info) == 0, info.st_size <= off_t(limit) else {
+            throw .system(path: path, operation: "read (larger than \(limit) bytes)", errno: EFBIG)
+        }
+        return try file.bytes()
+    }
+}

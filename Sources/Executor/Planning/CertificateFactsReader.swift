@@ -56,7 +56,8 @@ enum CertificateFactsReader {
     /// Why the planned files may not be written where they would go (CertificatePlacement).
     static func placementProblems(_ replacement: CertificateReplacement, serverUser: ServerUser) -> [String] {
         let server = OSUser.lookup(uid: serverUser.uid)
-        return replacement.files.compactMap { file in
+        // Files without an owner are the wizard's own (the local CA in its state directory).
+        return replacement.files.filter { $0.owner != nil }.compactMap { file in
             CertificatePlacement.problem(file.path, owner: file.owner.flatMap(OSUser.named), serverUser: server)
         }
     }

@@ -62,7 +62,13 @@ public enum PlanningInputReader {
         guard access.hbaReadable && access.sameHostVerified else {
             return .unreadable(reason: access.problem ?? "the server's files are not reachable from here")
         }
-        let files = ServerUserFileSource.forServer(owner: ServerUserFileSource.serverOwner(dataDirectory: snapshot.server.dataDirectory))
+        let owner = ServerUserFileSource.serverOwner(dataDirectory: snapshot.server.dataDirectory)
+        // hba_file is the server user's setting: root rewrites only a pg_hba.conf that user owns, never a file of root's it names.
+        if OSUser.isRoot, let owner, let identity = try? HostFile.open(snapshot.server.hbaFile).identity, identity.uid != owner.uid {
+            return .unreadable(reason: "\(snapshot.server.hbaFile) belongs to uid \(identity.uid), not to \(owner.name), the server's OS user: "
+                               + "the wizard rewrites only the server user's pg_hba.conf; give it to \(owner.name) (chown) or apply the plan by hand")
+        }
+        let files = ServerUserFileSource.forServer(owner: owner)
         switch files.read(snapshot.server.hbaFile) {
         case .contents(let bytes): return .readable(bytes: bytes, files: files)
         case .failure(let reason, _): return .unreadable(reason: "cannot read \(snapshot.server.hbaFile): \(reason)")

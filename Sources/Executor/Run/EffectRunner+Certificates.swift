@@ -55,12 +55,12 @@ extension EffectRunner {
                 guard let path = where_[file.path] ?? nil,
                       let planned = replacement.files.first(where: { $0.path == path }) else { continue }
                 let owner = planned.owner.flatMap(OSUser.named)
-                if let problem = CertificatePlacement.problem(path, owner: owner, serverUser: context.serverUser) {
+                if planned.owner == nil {
+                    // The wizard's own (the local CA, under this user's state directory): created here, 0700.
+                    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                } else if let problem = CertificatePlacement.problem(path, owner: owner, serverUser: context.serverUser) {
                     return Performed(.certificatesFailed(problem))
-                }
-                let directory = (path as NSString).deletingLastPathComponent
-                if !FileManager.default.fileExists(atPath: directory) {
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 }
                 removeTornTemporaries(of: path)
                 // Previous keys go to the state directory, never stay in the data directory (base backups would carry them).

@@ -37,9 +37,7 @@ extension EffectRunner {
     func removeTornTemporaries(of path: String) {
         let directory = (path as NSString).deletingLastPathComponent
         let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
-            unlink(directory + "/" + name)
-        }
+        for name in HostFile.names(in: directory) where name.hasPrefix(prefix) { HostFile.remove(directory + "/" + name) }
     }
 
     /// Puts back the backup the journal recorded (with its hash) for `path`.

@@ -8,6 +8,9 @@ import PostgresClient
 /// sessions by transport, TLS versions, the SSL settings, file hashes and
 /// the served certificate's expiry. Read-only.
 public enum EvidenceReader {
+    /// Configuration and certificate files are small; anything larger is not one.
+    static let limit = 16 * 1024 * 1024
+
     public static func read(_ connection: Connection, server: ServerFacts) throws(PostgresError) -> ClusterEvidence {
         let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
         let versions = TLSVersions.counts(sessions)
@@ -23,10 +26,10 @@ public enum EvidenceReader {
         let paths = [server.hbaFile, server.dataDirectory + "/postgresql.auto.conf", certificate, absolute(settings["ssl_ca_file"])].compactMap { $0 }
         var hashes: [String: String] = [:]
         for path in paths {
-            if let data = FileManager.default.contents(atPath: path) { hashes[path] = FileDigest.sha256([UInt8](data)) }
+            if let bytes = try? HostFile.read(path, limit: Self.limit) { hashes[path] = FileDigest.sha256(bytes) }
         }
-        let notAfter = certificate.flatMap { FileManager.default.contents(atPath: $0) }
-            .flatMap { CertificateSummary.first(inPEM: [UInt8]($0))?.notAfter }
+        let notAfter = certificate.flatMap { try? HostFile.read($0, limit: Self.limit) }
+            .flatMap { CertificateSummary.first(inPEM: $0)?.notAfter }
         return ClusterEvidence(takenAt: Date(), counts: SessionCounts(sessions), tlsVersions: versions, settings: settings,
                                fileHashes: hashes, certificateNotAfter: notAfter)
     }

@@ -128,7 +128,7 @@ public final class RunDriver: @unchecked Sendable {
 
     /// The staged candidates are not needed once the run ends (the live file and the backup remain).
     func dropStagedCandidates() {
-        for path in record.staged.values { unlink(path) }
+        for path in record.staged.values { HostFile.remove(path) }
         record.milestones.finishedAt = record.milestones.finishedAt ?? Date()
     }
 

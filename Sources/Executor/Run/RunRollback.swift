@@ -58,7 +58,7 @@ public enum RunRollback {
         result.problems += verify(record, restored: result.restoredFiles, backups: backups, connection: runner.connection,
                                   server: runner.context.server)
         // An interrupted run's staged candidates are not needed any more.
-        for path in record.staged.values { unlink(path) }
+        for path in record.staged.values { HostFile.remove(path) }
         record.rolledBackAt = Date()
         try journal.note("rollback_finished", ["problems": result.problems.joined(separator: "; ")])
         return result

@@ -52,8 +52,17 @@ public enum ServerRestart {
     /// shell's unit (ssh.service), which must never be restarted.
     static func systemdUnit(pid: Int32) -> String? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
-        return text.split(whereSeparator: { $0 == "/" || $0 == "\n" }).map(String.init)
-            .first { $0.hasPrefix("postgresql") && $0.hasSuffix(".service") }
+        // A system unit only (`.../system.slice/postgresql@15-main.service`): a user's own service manager
+        // can name a unit `postgresql.service` too, and restarting that name as root would restart every cluster.
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "/").map(String.init)
+            guard parts.count >= 2, parts[parts.count - 2] == "system.slice", let unit = parts.last,
+                  unit.hasPrefix("postgresql"), unit.hasSuffix(".service") else { continue }
+            // And systemd itself names this pid as the unit's main process.
+            let main = try? ProcessRunner.run("systemctl", ["show", "-p", "MainPID", "--value", unit], timeoutSeconds: 10)
+            return main?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(pid) ? unit : nil
+        }
+        return nil
     }
 
     public static func reconnect(_ target: ConnectionTarget, seconds: Double = 60) throws -> Connection {

@@ -15,8 +15,20 @@ public struct ServerUserFileSource: FileSource {
     /// The way to read the server's files from this process: as the server's
     /// user when running as root (and that user is not root), else directly.
     public static func forServer(owner: OSUser?) -> any FileSource {
-        guard OSUser.isRoot, let owner, owner.uid != 0 else { return DiskFileSource() }
+        guard OSUser.isRoot else { return DiskFileSource() }
+        // Root never reads the server's files as itself: with no server user to read them as, nothing is read.
+        guard let owner, owner.uid != 0 else {
+            return Unreadable(reason: "the server's OS user cannot be told (its data directory is not reachable without a link someone else could change)")
+        }
         return ServerUserFileSource(user: owner)
+    }
+
+    /// What root reads when it cannot read as the server's user: nothing.
+    struct Unreadable: FileSource {
+        let reason: String
+        func read(_ path: String) -> FileRead { .failure(reason: reason, missing: false) }
+        func list(_ directory: String) -> Result<[String], FileListError> { .failure(FileListError(reason: reason)) }
+        func isRegularFile(_ path: String) -> Bool { false }
     }
 
     /// The data directory's owner (no link followed), or nil.

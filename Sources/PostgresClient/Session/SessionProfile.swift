@@ -16,6 +16,9 @@ public enum SessionProfile {
         // pg_catalog only: no schema a role can create in is ever searched
         // for a function, operator, type or relation; pg_temp last.
         ("search_path", "pg_catalog, pg_temp"),
+        // Values come back as the server stores them, whatever a database owner set (SJIS, LATIN1...).
+        ("client_encoding", "UTF8"),
+        ("timezone", "UTC"),
         // `'` doubled is the only escape ALTER SYSTEM literals need.
         ("standard_conforming_strings", "on"),
         // Times and floats are parsed back: a hostile owner's DateStyle or

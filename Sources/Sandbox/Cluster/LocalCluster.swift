@@ -131,16 +131,12 @@ public final class LocalCluster: @unchecked Sendable {
     /// Writes a file owned by `owner` with `mode` (tests and scenarios only;
     /// the wizard's own writes go through the executor's atomic writer).
     public static func writeOwned(_ path: String, _ text: String, owner: OSUser, mode: mode_t) throws(SandboxError) {
-        unlink(path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .fileSystem("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-            throw .fileSystem("cannot write \(path)")
+        // The directory is the owner's: through the atomic writer (directory descriptor, no link followed).
+        do {
+            try AtomicFileWriter().write(Array(text.utf8), to: path, mode: mode, owner: .init(uid: owner.uid, gid: owner.gid), backup: nil)
+        } catch {
+            throw .fileSystem(error.operatorMessage)
         }
-        fchown(fd, owner.uid, owner.gid)
-        fchmod(fd, mode)
     }
 
     // MARK: - Lifecycle
@@ -206,7 +202,8 @@ public final class LocalCluster: @unchecked Sendable {
     }
 
     public func logTail(lines: Int = 5) -> String {
-        let text = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+        // Through no link: the log lies in the server user's directory.
+        let text = (try? HostFile.read(logFile, limit: 64 * 1024 * 1024)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return text.split(separator: "\n").suffix(lines).joined(separator: " | ")
     }
 }

@@ -35,13 +35,13 @@ public enum SandboxFiles {
         }
     }
 
-    /// Removes a sandbox tree as its owner (`rm -rf` run as that user): root
-    /// walking a tree the server's user can change while it is walked could be
-    /// led to delete elsewhere. What only root can remove (files the tests
-    /// made as root) goes afterwards.
+    /// Removes a sandbox tree as its owner (`rm -rf` run as that user); what
+    /// only root can remove (files the tests made as root) goes afterwards,
+    /// from held directory descriptors (`HostFile.removeTree`), never by path:
+    /// the owner can change the tree while it is walked.
     public static func remove(_ root: String, owner: OSUser) {
         _ = try? ProcessRunner.run("rm", ["-rf", "--one-file-system", "--", root], as: owner.isCurrent ? nil : owner, timeoutSeconds: 120)
-        if HostFile.kind(root) != nil { try? FileManager.default.removeItem(atPath: root) }
+        if HostFile.kind(root) != nil { HostFile.removeTree(root) }
     }
 
     /// Appends to a regular file of `owner`'s, never through a link.

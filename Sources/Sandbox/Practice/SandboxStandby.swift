@@ -16,10 +16,10 @@ enum SandboxStandby {
             try ProcessRunner.checked(primary.binaries.path("pg_basebackup"), ["-D", base, "-X", "stream", "-d", conninfo],
                                       as: primary.owner, timeoutSeconds: 120)
         } catch {
-            try? FileManager.default.removeItem(atPath: base)
+            SandboxFiles.remove(base, owner: primary.owner)
             throw .setupFailed("pg_basebackup for the standby failed: \(operatorMessage(for: error))")
         }
-        defer { try? FileManager.default.removeItem(atPath: base) }
+        defer { SandboxFiles.remove(base, owner: primary.owner) }
         var options = LocalCluster.Options()
         options.template = base
         options.settings = ["primary_conninfo": "'\(conninfo)'", "cluster_name": "'\(name)'", "hot_standby": "on"]

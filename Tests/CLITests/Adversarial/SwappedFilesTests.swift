@@ -155,4 +155,21 @@ struct SwappedFilesTests {
             #expect(!plan.stdout.contains("\u{1B}") && plan.stdout.contains("\\x1b[2K"), "\(plan.stdout)")
         }
     }
+
+    /// hba_file is the server user's setting: a pg_hba.conf that user does
+    /// not own (here root's) is never rewritten by root.
+    @Test func aPgHbaConfOfAnotherOwnerIsNotRewritten() async throws {
+        try TestEnvironment.requireRoot(for: "the postgres OS user")
+        try await TestCluster.with { cluster in
+            try cluster.writeHBA(FaultInjectionTests.hba)
+            try cluster.reload()
+            chown(cluster.hbaFile, 0, 0)
+            chmod(cluster.hbaFile, 0o644)  // the server still reads it
+            let before = try cluster.stateFingerprint()
+            let apply = try WizardRun().run(FaultInjectionTests.apply(cluster))
+            #expect(apply.exitCode != 0 && (apply.stdout + apply.stderr).contains("the wizard rewrites only the server user's pg_hba.conf"),
+                    "\(apply.stdout)\(apply.stderr)")
+            #expect(try cluster.stateFingerprint() == before, "nothing changed")
+        }
+    }
 }

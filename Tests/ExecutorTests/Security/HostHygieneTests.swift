@@ -109,6 +109,33 @@ struct HostHygieneTests {
         }
     }
 
+    /// A tree removed as root never follows a link planted in it: the link
+    /// goes, what it points at stays.
+    @Test func removingATreeNeverFollowsALinkInIt() throws {
+        let tree = try TestEnvironment.scratchDirectory()
+        let elsewhere = try TestEnvironment.scratchDirectory()
+        try "keep me\n".write(toFile: elsewhere + "/precious", atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: tree + "/a/b", withIntermediateDirectories: true)
+        try "x".write(toFile: tree + "/a/b/file", atomically: false, encoding: .utf8)
+        #expect(symlink(elsewhere, tree + "/a/link") == 0)
+        #expect(symlink(elsewhere, tree + "/a/b/deeper") == 0)
+        HostFile.removeTree(tree)
+        #expect(HostFile.kind(tree) == nil, "the tree is gone")
+        #expect(try String(contentsOfFile: elsewhere + "/precious", encoding: .utf8) == "keep me\n", "the link's target is untouched")
+    }
+
+    /// As root, with no server user to read the server's files as, nothing is read at all (never as root).
+    @Test func withoutAServerUserRootReadsNothing() throws {
+        try TestEnvironment.requireRoot(for: "the root-only reading rule")
+        let directory = try TestEnvironment.scratchDirectory()
+        try "host all all 0.0.0.0/0 trust\n".write(toFile: directory + "/pg_hba.conf", atomically: false, encoding: .utf8)
+        guard case .failure(let reason, _) = ServerUserFileSource.forServer(owner: nil).read(directory + "/pg_hba.conf") else {
+            Issue.record("read as root")
+            return
+        }
+        #expect(reason.contains("server's OS user cannot be told"))
+    }
+
     static func rewrite(_ path: String, _ text: String, _ cluster: TestCluster) throws {
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         chown(path, cluster.local.owner.uid, cluster.local.owner.gid)

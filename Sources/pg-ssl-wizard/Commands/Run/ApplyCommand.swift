@@ -49,7 +49,10 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(11)
             }
             if plan.nothingToDo { print(RunError.nothingToDo.operatorMessage); throw ExitCode(0) }
-            if plan.filesManual { throw RunError.filesNotReachable(input.snapshot.fileAccess.problem ?? "the server is on another host") }
+            if plan.filesManual {
+                if case .unreadable(let reason) = input.hba { throw RunError.filesNotReachable(reason) }
+                throw RunError.filesNotReachable(input.snapshot.fileAccess.problem ?? "the server is on another host")
+            }
             let snapshot = input.snapshot
             let context = RunContext(target: target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
                                      graceSeconds: grace, standbyWaitSeconds: standbyWait)
