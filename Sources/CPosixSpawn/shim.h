@@ -12,4 +12,9 @@ extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *
 static inline int pgsw_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
 }
+
+/* POSIX_SPAWN_SETSID (glibc 2.26+) is also declared only under _GNU_SOURCE:
+   the child starts a session of its own, without a controlling terminal, so
+   the terminal's hangup never reaches it (the revert watchdog). */
+static inline short pgsw_spawn_setsid_flag(void) { return 0x80; }
 #endif

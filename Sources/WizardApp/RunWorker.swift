@@ -23,15 +23,25 @@ final class RunWorker: @unchecked Sendable {
     private let connection: Connection
     private let start: Start?
     private var driver: RunDriver?
+    /// Reopened at "keep these changes?" of a run whose wizard was lost: its
+    /// watchdog holds the run until the answer (docs/DESIGN.md, "The keep
+    /// question and its watchdog").
+    struct Takeover {
+        var pending: PendingKeep
+        var directory: StateDirectory
+        var context: (String) -> RunContext
+    }
+    private let takeover: Takeover?
     private let stopLock = NSLock()
     private var activeDriver: RunDriver?
 
     /// A new run (`start`) or a resumed one (`driver`).
-    init(inbox: Inbox, connection: Connection, start: Start?, resumed driver: RunDriver?) {
+    init(inbox: Inbox, connection: Connection, start: Start?, resumed driver: RunDriver?, takeover: Takeover? = nil) {
         self.inbox = inbox
         self.connection = connection
         self.start = start
         self.driver = driver
+        self.takeover = takeover
         if let driver { prepare(driver) }
     }
 
@@ -52,6 +62,10 @@ final class RunWorker: @unchecked Sendable {
     func drain() { queue.sync {} }
 
     private func carryOut(_ command: WizardCommand) {
+        if driver == nil, let takeover, case .answerKeep(let keep) = command {
+            answerForLostWizard(keep, takeover)
+            return
+        }
         do {
             let driver = try driverFor(command)
             switch command {
@@ -75,6 +89,30 @@ final class RunWorker: @unchecked Sendable {
         }
     }
 
+    /// The answer to a question the lost wizard asked: "keep" stands the
+    /// watchdog down and takes the run over here; "no" (or the countdown)
+    /// has the watchdog put pg_hba.conf back now and record it.
+    private func answerForLostWizard(_ keep: Bool, _ takeover: Takeover) {
+        do {
+            let report = try takeover.pending.tell(keep ? .standDown : .revertNow)
+            if keep, report != .reverted {
+                let driver = try RunDriver.resume(context: takeover.context, connection: connection, directory: takeover.directory)
+                prepare(driver)
+                self.driver = driver
+                try driver.answerKeep(true)
+                let state = try driver.run()
+                inbox.post(.runIdle(state, at: Date()))
+                if state.isFinished { inbox.post(.finished(FinalSummaryBuilder.summary(driver.record, plan: start?.plan))) }
+                return
+            }
+            guard let record = try RunStore(takeover.directory).latest() else { throw RunError.noRun(stateDirectory: takeover.directory.path) }
+            inbox.post(.runIdle(record.state, at: Date()))
+            inbox.post(.finished(FinalSummaryBuilder.summary(record, plan: start?.plan)))
+        } catch {
+            inbox.post(.runFailed(operatorMessage(for: error), at: Date()))
+        }
+    }
+
     /// The first confirmation starts the run: lock, staged candidates, the cluster as it was.
     private func driverFor(_ command: WizardCommand) throws -> RunDriver {
         if let driver { return driver }
@@ -87,7 +125,6 @@ final class RunWorker: @unchecked Sendable {
     }
 
     private func prepare(_ driver: RunDriver) {
-        driver.operatorAnswersKeep = true
         let inbox = self.inbox
         driver.observer = { event, state in inbox.post(.run(event, state, at: Date())) }
     }

@@ -40,6 +40,9 @@ struct WizardLaunch {
     var content: WizardContent
     var worker: RunWorker
     var resumed: RunDriver?
+    /// The run the wizard reopens (a resumed driver's, or one waiting for "keep").
+    var resumedState: RunState?
+    var runName: String?
     var plan: Plan
 
     static func prepare(_ options: WizardOptions, inbox: Inbox) throws -> WizardLaunch {
@@ -56,13 +59,20 @@ struct WizardLaunch {
         let content = WizardContent(plan: plan, snapshot: snapshot, explanations: Explanations(files: WizardTexts.explanations()),
                                     practice: options.practice, goal: options.scenarioGoal)
         let inbox = inbox
+        let resumeContext: (String) -> RunContext = { run in
+            RunContext(target: options.target, snapshot: snapshot, stamp: run,
+                       graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
+        }
+        // The question of a wizard that was lost, its watchdog still holding the run: ask it again, with the time left.
+        if let pending = PendingKeep.find(directory), case .armed = pending.guarding, !pending.armerIsAlive {
+            let takeover = RunWorker.Takeover(pending: pending, directory: directory, context: resumeContext)
+            return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: nil, resumed: nil, takeover: takeover),
+                                resumed: nil, resumedState: pending.record.state, runName: pending.record.run, plan: plan)
+        }
         if let saved = try RunStore(directory).latest(), !saved.state.isFinished, saved.rolledBackAt == nil {
-            let driver = try RunDriver.resume(context: { run in
-                RunContext(target: options.target, snapshot: snapshot, stamp: run,
-                           graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
-            }, connection: connection, directory: directory)
+            let driver = try RunDriver.resume(context: resumeContext, connection: connection, directory: directory)
             return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: nil, resumed: driver),
-                                resumed: driver, plan: plan)
+                                resumed: driver, resumedState: driver.state, runName: driver.record.run, plan: plan)
         }
         let context = RunContext(target: options.target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
                                  graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
@@ -70,6 +80,6 @@ struct WizardLaunch {
                                     clientNames: ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames,
                                     keepSeconds: options.keepSeconds)
         return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: start, resumed: nil),
-                            resumed: nil, plan: plan)
+                            resumed: nil, resumedState: nil, runName: nil, plan: plan)
     }
 }

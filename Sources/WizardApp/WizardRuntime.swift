@@ -19,7 +19,7 @@ public enum WizardRuntime {
         defer { terminal.restore() }
         let size = terminal.size
         var model = WizardModel(content: launch.content, rows: size.rows, columns: size.columns, now: Date(),
-                                box: BoxDrawing.forLocale(environment), resuming: launch.resumed?.state, runName: launch.resumed?.record.run)
+                                box: BoxDrawing.forLocale(environment), resuming: launch.resumedState, runName: launch.runName)
         let watcher = SessionWatcher(target: options.target, inbox: inbox)
         watcher.start()
         defer { watcher.stop() }

@@ -7,14 +7,17 @@ import Foundation
 /// keeps its last screen and a line with the exit code.
 public final class TmuxTerminal: @unchecked Sendable {
     public let name: String
-    static let socket = "pgsw-tests"
+    /// The tmux server (`-L`): shared by the tests, or one of a test's own that it may kill.
+    public let server: String
+    public static let socket = "pgsw-tests"
 
     /// Starts `arguments` (the wizard's) in a `rows` x `columns` terminal,
     /// inside `namespace` when given, with `environment` (tmux does not pass
     /// the caller's environment to a new session's command).
     public init(_ executable: String, _ arguments: [String], environment: [String: String], namespace: String? = nil,
-                rows: Int = 40, columns: Int = 120) throws {
+                rows: Int = 40, columns: Int = 120, server: String = TmuxTerminal.socket) throws {
         name = "wizard-\(UUID().uuidString.prefix(8))"
+        self.server = server
         // A clean environment (env -i): the wizard sees only what the test says, not the test runner's.
         let base = ["LANG": "C.UTF-8", "TERM": "tmux-256color", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                     "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/root"]
@@ -23,26 +26,26 @@ public final class TmuxTerminal: @unchecked Sendable {
         let prefix = namespace.map { "ip netns exec \($0) " } ?? ""
         let command = "\(prefix)env -i \(env) \(([executable] + arguments).map(Self.quote).joined(separator: " ")); "
             + "echo \"wizard exited with $?\"; echo \"terminal modes: $(stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo|icrnl)$' | tr '\\n' ' ')\"; sleep 3600"
-        try Self.tmux(["new-session", "-d", "-s", name, "-x", String(columns), "-y", String(rows), command])
+        try Self.tmux(server, ["new-session", "-d", "-s", name, "-x", String(columns), "-y", String(rows), command])
     }
 
     /// Keys by tmux name: "Enter", "Escape", "Up", "q", "C-c".
     public func send(_ keys: String...) throws {
-        for key in keys { try Self.tmux(["send-keys", "-t", name, key]) }
+        for key in keys { try Self.tmux(server, ["send-keys", "-t", name, key]) }
     }
 
     /// Text typed literally.
     public func type(_ text: String) throws {
-        try Self.tmux(["send-keys", "-t", name, "-l", text])
+        try Self.tmux(server, ["send-keys", "-t", name, "-l", text])
     }
 
     public func screen() throws -> String {
-        try Self.tmux(["capture-pane", "-p", "-t", name])
+        try Self.tmux(server, ["capture-pane", "-p", "-t", name])
     }
 
     /// The screen with its colours and attributes as escape sequences.
     public func screenWithAttributes() throws -> String {
-        try Self.tmux(["capture-pane", "-p", "-e", "-t", name])
+        try Self.tmux(server, ["capture-pane", "-p", "-e", "-t", name])
     }
 
     /// Waits until every one of `texts` is on the screen; returns that screen.
@@ -76,7 +79,7 @@ public final class TmuxTerminal: @unchecked Sendable {
 
     /// The wizard's pid (the child of the pane's shell).
     public func wizardPID() throws -> Int32 {
-        let shell = try Self.tmux(["list-panes", "-t", name, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let shell = try Self.tmux(server, ["list-panes", "-t", name, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let children = try ProcessRunner.run("/usr/bin/pgrep", ["-P", shell], timeoutSeconds: 10).stdout
         guard let pid = children.split(separator: "\n").first.flatMap({ Int32($0) }) else {
             throw TestEnvironment.Missing(description: "no wizard process under the pane's shell \(shell)")
@@ -85,19 +88,25 @@ public final class TmuxTerminal: @unchecked Sendable {
     }
 
     public func resize(rows: Int, columns: Int) throws {
-        try Self.tmux(["resize-window", "-t", name, "-x", String(columns), "-y", String(rows)])
+        try Self.tmux(server, ["resize-window", "-t", name, "-x", String(columns), "-y", String(rows)])
+    }
+
+    /// The whole terminal gone at once (`tmux kill-server`): every process
+    /// of its sessions gets SIGHUP, as when an ssh connection drops.
+    public func killServer() {
+        _ = try? Self.tmux(server, ["kill-server"])
     }
 
     public func close() {
-        _ = try? Self.tmux(["kill-session", "-t", name])
+        _ = try? Self.tmux(server, ["kill-session", "-t", name])
     }
 
     deinit { close() }
 
     @discardableResult
-    static func tmux(_ arguments: [String]) throws -> String {
+    static func tmux(_ server: String, _ arguments: [String]) throws -> String {
         // The tmux server's shells are the operator's: they keep this process's environment (locale, PG_BINDIR).
-        let output = try ProcessRunner.run("/usr/bin/tmux", ["-L", socket] + arguments, inheritEnvironment: true, timeoutSeconds: 30)
+        let output = try ProcessRunner.run("/usr/bin/tmux", ["-L", server] + arguments, inheritEnvironment: true, timeoutSeconds: 30)
         guard output.exitCode == 0 else {
             throw TestEnvironment.Missing(description: "tmux \(arguments.first ?? "") failed: \(output.stderr)")
         }

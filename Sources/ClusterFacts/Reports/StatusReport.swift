@@ -17,10 +17,12 @@ public struct StatusReport: Sendable {
 
     public var document: Document { Document(self) }
 
-    public func json() -> String {
+    public func json(pendingKeep: PendingKeepDocument? = nil) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        var document = document
+        document.pendingKeep = pendingKeep
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -119,9 +121,12 @@ public struct StatusReport: Sendable {
         public var counts: CountsDocument
         public var tlsVersions: [String: Int]
         public var sessions: [SessionDocument]
+        /// A run whose new rules wait for "keep" (set by the command, which reads the state directory).
+        public var pendingKeep: PendingKeepDocument?
 
         enum CodingKeys: String, CodingKey {
             case verdict, reasons, notes, server, connection, privileges, tls, files, counts, sessions
+            case pendingKeep = "pending_keep"
             case exitCode = "exit_code", sslSettings = "ssl_settings", fileSettingErrors = "file_setting_errors"
             case tlsVersions = "tls_versions", keyExchangeGroups = "key_exchange_groups"
         }
@@ -336,5 +341,28 @@ public struct StatusReport: Sendable {
             state = session.state
             isOwn = own
         }
+    }
+}
+
+/// `status`'s view of a run waiting for "keep": armed (its watchdog will put
+/// pg_hba.conf back at `revert_at`) or unguarded (the watchdog is gone).
+public struct PendingKeepDocument: Codable, Sendable {
+    public var run: String
+    public var state: String
+    public var watchdogPID: Int32
+    public var revertAt: Date?
+    public var message: String
+
+    enum CodingKeys: String, CodingKey {
+        case run, state, message
+        case watchdogPID = "watchdog_pid", revertAt = "revert_at"
+    }
+
+    public init(run: String, state: String, watchdogPID: Int32, revertAt: Date?, message: String) {
+        self.run = run
+        self.state = state
+        self.watchdogPID = watchdogPID
+        self.revertAt = revertAt
+        self.message = message
     }
 }

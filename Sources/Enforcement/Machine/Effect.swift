@@ -21,7 +21,12 @@ public enum Effect: Hashable, Sendable, Codable {
     case writeFile(FileWrite)
     /// The dead-man check: a NEW connection the way the operator connects, with SSL.
     case openTestConnection(timeoutSeconds: Int)
+    /// Start the revert watchdog, acting `seconds` from now unless told otherwise.
+    case armWatchdog(seconds: Int)
+    /// The countdown starts now: the watchdog's deadline becomes `seconds` from now.
     case startKeepCountdown(seconds: Int)
+    /// Tell the watchdog to stand down and wait until it has.
+    case standDownWatchdog
     /// Which of these pids are still plain-text TCP (a session that reconnected with SSL is spared).
     case refreshSessions([Int32])
     case terminate(pids: [Int32], timeoutMilliseconds: Int?)

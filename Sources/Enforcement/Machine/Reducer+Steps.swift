@@ -34,7 +34,8 @@ extension RunState {
             // No writes: the files are applied by hand (not on the database host); check them.
             return enter(plan.hbaWrites.isEmpty ? .checkingCandidateHBA : .writingHBA(index: 0))
         case .reloadOrRestart:
-            return enter(.checkingBeforeReload(.b))
+            // The watchdog is armed before the rules go live, so losing the operator never leaves them unconfirmed.
+            return asksKeep && !plan.hbaWrites.isEmpty && watchdog == nil ? enter(.armingWatchdog) : enter(.checkingBeforeReload(.b))
         case .terminateNonSSL:
             return enter(.refreshingSessions)
         case .confirm:
@@ -56,6 +57,8 @@ extension RunState {
             if applied.certificates { undo.append(.restoreCertificates) }
             if applied.phaseALoaded { undo.append(plan.phaseA == .restart ? .restart : .reload(.a)) }
         } else {
+            // The watchdog stands down first: the file is put back once, by this run.
+            if watchdog != nil { undo.append(.standDownWatchdog) }
             undo += applied.hbaFiles.reversed().map { .restoreFile(path: $0) }
             if applied.phaseBLoaded { undo.append(.reload(.b)) }
         }

@@ -113,14 +113,36 @@ extension RunState {
         case (.reloading(.b), .reloadNotTaken(let reason)):
             applied.phaseBLoaded = true
             return fail(.reloadOrRestart, "the server did not take the reload: \(reason)")
+        case (.armingWatchdog, .watchdogArmed(let arm)):
+            watchdog = arm
+            return enter(.checkingBeforeReload(.b))
+        case (.armingWatchdog, .watchdogFailed(let reason)):
+            return fail(.reloadOrRestart, "the revert watchdog could not be started, so the new rules were not loaded: \(reason)")
         case (.deadManCheck, .testConnectionSucceeded):
-            return interactive ? enter(.awaitingKeep) : finish(.reloadOrRestart)
+            return asksKeep ? enter(.awaitingKeep) : finish(.reloadOrRestart)
+        case (.awaitingKeep, .keepCountdownStarted(let revertAt)):
+            watchdog?.revertAt = revertAt
+            return []
         case (.deadManCheck, .testConnectionFailed(let reason)):
             return fail(.reloadOrRestart, "dead-man check: no new SSL connection within \(plan.deadManSeconds) s: \(reason)")
-        case (.awaitingKeep, .keepChanges):
-            return finish(.reloadOrRestart)
-        case (.awaitingKeep, .revertChanges):
-            return fail(.reloadOrRestart, "the operator did not keep the changes")
+        case (.awaitingKeep, .keepChanges), (.awaitingKeep, .revertChanges):
+            let keep = event == .keepChanges
+            guard watchdog != nil else { return keep ? finish(.reloadOrRestart) : fail(.reloadOrRestart, Self.notKept) }
+            keepAnswer = keep
+            return enter(.disarmingWatchdog)
+        case (.disarmingWatchdog, .watchdogStoodDown):
+            watchdog = nil
+            return keepAnswer == true ? finish(.reloadOrRestart) : fail(.reloadOrRestart, Self.notKept)
+        case (.checkingBeforeReload(.b), .watchdogReverted(let failure)), (.reloading(.b), .watchdogReverted(let failure)),
+             (.deadManCheck, .watchdogReverted(let failure)), (.awaitingKeep, .watchdogReverted(let failure)),
+             (.disarmingWatchdog, .watchdogReverted(let failure)):
+            // The watchdog put pg_hba.conf back and reloaded it itself: the run only records it.
+            watchdog = nil
+            move(.reloadOrRestart, to: .failed)
+            let reason = "nobody kept the changes in time: the watchdog put pg_hba.conf back"
+            if let failure { return enter(.writingReport(.rollbackFailed(step: .reloadOrRestart, reason: reason + ", but " + failure))) }
+            markRolledBack(after: .reloadOrRestart)
+            return enter(.writingReport(.rolledBack(step: .reloadOrRestart, reason: reason)))
         default:
             return nil
         }
@@ -157,11 +179,14 @@ extension RunState {
 
     mutating func endTransition(_ event: RunEvent) -> [Effect]? {
         switch (stage, event) {
-        case (.rollingBack(let remaining, let step, let reason), .sqlSucceeded),
+        case (.rollingBack(let remaining, let step, let reason), .watchdogStoodDown),
+             (.rollingBack(let remaining, let step, let reason), .watchdogReverted(nil)),
+             (.rollingBack(let remaining, let step, let reason), .sqlSucceeded),
              (.rollingBack(let remaining, let step, let reason), .restored),
              (.rollingBack(let remaining, let step, let reason), .reloaded),
              (.rollingBack(let remaining, let step, let reason), .restarted):
             guard let done = remaining.first, Self.completes(done, event) else { return nil }
+            if done == .standDownWatchdog { watchdog = nil }
             let rest = Array(remaining.dropFirst())
             if !rest.isEmpty { return enter(.rollingBack(remaining: rest, step: step, reason: reason)) }
             markRolledBack(after: step)
@@ -182,9 +207,14 @@ extension RunState {
         }
     }
 
+    static let notKept = "the operator did not keep the changes"
+
     /// Which rollback effect an event answers.
     static func completes(_ effect: Effect, _ event: RunEvent) -> Bool {
         switch (effect, event) {
+        case (.standDownWatchdog, .watchdogStoodDown), (.standDownWatchdog, .watchdogReverted(nil)):
+            // Put back already by the watchdog: the restore that follows writes the same bytes again.
+            return true
         case (.runSQL, .sqlSucceeded), (.reload, .reloaded), (.restart, .restarted),
              (.restoreCertificates, .restored): return true
         case (.restoreFile(let path), .restored(let restoredPath)): return path == restoredPath

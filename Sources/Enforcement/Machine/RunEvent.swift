@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the executor (or the operator) reports back. Which events a stage
 /// accepts is decided in `RunState.reduce`; any other is rejected and changes nothing.
 public enum RunEvent: Hashable, Sendable, Codable {
@@ -6,6 +8,16 @@ public enum RunEvent: Hashable, Sendable, Codable {
     case stop
     case keepChanges
     case revertChanges
+
+    // The revert watchdog.
+    case watchdogArmed(WatchdogArm)
+    case watchdogFailed(String)
+    /// The keep question is asked; unanswered, the rules go at `revertAt`.
+    case keepCountdownStarted(revertAt: Date)
+    case watchdogStoodDown
+    /// The watchdog put pg_hba.conf back itself (no answer in time, or
+    /// `rollback` asked it to); nil when that worked, else why not.
+    case watchdogReverted(failure: String?)
 
     // Checks and changes.
     case preflightPassed

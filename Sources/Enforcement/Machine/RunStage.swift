@@ -20,9 +20,15 @@ public enum Stage: Hashable, Sendable, Codable {
     case movingToSSL
     case writingHBA(index: Int)
     case checkingCandidateHBA
+    /// Before phase B's rules go live when someone is to answer "keep these
+    /// changes?": the revert watchdog is started and holds the run.
+    case armingWatchdog
     case deadManCheck
-    /// The TUI asks "keep these changes?" with a countdown.
+    /// "Keep these changes?" (the wizard's countdown, or `apply
+    /// --confirm-within` waiting for `pg-ssl-wizard keep`).
     case awaitingKeep
+    /// The answer is in: the watchdog is told to stand down first.
+    case disarmingWatchdog
     case refreshingSessions
     case terminating
     case awaitingStandbys

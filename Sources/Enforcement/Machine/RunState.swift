@@ -14,6 +14,13 @@ public struct RunState: Hashable, Sendable, Codable {
     /// The TUI asks "keep these changes?" after the dead-man check.
     public let interactive: Bool
     public let keepSeconds: Int
+    /// `apply --confirm-within`: the question is answered by `pg-ssl-wizard
+    /// keep` from any shell (nil in records from before it existed).
+    public let confirmByCommand: Bool?
+    /// The revert watchdog, from when it is armed until it stands down.
+    public internal(set) var watchdog: WatchdogArm?
+    /// The answer given while the watchdog stands down.
+    public internal(set) var keepAnswer: Bool?
     public internal(set) var steps: [StepName: StepStatus]
     public internal(set) var stage: Stage
     public internal(set) var applied = Applied()
@@ -30,10 +37,11 @@ public struct RunState: Hashable, Sendable, Codable {
     /// Events that did not fit the stage they arrived in; they changed nothing else.
     public internal(set) var rejected: [String] = []
 
-    public init(plan: RunPlan, interactive: Bool = false, keepSeconds: Int = 60) {
+    public init(plan: RunPlan, interactive: Bool = false, keepSeconds: Int = 60, confirmByCommand: Bool = false) {
         self.plan = plan
         self.interactive = interactive
         self.keepSeconds = keepSeconds
+        self.confirmByCommand = confirmByCommand
         steps = plan.initial
         stage = .awaitingConfirmation
         expectedFingerprint = plan.expectedFingerprint
@@ -42,6 +50,14 @@ public struct RunState: Hashable, Sendable, Codable {
     public func status(_ step: StepName) -> StepStatus { steps[step] ?? .satisfied }
 
     public var isFinished: Bool { if case .finished = stage { return true } else { return false } }
+
+    /// Someone is to answer "keep these changes?" before phase B counts.
+    public var asksKeep: Bool { interactive || confirmByCommand == true }
+
+    /// How long the watchdog is first armed for: the reload, its proof, the
+    /// dead-man check and the whole countdown, with room to spare; the
+    /// countdown sets the real deadline when it starts.
+    var watchdogFirstDeadline: Int { plan.deadManSeconds + keepSeconds + 30 }
 
     /// The effects that start the current stage: a resumed run issues them again.
     public var entryEffects: [Effect] {
@@ -63,8 +79,10 @@ public struct RunState: Hashable, Sendable, Codable {
         case .movingToSSL: return [.reconnectWithSSL]
         case .writingHBA(let index): return [.writeFile(plan.hbaWrites[index])]
         case .checkingCandidateHBA: return [.checkCandidateHBA]
+        case .armingWatchdog: return [.armWatchdog(seconds: watchdogFirstDeadline)]
         case .deadManCheck: return [.openTestConnection(timeoutSeconds: plan.deadManSeconds)]
         case .awaitingKeep: return [.startKeepCountdown(seconds: keepSeconds)]
+        case .disarmingWatchdog: return [.standDownWatchdog]
         case .refreshingSessions: return [.refreshSessions(plan.terminate.map(\.pid))]
         case .terminating: return [.terminate(pids: terminateNow, timeoutMilliseconds: plan.terminateTimeoutMilliseconds)]
         case .awaitingStandbys: return [.awaitStandbys(standbys)]

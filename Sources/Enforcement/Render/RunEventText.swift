@@ -2,6 +2,7 @@
 /// the wizard's log pane. (The journal keeps the exact values.)
 extension RunEvent {
     public var summary: String {
+        if let text = watchdogSummary { return text }
         switch self {
         case .confirmed(let through): return "confirmed every planned step through \(through.rawValue)"
         case .stop: return "stopped by the operator"
@@ -35,6 +36,7 @@ extension RunEvent {
         case .reportWritten(let path): return "audit report: \(path)"
         case .restored(let path): return "restored \(path)"
         case .undoFailed(let why): return "putting back failed: \(why)"
+        case .watchdogArmed, .watchdogFailed, .keepCountdownStarted, .watchdogStoodDown, .watchdogReverted: return ""
         }
     }
 }

@@ -51,7 +51,9 @@ public enum JournalDescription {
         case .writeFile(let write):
             return ("write_file", ["path": write.path, "sha256": FileDigest.sha256(write.contents), "bytes": String(write.contents.count)])
         case .openTestConnection(let seconds): return ("open_test_connection", ["timeout_seconds": String(seconds)])
+        case .armWatchdog(let seconds): return ("arm_watchdog", ["seconds": String(seconds)])
         case .startKeepCountdown(let seconds): return ("start_keep_countdown", ["seconds": String(seconds)])
+        case .standDownWatchdog: return ("stand_down_watchdog", [:])
         case .refreshSessions(let pids): return ("refresh_sessions", ["pids": pids.map(String.init).joined(separator: ",")])
         case .terminate(let pids, let timeout):
             return ("terminate", ["pids": pids.map(String.init).joined(separator: ","), "timeout_ms": timeout.map(String.init) ?? "none"])

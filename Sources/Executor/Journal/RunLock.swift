@@ -5,7 +5,7 @@ import Foundation
 /// by SIGKILL, so a crashed run never leaves a stale lock behind.
 public final class RunLock: @unchecked Sendable {
     public let path: String
-    private var descriptor: Int32
+    public private(set) var descriptor: Int32
 
     public static func acquire(_ directory: StateDirectory) throws(JournalError) -> RunLock {
         let path = directory.lockFile
@@ -28,6 +28,31 @@ public final class RunLock: @unchecked Sendable {
         self.descriptor = descriptor
     }
 
+    /// The lock held through a descriptor inherited from the process that
+    /// took it (the watchdog holds the run for the wizard that armed it).
+    public static func adopting(_ descriptor: Int32, path: String) throws(JournalError) -> RunLock {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .write(path: path, reason: "no inherited lock descriptor")
+        }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return RunLock(path: path, descriptor: descriptor)
+    }
+
+    /// Who holds it, for the next one's message (`run.lock` says it).
+    public func describeHolder(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// The holder line of a lock file someone else holds.
+    public static func holder(of directory: StateDirectory) -> String? {
+        guard let bytes = try? HostFile.read(directory.lockFile) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+
     static func holder(_ fd: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = pread(fd, &buffer, buffer.count, 0)
@@ -35,9 +60,11 @@ public final class RunLock: @unchecked Sendable {
         return text.isEmpty ? "unknown process" : text
     }
 
+    /// Closes this holder's descriptor. Never LOCK_UN: a watchdog may hold a
+    /// copy of the same open file, and the lock must stay with it; the kernel
+    /// drops the lock when the last copy closes.
     public func release() {
         guard descriptor >= 0 else { return }
-        flock(descriptor, LOCK_UN)
         close(descriptor)
         descriptor = -1
     }

@@ -9,6 +9,16 @@ public struct StateDirectory: Hashable, Sendable {
 
     public init(path: String) { self.path = path }
 
+    /// The cluster's state directory when it exists already (read-only commands create nothing).
+    public static func existing(systemIdentifier: String,
+                                environment: [String: String] = ProcessInfo.processInfo.environment) -> StateDirectory? {
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? OSUser.current.home + "/.local/state"
+        let safe = systemIdentifier.filter(\.isNumber)
+        guard !safe.isEmpty, let fd = try? HostFile.openDirectory(base + "/pg-ssl-wizard/" + safe) else { return nil }
+        close(fd)
+        return StateDirectory(path: base + "/pg-ssl-wizard/" + safe)
+    }
+
     public static func forCluster(systemIdentifier: String,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws(JournalError) -> StateDirectory {
         let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }

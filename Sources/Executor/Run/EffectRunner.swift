@@ -28,6 +28,10 @@ public final class EffectRunner: @unchecked Sendable {
     let reportDirectory: String
     /// The run's journal: backups are recorded there before the file they keep is replaced.
     public var journal: Journal?
+    /// The run's lock: a copy goes to the watchdog, which then holds the run too.
+    public var lock: RunLock?
+    /// The watchdog this process started, reaped once it stands down.
+    var watchdogChild: ChildProcess?
 
     public init(context: RunContext, connection: Connection, reportDirectory: String) {
         self.context = context
@@ -56,9 +60,9 @@ public final class EffectRunner: @unchecked Sendable {
         case .writeFile(let write): return writeFile(write)
         case .restoreFile(let path): return restoreFile(path)
         case .openTestConnection(let seconds): return openTestConnection(timeoutSeconds: seconds)
-        // Nobody is there to answer: `apply` keeps (it asked no question); a
-        // wizard run resumed without the wizard reverts, as the expired countdown would.
-        case .startKeepCountdown: return Performed(record.state.interactive ? .revertChanges : .keepChanges)
+        case .armWatchdog(let seconds): return armWatchdog(seconds: seconds)
+        case .startKeepCountdown(let seconds): return startKeepCountdown(seconds: seconds, state: record.state)
+        case .standDownWatchdog: return standDownWatchdog(state: record.state)
         case .refreshSessions(let pids): return refreshSessions(pids, record: &record)
         case .terminate(let pids, let timeout): return terminate(pids, timeoutMilliseconds: timeout, record: &record)
         case .awaitStandbys(let names): return awaitStandbys(names)

@@ -17,6 +17,9 @@ public struct RunContext: Sendable {
     public var graceSeconds: Int
     /// How long to wait for a standby to stream again over SSL.
     public var standbyWaitSeconds: Int
+    /// The pg-ssl-wizard executable that runs the revert watchdog (this
+    /// process's own when it is pg-ssl-wizard; tests name it).
+    public var watchdogExecutable: String? = RunContext.ownExecutable
 
     public init(target: ConnectionTarget, snapshot: ClusterSnapshot, stamp: String,
                 graceSeconds: Int = 0, standbyWaitSeconds: Int = 60) {
@@ -45,4 +48,13 @@ public struct RunContext: Sendable {
     public func tcpTarget(host: String) -> ConnectionTarget {
         target.with("host", host).with("hostaddr", host).with("port", String(server.port))
     }
+}
+
+extension RunContext {
+    /// /proc/self/exe when this process is pg-ssl-wizard.
+    static let ownExecutable: String? = {
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+              (path as NSString).lastPathComponent == "pg-ssl-wizard" else { return nil }
+        return path
+    }()
 }

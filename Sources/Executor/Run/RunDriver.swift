@@ -28,13 +28,21 @@ public final class RunDriver: @unchecked Sendable {
         self.journal = journal
         self.lock = lock
         runner.journal = journal
+        runner.lock = lock
+    }
+
+    /// The run as the watchdog finds it once it has put pg_hba.conf back and
+    /// nobody else holds the run: its inherited lock, no effect pending.
+    public static func adopt(_ saved: RunRecord, runner: EffectRunner, directory: StateDirectory, journal: Journal,
+                             lock: RunLock) throws -> RunDriver {
+        RunDriver(record: try RunStore.withContents(saved), runner: runner, store: RunStore(directory), journal: journal, lock: lock)
     }
 
     /// A new run of `plan`: the lock, the staged candidates, the cluster as it
     /// was, the confirmation through `through`; nothing runs until `run()`.
     public static func start(plan: Plan, context: RunContext, connection: Connection, directory: StateDirectory,
                              through: StepName, clientNames: [String], interactive: Bool = false,
-                             keepSeconds: Int = 60) throws -> RunDriver {
+                             keepSeconds: Int = 60, confirmByCommand: Bool = false) throws -> RunDriver {
         let lock = try RunLock.acquire(directory)
         let store = RunStore(directory)
         if let last = try store.latest(), !last.state.isFinished, last.rolledBackAt == nil {
@@ -52,7 +60,7 @@ public final class RunDriver: @unchecked Sendable {
             hashes[write.path] = FileDigest.sha256(write.contents)
         }
         let before = try EvidenceReader.read(connection, server: context.server)
-        let state = RunState(plan: plan.run, interactive: interactive, keepSeconds: keepSeconds)
+        let state = RunState(plan: plan.run, interactive: interactive, keepSeconds: keepSeconds, confirmByCommand: confirmByCommand)
         let record = RunRecord(run: run, startedAt: Date(), connection: context.target.redactedDescription, state: state,
                                staged: staged, candidateHashes: hashes, before: before, clientNames: clientNames, port: context.server.port)
         let journal = try Journal.open(directory, run: run)
@@ -84,14 +92,19 @@ public final class RunDriver: @unchecked Sendable {
 
     var pending: [Effect] = []
 
-    /// The wizard answers "keep these changes?" itself: `run()` returns at
-    /// the countdown, and the answer comes back through `send`.
-    public var operatorAnswersKeep = false
     private let stopFlag = StopFlag()
 
     /// Asks `run()` to return before its next effect (the wizard's quit while
     /// applying). The stage is saved, so `resume` re-issues that effect.
     public func requestStop() { stopFlag.set(true) }
+
+    /// The answer to "keep these changes?" given from outside the run that
+    /// asked it (`pg-ssl-wizard keep`, or a wizard reopened at the question):
+    /// the countdown is not started again.
+    public func answerKeep(_ keep: Bool) throws {
+        pending = []
+        try send(keep ? .keepChanges : .revertChanges)
+    }
 
     /// Carries out effects until the run finishes, waits for the operator, or is asked to stop.
     @discardableResult
@@ -101,7 +114,6 @@ public final class RunDriver: @unchecked Sendable {
             let effect = pending.removeFirst()
             CrashPoint.reach("before:" + JournalDescription.effect(effect).name)
             try journal.record(effect, before: runner.fingerprint(effect, plan: record.state.plan))
-            if case .startKeepCountdown = effect, operatorAnswersKeep { return record.state }
             let performed = runner.perform(effect, record: &record)
             try send(performed.event, after: performed.after, backup: performed.backup)
         }

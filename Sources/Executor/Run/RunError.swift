@@ -12,6 +12,14 @@ public enum RunError: Error, Hashable, Sendable {
     case stagedCandidateMissing(path: String, staged: String)
     case stagedCandidateChanged(path: String, staged: String)
     case rollbackIncomplete(run: String, problems: [String])
+    /// `keep` with no run waiting for it.
+    case nothingToKeep
+    /// The wizard that asked "keep these changes?" still runs: it owns the answer.
+    case keepBelongsToTheWizard(pid: Int32)
+    /// The watchdog had put pg_hba.conf back before `keep` came.
+    case keptTooLate(run: String)
+    /// A run waits for "keep": only `keep` or `rollback` moves it.
+    case awaitingKeep(String)
 }
 
 extension RunError: OperatorFacingError {
@@ -35,6 +43,14 @@ extension RunError: OperatorFacingError {
             return "the staged new version of \(path) (\(staged)) is missing; run `pg-ssl-wizard rollback` to restore the backups"
         case .stagedCandidateChanged(let path, let staged):
             return "the staged new version of \(path) (\(staged)) was changed since the run planned it; run `pg-ssl-wizard rollback` to restore the backups"
+        case .nothingToKeep:
+            return "no run of this cluster is waiting for its changes to be kept; `pg-ssl-wizard status` shows where things stand"
+        case .keepBelongsToTheWizard(let pid):
+            return "the wizard that asked \"keep these changes?\" still runs (pid \(pid)): answer it there"
+        case .keptTooLate(let run):
+            return "too late: the watchdog of run \(run) had already put the old pg_hba.conf back and reloaded; SSL stays on; run `pg-ssl-wizard apply` again when ready, or `pg-ssl-wizard rollback` to undo the rest"
+        case .awaitingKeep(let description):
+            return description
         case .rollbackIncomplete(let run, let problems):
             return "rollback of run \(run) is incomplete: " + problems.joined(separator: "; ") + "; the backups named in the journal are untouched, restore them by hand"
         }

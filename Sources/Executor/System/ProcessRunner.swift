@@ -107,6 +107,39 @@ public enum ProcessRunner {
                                       stdin: input, stdout: output, stderr: output, display: display)
     }
 
+    /// Starts a child that outlives this process and its terminal: a session
+    /// of its own (no controlling terminal), `input` on its standard input
+    /// (a pipe, so a secret never appears in its arguments), `passing` as its
+    /// descriptor 3, output appended to `logFile`. The caller may reap it or not.
+    public static func spawnDetached(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                                     input: [UInt8], passing descriptor: Int32, logFile: String) throws(ProcessError) -> ChildProcess {
+        let path = try resolve(executable)
+        let display = ([executable] + arguments).joined(separator: " ")
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw .launchFailed(command: display, reason: String(cString: strerror(errno))) }
+        _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
+        let output = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        defer { close(pipeEnds[0]); if output >= 0 { close(output) } }
+        guard output >= 0 else {
+            close(pipeEnds[1])
+            throw .launchFailed(command: display, reason: "cannot open \(logFile): \(String(cString: strerror(errno)))")
+        }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(path: path, arguments: arguments, environment: ChildEnvironment.make(environment),
+                                           stdin: pipeEnds[0], stdout: output, stderr: output, display: display,
+                                           extra: descriptor, newSession: true)
+        } catch {
+            close(pipeEnds[1])
+            throw error
+        }
+        // A pipe holds far more than this; the child reads it at once.
+        _ = input.withUnsafeBytes { Glibc.write(pipeEnds[1], $0.baseAddress, $0.count) }
+        close(pipeEnds[1])
+        return child
+    }
+
     /// Resolves the program on PATH, wraps it in `runuser` when another
     /// user is asked for, and in `ip netns exec` for a network namespace.
     static func commandLine(_ executable: String, _ arguments: [String], as user: OSUser?,
@@ -150,14 +183,17 @@ public final class ChildProcess: @unchecked Sendable {
     init(pid: pid_t) { self.pid = pid }
 
     static func spawn(path: String, arguments: [String], environment env: [String: String],
-                      stdin: Int32, stdout: Int32, stderr: Int32, display: String) throws(ProcessError) -> ChildProcess {
+                      stdin: Int32, stdout: Int32, stderr: Int32, display: String,
+                      extra: Int32? = nil, newSession: Bool = false) throws(ProcessError) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdin, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        pgsw_spawn_close_from(&actions, 3)
+        // One more descriptor as 3 (dup2 clears close-on-exec on the copy), then nothing else.
+        if let extra { posix_spawn_file_actions_adddup2(&actions, extra, 3) }
+        pgsw_spawn_close_from(&actions, extra == nil ? 3 : 4)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -169,7 +205,7 @@ public final class ChildProcess: @unchecked Sendable {
         for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) | (newSession ? pgsw_spawn_setsid_flag() : 0))
 
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]

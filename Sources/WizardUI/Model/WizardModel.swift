@@ -73,7 +73,8 @@ public struct WizardModel: Hashable, Sendable {
             self.run = run
             screen = .step(run.currentStep ?? .confirm)
             notice = "Run \(runName ?? "") was interrupted before it finished: Enter continues it at \(run.currentStep?.rawValue ?? "the end")."
-            if case .awaitingKeep = run.stage { overlay = .keep(deadline: now.addingTimeInterval(Double(run.keepSeconds))) }
+            // Reopened at the question: the watchdog's deadline, not a new countdown.
+            if case .awaitingKeep = run.stage { overlay = .keep(deadline: run.watchdog?.revertAt ?? now.addingTimeInterval(Double(run.keepSeconds))) }
         }
     }
 

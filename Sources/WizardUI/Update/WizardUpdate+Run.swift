@@ -10,8 +10,13 @@ extension WizardModel {
             run = state
             appendLog(runEvent.summary, Self.style(of: runEvent), at: at)
             if let step = StepName.allCases.first(where: { state.status($0) == .applying }) { show(.step(step)) }
-            if case .awaitingKeep = state.stage, !isAskingKeep {
-                overlay = .keep(deadline: at.addingTimeInterval(Double(state.keepSeconds)))
+            if case .awaitingKeep = state.stage {
+                // The countdown the watchdog keeps; without a watchdog, the question's own.
+                if case .keepCountdownStarted(let revertAt) = runEvent {
+                    overlay = .keep(deadline: revertAt)
+                } else if state.watchdog == nil, !isAskingKeep {
+                    overlay = .keep(deadline: at.addingTimeInterval(Double(state.keepSeconds)))
+                }
             }
         case .runIdle(let state, _):
             run = state
@@ -22,7 +27,7 @@ extension WizardModel {
             switch state.stage {
             case .awaitingKeep:
                 activity = .idle
-                if !isAskingKeep { overlay = .keep(deadline: now.addingTimeInterval(Double(state.keepSeconds))) }
+                if !isAskingKeep { overlay = .keep(deadline: state.watchdog?.revertAt ?? now.addingTimeInterval(Double(state.keepSeconds))) }
             case .awaitingConfirmation:
                 activity = .idle
                 if let next = state.nextStep { show(.step(next)) }

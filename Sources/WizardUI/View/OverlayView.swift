@@ -1,4 +1,5 @@
 import Foundation
+import Enforcement
 
 /// Dialogs drawn over the screen: confirmations, the keep countdown, help, quit.
 enum OverlayView {
@@ -22,7 +23,8 @@ enum OverlayView {
             let left = max(0, Int(deadline.timeIntervalSince(model.now).rounded(.up)))
             lines.append(Line("New SSL connection verified. Keep these changes?", Style(.good, bold: true)))
             lines.append(Line("Reverting in \(left) s", Style(.warning, bold: true)))
-            lines += wrapped("If you cannot answer (you lost your session), the old pg_hba.conf is put back by itself.", width - 4, Style(.dim))
+            lines += wrapped(KeepWording.promise(seconds: model.run?.keepSeconds ?? left), width - 4, Style(.dim))
+            lines += wrapped("From another shell: " + KeepWording.commands, width - 4, Style(.dim))
             lines.append(Line(spans: [Span("y/Enter", Style(.key, bold: true)), Span(" keep   "), Span("n", Style(.key, bold: true)), Span(" revert now")]))
         case .help:
             title = "Keys"

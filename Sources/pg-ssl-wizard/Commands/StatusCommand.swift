@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClusterFacts
+import Executor
 import Foundation
 import PostgresClient
 
@@ -21,7 +22,21 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let report = try failingWithUnknown { try StatusCheck.run(operatorTarget(conninfo)) }
-        print(json ? report.json() : report.text())
-        throw ExitCode(report.assessment.verdict.exitCode)
+        let pending = StateDirectory.existing(systemIdentifier: report.snapshot.server.systemIdentifier).flatMap(PendingKeep.find)
+        let document = pending.map(Self.document)
+        print(json ? report.json(pendingKeep: document) : report.text() + (document.map { "\n\n" + $0.message } ?? ""))
+        // Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
+        var code = report.assessment.verdict.exitCode
+        if let document { code = max(code, document.state == "unguarded" ? 2 : 1) }
+        throw ExitCode(code)
+    }
+
+    static func document(_ pending: PendingKeep) -> PendingKeepDocument {
+        switch pending.guarding {
+        case .armed(let pid, let revertAt):
+            return PendingKeepDocument(run: pending.record.run, state: "armed", watchdogPID: pid, revertAt: revertAt, message: pending.description)
+        case .unguarded(let pid):
+            return PendingKeepDocument(run: pending.record.run, state: "unguarded", watchdogPID: pid, revertAt: nil, message: pending.description)
+        }
     }
 }

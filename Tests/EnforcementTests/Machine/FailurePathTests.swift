@@ -173,14 +173,20 @@ struct FailurePathTests {
                  changes: [.hbaRewrite: .confirmed, .reloadOrRestart: .confirmed, .confirm: .confirmed])
         run.send(.preflightPassed, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)], changes: [.hbaRewrite: .applying])
         run.send(.fileWritten(path: "/data/pg_hba.conf", backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
-        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)],
+        // Someone answers "keep?": the watchdog is armed before the rules go live.
+        run.send(.preReloadChecksPassed, stage: .armingWatchdog, effects: [.armWatchdog(seconds: 100)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
+        run.send(.watchdogArmed(WatchdogPathTests.arm), stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)])
         run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
         run.send(.testConnectionSucceeded, stage: .awaitingKeep, effects: [.startKeepCountdown(seconds: 60)])
+        // The answer first stands the watchdog down; then the run puts the file back itself.
+        run.send(.revertChanges, stage: .disarmingWatchdog, effects: [.standDownWatchdog])
+        #expect(run.state.keepAnswer == false)
         let reason = "the operator did not keep the changes"
-        run.send(.revertChanges, stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.b)], step: .reloadOrRestart, reason: reason),
+        run.send(.watchdogStoodDown, stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.b)], step: .reloadOrRestart, reason: reason),
                  effects: [.restoreFile(path: "/data/pg_hba.conf")], changes: [.reloadOrRestart: .failed])
+        #expect(run.state.watchdog == nil)
     }
 
     @Test func undoThatFailsEndsInRollbackFailed() {

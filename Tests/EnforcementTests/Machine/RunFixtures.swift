@@ -43,8 +43,8 @@ struct RunDriver {
     var state: RunState
     var steps: [StepName: StepStatus]
 
-    init(_ plan: RunPlan, interactive: Bool = false) {
-        state = RunState(plan: plan, interactive: interactive, keepSeconds: 60)
+    init(_ plan: RunPlan, interactive: Bool = false, confirmByCommand: Bool = false) {
+        state = RunState(plan: plan, interactive: interactive, keepSeconds: 60, confirmByCommand: confirmByCommand)
         steps = plan.initial
     }
 

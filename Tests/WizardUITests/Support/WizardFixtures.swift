@@ -69,12 +69,28 @@ struct SimulatedRun {
     mutating func feed(_ events: [RunEvent], into model: inout WizardModel, idle: Bool = true) {
         for event in events {
             clock = clock.addingTimeInterval(1)
-            _ = state.reduce(event)
-            _ = model.update(.tick(clock))
-            _ = model.update(.run(event, state, at: clock))
+            reduce(event, into: &model)
         }
         if idle { _ = model.update(.runIdle(state, at: clock)) }
     }
+
+    /// One event reduced and posted; the watchdog's effects are answered at
+    /// once, in the same second, as the effect runner answers them.
+    private mutating func reduce(_ event: RunEvent, into model: inout WizardModel) {
+        let effects = state.reduce(event)
+        _ = model.update(.tick(clock))
+        _ = model.update(.run(event, state, at: clock))
+        for effect in effects {
+            switch effect {
+            case .armWatchdog: reduce(.watchdogArmed(Self.watchdog), into: &model)
+            case .startKeepCountdown(let seconds): reduce(.keepCountdownStarted(revertAt: clock.addingTimeInterval(Double(seconds))), into: &model)
+            case .standDownWatchdog: reduce(.watchdogStoodDown, into: &model)
+            default: break
+            }
+        }
+    }
+
+    static let watchdog = WatchdogArm(pid: 4242, revertAt: WizardFixtures.start.addingTimeInterval(3600), armedBy: 4000, nonce: "n1")
 
     static let phaseA: [RunEvent] = [.preflightPassed, .sqlSucceeded, .preReloadChecksPassed, .reloaded, .tlsProven(fingerprint: "AA", protocolVersion: "TLSv1.3")]
     static let rewrite: [RunEvent] = [.fileWritten(path: "/data/pg_hba.conf", backup: "/data/pg_hba.conf.bak-20270115T080000Z"), .preReloadChecksPassed]

@@ -27,6 +27,9 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Print the outcome as JSON (no progress lines).") var json = false
     @Option(help: "Seconds to let sessions finish their transaction before they are terminated.") var grace = 0
     @Option(help: "Seconds to wait for a standby to stream again over SSL.") var standbyWait = 60
+    @Option(name: .customLong("confirm-within"),
+            help: "Commit-confirmed: return once the new rules are live and proven; unless `pg-ssl-wizard keep` comes within this many seconds, a watchdog puts pg_hba.conf back.")
+    var confirmWithin: Int?
     @OptionGroup var planning: PlanningOptions
 
     func validate() throws {
@@ -35,6 +38,7 @@ struct ApplyCommand: ParsableCommand {
             throw ValidationError("--through \(through): use one of " + StepName.allCases.map(\.rawValue).joined(separator: ", "))
         }
         if grace < 0 || standbyWait < 0 { throw ValidationError("--grace and --standby-wait must not be negative") }
+        if let confirmWithin, confirmWithin < 5 || confirmWithin > 86_400 { throw ValidationError("--confirm-within \(confirmWithin): use 5 to 86400 seconds") }
     }
 
     func run() throws {
@@ -59,7 +63,8 @@ struct ApplyCommand: ParsableCommand {
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
             let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames
             return try RunDriver.start(plan: plan, context: context, connection: connection, directory: directory,
-                                       through: StepName(rawValue: through) ?? .confirm, clientNames: names)
+                                       through: StepName(rawValue: through) ?? .confirm, clientNames: names,
+                                       keepSeconds: confirmWithin ?? 60, confirmByCommand: confirmWithin != nil)
         }
         driver.observer = RunOutput.progress(json: json)
         if !json { TerminalText.write("run \(driver.record.run): journal \(driver.journalPath)\n", to: .standardOutput) }

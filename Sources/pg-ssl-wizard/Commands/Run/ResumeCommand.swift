@@ -19,6 +19,8 @@ struct ResumeCommand: ParsableCommand {
             let connection = try Connection.connect(target)
             let snapshot = try ServerInspector(connection: connection).snapshot()
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+            // Waiting for "keep": only `keep` or `rollback` moves such a run on.
+            if let pending = PendingKeep.find(directory) { throw RunError.awaitingKeep(pending.description) }
             return try RunDriver.resume(context: { run in RunContext(target: target, snapshot: snapshot, stamp: run) },
                                         connection: connection, directory: directory)
         }

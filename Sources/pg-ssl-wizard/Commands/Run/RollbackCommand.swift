@@ -24,6 +24,11 @@ struct RollbackCommand: ParsableCommand {
             let connection = try Connection.connect(target)
             let snapshot = try ServerInspector(connection: connection).snapshot()
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+            // A run waiting for "keep": its watchdog puts pg_hba.conf back now and records it; then the rest goes back too.
+            if let pending = PendingKeep.find(directory) {
+                if pending.armerIsAlive { throw RunError.keepBelongsToTheWizard(pid: pending.arm.armedBy) }
+                try pending.tell(.revertNow)
+            }
             let lock = try RunLock.acquire(directory)
             defer { lock.release() }
             let store = RunStore(directory)

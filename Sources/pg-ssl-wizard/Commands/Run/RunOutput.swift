@@ -27,9 +27,29 @@ enum RunOutput {
         var warnings: [String]
     }
 
+    struct KeepSummary: Encodable {
+        var run: String
+        var outcome: String
+        var watchdogPID: Int32
+        var revertAt: Date
+        var journal: String
+        var message: String
+    }
+
     static func finish(_ driver: RunDriver, json: Bool) throws -> Never {
         let state = driver.state
         guard case .finished(let outcome) = state.stage else {
+            if state.stage == .awaitingKeep, let arm = state.watchdog {
+                // Commit-confirmed: live and proven, waiting for `keep`.
+                let text = "run \(driver.record.run): " + KeepWording.armed(pid: arm.pid, revertAt: arm.revertAt)
+                if json {
+                    print(ReportJSON.text(KeepSummary(run: driver.record.run, outcome: "awaiting keep", watchdogPID: arm.pid,
+                                                      revertAt: arm.revertAt, journal: driver.journalPath, message: text)))
+                } else {
+                    print("\n" + text)
+                }
+                throw ExitCode(0)
+            }
             if state.stage == .awaitingConfirmation, let next = state.nextStep {
                 // A wizard run left between steps: only the operator can confirm the next one.
                 print("the run waits for the confirmation of \(next.rawValue): open the wizard (`pg-ssl-wizard CONNINFO`) to go on, or `pg-ssl-wizard rollback`")

@@ -1,0 +1,65 @@
+import Executor
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// `apply --yes --confirm-within S`: commit-confirmed from a script. apply
+/// returns once the rules are live and proven; `keep` from another shell
+/// keeps them, and without it the watchdog puts pg_hba.conf back.
+struct ConfirmWithinTests {
+    static func applyConfirmed(_ cluster: TestCluster, _ wizard: WizardRun, within seconds: Int) throws -> ProcessOutput {
+        try wizard.run(["apply", cluster.socketConninfo, "--yes", "--json", "--include-loopback", "--create-certificates", "self-signed",
+                        "--confirm-within", String(seconds)])
+    }
+
+    @Test func keepFromAnotherShellKeeps() async throws {
+        try await TestCluster.with { cluster in
+            let (_, candidateMarker) = try FaultInjectionTests.prepare(cluster)
+            let wizard = try WizardRun()
+            let apply = try Self.applyConfirmed(cluster, wizard, within: 20)
+            #expect(apply.exitCode == 0 && apply.stdout.contains("awaiting keep") && apply.stdout.contains("pg-ssl-wizard keep"),
+                    "\(apply.stdout)\(apply.stderr)")
+            #expect(cluster.hbaText == candidateMarker, "the rules are live while apply has returned")
+            let keep = try wizard.run(["keep", cluster.socketConninfo, "--json"])
+            #expect(keep.exitCode == 0, "\(keep.stdout)\(keep.stderr)")
+            #expect(try ApplySummary.decode(keep).outcome.hasPrefix("enforced"))
+            usleep(1_000_000)
+            #expect(cluster.hbaText == candidateMarker, "kept")
+            let again = try wizard.run(["keep", cluster.socketConninfo])
+            #expect(again.exitCode == 3 && again.stderr.contains("no run of this cluster is waiting"), "\(again.stderr)")
+        }
+    }
+
+    @Test func withoutKeepTheRulesGoBackByThemselves() async throws {
+        try await TestCluster.with { cluster in
+            let (original, _) = try FaultInjectionTests.prepare(cluster)
+            let wizard = try WizardRun()
+            let started = Date()
+            let apply = try Self.applyConfirmed(cluster, wizard, within: 6)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+            try cluster.waitFor("the watchdog to put pg_hba.conf back", seconds: 6 + 15) { cluster.hbaText == original }
+            let elapsed = Date().timeIntervalSince(started)
+            let late = try wizard.run(["keep", cluster.socketConninfo])
+            #expect(late.exitCode != 0, "too late to keep: \(late.stdout)\(late.stderr)")
+            let resumed = try wizard.run(["rollback", cluster.socketConninfo])
+            #expect(resumed.exitCode == 0, "the rest (ssl = on) goes back too: \(resumed.stdout)\(resumed.stderr)")
+            print("confirm-within 6 s: pg_hba.conf back \(String(format: "%.1f", elapsed)) s after apply started")
+        }
+    }
+
+    /// `rollback` while the watchdog waits: it puts the file back now.
+    @Test func rollbackWhileWaitingRevertsAtOnce() async throws {
+        try await TestCluster.with { cluster in
+            let (original, _) = try FaultInjectionTests.prepare(cluster)
+            let wizard = try WizardRun()
+            let apply = try Self.applyConfirmed(cluster, wizard, within: 300)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+            let started = Date()
+            let rollback = try wizard.run(["rollback", cluster.socketConninfo])
+            #expect(rollback.exitCode == 0, "\(rollback.stdout)\(rollback.stderr)")
+            #expect(cluster.hbaText == original && Date().timeIntervalSince(started) < 60, "back now, not in 300 s")
+            #expect(try cluster.sql("SHOW ssl").rows.first?.string("ssl") == "off", "and the settings with it")
+        }
+    }
+}
