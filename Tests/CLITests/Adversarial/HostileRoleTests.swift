@@ -61,6 +61,38 @@ struct HostileRoleTests {
         }
     }
 
+    /// The wizard walked by keys through every step against the hostile database.
+    @Test func aWalkOfTheWizardStepsIntoNothing() async throws {
+        try TestEnvironment.requireRoot(for: "the postgres OS user")
+        try await TestCluster.with { cluster in
+            try cluster.writeHBA(FaultInjectionTests.hba)
+            try cluster.reload()
+            try Self.plant(in: cluster)
+            let wizard = try WizardRun()
+            let terminal = try TmuxTerminal(Wizard.path, [cluster.local.socketConninfo(database: "mallorydb"), "--keep-seconds", "30"],
+                                            environment: ["XDG_STATE_HOME": wizard.stateHome])
+            defer { terminal.close() }
+            try terminal.waitFor("[SATISFIED] Preflight")
+            try terminal.send("Enter", "Enter", "y")
+            try terminal.waitFor("Step 2 of 6: ssl_on")
+            try terminal.send("Enter", "y")
+            try terminal.waitFor("Step 3 of 6: hba_rewrite")
+            try terminal.send("Enter", "y")
+            try terminal.waitFor("Step 4 of 6: reload_or_restart")
+            try terminal.send("Enter", "y")
+            try terminal.waitFor("Keep these changes?")
+            try terminal.send("Enter")
+            try terminal.waitFor("Step 6 of 6: confirm")
+            try terminal.send("Enter", "y")
+            try terminal.waitFor("[ENFORCED]")
+            try terminal.send("Enter")
+            #expect(try terminal.exitCode() == 0)
+            let trips = try Self.trips(cluster)
+            #expect(trips.isEmpty, "nothing planted ran: \(trips)")
+            #expect(try !Self.isSuperuser(cluster, "mallory"))
+        }
+    }
+
     /// Setup as superuser, the plant as mallory (the role's own password over the socket).
     static func plant(in cluster: TestCluster) throws {
         let psql = cluster.local.binaries.path("psql")

@@ -33,7 +33,7 @@ struct KeepWatchdogTests {
 
     /// The wizard walked to the keep question in its own tmux server; the watchdog's pid and deadline from `status`.
     static func atTheQuestion(_ cluster: TestCluster, _ lab: NetworkLab, _ wizard: WizardRun,
-                              server: String) throws -> (TmuxTerminal, Pending.Keep) {
+                              server: String, keepSeconds: Int = KeepWatchdogTests.keepSeconds) throws -> (TmuxTerminal, Pending.Keep) {
         let terminal = try TmuxTerminal(Wizard.path, [cluster.socketConninfo, "--keep-seconds", String(keepSeconds)],
                                         environment: ["XDG_STATE_HOME": wizard.stateHome], namespace: lab.serverNamespace, server: server)
         try terminal.waitFor("[SATISFIED] Preflight")
@@ -102,6 +102,33 @@ struct KeepWatchdogTests {
             let admitted = try Self.plainAdmitted(cluster, lab)
             #expect(cluster.hbaText == candidate && !admitted, "the hostssl rules stay live past the deadline")
             try terminal.send("q")
+        }
+    }
+
+    /// The wizard killed at the question, then started again before the
+    /// deadline: it reopens at the question with the time left, and "keep"
+    /// there keeps the rules past the deadline.
+    @Test func aWizardStartedAgainReopensAtTheQuestion() async throws {
+        try await WizardInTmuxTests.withOffice { cluster, lab in
+            let wizard = try WizardRun(namespace: lab.serverNamespace)
+            let server = "pgsw-keep-reopen-\(getpid())"
+            let (first, keep) = try Self.atTheQuestion(cluster, lab, wizard, server: server, keepSeconds: 30)
+            kill(try first.wizardPID(), SIGKILL)
+            let candidate = cluster.hbaText
+            let second = try TmuxTerminal(Wizard.path, [cluster.socketConninfo], environment: ["XDG_STATE_HOME": wizard.stateHome],
+                                          namespace: lab.serverNamespace, server: server)
+            defer { first.killServer() }
+            let screen = try second.waitFor("Keep these changes?", "Reverting in")
+            let left = screen.split(separator: "\n").first { $0.contains("Reverting in") }
+                .flatMap { line in line.split(separator: " ").compactMap { Int($0) }.first } ?? 0
+            let revertAt = try #require(keep.revert_at)
+            #expect(left > 0 && left <= Int(revertAt.timeIntervalSinceNow.rounded(.up)) + 1, "the time left, not a new countdown: \(left) s")
+            try second.send("Enter")
+            try second.waitFor("the operator keeps the changes")
+            try cluster.waitFor("the watchdog to stand down", seconds: 10) { Self.isGone(keep.watchdog_pid) }
+            usleep(UInt32(max(0, revertAt.timeIntervalSinceNow + 3) * 1_000_000))
+            let admitted = try Self.plainAdmitted(cluster, lab)
+            #expect(cluster.hbaText == candidate && !admitted, "kept past the deadline")
         }
     }
 
