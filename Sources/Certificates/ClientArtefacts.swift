@@ -26,7 +26,7 @@ public struct ClientConnectionStrings: Hashable, Sendable, Codable {
     }
 
     /// libpq checks IP addresses in a server certificate only from 15 on
-    /// (reference section 0): older clients must use a DNS name.
+    /// (docs/POSTGRES.md, "libpq client behaviour"): older clients must use a DNS name.
     public static func ipAddressNote(names: [String]) -> String? {
         guard names.contains(where: { IPText.parse($0) != nil }) else { return nil }
         return "clients on libpq 14 or older do not check IP addresses in certificates: with verify-full they must connect by a DNS name"

@@ -37,7 +37,8 @@ public struct ClusterSnapshot: Hashable, Sendable, Codable {
     /// name in configuration files), `ssl_ecdh_curve` on 13-17.
     public var keyExchangeGroups: Setting? { setting("ssl_groups") ?? setting("ssl_ecdh_curve") }
 
-    /// `ssl` as the server reports it. Not proof that TLS works (reference 4.3).
+    /// `ssl` as the server reports it. Not proof that TLS works
+    /// (docs/POSTGRES.md, "SSL initialisation and reload").
     public var sslSettingOn: Bool { setting("ssl")?.value == "on" }
 
     /// Errors in configuration files; any of them blocks a reload's GUC changes.

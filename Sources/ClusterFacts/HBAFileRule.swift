@@ -31,11 +31,13 @@ public struct HBAFileRule: Hashable, Sendable, Codable {
     }
 
     /// The text PostgreSQL stores when a hostssl line is read while `ssl` is
-    /// off. It is a warning: the line still loads (reference 1.9).
+    /// off. It is a warning: the line still loads (docs/POSTGRES.md,
+    /// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi").
     public static let sslDisabledWarning = "hostssl record cannot match because SSL is disabled"
 
     /// A row that failed without an error text: every parsed column is NULL.
-    /// Invalid `clientcert=` values produce these (reference 1.9).
+    /// Invalid `clientcert=` values produce these (docs/POSTGRES.md,
+    /// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi").
     public var isSilentFailure: Bool {
         error == nil && type == nil && database == nil && userName == nil
             && address == nil && netmask == nil && authMethod == nil && options == nil

@@ -1,5 +1,5 @@
 /// Whether the server offers TLS at all, probed with a real SSLRequest.
-/// `ssl = on` in `pg_settings` is not proof (reference 4.3).
+/// `ssl = on` in `pg_settings` is not proof (docs/POSTGRES.md, "SSL initialisation and reload").
 public enum TLSAvailability: Hashable, Sendable, Codable {
     case offered
     /// The server answered "N" to an SSLRequest.

@@ -1,4 +1,5 @@
-/// What a given server version accepts in pg_hba.conf (reference section 0).
+/// What a given server version accepts in pg_hba.conf (docs/POSTGRES.md,
+/// "pg_hba.conf syntax" and "Version differences 13-18").
 public struct ServerSyntax: Hashable, Sendable, Codable {
     public let major: Int
 
@@ -70,7 +71,8 @@ public struct ParseContext: Hashable, Sendable {
     public var syntax: ServerSyntax
     public var build: BuildFeatures
     /// The `ssl` setting of the backend reading the file: with ssl off,
-    /// hostssl lines carry a warning (reference 1.9).
+    /// hostssl lines carry a warning (docs/POSTGRES.md,
+    /// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi").
     public var sslEnabled: Bool
     /// The server's network interface names, for IPv6 zones (`fe80::1%eth0`);
     /// nil when unknown (every zone is then taken to exist).

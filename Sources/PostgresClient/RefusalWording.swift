@@ -1,5 +1,5 @@
 /// What a server's pg_hba.conf refusal says about the connection's encryption
-/// (reference section 7). 14-18 end the sentence with "SSL encryption",
+/// (docs/POSTGRES.md, "Refusal messages"). 14-18 end the sentence with "SSL encryption",
 /// "GSS encryption" or "no encryption"; 13 with "SSL on" or "SSL off" (a
 /// GSS-encrypted session says "SSL off" there). Every check that reads a
 /// refusal goes through here, so a version's wording lives in one place.

@@ -4,7 +4,7 @@ import ClusterFacts
 /// Proves whether the server really offers TLS by making a connection with
 /// `sslmode=require`, the way a client would. `SHOW ssl` is not proof: with
 /// broken certificate files it says `on` while every handshake is refused
-/// (reference 4.3).
+/// (docs/POSTGRES.md, "SSL initialisation and reload").
 public enum TLSProbe {
     public struct Result: Sendable {
         public var availability: TLSAvailability

@@ -5,7 +5,7 @@ import Foundation
 /// someone else, and an escape sequence in it could erase or rewrite the
 /// lines of a plan that root is about to confirm. Control characters (but
 /// line breaks and tabs) are shown as `\x1b`-style escapes instead
-/// (docs/SECURITY.md, "Secrets and screens"). JSON output has none left to
+/// (docs/SECURITY.md, "Screens"). JSON output has none left to
 /// show: the encoder escapes them itself.
 enum TerminalText {
     static func visible(_ text: String) -> String {

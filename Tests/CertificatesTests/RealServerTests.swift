@@ -38,7 +38,8 @@ struct RealServerTests {
                     "-Atc", "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
                 ])
                 if host == "127.0.0.1" && cluster.version.major < 15 {
-                    // This build's own psql: libpq 14 and older ignore iPAddress SANs (reference section 0).
+                    // This build's own psql: libpq 14 and older ignore iPAddress SANs
+                    // (docs/POSTGRES.md, "libpq client behaviour").
                     #expect(psql.stderr.contains("does not match host name \"127.0.0.1\""), "psql \(cluster.version) by IP: \(psql.stdout)\(psql.stderr)")
                 } else {
                     #expect(psql.stdout.hasPrefix("t|TLSv1."), "psql by \(host): \(psql.stdout)\(psql.stderr)")

@@ -1,7 +1,7 @@
 import HBA
 import Testing
 
-/// check_hba semantics (reference section 2), decided on values.
+/// check_hba semantics (docs/POSTGRES.md, "Matching"), decided on values.
 struct MatcherTests {
     @Test func firstMatchingLineDecides() {
         let doc = document("""

@@ -2,7 +2,7 @@ import ClusterFacts
 import HBA
 import Testing
 
-/// The tokenizer traps of reference sections 1.1 and 1.2.
+/// The tokenizer traps of docs/POSTGRES.md, "pg_hba.conf syntax".
 struct TokenizerTests {
     @Test func commentsStartAnywhereUnlessQuoted() {
         let view = rows("host all a#b 10.0.0.0/8 md5\nhost all \"a#b\" 10.0.0.0/8 md5\n")

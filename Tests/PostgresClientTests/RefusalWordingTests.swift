@@ -1,7 +1,7 @@
 import PostgresClient
 import Testing
 
-/// The refusal sentences of reference section 7, per version.
+/// The refusal sentences of docs/POSTGRES.md, "Refusal messages", per version.
 struct RefusalWordingTests {
     @Test func everyVersionsWording() {
         let head = "connection to server at \"10.0.0.5\", port 5432 failed: FATAL:  "

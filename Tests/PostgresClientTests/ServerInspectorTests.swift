@@ -70,7 +70,8 @@ struct ServerInspectorTests {
     @Test func tlsProbeSeesThroughSSLOnWithBrokenCertificates() async throws {
         try await TestCluster.with { cluster in
             // ssl = on with a certificate file that does not exist: SHOW ssl says on,
-            // but the server answers every SSLRequest with "N" (reference 4.3).
+            // but the server answers every SSLRequest with "N" (docs/POSTGRES.md,
+            // "SSL initialisation and reload").
             try cluster.sql("ALTER SYSTEM SET ssl_cert_file = 'missing.crt'")
             try cluster.sql("ALTER SYSTEM SET ssl = on")
             try cluster.reload()

@@ -1,4 +1,4 @@
-/// libpq's `sslmode`, and the attempts it makes (reference 2.5 and 8).
+/// libpq's `sslmode`, and the attempts it makes (docs/POSTGRES.md, "libpq client behaviour").
 public enum ClientSSLMode: String, Hashable, Sendable, Codable, CaseIterable {
     case disable, allow, prefer, require
     case verifyCA = "verify-ca"

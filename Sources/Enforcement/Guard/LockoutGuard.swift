@@ -42,7 +42,8 @@ public struct LockoutVerdict: Hashable, Sendable, Codable {
 }
 
 /// The lock-out guard: nobody who must keep access is refused by the new
-/// rules and the new SSL state (reference 2, 10.3).
+/// rules and the new SSL state (docs/POSTGRES.md, "Matching" and
+/// "libpq client behaviour").
 public struct LockoutGuard: Sendable {
     public let current: HBADocument
     public let candidate: HBADocument

@@ -1,5 +1,6 @@
 /// Phase A loads SSL; phase B loads the hostssl rules. Never together
-/// (reference 4.2, 4.3): each has its own checks, reload and proof.
+/// (docs/POSTGRES.md, "Reload and its failure modes" and
+/// "SSL initialisation and reload"): each has its own checks, reload and proof.
 public enum Phase: String, Hashable, Sendable, Codable {
     case a, b
 }

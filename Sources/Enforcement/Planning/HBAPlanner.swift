@@ -2,7 +2,9 @@ import ClusterFacts
 import HBA
 
 /// Phase B's file: the hostssl rewrite of the pg_hba.conf on disk, and the
-/// checks the candidate must pass before any reload (reference 1.9, 10.2).
+/// checks the candidate must pass before any reload (docs/POSTGRES.md,
+/// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi" and
+/// "Reload and its failure modes").
 struct HBAPlan: Sendable {
     var current: HBADocument
     var candidate: HBADocument

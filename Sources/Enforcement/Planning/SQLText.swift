@@ -17,12 +17,13 @@ public enum SQLText {
     public static let reload = "SELECT pg_catalog.pg_reload_conf()"
 
     /// Before any reload: any row here means the reload applies no setting
-    /// but still loads pg_hba.conf (reference 4.2).
+    /// but still loads pg_hba.conf (docs/POSTGRES.md, "Reload and its failure modes").
     public static let fileSettingErrors = """
         SELECT sourcefile, sourceline, name, error FROM pg_catalog.pg_file_settings WHERE error IS NOT NULL
         """
 
-    /// The server's own parse of the pg_hba.conf on disk (reference 1.9):
+    /// The server's own parse of the pg_hba.conf on disk (docs/POSTGRES.md,
+    /// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi"):
     /// errors other than the ssl-off warning, and silent all-NULL failures.
     public static func hbaFileRulesProblems(_ version: ServerVersion) -> String {
         let file = version.major >= 16 ? "file_name, " : ""

@@ -4,7 +4,8 @@ import Foundation
 import HBA
 import PostgresClient
 
-/// What must hold before any reload (reference 1.9, 4.2, 10.2): no error in
+/// What must hold before any reload (docs/POSTGRES.md, "Reload and its failure modes"
+/// and "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi"): no error in
 /// any configuration file, and the pg_hba.conf on disk loads both by our
 /// parse for the server's version and by the server's own (`pg_hba_file_rules`
 /// re-reads the file on disk: at least one row, no error, no all-NULL row).

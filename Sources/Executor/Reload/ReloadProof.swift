@@ -3,7 +3,8 @@ import Enforcement
 import Foundation
 import PostgresClient
 
-/// `pg_reload_conf()` only sends SIGHUP and always returns true (docs/POSTGRES.md),
+/// `pg_reload_conf()` only sends SIGHUP and always returns true (docs/POSTGRES.md,
+/// "Reload and its failure modes"),
 /// so a reload counts as taken only on server-side evidence: a new session,
 /// forked after it, reports a later `pg_conf_load_time()`, and pg_hba.conf
 /// is byte for byte what it was when the reload was sent, with a clean parse

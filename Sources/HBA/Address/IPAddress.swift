@@ -1,6 +1,6 @@
 /// An IPv4 or IPv6 address as 4 or 16 bytes, parsed and printed the way
 /// glibc's numeric getaddrinfo / getnameinfo do, because pg_hba.conf
-/// addresses go through exactly those calls (reference 1.8).
+/// addresses go through exactly those calls (docs/POSTGRES.md, "pg_hba.conf syntax").
 public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public enum Family: String, Sendable, Codable { case v4, v6 }
 

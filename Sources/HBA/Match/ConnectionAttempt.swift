@@ -20,7 +20,7 @@ public struct ConnectionAttempt: Hashable, Sendable, Codable {
     public init(transport: Transport, ssl: Bool = false, gssEncrypted: Bool = false, database: String, user: String,
                 replication: Replication = .none) {
         self.transport = transport
-        // Over a unix socket neither TLS nor GSS encryption is ever used (reference 2.4).
+        // Over a unix socket neither TLS nor GSS encryption is ever used (docs/POSTGRES.md, "Matching").
         let tcp = transport != .unixSocket
         self.ssl = tcp && ssl
         self.gssEncrypted = tcp && gssEncrypted

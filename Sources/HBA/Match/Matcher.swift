@@ -1,5 +1,5 @@
 /// check_hba: the first rule matching type, address, database and user
-/// decides; no rule means the implicit reject (reference section 2).
+/// decides; no rule means the implicit reject (docs/POSTGRES.md, "Matching").
 public struct Matcher: Sendable {
     public let document: HBADocument
     public let environment: MatchEnvironment

@@ -1,6 +1,7 @@
 /// parse_hba_auth_opt and the mandatory-argument checks after it. Returns
 /// false when the line fails; some failures set no message, exactly as the
-/// server's (those rows show only NULLs in pg_hba_file_rules; reference 1.9).
+/// server's (those rows show only NULLs in pg_hba_file_rules; docs/POSTGRES.md,
+/// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi").
 struct AuthOptionParser {
     let context: ParseContext
     var syntax: ServerSyntax { context.syntax }

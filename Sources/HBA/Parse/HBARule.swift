@@ -1,4 +1,4 @@
-/// The six record types. Matched case-sensitively (reference 1.3).
+/// The six record types. Matched case-sensitively (docs/POSTGRES.md, "pg_hba.conf syntax").
 public enum ConnectionType: String, Hashable, Sendable, Codable, CaseIterable {
     case local, host, hostssl, hostnossl, hostgssenc, hostnogssenc
 

@@ -13,7 +13,7 @@ public struct SourceSpan: Hashable, Sendable, Codable {
 
 /// One token as PostgreSQL's tokenizer produces it: the text with quotes
 /// removed, and whether a double quote came before its first character
-/// (a quoted keyword is a plain name; reference 1.2).
+/// (a quoted keyword is a plain name; docs/POSTGRES.md, "pg_hba.conf syntax").
 public struct HBAToken: Hashable, Sendable, Codable {
     public var text: String
     public var quoted: Bool

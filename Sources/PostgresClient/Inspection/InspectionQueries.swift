@@ -1,7 +1,7 @@
 import ClusterFacts
 
 /// The SQL the inspector runs, one statement per fact, chosen by server
-/// version where the catalogs differ (docs/POSTGRES.md). Every catalog
+/// version where the catalogs differ (docs/POSTGRES.md, "Version differences 13-18"). Every catalog
 /// relation and function is written `pg_catalog.`-qualified, on top of the
 /// session's pinned search_path (docs/SECURITY.md, "SQL").
 enum InspectionQueries {

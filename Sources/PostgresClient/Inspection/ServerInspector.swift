@@ -77,7 +77,8 @@ public struct ServerInspector: Sendable {
     }
 
     /// The server's own parse of the hba file currently on disk (it re-reads
-    /// the file; reference 1.9).
+    /// the file; docs/POSTGRES.md,
+    /// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi").
     public func readHBAFileRules(version: ServerVersion) throws(PostgresError) -> [HBAFileRule] {
         try connection.query(InspectionQueries.hbaFileRules(version)).rows.map { row throws(PostgresError) in
             HBAFileRule(

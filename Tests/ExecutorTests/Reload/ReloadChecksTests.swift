@@ -6,7 +6,9 @@ import Testing
 import TestSupport
 
 /// The checks before a reload and the proof after it, against real servers,
-/// including the traps of reference 1.9 and 4.2.
+/// including the traps of docs/POSTGRES.md,
+/// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi" and
+/// "Reload and its failure modes".
 @Suite(.serialized) struct ReloadChecksTests {
     static let good = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
 
