@@ -115,3 +115,20 @@ public final class TmuxTerminal: @unchecked Sendable {
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
+
+extension TmuxTerminal {
+    /// From the preflight screen, every step confirmed by keys up to "Keep
+    /// these changes?"; that screen.
+    @discardableResult
+    public func walkToTheKeepQuestion() throws -> String {
+        try waitFor("[SATISFIED] Preflight")
+        try send("Enter", "Enter", "y")
+        try waitFor("Step 2 of 6: ssl_on")
+        try send("Enter", "y")
+        try waitFor("Step 3 of 6: hba_rewrite")
+        try send("Enter", "y")
+        try waitFor("Step 4 of 6: reload_or_restart")
+        try send("Enter", "y")
+        return try waitFor("Keep these changes?", "Reverting in")
+    }
+}

@@ -133,7 +133,8 @@ extension RunState {
         case (.disarmingWatchdog, .watchdogStoodDown):
             watchdog = nil
             return keepAnswer == true ? finish(.reloadOrRestart) : fail(.reloadOrRestart, Self.notKept)
-        case (.checkingBeforeReload(.b), .watchdogReverted(let failure)), (.reloading(.b), .watchdogReverted(let failure)),
+        case (.armingWatchdog, .watchdogReverted(let failure)),
+             (.checkingBeforeReload(.b), .watchdogReverted(let failure)), (.reloading(.b), .watchdogReverted(let failure)),
              (.deadManCheck, .watchdogReverted(let failure)), (.awaitingKeep, .watchdogReverted(let failure)),
              (.disarmingWatchdog, .watchdogReverted(let failure)):
             // The watchdog put pg_hba.conf back and reloaded it itself: the run only records it.

@@ -72,15 +72,7 @@ struct HostileRoleTests {
             let terminal = try TmuxTerminal(Wizard.path, [cluster.local.socketConninfo(database: "mallorydb"), "--keep-seconds", "30"],
                                             environment: ["XDG_STATE_HOME": wizard.stateHome])
             defer { terminal.close() }
-            try terminal.waitFor("[SATISFIED] Preflight")
-            try terminal.send("Enter", "Enter", "y")
-            try terminal.waitFor("Step 2 of 6: ssl_on")
-            try terminal.send("Enter", "y")
-            try terminal.waitFor("Step 3 of 6: hba_rewrite")
-            try terminal.send("Enter", "y")
-            try terminal.waitFor("Step 4 of 6: reload_or_restart")
-            try terminal.send("Enter", "y")
-            try terminal.waitFor("Keep these changes?")
+            try terminal.walkToTheKeepQuestion()
             try terminal.send("Enter")
             try terminal.waitFor("Step 6 of 6: confirm")
             try terminal.send("Enter", "y")

@@ -36,15 +36,8 @@ struct KeepWatchdogTests {
                               server: String, keepSeconds: Int = KeepWatchdogTests.keepSeconds) throws -> (TmuxTerminal, Pending.Keep) {
         let terminal = try TmuxTerminal(Wizard.path, [cluster.socketConninfo, "--keep-seconds", String(keepSeconds)],
                                         environment: ["XDG_STATE_HOME": wizard.stateHome], namespace: lab.serverNamespace, server: server)
-        try terminal.waitFor("[SATISFIED] Preflight")
-        try terminal.send("Enter", "Enter", "y")
-        try terminal.waitFor("Step 2 of 6: ssl_on")
-        try terminal.send("Enter", "y")
-        try terminal.waitFor("Step 3 of 6: hba_rewrite")
-        try terminal.send("Enter", "y")
-        try terminal.waitFor("Step 4 of 6: reload_or_restart")
-        try terminal.send("Enter", "y")
-        try terminal.waitFor("Keep these changes?", "a watchdog process puts the old pg_hba.conf back")
+        let screen = try terminal.walkToTheKeepQuestion()
+        #expect(screen.contains("a watchdog process puts the old pg_hba.conf back"), "\(screen)")
         let (pending, code) = try status(wizard, cluster)
         let keep = try #require(pending.pending_keep, "status shows the armed watchdog")
         #expect(keep.state == "armed" && code >= 1 && keep.message.contains("pg-ssl-wizard keep"), "\(keep)")

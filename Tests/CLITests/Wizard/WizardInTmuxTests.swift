@@ -140,15 +140,7 @@ struct WizardInTmuxTests {
             let terminal = try TmuxTerminal(Wizard.path, [cluster.socketConninfo, "--keep-seconds", "5"],
                                             environment: ["XDG_STATE_HOME": wizard.stateHome], namespace: lab.serverNamespace)
             defer { terminal.close() }
-            try terminal.waitFor("[SATISFIED] Preflight")
-            try terminal.send("Enter", "Enter", "y")
-            try terminal.waitFor("Step 2 of 6: ssl_on")
-            try terminal.send("Enter", "y")
-            try terminal.waitFor("Step 3 of 6: hba_rewrite")
-            try terminal.send("Enter", "y")
-            try terminal.waitFor("Step 4 of 6: reload_or_restart")
-            try terminal.send("Enter", "y")
-            try terminal.waitFor("Keep these changes?", "Reverting in")
+            try terminal.walkToTheKeepQuestion()
             #expect(!(try Probe.attempts([cluster.tcpConninfo(host: office.serverV4, sslmode: "disable")], in: office.namespace)[0].ok),
                     "while the prompt waits the rules are live")
             // Nobody answers.

@@ -66,6 +66,21 @@ struct WatchdogPathTests {
                  changes: [.reloadOrRestart: .failed])
     }
 
+    /// Killed after the watchdog armed but before the run recorded it: the
+    /// watchdog's revert (at its first deadline) still closes the run.
+    @Test func aRevertRecordedWhileStillArming() {
+        var run = RunDriver(RunFixtures.rewriteOnly(), interactive: true)
+        run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
+                 changes: [.hbaRewrite: .confirmed, .reloadOrRestart: .confirmed, .confirm: .confirmed])
+        run.send(.preflightPassed, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)], changes: [.hbaRewrite: .applying])
+        run.send(.fileWritten(path: Self.path, backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
+        run.send(.preReloadChecksPassed, stage: .armingWatchdog, effects: [.armWatchdog(seconds: 100)],
+                 changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
+        let outcome = RunOutcome.rolledBack(step: .reloadOrRestart, reason: "nobody kept the changes in time: the watchdog put pg_hba.conf back")
+        run.send(.watchdogReverted(failure: nil), stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)],
+                 changes: [.hbaRewrite: .rolledBack, .reloadOrRestart: .rolledBack])
+    }
+
     /// No watchdog, no live rules: the file is put back, nothing reloaded.
     @Test func aWatchdogThatCannotBeStartedStopsBeforeTheReload() {
         var run = RunDriver(RunFixtures.rewriteOnly(), interactive: true)

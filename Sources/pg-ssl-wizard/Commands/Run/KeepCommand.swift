@@ -21,15 +21,15 @@ struct KeepCommand: ParsableCommand {
 
     func run() throws {
         let driver = try failingWithUnknown { () throws -> RunDriver in
-            let target = try operatorTarget(conninfo)
-            let connection = try Connection.connect(target)
-            let snapshot = try ServerInspector(connection: connection).snapshot()
-            let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
-            guard let pending = PendingKeep.find(directory) else { throw RunError.nothingToKeep }
+            let cluster = try OpenedCluster.open(operatorTarget(conninfo))
+            guard let pending = PendingKeep.find(cluster.directory) else { throw RunError.nothingToKeep }
             if pending.armerIsAlive { throw RunError.keepBelongsToTheWizard(pid: pending.arm.armedBy) }
-            if case .reverted? = try pending.tell(.standDown) { throw RunError.keptTooLate(run: pending.record.run) }
-            let driver = try RunDriver.resume(context: { run in RunContext(target: target, snapshot: snapshot, stamp: run) },
-                                              connection: connection, directory: directory)
+            if case .reverted? = try pending.tell(.standDown) {
+                // Nothing is live any more: the run ended put back (exit 1, as apply's "failed and put back").
+                TerminalText.write("pg-ssl-wizard: " + RunError.keptTooLate(run: pending.record.run).operatorMessage + "\n", to: .standardError)
+                throw ExitCode(1)
+            }
+            let driver = try cluster.resumeLatestRun()
             try driver.answerKeep(true)
             return driver
         }

@@ -15,14 +15,10 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         let driver = try failingWithUnknown { () throws -> RunDriver in
-            let target = try operatorTarget(conninfo)
-            let connection = try Connection.connect(target)
-            let snapshot = try ServerInspector(connection: connection).snapshot()
-            let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+            let cluster = try OpenedCluster.open(operatorTarget(conninfo))
             // Waiting for "keep": only `keep` or `rollback` moves such a run on.
-            if let pending = PendingKeep.find(directory) { throw RunError.awaitingKeep(pending.description) }
-            return try RunDriver.resume(context: { run in RunContext(target: target, snapshot: snapshot, stamp: run) },
-                                        connection: connection, directory: directory)
+            if let pending = PendingKeep.find(cluster.directory) { throw RunError.awaitingKeep(pending.description) }
+            return try cluster.resumeLatestRun()
         }
         driver.observer = RunOutput.progress(json: json)
         if !json { TerminalText.write("resuming run \(driver.record.run) at \(driver.state.stage)\n", to: .standardOutput) }

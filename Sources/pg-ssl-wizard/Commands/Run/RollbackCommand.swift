@@ -20,10 +20,8 @@ struct RollbackCommand: ParsableCommand {
 
     func run() throws {
         let result = try failingWithUnknown { () throws -> RunRollback.Result in
-            let target = try operatorTarget(conninfo)
-            let connection = try Connection.connect(target)
-            let snapshot = try ServerInspector(connection: connection).snapshot()
-            let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
+            let cluster = try OpenedCluster.open(operatorTarget(conninfo))
+            let directory = cluster.directory
             // A run waiting for "keep": its watchdog puts pg_hba.conf back now and records it; then the rest goes back too.
             if let pending = PendingKeep.find(directory) {
                 if pending.armerIsAlive { throw RunError.keepBelongsToTheWizard(pid: pending.arm.armedBy) }
@@ -33,8 +31,7 @@ struct RollbackCommand: ParsableCommand {
             defer { lock.release() }
             let store = RunStore(directory)
             guard var record = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
-            let context = RunContext(target: target, snapshot: snapshot, stamp: record.run)
-            let runner = EffectRunner(context: context, connection: connection, reportDirectory: directory.path)
+            let runner = EffectRunner(context: cluster.context(run: record.run), connection: cluster.connection, reportDirectory: directory.path)
             let journal = try Journal.open(directory, run: record.run)
             let result = try RunRollback.rollback(&record, runner: runner, journal: journal)
             try store.save(record)
