@@ -177,6 +177,28 @@ public final class Connection: @unchecked Sendable {
         } ?? nil
     }
 
+    /// Every connection keyword with the value libpq resolved for it
+    /// (environment, service file and password file included): what another
+    /// process needs to connect the same way without this process's
+    /// environment. Holds the password when one was used: never print it.
+    public var resolvedKeywords: [(name: String, value: String)] {
+        withHandle { handle -> [(name: String, value: String)] in
+            guard let options = PQconninfo(handle) else { return [] }
+            defer { PQconninfoFree(options) }
+            var result: [(name: String, value: String)] = []
+            var cursor = options
+            while let name = cursor.pointee.keyword {
+                if let value = cursor.pointee.val.map({ String(cString: $0) }), !value.isEmpty {
+                    let keyword = String(cString: name)
+                    // The profile is added again on every connection; `options` would carry it twice.
+                    if keyword != "options" { result.append((keyword, value)) }
+                }
+                cursor += 1
+            }
+            return result
+        } ?? []
+    }
+
     /// DER bytes of the certificate the server presented in this connection's
     /// TLS handshake; nil without TLS.
     public var peerCertificateDER: [UInt8]? {

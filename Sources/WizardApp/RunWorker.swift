@@ -94,6 +94,7 @@ final class RunWorker: @unchecked Sendable {
     /// has the watchdog put pg_hba.conf back now and record it.
     private func answerForLostWizard(_ keep: Bool, _ takeover: Takeover) {
         do {
+            if keep { try takeover.pending.checkKeepable() }
             let report = try takeover.pending.tell(keep ? .standDown : .revertNow)
             if keep, report != .reverted {
                 let driver = try RunDriver.resume(context: takeover.context, connection: connection, directory: takeover.directory)

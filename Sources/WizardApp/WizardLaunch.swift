@@ -64,7 +64,7 @@ struct WizardLaunch {
                        graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
         }
         // The question of a wizard that was lost, its watchdog still holding the run: ask it again, with the time left.
-        if let pending = PendingKeep.find(directory), case .armed = pending.guarding, !pending.armerIsAlive {
+        if let pending = PendingKeep.find(directory), case .armed = pending.guarding, !pending.armerIsAlive, pending.canKeep {
             let takeover = RunWorker.Takeover(pending: pending, directory: directory, context: resumeContext)
             return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: nil, resumed: nil, takeover: takeover),
                                 resumed: nil, resumedState: pending.record.state, runName: pending.record.run, plan: plan)

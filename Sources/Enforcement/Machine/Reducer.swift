@@ -130,6 +130,10 @@ extension RunState {
             guard watchdog != nil else { return keep ? finish(.reloadOrRestart) : fail(.reloadOrRestart, Self.notKept) }
             keepAnswer = keep
             return enter(.disarmingWatchdog)
+        case (.disarmingWatchdog, .watchdogFailed(let reason)):
+            // It neither stood down nor reverted: the run puts the file back itself (the same bytes, if it does too).
+            watchdog = nil
+            return fail(.reloadOrRestart, "the watchdog did not stand down: \(reason)")
         case (.disarmingWatchdog, .watchdogStoodDown):
             watchdog = nil
             return keepAnswer == true ? finish(.reloadOrRestart) : fail(.reloadOrRestart, Self.notKept)
@@ -192,7 +196,9 @@ extension RunState {
             if !rest.isEmpty { return enter(.rollingBack(remaining: rest, step: step, reason: reason)) }
             markRolledBack(after: step)
             return enter(.writingReport(.rolledBack(step: step, reason: reason)))
-        case (.rollingBack(_, let step, let reason), .sqlFailed(let why)),
+        case (.rollingBack(_, let step, let reason), .watchdogFailed(let why)),
+             (.rollingBack(_, let step, let reason), .watchdogReverted(let why?)),
+             (.rollingBack(_, let step, let reason), .sqlFailed(let why)),
              (.rollingBack(_, let step, let reason), .undoFailed(let why)),
              (.rollingBack(_, let step, let reason), .reloadNotTaken(let why)),
              (.rollingBack(_, let step, let reason), .restartFailed(let why)):

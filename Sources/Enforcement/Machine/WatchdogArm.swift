@@ -15,13 +15,19 @@ public struct WatchdogArm: Hashable, Sendable, Codable {
     /// Names this arming in every message to the watchdog: a stale or
     /// foreign message never matches.
     public var nonce: String
+    /// When the watchdog and the process that armed it started (clock ticks
+    /// since boot): with the pid, each names one process for good.
+    public var startTicks: UInt64?
+    public var armedByStartTicks: UInt64?
 
     public static let grace: TimeInterval = 2
 
-    public init(pid: Int32, revertAt: Date, armedBy: Int32, nonce: String) {
+    public init(pid: Int32, revertAt: Date, armedBy: Int32, nonce: String, startTicks: UInt64? = nil, armedByStartTicks: UInt64? = nil) {
         self.pid = pid
         self.revertAt = revertAt
         self.armedBy = armedBy
         self.nonce = nonce
+        self.startTicks = startTicks
+        self.armedByStartTicks = armedByStartTicks
     }
 }

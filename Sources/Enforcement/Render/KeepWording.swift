@@ -19,6 +19,12 @@ public enum KeepWording {
             + "(at \(ISO8601DateFormatter().string(from: revertAt))) unless they are kept; " + commands
     }
 
+    public static func reverted(failure: String?) -> String {
+        (failure.map { "its watchdog could not put the old pg_hba.conf back (\($0)): check pg_hba.conf, then " }
+            ?? "its watchdog put the old pg_hba.conf back and reloaded; ")
+            + "`pg-ssl-wizard resume [CONNINFO]` records it, `pg-ssl-wizard rollback [CONNINFO]` puts the rest back too"
+    }
+
     public static func unconfirmed(pid: Int32) -> String {
         "the changes are live but unconfirmed and nothing will put them back: watchdog pid \(pid) is gone; " + commands
     }

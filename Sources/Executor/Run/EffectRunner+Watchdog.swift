@@ -15,9 +15,12 @@ extension EffectRunner {
         let channel = WatchdogChannel(directory: StateDirectory(path: reportDirectory), run: context.stamp, nonce: nonce)
         channel.clear()
         let revertAt = Date().addingTimeInterval(Double(seconds))
-        let orders = RevertWatchdog.Orders(run: context.stamp, stateDirectory: reportDirectory, conninfo: context.target.conninfo,
-                                           overrides: context.target.overrides.map { [$0.name, $0.value] },
-                                           nonce: nonce, revertAt: revertAt, armedBy: getpid())
+        // The connection as libpq resolved it here (PGHOST, PGPASSFILE, a service...): the watchdog gets no environment of ours.
+        let orders = RevertWatchdog.Orders(run: context.stamp, stateDirectory: reportDirectory, conninfo: "",
+                                           overrides: connection.resolvedKeywords.map { [$0.name, $0.value] },
+                                           nonce: nonce, revertAt: revertAt, armedBy: getpid(), armedByStartTicks: ProcessIdentity.current?.startTicks,
+                                           systemIdentifier: context.server.systemIdentifier, dataDirectory: context.server.dataDirectory,
+                                           sslTCP: context.ownTransport == .tcp)
         // A copy of the lock's descriptor: the watchdog holds the run when this process is gone.
         let copy = fcntl(lock.descriptor, F_DUPFD_CLOEXEC, 10)
         guard copy >= 0 else { return Performed(.watchdogFailed(String(cString: strerror(errno)))) }
@@ -33,7 +36,9 @@ extension EffectRunner {
         while Date() < deadline {
             if case .armed(let pid, _) = channel.lastReport() {
                 watchdogChild = child
-                return Performed(.watchdogArmed(WatchdogArm(pid: pid, revertAt: revertAt, armedBy: getpid(), nonce: nonce)),
+                return Performed(.watchdogArmed(WatchdogArm(pid: pid, revertAt: revertAt, armedBy: getpid(), nonce: nonce,
+                                                            startTicks: ProcessIdentity.of(pid)?.startTicks,
+                                                            armedByStartTicks: ProcessIdentity.current?.startTicks)),
                                  after: ["watchdog_pid": String(pid)])
             }
             if !child.isRunning { break }
@@ -50,7 +55,7 @@ extension EffectRunner {
         guard let arm = state.watchdog else { return Performed(state.asksKeep ? .revertChanges : .keepChanges) }
         let channel = WatchdogChannel(directory: StateDirectory(path: reportDirectory), run: context.stamp, nonce: arm.nonce)
         if let finished = Self.finishedReport(channel) { return Performed(finished) }
-        guard RevertWatchdog.isRunning(arm.pid) else { return Performed(.revertChanges) }
+        guard RevertWatchdog.isRunning(arm) else { return Performed(.revertChanges) }
         let revertAt = Date().addingTimeInterval(Double(seconds))
         do {
             try channel.send(.deadline(revertAt))
@@ -73,7 +78,7 @@ extension EffectRunner {
                 _ = watchdogChild?.wait(timeoutSeconds: 5)
                 return Performed(finished)
             }
-            if !RevertWatchdog.isRunning(arm.pid) { return Performed(.watchdogStoodDown) }
+            if !RevertWatchdog.isRunning(arm) { return Performed(.watchdogStoodDown) }
             Thread.sleep(forTimeInterval: 0.005)
         }
         return Performed(.watchdogFailed("watchdog pid \(arm.pid) did not stand down within 30 s"))

@@ -35,7 +35,8 @@ public final class RunDriver: @unchecked Sendable {
     /// nobody else holds the run: its inherited lock, no effect pending.
     public static func adopt(_ saved: RunRecord, runner: EffectRunner, directory: StateDirectory, journal: Journal,
                              lock: RunLock) throws -> RunDriver {
-        RunDriver(record: try RunStore.withContents(saved), runner: runner, store: RunStore(directory), journal: journal, lock: lock)
+        // No file contents needed: only the report is left to write (and the staged candidate may be gone).
+        RunDriver(record: saved, runner: runner, store: RunStore(directory), journal: journal, lock: lock)
     }
 
     /// A new run of `plan`: the lock, the staged candidates, the cluster as it
@@ -104,6 +105,12 @@ public final class RunDriver: @unchecked Sendable {
     public func answerKeep(_ keep: Bool) throws {
         pending = []
         try send(keep ? .keepChanges : .revertChanges)
+    }
+
+    /// A revert the watchdog made while nobody held the run, recorded now.
+    public func recordWatchdogRevert(failure: String?) throws {
+        pending = []
+        try send(.watchdogReverted(failure: failure))
     }
 
     /// Carries out effects until the run finishes, waits for the operator, or is asked to stop.

@@ -12,12 +12,18 @@ public enum RunError: Error, Hashable, Sendable {
     case stagedCandidateMissing(path: String, staged: String)
     case stagedCandidateChanged(path: String, staged: String)
     case rollbackIncomplete(run: String, problems: [String])
+    /// A connection reached another cluster than the run's.
+    case otherCluster(found: String, expected: String)
     /// `keep` with no run waiting for it.
     case nothingToKeep
     /// The wizard that asked "keep these changes?" still runs: it owns the answer.
     case keepBelongsToTheWizard(pid: Int32)
     /// The watchdog had put pg_hba.conf back before `keep` came.
     case keptTooLate(run: String)
+    /// `keep` for a run that is not at the question (killed before it, say).
+    case notAtKeepQuestion(run: String, stage: String)
+    /// pg_hba.conf is no longer the run's rewritten file.
+    case candidateNotLive(path: String)
     /// A run waits for "keep": only `keep` or `rollback` moves it.
     case awaitingKeep(String)
 }
@@ -43,12 +49,18 @@ extension RunError: OperatorFacingError {
             return "the staged new version of \(path) (\(staged)) is missing; run `pg-ssl-wizard rollback` to restore the backups"
         case .stagedCandidateChanged(let path, let staged):
             return "the staged new version of \(path) (\(staged)) was changed since the run planned it; run `pg-ssl-wizard rollback` to restore the backups"
+        case .otherCluster(let found, let expected):
+            return "the connection reached cluster \(found), not \(expected), the run's: nothing was done there"
         case .nothingToKeep:
             return "no run of this cluster is waiting for its changes to be kept; `pg-ssl-wizard status` shows where things stand"
         case .keepBelongsToTheWizard(let pid):
             return "the wizard that asked \"keep these changes?\" still runs (pid \(pid)): answer it there"
         case .keptTooLate(let run):
             return "too late: the watchdog of run \(run) had already put the old pg_hba.conf back and reloaded; SSL stays on; run `pg-ssl-wizard apply` again when ready, or `pg-ssl-wizard rollback` to undo the rest"
+        case .notAtKeepQuestion(let run, let stage):
+            return "run \(run) is not at \"keep these changes?\" (it stopped at \(stage)): nothing to keep yet; `pg-ssl-wizard rollback` puts it back"
+        case .candidateNotLive(let path):
+            return "\(path) is no longer the run's rewritten file (put back, or changed since): nothing is kept; `pg-ssl-wizard rollback` settles the run"
         case .awaitingKeep(let description):
             return description
         case .rollbackIncomplete(let run, let problems):

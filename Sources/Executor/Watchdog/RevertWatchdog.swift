@@ -22,6 +22,12 @@ public enum RevertWatchdog {
         public var nonce: String
         public var revertAt: Date
         public var armedBy: Int32
+        public var armedByStartTicks: UInt64?
+        /// The cluster it guards: a connection that reaches another one is not used.
+        public var systemIdentifier: String
+        public var dataDirectory: String
+        /// The operator came over TCP: after the rewrite only SSL gets in.
+        public var sslTCP: Bool
     }
 
     static func encode(_ orders: Orders) throws -> [UInt8] {
@@ -36,8 +42,16 @@ public enum RevertWatchdog {
         return try decoder.decode(Orders.self, from: Data(bytes))
     }
 
-    /// Whether a watchdog process still runs under `pid` (the kernel's view).
-    public static func isRunning(_ pid: Int32) -> Bool { WatchdogChannel.isWizardProcess(pid) }
+    /// Whether the armed watchdog still runs: that very process (pid and start time), not a later one with its pid.
+    public static func isRunning(_ arm: WatchdogArm) -> Bool { isAlive(arm.pid, startTicks: arm.startTicks) }
+
+    /// The process that armed it still runs.
+    public static func armerIsAlive(_ arm: WatchdogArm) -> Bool { isAlive(arm.armedBy, startTicks: arm.armedByStartTicks) }
+
+    static func isAlive(_ pid: Int32, startTicks: UInt64?) -> Bool {
+        guard let now = ProcessIdentity.of(pid) else { return false }
+        return startTicks.map { $0 == now.startTicks } ?? WatchdogChannel.isWizardProcess(pid)
+    }
 
     /// The watchdog's life; the exit code.
     public static func run(_ orders: Orders, lockDescriptor: Int32 = 3) -> Int32 {
@@ -45,6 +59,8 @@ public enum RevertWatchdog {
         signal(SIGHUP, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         signal(SIGPIPE, SIG_IGN)
+        // A logout that kills the user's processes (logind) must not take it either; SIGKILL still can.
+        signal(SIGTERM, SIG_IGN)
         let directory = StateDirectory(path: orders.stateDirectory)
         let channel = WatchdogChannel(directory: directory, run: orders.run, nonce: orders.nonce)
         let lock: RunLock
@@ -80,69 +96,103 @@ public enum RevertWatchdog {
         }
     }
 
-    /// pg_hba.conf back from its journalled backup, reloaded and proven; then
-    /// the run closed through the state machine when nobody else holds it.
+    /// pg_hba.conf back from its journalled backup first (files need no
+    /// server), then reloaded and proven; a server that cannot be reached gets
+    /// SIGHUP from the watchdog (its verified postmaster), and a stopped one
+    /// loads the old file when it starts. Then the run is closed through the
+    /// state machine when nobody else holds it. A `reverted` report is never
+    /// taken back by a later failure to record it.
     static func revert(_ orders: Orders, channel: WatchdogChannel, lock: RunLock, why: String) -> Int32 {
         log("reverting: \(why)")
         let directory = StateDirectory(path: orders.stateDirectory)
+        let journal: Journal
+        let saved: RunRecord
         do {
-            let journal = try Journal.open(directory, run: orders.run)
+            journal = try Journal.open(directory, run: orders.run)
             try journal.note("watchdog_reverting", ["why": why])
-            guard let saved = try RunStore(directory).latest(), saved.run == orders.run else {
-                throw RunError.noRun(stateDirectory: directory.path)
+            guard let latest = try RunStore(directory).latest(), latest.run == orders.run else { throw RunError.noRun(stateDirectory: directory.path) }
+            saved = latest
+        } catch {
+            return fail(operatorMessage(for: error), channel)
+        }
+        // 1. The files, with the same verified restore a rollback uses.
+        let backups = journal.backups()
+        let installer = ServerFileInstaller(writer: AtomicFileWriter(stamp: orders.run))
+        for path in saved.state.plan.hbaWrites.map(\.path) {
+            guard let backup = backups[path] else { continue }
+            do {
+                _ = try installer.restore(path, from: backup)
+                try journal.note("watchdog_restored", ["path": path, "sha256": backup.sha256])
+            } catch {
+                return fail("putting back \(path) failed: \(operatorMessage(for: error))", channel)
             }
-            let (runner, context) = try connect(orders, directory: directory)
-            runner.journal = journal
-            runner.lock = lock
+        }
+        // 2. The reload, proven over SQL; or SIGHUP to the verified postmaster when no session gets in.
+        var failure: String?
+        var runner: EffectRunner?
+        do {
+            let connected = try connect(orders, directory: directory)
+            runner = connected
+            connected.journal = journal
+            connected.lock = lock
             var scratch = saved
-            var failure: String?
-            let backups = journal.backups()
-            var effects: [Effect] = saved.state.plan.hbaWrites.map(\.path).filter { backups[$0] != nil }.map { .restoreFile(path: $0) }
-            if !effects.isEmpty { effects.append(.reload(.b)) }
-            for effect in effects where failure == nil {
-                try journal.record(effect, before: runner.fingerprint(effect, plan: saved.state.plan))
-                let performed = runner.perform(effect, record: &scratch)
-                try journal.record(performed.event, after: performed.after, backup: performed.backup)
-                switch performed.event {
-                case .restored, .reloaded: break
-                case .undoFailed(let reason), .reloadNotTaken(let reason): failure = reason
-                default: failure = "unexpected \(performed.event)"
-                }
+            let effect = Effect.reload(.b)
+            try journal.record(effect, before: connected.fingerprint(effect, plan: saved.state.plan))
+            let performed = connected.perform(effect, record: &scratch)
+            try journal.record(performed.event, after: performed.after)
+            if case .reloadNotTaken(let reason) = performed.event { failure = reason }
+        } catch {
+            if let postmaster = try? Postmaster.verified(dataDirectory: orders.dataDirectory), kill(postmaster.pid, SIGHUP) == 0 {
+                try? journal.note("watchdog_signalled_reload", ["pid": String(postmaster.pid), "why": operatorMessage(for: error)])
+            } else {
+                // No postmaster: the server is down and reads the old file when it starts.
+                try? journal.note("watchdog_no_server", ["why": operatorMessage(for: error)])
             }
-            try channel.report(failure.map { .revertFailed($0) } ?? .reverted)
-            log(failure.map { "putting back failed: \($0)" } ?? "pg_hba.conf is back and reloaded on \(context.server.hbaFile)")
-            // The process that armed us still holds the run: it records the revert when it next looks.
-            if WatchdogChannel.isWizardProcess(orders.armedBy) { return failure == nil ? 0 : 1 }
+        }
+        try? channel.report(failure.map { .revertFailed($0) } ?? .reverted)
+        log(failure.map { "the reload was not taken: \($0)" } ?? "the old pg_hba.conf is back")
+        // The process that armed us still holds the run: it records the revert when it next looks.
+        guard !isAlive(orders.armedBy, startTicks: orders.armedByStartTicks), let runner else { return failure == nil ? 0 : 1 }
+        do {
             let driver = try RunDriver.adopt(saved, runner: runner, directory: directory, journal: journal, lock: lock)
             try driver.send(.watchdogReverted(failure: failure))
             let state = try driver.run()
             log("run \(orders.run) recorded as \(state.stage)")
-            return failure == nil ? 0 : 1
         } catch {
-            let reason = operatorMessage(for: error)
-            try? channel.report(.revertFailed(reason))
-            log("putting back failed: \(reason)")
-            return 1
+            log("the revert is done but could not be recorded in the run: \(operatorMessage(for: error)); `pg-ssl-wizard resume` records it")
         }
+        return failure == nil ? 0 : 1
     }
 
-    /// The operator's way in, with SSL when plain text is what the new rules refuse;
-    /// retried for a while (a server restarting, a network blip).
-    static func connect(_ orders: Orders, directory: StateDirectory) throws -> (EffectRunner, RunContext) {
+    static func fail(_ reason: String, _ channel: WatchdogChannel) -> Int32 {
+        try? channel.report(.revertFailed(reason))
+        log("putting back failed: \(reason)")
+        return 1
+    }
+
+    /// The operator's way in as libpq resolved it in the wizard, with SSL when
+    /// the operator came over TCP; only to the guarded cluster; retried for a
+    /// while (a server restarting, a network blip).
+    static func connect(_ orders: Orders, directory: StateDirectory) throws -> EffectRunner {
         var target = try ConnectionTarget(orders.conninfo)
         for pair in orders.overrides where pair.count == 2 { target = target.with(pair[0], pair[1]) }
+        if orders.sslTCP { target = target.with("sslmode", "require") }
         let deadline = Date().addingTimeInterval(60)
         var last: Error?
         while Date() < deadline {
-            for attempt in [target, target.with("sslmode", "require")] {
-                do {
-                    let connection = try Connection.connect(attempt, timeoutSeconds: 5)
-                    let snapshot = try ServerInspector(connection: connection).snapshot()
-                    let context = RunContext(target: target, snapshot: snapshot, stamp: orders.run)
-                    return (EffectRunner(context: context, connection: connection, reportDirectory: directory.path), context)
-                } catch {
-                    last = error
+            do {
+                let connection = try Connection.connect(target, timeoutSeconds: 5)
+                // Its queries are short: none may hang the watchdog (and the run's lock) for good.
+                _ = try connection.query("SET statement_timeout = '30s'")
+                let snapshot = try ServerInspector(connection: connection).snapshot()
+                guard snapshot.server.systemIdentifier == orders.systemIdentifier else {
+                    connection.close()
+                    throw RunError.otherCluster(found: snapshot.server.systemIdentifier, expected: orders.systemIdentifier)
                 }
+                let context = RunContext(target: target, snapshot: snapshot, stamp: orders.run)
+                return EffectRunner(context: context, connection: connection, reportDirectory: directory.path)
+            } catch {
+                last = error
             }
             Thread.sleep(forTimeInterval: 1)
         }

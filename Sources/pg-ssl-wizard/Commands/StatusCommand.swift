@@ -27,7 +27,7 @@ struct StatusCommand: ParsableCommand {
         print(json ? report.json(pendingKeep: document) : report.text() + (document.map { "\n\n" + $0.message } ?? ""))
         // Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
         var code = report.assessment.verdict.exitCode
-        if let document { code = max(code, document.state == "unguarded" ? 2 : 1) }
+        if let document { code = max(code, ["unguarded", "revert_failed"].contains(document.state) ? 2 : 1) }
         throw ExitCode(code)
     }
 
@@ -37,6 +37,9 @@ struct StatusCommand: ParsableCommand {
             return PendingKeepDocument(run: pending.record.run, state: "armed", watchdogPID: pid, revertAt: revertAt, message: pending.description)
         case .unguarded(let pid):
             return PendingKeepDocument(run: pending.record.run, state: "unguarded", watchdogPID: pid, revertAt: nil, message: pending.description)
+        case .reverted(let failure):
+            return PendingKeepDocument(run: pending.record.run, state: failure == nil ? "reverted" : "revert_failed", watchdogPID: pending.arm.pid,
+                                       revertAt: nil, message: pending.description)
         }
     }
 }

@@ -62,4 +62,62 @@ struct ConfirmWithinTests {
             #expect(try cluster.sql("SHOW ssl").rows.first?.string("ssl") == "off", "and the settings with it")
         }
     }
+
+    /// The operator connected through PG* variables: the watchdog (which gets
+    /// none of the wizard's environment) still reaches the server.
+    @Test func aConnectionMadeThroughTheEnvironmentIsRevertedToo() async throws {
+        try await TestCluster.with { cluster in
+            let (original, _) = try FaultInjectionTests.prepare(cluster)
+            let wizard = try WizardRun()
+            let environment = ["PGHOST": cluster.local.socketDirectory, "PGPORT": String(cluster.port), "PGUSER": cluster.local.superuser]
+            let apply = try wizard.run(["apply", "", "--yes", "--include-loopback", "--create-certificates", "self-signed", "--confirm-within", "6"],
+                                       environment: environment)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+            try cluster.waitFor("the watchdog to put pg_hba.conf back", seconds: 30) { cluster.hbaText == original }
+            // And loaded: plain text gets in again.
+            try cluster.waitFor("plain text admitted again", seconds: 15) { (try? cluster.holdSessions(1, via: .tcp(sslmode: "disable")))?.count == 1 }
+        }
+    }
+
+    /// The server down at the deadline: the old file is put back all the same
+    /// and the server loads it when it starts.
+    @Test func aServerDownAtTheDeadlineStartsWithTheOldFile() async throws {
+        try await TestCluster.with { cluster in
+            let (original, _) = try FaultInjectionTests.prepare(cluster)
+            let wizard = try WizardRun()
+            let apply = try Self.applyConfirmed(cluster, wizard, within: 6)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+            try cluster.local.stop()
+            try cluster.waitFor("the watchdog to put pg_hba.conf back", seconds: 90) { cluster.hbaText == original }
+            try cluster.local.start()
+            // The server started with the old rules.
+            try cluster.waitFor("plain text admitted", seconds: 15) { (try? cluster.holdSessions(1, via: .tcp(sslmode: "disable")))?.count == 1 }
+        }
+    }
+
+    /// `keep` only answers the question: a run killed before it (the dead-man
+    /// check) is not kept, the watchdog stays armed; and a pg_hba.conf that is
+    /// no longer the rewritten file is never "kept".
+    @Test func keepAnswersOnlyTheQuestionOverTheRewrittenFile() async throws {
+        try await TestCluster.with { cluster in
+            let (original, _) = try FaultInjectionTests.prepare(cluster)
+            let wizard = try WizardRun()
+            let killed = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--include-loopback", "--create-certificates", "self-signed",
+                                         "--confirm-within", "60"], environment: ["PG_SSL_WIZARD_CRASH_AT": "before:open_test_connection"])
+            #expect(killed.exitCode == 137, "\(killed.stdout)\(killed.stderr)")
+            let early = try wizard.run(["keep", cluster.socketConninfo])
+            #expect(early.exitCode == 3 && early.stderr.contains("is not at \"keep these changes?\""), "\(early.stderr)")
+            let status = try wizard.run(["status", cluster.socketConninfo, "--json"])
+            #expect(status.stdout.contains("\"state\" : \"armed\""), "the watchdog still guards the rules: \(status.stdout)")
+            #expect(try wizard.run(["rollback", cluster.socketConninfo]).exitCode == 0)
+            #expect(cluster.hbaText == original)
+
+            let apply = try Self.applyConfirmed(cluster, wizard, within: 60)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+            try cluster.writeHBA(original)
+            let kept = try wizard.run(["keep", cluster.socketConninfo])
+            #expect(kept.exitCode == 3 && kept.stderr.contains("is no longer the run's rewritten file"), "\(kept.stderr)")
+            #expect(try wizard.run(["rollback", cluster.socketConninfo]).exitCode == 0)
+        }
+    }
 }

@@ -74,7 +74,7 @@ struct KeepWatchdogTests {
             // Then it records the run (journal, record, report) and exits.
             try cluster.waitFor("the watchdog to finish and exit", seconds: 30) { Self.isGone(keep.watchdog_pid) }
             let journal = try String(contentsOfFile: try Self.journal(wizard, run: keep.run), encoding: .utf8)
-            #expect(journal.contains("watchdog_reverting") && journal.contains("\"restore_file\"") && journal.contains("watchdogReverted"),
+            #expect(journal.contains("watchdog_reverting") && journal.contains("watchdog_restored") && journal.contains("watchdogReverted"),
                     "the journal records the watchdog's revert")
             let (after, _) = try Self.status(wizard, cluster)
             #expect(after.pending_keep == nil, "nothing waits for keep any more")

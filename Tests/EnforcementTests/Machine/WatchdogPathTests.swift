@@ -42,6 +42,15 @@ struct WatchdogPathTests {
         #expect(run.state.watchdog == nil)
     }
 
+    /// A watchdog that neither stands down nor reverts: the run puts the file back itself.
+    @Test func aWatchdogThatDoesNotStandDownIsOverruled() {
+        var run = Self.atKeepQuestion()
+        run.send(.keepChanges, stage: .disarmingWatchdog, effects: [.standDownWatchdog])
+        let reason = "the watchdog did not stand down: hung"
+        run.send(.watchdogFailed("hung"), stage: .rollingBack(remaining: [.restoreFile(path: Self.path), .reload(.b)], step: .reloadOrRestart, reason: reason),
+                 effects: [.restoreFile(path: Self.path)], changes: [.reloadOrRestart: .failed])
+    }
+
     @Test func aRevertTheWatchdogMadeIsRecordedNotRepeated() {
         var run = Self.atKeepQuestion(confirmByCommand: true)
         let outcome = RunOutcome.rolledBack(step: .reloadOrRestart, reason: "nobody kept the changes in time: the watchdog put pg_hba.conf back")
