@@ -62,11 +62,13 @@ public final class RunDriver: @unchecked Sendable {
         }
         let before = try EvidenceReader.read(connection, server: context.server)
         let state = RunState(plan: plan.run, interactive: interactive, keepSeconds: keepSeconds, confirmByCommand: confirmByCommand)
-        let record = RunRecord(run: run, startedAt: Date(), connection: context.target.redactedDescription, state: state,
+        var record = RunRecord(run: run, startedAt: Date(), connection: context.target.redactedDescription, state: state,
                                staged: staged, candidateHashes: hashes, before: before, clientNames: clientNames, port: context.server.port)
+        record.options = RunOptions(graceSeconds: context.graceSeconds, standbyWaitSeconds: context.standbyWaitSeconds)
         let journal = try Journal.open(directory, run: run)
         try journal.note("run_started", ["through": through.rawValue, "connection": record.connection,
-                                         "steps": StepName.allCases.map { "\($0.rawValue)=\(plan.run.initial[$0]?.rawValue ?? "satisfied")" }.joined(separator: ",")])
+                                         "steps": StepName.allCases.map { "\($0.rawValue)=\(plan.run.initial[$0]?.rawValue ?? "satisfied")" }.joined(separator: ",")]
+                                            .merging(record.options?.journalDetail ?? [:]) { $1 })
         let driver = RunDriver(record: record, runner: EffectRunner(context: context, connection: connection, reportDirectory: directory.path),
                                store: store, journal: journal, lock: lock)
         try driver.send(.confirmed(through: through))
@@ -83,9 +85,16 @@ public final class RunDriver: @unchecked Sendable {
             throw RunError.runAlreadyFinished(run: saved.run, outcome: AuditReport.describe(outcome))
         }
         let record = try RunStore.withContents(saved)
+        // The run goes on with the options it was started with, not today's defaults.
+        var resumed = context(record.run)
+        if let options = record.options {
+            resumed.graceSeconds = options.graceSeconds
+            resumed.standbyWaitSeconds = options.standbyWaitSeconds
+        }
         let journal = try Journal.open(directory, run: record.run)
-        try journal.note("run_resumed", ["stage": "\(record.state.stage)"])
-        let driver = RunDriver(record: record, runner: EffectRunner(context: context(record.run), connection: connection, reportDirectory: directory.path),
+        try journal.note("run_resumed", ["stage": "\(record.state.stage)", "grace_seconds": String(resumed.graceSeconds),
+                                         "standby_wait_seconds": String(resumed.standbyWaitSeconds)])
+        let driver = RunDriver(record: record, runner: EffectRunner(context: resumed, connection: connection, reportDirectory: directory.path),
                                store: store, journal: journal, lock: lock)
         driver.pending = record.state.entryEffects
         return driver

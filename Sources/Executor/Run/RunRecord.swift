@@ -27,6 +27,10 @@ public struct RunRecord: Codable, Hashable, Sendable {
     public var confirmation: ConfirmationEvidence?
     /// `rollback` ran after the run ended.
     public var rolledBackAt: Date?
+    /// The options that shape how the run carries its effects out, kept so
+    /// that `resume` (or a reopened wizard) honours them (nil in records from
+    /// before they were kept: the defaults then).
+    public var options: RunOptions?
 
     public init(run: String, startedAt: Date, connection: String, state: RunState, staged: [String: String],
                 candidateHashes: [String: String], before: ClusterEvidence, clientNames: [String], port: Int) {
@@ -40,6 +44,19 @@ public struct RunRecord: Codable, Hashable, Sendable {
         self.clientNames = clientNames
         self.port = port
     }
+}
+
+/// `--grace` and `--standby-wait` as the run was started with.
+public struct RunOptions: Codable, Hashable, Sendable {
+    public var graceSeconds: Int
+    public var standbyWaitSeconds: Int
+
+    public init(graceSeconds: Int, standbyWaitSeconds: Int) {
+        self.graceSeconds = graceSeconds
+        self.standbyWaitSeconds = standbyWaitSeconds
+    }
+
+    var journalDetail: [String: String] { ["grace_seconds": String(graceSeconds), "standby_wait_seconds": String(standbyWaitSeconds)] }
 }
 
 /// When the run crossed the points the exposure window is measured between.
