@@ -10,7 +10,8 @@ struct WatchdogPathTests {
     static let path = "/data/pg_hba.conf"
 
     /// A run of the rewrite alone, at the keep question with its watchdog armed.
-    static func atKeepQuestion(confirmByCommand: Bool = false) -> RunDriver {
+    /// The rewrite written and checked; the watchdog being armed.
+    static func atArming(confirmByCommand: Bool = false) -> RunDriver {
         var run = RunDriver(RunFixtures.rewriteOnly(), interactive: !confirmByCommand, confirmByCommand: confirmByCommand)
         run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
                  changes: [.hbaRewrite: .confirmed, .reloadOrRestart: .confirmed, .confirm: .confirmed])
@@ -18,6 +19,11 @@ struct WatchdogPathTests {
         run.send(.fileWritten(path: path, backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
         run.send(.preReloadChecksPassed, stage: .armingWatchdog, effects: [.armWatchdog(seconds: 100)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
+        return run
+    }
+
+    static func atKeepQuestion(confirmByCommand: Bool = false) -> RunDriver {
+        var run = atArming(confirmByCommand: confirmByCommand)
         run.send(.watchdogArmed(arm), stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)])
         #expect(run.state.watchdog == arm)
         run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
@@ -78,13 +84,7 @@ struct WatchdogPathTests {
     /// Killed after the watchdog armed but before the run recorded it: the
     /// watchdog's revert (at its first deadline) still closes the run.
     @Test func aRevertRecordedWhileStillArming() {
-        var run = RunDriver(RunFixtures.rewriteOnly(), interactive: true)
-        run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
-                 changes: [.hbaRewrite: .confirmed, .reloadOrRestart: .confirmed, .confirm: .confirmed])
-        run.send(.preflightPassed, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)], changes: [.hbaRewrite: .applying])
-        run.send(.fileWritten(path: Self.path, backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
-        run.send(.preReloadChecksPassed, stage: .armingWatchdog, effects: [.armWatchdog(seconds: 100)],
-                 changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
+        var run = Self.atArming()
         let outcome = RunOutcome.rolledBack(step: .reloadOrRestart, reason: "nobody kept the changes in time: the watchdog put pg_hba.conf back")
         run.send(.watchdogReverted(failure: nil), stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)],
                  changes: [.hbaRewrite: .rolledBack, .reloadOrRestart: .rolledBack])
@@ -92,13 +92,7 @@ struct WatchdogPathTests {
 
     /// No watchdog, no live rules: the file is put back, nothing reloaded.
     @Test func aWatchdogThatCannotBeStartedStopsBeforeTheReload() {
-        var run = RunDriver(RunFixtures.rewriteOnly(), interactive: true)
-        run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
-                 changes: [.hbaRewrite: .confirmed, .reloadOrRestart: .confirmed, .confirm: .confirmed])
-        run.send(.preflightPassed, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)], changes: [.hbaRewrite: .applying])
-        run.send(.fileWritten(path: Self.path, backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
-        run.send(.preReloadChecksPassed, stage: .armingWatchdog, effects: [.armWatchdog(seconds: 100)],
-                 changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
+        var run = Self.atArming()
         let reason = "the revert watchdog could not be started, so the new rules were not loaded: no executable"
         run.send(.watchdogFailed("no executable"), stage: .rollingBack(remaining: [.restoreFile(path: Self.path)], step: .reloadOrRestart, reason: reason),
                  effects: [.restoreFile(path: Self.path)], changes: [.reloadOrRestart: .failed])
