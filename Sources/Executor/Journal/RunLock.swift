@@ -46,13 +46,6 @@ public final class RunLock: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
     }
 
-    /// The holder line of a lock file someone else holds.
-    public static func holder(of directory: StateDirectory) -> String? {
-        guard let bytes = try? HostFile.read(directory.lockFile) else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? nil : text
-    }
-
     static func holder(_ fd: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = pread(fd, &buffer, buffer.count, 0)

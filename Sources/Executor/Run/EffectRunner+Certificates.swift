@@ -46,6 +46,7 @@ extension EffectRunner {
         let request = CertificateRequest(dnsNames: replacement.names.filter { IPAddress(numeric: $0) == nil },
                                          ipAddresses: replacement.names.filter { IPAddress(numeric: $0) != nil })
         let writer = AtomicFileWriter(stamp: context.stamp)
+        let serverUser = context.serverUser
         do {
             let generated = try GenerationPlan.make(mode, request: request,
                                                     layout: GenerationLayout(outputDirectory: staging, caDirectory: authorityDirectory, owner: nil),
@@ -59,7 +60,7 @@ extension EffectRunner {
                     // The wizard's own (the local CA, under this user's state directory): created here, 0700.
                     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
                                                             attributes: [.posixPermissions: 0o700])
-                } else if let problem = CertificatePlacement.problem(path, owner: owner, serverUser: context.serverUser) {
+                } else if let problem = CertificatePlacement.problem(path, owner: owner, serverUser: serverUser) {
                     return Performed(.certificatesFailed(problem))
                 }
                 removeTornTemporaries(of: path)

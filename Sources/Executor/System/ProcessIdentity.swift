@@ -19,7 +19,4 @@ public struct ProcessIdentity: Hashable, Sendable, Codable {
         guard fields.count > 19, fields[0] != "Z", let start = UInt64(fields[19]) else { return nil }
         return ProcessIdentity(pid: pid, startTicks: start)
     }
-
-    /// Still this very process (not a later one with the same pid, not a zombie).
-    public var isAlive: Bool { Self.of(pid) == self }
 }
