@@ -11,7 +11,8 @@ public struct ClientConnectionStrings: Hashable, Sendable, Codable {
     static let queryValue = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
         .union(CharacterSet(charactersIn: "-._~/"))
 
-    public static func make(names: [String], port: Int, database: String, user: String,
+    /// Without a port, libpq's default (5432) applies: the strings leave it out.
+    public static func make(names: [String], port: Int?, database: String, user: String,
                             rootCertificate: String) -> [ClientConnectionStrings] {
         names.map { name in
             let uriHost = IPText.parse(name).map { $0.count == 16 ? "[\(name)]" : name } ?? name
@@ -19,9 +20,9 @@ public struct ClientConnectionStrings: Hashable, Sendable, Codable {
             let encodedRoot = rootCertificate.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? rootCertificate
             return ClientConnectionStrings(
                 name: name,
-                libpq: "host=\(name) port=\(port) dbname=\(database) user=\(user) sslmode=verify-full sslrootcert=\(quoted)",
-                uri: "postgresql://\(user)@\(uriHost):\(port)/\(database)?sslmode=verify-full&sslrootcert=\(encodedRoot)",
-                jdbc: "jdbc:postgresql://\(uriHost):\(port)/\(database)?user=\(user)&sslmode=verify-full&sslrootcert=\(encodedRoot)")
+                libpq: "host=\(name)\(port.map { " port=\($0)" } ?? "") dbname=\(database) user=\(user) sslmode=verify-full sslrootcert=\(quoted)",
+                uri: "postgresql://\(user)@\(uriHost)\(port.map { ":\($0)" } ?? "")/\(database)?sslmode=verify-full&sslrootcert=\(encodedRoot)",
+                jdbc: "jdbc:postgresql://\(uriHost)\(port.map { ":\($0)" } ?? "")/\(database)?user=\(user)&sslmode=verify-full&sslrootcert=\(encodedRoot)")
         }
     }
 

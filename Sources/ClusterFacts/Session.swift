@@ -28,12 +28,16 @@ public struct Session: Hashable, Sendable, Codable {
     public var gssEncrypted: Bool
     public var backendStart: Date?
     public var state: String?
+    /// It presented a client certificate the server accepted (`pg_stat_ssl.client_dn`);
+    /// optional so records written before it was read still decode.
+    public var clientCertificate: Bool?
 
     public init(pid: Int32, backendType: String?, user: String?, database: String?,
                 applicationName: String?, clientAddress: String?, clientHostname: String? = nil,
                 clientPort: Int?, ssl: Bool?, tlsVersion: String? = nil, cipher: String? = nil,
                 bits: Int? = nil, gssEncrypted: Bool = false, backendStart: Date? = nil,
-                state: String? = nil) {
+                state: String? = nil, clientCertificate: Bool = false) {
+        self.clientCertificate = clientCertificate
         self.pid = pid
         self.backendType = backendType
         self.user = user

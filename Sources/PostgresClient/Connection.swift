@@ -39,11 +39,30 @@ public final class Connection: @unchecked Sendable {
             let message = ConninfoScrubber.scrub(Self.oneLine(String(cString: PQerrorMessage(handle))), conninfo: target.conninfo,
                                                  extraSecrets: ConninfoScrubber.secrets(of: target.overrides))
             PQfinish(handle)
+            // PostgreSQL takes the startup parameter `options`; PgBouncer refuses it by default.
+            if message.contains("unsupported startup parameter") {
+                throw .behindPooler(target: target.redactedDescription, evidence: "it refused a startup parameter PostgreSQL accepts: \(message)")
+            }
             throw .connectionFailed(target: target.redactedDescription, message: message)
         }
         let connection = Connection(handle: handle, target: target)
         try connection.checkProfile()
+        try connection.checkDirect()
         return connection
+    }
+
+    /// The backend libpq talks to is the one that answers (docs/POSTGRES.md,
+    /// "Poolers"): a pooler hands its client a cancel key of its own, so the
+    /// pid in it is not the server's pg_backend_pid(). A port forward or an
+    /// ssh tunnel keeps the key, so only this is checked, not the port.
+    private func checkDirect() throws(PostgresError) {
+        guard !isPhysicalReplication else { return }
+        let keyPID = backendPID
+        guard let answered = try simpleQueryValue("SELECT pg_catalog.pg_backend_pid()").flatMap({ Int32($0) }), answered == keyPID else {
+            close()
+            throw .behindPooler(target: target.redactedDescription,
+                                evidence: "libpq's backend pid \(keyPID) is not the pg_backend_pid() the session reports")
+        }
     }
 
     /// The pinned settings really are in force (a pooler can drop startup

@@ -33,6 +33,9 @@ public enum PostgresError: Error, Hashable, Sendable {
     /// The session's pinned settings (search_path first) did not take: the
     /// connection is closed unused.
     case sessionNotPinned(target: String, found: String)
+    /// The connection reaches the server through a connection pooler: the
+    /// wizard's facts (its own session, its address, its pid) would be the pooler's.
+    case behindPooler(target: String, evidence: String)
     /// A column held a value of another shape than the decoder asked for.
     case decoding(column: String, value: String?, expected: String)
 
@@ -58,6 +61,8 @@ extension PostgresError: OperatorFacingError {
             return "the connection to the server was lost: \(message)"
         case .sessionNotPinned(let target, let found):
             return "the session to \(target) did not keep the wizard's pinned settings (\(found)): connect to the server directly, not through a pooler or proxy that drops startup options"
+        case .behindPooler(let target, let evidence):
+            return "\(target) is a connection pooler, not the server (\(evidence)): the wizard must talk to PostgreSQL directly; connect to the server's own port or unix socket, on the database host"
         case .decoding(let column, let value, let expected):
             return "unexpected value \(value.map { "\"\($0)\"" } ?? "NULL") in column \(column), expected \(expected)"
         }

@@ -13,7 +13,7 @@ public struct WizardOptions: Sendable {
     public var target: ConnectionTarget
     public var planOptions: PlanOptions
     /// New certificate files when none are usable; the wizard plans a local CA if this is nil.
-    public var generation: GenerationMode?
+    public var certificates: CertificateChoice
     public var keepSeconds: Int
     public var graceSeconds: Int
     public var standbyWaitSeconds: Int
@@ -21,11 +21,11 @@ public struct WizardOptions: Sendable {
     /// Practice mode: the scenario and the goal the trainee must reach, shown first.
     public var scenarioGoal: String?
 
-    public init(target: ConnectionTarget, planOptions: PlanOptions, generation: GenerationMode?, keepSeconds: Int = 60,
+    public init(target: ConnectionTarget, planOptions: PlanOptions, certificates: CertificateChoice, keepSeconds: Int = 60,
                 graceSeconds: Int = 0, standbyWaitSeconds: Int = 60, practice: Bool = false, scenarioGoal: String? = nil) {
         self.target = target
         self.planOptions = planOptions
-        self.generation = generation
+        self.certificates = certificates
         self.keepSeconds = keepSeconds
         self.graceSeconds = graceSeconds
         self.standbyWaitSeconds = standbyWaitSeconds
@@ -47,12 +47,8 @@ struct WizardLaunch {
 
     static func prepare(_ options: WizardOptions, inbox: Inbox) throws -> WizardLaunch {
         let connection = try Connection.connect(options.target)
-        var input = try PlanningInputReader.read(options.target, connection: connection, options: options.planOptions,
-                                                 createCertificates: options.generation)
-        if options.generation == nil && input.certificates.condition != .usable && input.certificates.keyPermissionFix == nil {
-            // No usable certificate: the wizard's certs step makes a local CA and a server certificate signed by it.
-            input = try PlanningInputReader.read(options.target, connection: connection, options: options.planOptions, createCertificates: .localCA)
-        }
+        let input = try PlanningInputReader.read(options.target, connection: connection, options: options.planOptions,
+                                                 certificates: options.certificates)
         let plan = try Planner.plan(input)
         let snapshot = input.snapshot
         let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)

@@ -47,6 +47,28 @@ import TestSupport
         }
     }
 
+    /// One default for plan, apply and the wizard: no usable certificate
+    /// means a local CA and a server certificate are planned, so the dry run
+    /// shows what the run will do; `--create-certificates none` blocks.
+    @Test func planOnAServerWithoutCertificatesPlansTheCertificateStep() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all 10.0.0.0/8 md5\n")
+            try cluster.reload()
+            let planned = try Wizard.run(["plan", cluster.socketConninfo, "--json"])
+            #expect(planned.exitCode == 10, "\(planned.stdout)\n\(planned.stderr)")
+            let document = try Self.decode(planned.stdout)
+            #expect(document.steps.first { $0.name == "certs" }?.status == "planned")
+            #expect(document.files.contains { $0.path == cluster.dataDirectory + "/server.key" })
+            #expect(document.files.contains { $0.path.hasSuffix("/ca/ca.key") }, "a local CA: \(document.files.map(\.path))")
+            #expect(!document.sql.contains { $0.text.contains("ssl_ca_file") }, "the client CA setting is never planned: \(document.sql.map(\.text))")
+            let none = try Wizard.run(["plan", cluster.socketConninfo, "--json", "--create-certificates", "none"])
+            #expect(none.exitCode == 11, "\(none.stdout)\n\(none.stderr)")
+            #expect(try Self.decode(none.stdout).reasons.contains { $0.text.contains("server.crt") && $0.text.contains("--create-certificates") })
+            let bad = try Wizard.run(["plan", cluster.socketConninfo, "--create-certificates", "csr"])
+            #expect(bad.exitCode == 64 && bad.stderr.contains("self-signed, ca or none"), "\(bad.stderr)")
+        }
+    }
+
     @Test func exitCodesAndJSONContract() async throws {
         try await TestCluster.with { cluster in
             try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhostssl all all 10.0.0.0/8 md5\n")

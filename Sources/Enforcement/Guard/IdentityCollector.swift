@@ -23,7 +23,7 @@ struct IdentityCollector {
             guard let session = snapshot.sessions.first(where: { $0.pid == pid }) else { continue }
             identities.append(fromSession(session, kind: .operatorSession, label: "your session (pid \(pid))"))
         }
-        identities += input.options.mustKeep
+        identities += input.options.mustKeep.map(withObservedTLS)
         for session in snapshot.sessions where session.isWalsender && session.transport == .tcp {
             identities.append(fromSession(session, kind: .standby, label: "standby \(session.applicationName ?? "pid \(session.pid)")"))
         }
@@ -52,9 +52,26 @@ struct IdentityCollector {
             source = "sslmode=prefer, yet plain although the server offers TLS"
             notes.append("this connection uses sslmode=prefer but is not encrypted although the server offers TLS: a rule refused the SSL attempt or the handshake failed; the guard treats it as sslmode=disable")
         }
+        let session = input.snapshot.sessions.first { $0.pid == own.pid }
         return ProtectedIdentity(kind: .wizardConnection, label: "the wizard's connection", address: address,
                                  user: own.user, database: own.database, sslMode: mode, gssEncrypted: own.gssEncrypted,
-                                 sslModeSource: source)
+                                 clientCertificate: own.ssl && session?.clientCertificate == true,
+                                 tlsVersion: own.ssl ? own.tlsProtocol : nil, sslModeSource: source)
+    }
+
+    /// A `--must-keep` client seen on SSL today carries the oldest TLS
+    /// version its sessions use (a raised floor refuses it) and, when every
+    /// one of them showed a certificate, that it presents one.
+    func withObservedTLS(_ identity: ProtectedIdentity) -> ProtectedIdentity {
+        guard let address = identity.address else { return identity }
+        let seen = input.snapshot.sessions.filter { session in
+            session.ssl == true && session.user == identity.user
+                && session.clientAddress.flatMap(IPAddress.init(numeric:)).map { $0 == address } == true
+        }
+        var observed = identity
+        observed.tlsVersion = seen.compactMap(\.tlsVersion).min { TLSVersions.rank($0) < TLSVersions.rank($1) }
+        if !seen.isEmpty && seen.allSatisfy({ $0.clientCertificate == true }) { observed.clientCertificate = true }
+        return observed
     }
 
     /// A session's sslmode is not visible to the server: SSL today means it
@@ -76,6 +93,7 @@ struct IdentityCollector {
         let replication: ConnectionAttempt.Replication = session.isWalsender ? (session.database == nil ? .physical : .logical) : .none
         return ProtectedIdentity(kind: kind, label: label, address: session.clientAddress.flatMap(IPAddress.init(numeric:)),
                                  user: session.user ?? "", database: session.database ?? "replication", replication: replication,
-                                 sslMode: mode, gssEncrypted: session.gssEncrypted, sslModeSource: source)
+                                 sslMode: mode, gssEncrypted: session.gssEncrypted, clientCertificate: session.clientCertificate == true,
+                                 tlsVersion: session.ssl == true ? session.tlsVersion : nil, sslModeSource: source)
     }
 }

@@ -1,3 +1,4 @@
+import ClusterFacts
 import HBA
 
 /// How one protected identity fares, simulated with libpq's retry rules
@@ -49,12 +50,22 @@ public struct LockoutGuard: Sendable {
     public let candidate: HBADocument
     public let environment: MatchEnvironment
     public let policy: RewritePolicy
+    /// The `ssl_min_protocol_version` phase A raises the server to; nil when it stays.
+    public let raisedTLSFloor: String?
 
-    public init(current: HBADocument, candidate: HBADocument, environment: MatchEnvironment, policy: RewritePolicy) {
+    public init(current: HBADocument, candidate: HBADocument, environment: MatchEnvironment, policy: RewritePolicy,
+                raisedTLSFloor: String? = nil) {
         self.current = current
         self.candidate = candidate
         self.environment = environment
         self.policy = policy
+        self.raisedTLSFloor = raisedTLSFloor
+    }
+
+    /// Its TLS today is older than the floor phase A sets: every TLS handshake it tries is refused.
+    func belowFloor(_ identity: ProtectedIdentity) -> String? {
+        guard let floor = raisedTLSFloor, let version = identity.tlsVersion, TLSVersions.rank(version) < TLSVersions.rank(floor) else { return nil }
+        return "its TLS (\(version)) is below the new floor \(floor), so the server refuses the handshake"
     }
 
     /// Only identities that must keep access can block; standbys found in
@@ -74,20 +85,29 @@ public struct LockoutGuard: Sendable {
                       afterRewrite: simulate(identity, against: Matcher(document: candidate, environment: environment)))
     }
 
-    /// libpq's attempts in order; the first one admitted wins. A refusal is a
-    /// server error, so prefer/allow make their second attempt.
+    /// libpq's attempts in order; the first one admitted wins. A refusal, a
+    /// failed authentication and a refused handshake all make prefer/allow
+    /// (and gssencmode=prefer) go on to their next attempt.
     func simulate(_ identity: ProtectedIdentity, against matcher: Matcher) -> IdentityCheck.Outcome {
         var refusals: [String] = []
-        for ssl in identity.sslMode.attempts(serverOffersTLS: true, unixSocket: identity.isUnixSocket) {
-            let result = matcher.match(identity.attempt(ssl: ssl), tracing: false)
+        let sequence = AttemptEncryption.sequence(sslMode: identity.sslMode, gssEncMode: identity.gssEncMode,
+                                                  unixSocket: identity.isUnixSocket, serverOffersGSS: matcher.document.context.build.gssapi)
+        for encryption in sequence {
+            let how = identity.isUnixSocket ? "" : [.ssl: " with SSL", .gss: " with GSS encryption", .plain: " without SSL"][encryption] ?? ""
+            if encryption == .ssl, let floor = belowFloor(identity) {
+                refusals.append("the attempt with SSL fails: \(floor)")
+                continue
+            }
+            let result = matcher.match(identity.attempt(encryption), tracing: false)
             switch result.outcome {
             case .accepted:
-                return .admitted(ssl: ssl, line: result.lineNumber)
+                return .admitted(ssl: encryption == .ssl, line: result.lineNumber)
             case .depends:
                 let open = result.unknowns.map { "line \($0.lineNumber) \($0.text)" }.joined(separator: "; ")
                 return .undecided(open)
+            case .certificateRequired:
+                refusals.append("the attempt\(how) fails authentication (line \(result.lineNumber ?? 0) wants a client certificate, it presents none)")
             case .rejected:
-                let how = identity.isUnixSocket ? "" : ssl ? " with SSL" : " without SSL"
                 let by = result.decidingRule.map { "line \($0.lineNumber) rejects it" } ?? "no line matches"
                 refusals.append("the attempt\(how) is refused (\(by))")
             }
@@ -119,7 +139,14 @@ public struct LockoutGuard: Sendable {
     func waysOut(for identity: ProtectedIdentity, outcome: IdentityCheck.Outcome) -> [String] {
         var ways: [String] = []
         let candidateMatcher = Matcher(document: candidate, environment: environment)
-        if !identity.isUnixSocket, case .accepted = candidateMatcher.match(identity.attempt(ssl: true)).outcome {
+        if let floor = belowFloor(identity) {
+            ways.append("\(floor): upgrade that client's TLS library, or keep the floor where it is (--min-tls \(identity.tlsVersion ?? "TLSv1.2"))")
+        }
+        let withSSL = candidateMatcher.match(identity.attempt(ssl: true))
+        if !identity.isUnixSocket, withSSL.outcome == .certificateRequired, let line = withSSL.lineNumber {
+            ways.append("line \(line) admits it with SSL only with a client certificate: give it one the server's ssl_ca_file accepts (sslcert/sslkey), or add a hostssl line with a password method for it before line \(line)")
+        }
+        if !identity.isUnixSocket, belowFloor(identity) == nil, case .accepted = withSSL.outcome {
             switch identity.kind {
             case .wizardConnection, .operatorSession:
                 ways.append("reconnect with sslmode=require (or the default prefer) before running the wizard: the rewritten rules admit this user with SSL from this address")
@@ -132,6 +159,7 @@ public struct LockoutGuard: Sendable {
         if identity.kind == .wizardConnection || identity.kind == .operatorSession {
             let socket = ProtectedIdentity(kind: identity.kind, label: identity.label, address: nil, user: identity.user,
                                            database: identity.database, sslMode: .prefer, sslModeSource: "unix socket")
+            // (a socket never carries a certificate, and peer/trust lines need none)
             if case .accepted = candidateMatcher.match(socket.attempt(ssl: false)).outcome {
                 ways.append("connect over the unix socket on the database host (local lines are never rewritten)")
             }

@@ -41,7 +41,7 @@ enum CertificatePlanner {
             let what = facts.condition == .missing ? "no certificate or key where the server looks" : "the certificate files are not usable"
             let problems = facts.problems.isEmpty ? [what] : facts.problems
             return CertificateStepPlan(work: nil, files: [], problems: problems.map {
-                "\($0) (or plan new files with --create-certificates self-signed|ca)"
+                "\($0) (or plan new files: run without --create-certificates none, or with --create-certificates ca|self-signed)"
             }, summary: what, details: details)
         }
     }

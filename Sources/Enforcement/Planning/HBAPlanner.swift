@@ -37,11 +37,18 @@ enum HBAPlanner {
         }
         let syntax = ServerSyntax(major: snapshot.server.version.major)
         let current = HBADocument(path: path, bytes: bytes,
-                                  context: ParseContext(syntax: syntax, build: input.build, sslEnabled: snapshot.sslSettingOn), files: files)
-        let result = HostsslRewriter.rewrite(current, policy: input.options.rewritePolicy, files: files)
+                                  context: ParseContext(syntax: syntax, build: input.build, sslEnabled: snapshot.sslSettingOn, interfaceNames: input.interfaceNames), files: files)
+        var policy = input.options.rewritePolicy
+        // GSS-encrypted clients today, or gss lines: the rewrite keeps them in (hostssl never admits them).
+        let gssInUse = snapshot.sessions.contains(where: \.gssEncrypted) || current.rules.contains { $0.method == .gss }
+        if gssInUse && input.build.gssapi {
+            policy.keepGSSEncrypted = true
+            notes.append("GSS encryption is in use here (pg_stat_gssapi or gss lines): each converted line gets a hostgssenc twin, because hostssl never admits GSS-encrypted clients")
+        }
+        let result = HostsslRewriter.rewrite(current, policy: policy, files: files)
         let overlay = Overlay(base: files, rewritten: result.rewritten)
         let candidate = HBADocument(path: path, bytes: result.rewritten[path] ?? bytes,
-                                    context: ParseContext(syntax: syntax, build: input.build, sslEnabled: true), files: overlay)
+                                    context: ParseContext(syntax: syntax, build: input.build, sslEnabled: true, interfaceNames: input.interfaceNames), files: overlay)
         return HBAPlan(current: current, candidate: candidate, result: result, files: files, approximate: approximate,
                        problems: problems(snapshot, current: current, candidate: candidate, approximate: approximate), notes: notes)
     }

@@ -13,6 +13,9 @@ struct ImpactPreview {
     /// TLS works today: a client still plain chose it (sslmode disable/allow).
     let tlsOfferedToday: Bool
 
+    /// The `ssl_min_protocol_version` phase A raises the server to; nil when it stays.
+    var raisedTLSFloor: String? = nil
+
     func impact() -> Impact {
         var cache = MatchCache(current: current, candidate: candidate)
         var terminate: [Session] = []
@@ -21,7 +24,19 @@ struct ImpactPreview {
         var order: [RefusedKey] = []
         var walsenders: [WalsenderImpact] = []
         var unknownSSL = 0
+        var refusedSessions: [Session] = []
         let own = snapshot.own
+
+        func count(_ session: Session, _ cause: RefusalCause, rule: String?, reason: String, fix: String) {
+            let key = RefusedKey(user: session.user ?? "", database: session.database ?? "replication",
+                                 address: session.clientAddress ?? "", application: session.applicationName ?? "", cause: cause)
+            if refused[key] == nil {
+                order.append(key)
+                refused[key] = RefusedClient(user: key.user, database: key.database, address: key.address, applicationName: key.application,
+                                             sessions: 0, rule: rule, mayMoveToSSL: cause == .sslOffToday, cause: cause, reason: reason, fix: fix)
+            }
+            refused[key]?.sessions += 1
+        }
 
         for session in snapshot.sessions where session.isClient && session.pid != own.pid && session.transport == .tcp {
             guard let ssl = session.ssl else { unknownSSL += 1; continue }
@@ -29,26 +44,40 @@ struct ImpactPreview {
             if session.isWalsender {
                 walsenders.append(walsender(session, ssl: ssl, cache: &cache))
             }
+            if ssl, let floor = raisedTLSFloor, let version = session.tlsVersion, TLSVersions.rank(version) < TLSVersions.rank(floor) {
+                // Connected today; its next handshake is refused, and prefer's plain retry meets the rewritten rules.
+                count(session, .tlsBelowFloor, rule: nil,
+                      reason: "on \(version) today; the new floor \(floor) refuses its next TLS handshake, and a prefer client's plain-text retry is refused by the rewritten rules",
+                      fix: "upgrade that client's TLS library to one that speaks \(floor), or keep the floor: --min-tls \(TLSVersions.rank(version) >= TLSVersions.rank("TLSv1.2") ? version : "TLSv1.2")")
+                continue
+            }
             guard !ssl, !session.gssEncrypted, let attempt else { continue }
             let after = cache.candidate(attempt)
             if after.outcome == .accepted {
                 spared.append(SparedSession(pid: session.pid, reason: "the new rules still admit it without SSL (line \(after.lineNumber ?? 0))"))
                 continue
             }
-            let key = RefusedKey(user: session.user ?? "", database: session.database ?? "replication",
-                                 address: session.clientAddress ?? "", application: session.applicationName ?? "")
-            if refused[key] == nil {
-                order.append(key)
-                let before = cache.current(attempt)
-                refused[key] = RefusedClient(
-                    user: key.user, database: key.database, address: key.address, applicationName: key.application, sessions: 0,
-                    rule: before.decidingRule.map { "\($0.file):\($0.lineNumber)" },
-                    mayMoveToSSL: !tlsOfferedToday,
-                    fix: tlsOfferedToday
-                        ? "it connected without SSL although the server offers it: set sslmode=require (or prefer) in that client's connection settings"
-                        : "SSL was off when it connected: with libpq's default sslmode=prefer it moves to SSL by itself; only clients with sslmode=disable or allow stay refused")
+            let before = cache.current(attempt)
+            let rule = before.decidingRule.map { "\($0.file):\($0.lineNumber)" }
+            // A plain session presented no certificate: what its SSL attempt meets under the new rules.
+            var withSSL = attempt
+            withSSL.ssl = true
+            let sslAfter = cache.candidate(withSSL)
+            if sslAfter.outcome == .certificateRequired, let line = sslAfter.decidingRule {
+                let today = tlsOfferedToday ? "; that is how it is in today: line \(before.lineNumber ?? 0) admitted the plain-text retry" : ""
+                count(session, .certificateFallback, rule: rule,
+                      reason: "its SSL attempt reaches line \(line.lineNumber) (\(line.method.rawValue)\(line.method != .cert && line.options.clientcert != .off ? ", clientcert=\(line.options.clientcert.rawValue)" : "")), which admits only clients presenting a certificate the server accepts; without one authentication fails and libpq (sslmode=prefer) retries in plain text\(today); the rewrite refuses that retry",
+                      fix: "give that client a certificate signed by the CA in ssl_ca_file (sslcert, sslkey), or add a hostssl line with a password method for it before line \(line.lineNumber)")
+            } else if tlsOfferedToday {
+                count(session, .plainByChoice, rule: rule,
+                      reason: "it connected without SSL although the server offers it: its sslmode is disable or allow",
+                      fix: "set sslmode=require (or prefer) in that client's connection settings")
+            } else {
+                count(session, .sslOffToday, rule: rule,
+                      reason: "SSL was off when it connected, so the server cannot tell a prefer client from a disable one",
+                      fix: "with libpq's default sslmode=prefer it moves to SSL by itself; only clients with sslmode=disable or allow stay refused")
             }
-            refused[key]?.sessions += 1
+            refusedSessions.append(session)
             if isOperators(session) && !options.terminateOperatorSessions {
                 spared.append(SparedSession(pid: session.pid, reason: "your own session (same user and address as this connection, or --operator-pid); terminated only with --terminate-own-sessions"))
                 continue
@@ -56,7 +85,7 @@ struct ImpactPreview {
             terminate.append(session)
         }
         return Impact(terminate: terminate, spared: spared, refusedClients: order.compactMap { refused[$0] },
-                      walsenders: walsenders, unknownSSL: unknownSSL)
+                      walsenders: walsenders, unknownSSL: unknownSSL, pooledGroups: PooledGroups.find(refusedSessions))
     }
 
     func isOperators(_ session: Session) -> Bool {
@@ -92,6 +121,7 @@ struct ImpactPreview {
 
     struct RefusedKey: Hashable {
         var user, database, address, application: String
+        var cause: RefusalCause
     }
 }
 

@@ -116,6 +116,20 @@ public struct Impact: Sendable {
     public var walsenders: [WalsenderImpact]
     /// Sessions whose SSL state the role cannot see.
     public var unknownSSL: Int
+    /// Refused sessions that share one client address: a pooler (or an
+    /// application's pool), whose server-side TLS is what must change.
+    public var pooledGroups: [PooledGroup] = []
+}
+
+/// Several refused backends from one client address.
+public struct PooledGroup: Hashable, Sendable, Codable {
+    public var address: String
+    public var sessions: Int
+    public var users: [String]
+    public var databases: [String]
+    /// The pooler named by the sessions' application_name, when one is.
+    public var pooler: String?
+    public var needs: String
 }
 
 public struct SparedSession: Hashable, Sendable, Codable {
@@ -134,7 +148,23 @@ public struct RefusedClient: Hashable, Sendable, Codable {
     /// SSL was off when it connected: libpq's default `prefer` moves it to
     /// SSL by itself; only `sslmode=disable` / `allow` clients stay refused.
     public var mayMoveToSSL: Bool
+    public var cause: RefusalCause
+    /// What the evidence says happens to it, and why.
+    public var reason: String
     public var fix: String
+}
+
+/// Why a client connected today will be refused on its next connection.
+public enum RefusalCause: String, Hashable, Sendable, Codable {
+    /// Plain although the server offered TLS: its sslmode is disable or allow.
+    case plainByChoice = "plain_by_choice"
+    /// SSL was off when it connected; with prefer it moves to SSL by itself.
+    case sslOffToday = "ssl_off_today"
+    /// Its SSL attempt meets a line that wants a client certificate it does
+    /// not present, so libpq retries in plain text, which the rewrite refuses.
+    case certificateFallback = "certificate_fallback"
+    /// Its TLS version is below the floor phase A sets.
+    case tlsBelowFloor = "tls_below_floor"
 }
 
 public struct WalsenderImpact: Hashable, Sendable, Codable {

@@ -157,7 +157,7 @@ struct PlanAssembly {
         var initial: [StepName: StepStatus] = [:]
         for step in steps { initial[step.name] = step.status }
         let ca = certificates.work.flatMap { work -> String? in
-            if case .create(let replacement) = work { return replacement.settings["ssl_ca_file"] }
+            if case .create(let replacement) = work { return replacement.path(of: .rootCertificate) }
             return nil
         } ?? input.certificates.caPath
         return RunPlan(

@@ -15,17 +15,19 @@ public enum Planner {
         // Between the phases the old rules apply with SSL on: hostssl lines start matching.
         let betweenPhases = hba.current.context.sslEnabled ? hba.current
             : HBADocument(path: hba.current.path, bytes: hba.current.bytes,
-                          context: ParseContext(syntax: hba.current.context.syntax, build: input.build, sslEnabled: true),
+                          context: ParseContext(syntax: hba.current.context.syntax, build: input.build, sslEnabled: true,
+                                                               interfaceNames: input.interfaceNames),
                           files: hba.files)
         let lockoutGuard = LockoutGuard(current: betweenPhases, candidate: hba.candidate, environment: environment,
-                                        policy: input.options.rewritePolicy)
+                                        policy: input.options.rewritePolicy, raisedTLSFloor: settings.raisedTLSFloor)
         let identities = IdentityCollector(input: input).identities()
         let wizardPlain = snapshot.own.transport == .tcp && !snapshot.own.ssl && !snapshot.own.gssEncrypted
         let verdict = lockoutGuard.verdict(for: identities.protected, wizardPlainToday: wizardPlain)
         let impact = ImpactPreview(snapshot: snapshot,
                                    current: Matcher(document: hba.current, environment: environment),
                                    candidate: Matcher(document: hba.candidate, environment: environment),
-                                   options: input.options, tlsOfferedToday: input.tls.works).impact()
+                                   options: input.options, tlsOfferedToday: input.tls.works,
+                                   raisedTLSFloor: settings.raisedTLSFloor).impact()
 
         // Not a superuser is a preflight problem already: it covers terminating other roles' sessions.
         let preflight = PreflightCheck.problems(input, certificates: certificates, settings: settings, hba: hba) + identities.problems

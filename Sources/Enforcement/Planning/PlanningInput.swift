@@ -14,11 +14,14 @@ public struct PlanningInput: Sendable {
     public var roles: RoleFacts?
     /// The server's interfaces for `samehost` / `samenet`; nil when unknown.
     public var interfaces: [NetworkInterface]?
+    /// The server's interface names (IPv6 zones); nil when unknown.
+    public var interfaceNames: Set<String>?
     public var options: PlanOptions
 
     public init(snapshot: ClusterSnapshot, tls: TLSObservation, hba: HBAInput, build: BuildFeatures = .typicalLinux,
                 certificates: CertificateFacts, roles: RoleFacts? = nil, interfaces: [NetworkInterface]? = nil,
-                options: PlanOptions = PlanOptions()) {
+                interfaceNames: Set<String>? = nil, options: PlanOptions = PlanOptions()) {
+        self.interfaceNames = interfaceNames
         self.snapshot = snapshot
         self.tls = tls
         self.hba = hba
@@ -152,7 +155,7 @@ public struct CertificateReplacement: Hashable, Sendable, Codable {
     public var mode: String
     public var names: [String]
     public var files: [File]
-    /// `ssl_cert_file`, `ssl_key_file`, `ssl_ca_file` values.
+    /// `ssl_cert_file`, `ssl_key_file` values (never `ssl_ca_file`: that is the client CA).
     public var settings: [String: String]
 
     public init(mode: String, names: [String], files: [File], settings: [String: String]) {
@@ -205,7 +208,7 @@ extension PlanInputError: OperatorFacingError {
     public var operatorMessage: String {
         switch self {
         case .badMustKeep(let spec, let problem):
-            return "--must-keep \"\(spec)\": \(problem); write it as \"user=NAME addr=IP|local [dbname=DB] [sslmode=MODE] [replication=physical|logical]\""
+            return "--must-keep \"\(spec)\": \(problem); write it as \"user=NAME addr=IP|local [dbname=DB] [sslmode=MODE] [sslcert=yes|no] [gssencmode=MODE] [replication=physical|logical]\""
         case .badMinimumTLS(let value):
             return "--min-tls \(value) is not TLSv1.2 or TLSv1.3; the wizard never lowers the floor below TLSv1.2"
         case .operatorPIDNotFound(let pid):

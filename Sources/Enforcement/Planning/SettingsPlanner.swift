@@ -17,6 +17,9 @@ struct SettingsPlan: Hashable, Sendable {
     var reload: ReloadDecision
     /// Statements that undo `changes` (previous ALTER SYSTEM values or RESET).
     var rollback: [String]
+
+    /// The `ssl_min_protocol_version` phase A sets, when it raises it.
+    var raisedTLSFloor: String? { changes.first { $0.name == "ssl_min_protocol_version" }?.value }
 }
 
 enum SettingsPlanner {
@@ -25,7 +28,7 @@ enum SettingsPlanner {
         let snapshot = input.snapshot
         var changes: [SettingsPlan.Change] = []
         if let replacement = input.certificates.replacement {
-            for name in ["ssl_cert_file", "ssl_key_file", "ssl_ca_file"] {
+            for name in ["ssl_cert_file", "ssl_key_file"] {
                 guard let value = replacement.settings[name], snapshot.setting(name)?.value != value else { continue }
                 changes.append(.init(name: name, value: value, reason: "point the server at the new \(name.dropFirst(4).replacingOccurrences(of: "_file", with: "")) file"))
             }

@@ -50,6 +50,7 @@ public struct PlanDocument: Encodable, Sendable {
     var terminate: [StatusReport.SessionDocument]
     var spared: [SparedSession]
     var refused_clients: [RefusedClient]
+    var pooled_groups: [PooledGroup]
     var walsenders: [WalsenderImpact]
     var lockout: Lockout
     var notes: [String]
@@ -72,6 +73,7 @@ public struct PlanDocument: Encodable, Sendable {
         terminate = plan.impact.terminate.map { StatusReport.SessionDocument($0, own: false) }
         spared = plan.impact.spared
         refused_clients = plan.impact.refusedClients
+        pooled_groups = plan.impact.pooledGroups
         walsenders = plan.impact.walsenders
         lockout = Lockout(blocked: plan.lockout.isBlocked, wizard_moves_to_ssl: plan.lockout.wizardMovesToSSL,
                           checks: plan.lockout.checks.map {

@@ -56,11 +56,16 @@ extension Plan {
         }
         lines += impact.spared.map { "  spared pid \($0.pid): \($0.reason)" }
         if !impact.refusedClients.isEmpty {
-            lines.append("  clients refused after the rewrite unless they use SSL:")
+            lines.append("  clients refused on their next connection:")
             for client in impact.refusedClients {
-                lines.append("    \(client.user)@\(client.database) from \(client.address)\(client.applicationName.isEmpty ? "" : " (\(client.applicationName))"), \(client.sessions) session(s), admitted today by \(client.rule ?? "?")")
-                lines.append("      \(client.fix)")
+                lines.append("    \(client.user)@\(client.database) from \(client.address)\(client.applicationName.isEmpty ? "" : " (\(client.applicationName))"), \(client.sessions) session(s)"
+                             + (client.rule.map { ", admitted today by \($0)" } ?? ""))
+                lines.append("      why: \(client.reason)")
+                lines.append("      fix: \(client.fix)")
             }
+        }
+        for group in impact.pooledGroups {
+            lines.append("  pooled: \(group.sessions) refused backends from \(group.address) (users \(group.users.joined(separator: ", ")); databases \(group.databases.joined(separator: ", "))): \(group.needs)")
         }
         for walsender in impact.walsenders {
             lines.append("  walsender pid \(walsender.pid) for standby \(walsender.standby.isEmpty ? "?" : walsender.standby) (\(walsender.user) from \(walsender.address), \(walsender.kind.rawValue), \(walsender.ssl ? "SSL" : "no SSL")): \(walsender.needs)")

@@ -9,23 +9,31 @@ public struct StateDirectory: Hashable, Sendable {
 
     public init(path: String) { self.path = path }
 
+    /// Where the cluster's state directory is (or would be), created or not.
+    public static func path(systemIdentifier: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        base(environment) + "/pg-ssl-wizard/" + systemIdentifier.filter(\.isNumber)
+    }
+
+    static func base(_ environment: [String: String]) -> String {
+        environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? OSUser.current.home + "/.local/state"
+    }
+
     /// The cluster's state directory when it exists already (read-only commands create nothing).
     public static func existing(systemIdentifier: String,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> StateDirectory? {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? OSUser.current.home + "/.local/state"
-        let safe = systemIdentifier.filter(\.isNumber)
-        guard !safe.isEmpty, let fd = try? HostFile.openDirectory(base + "/pg-ssl-wizard/" + safe) else { return nil }
+        guard !systemIdentifier.filter(\.isNumber).isEmpty else { return nil }
+        let path = path(systemIdentifier: systemIdentifier, environment: environment)
+        guard let fd = try? HostFile.openDirectory(path) else { return nil }
         close(fd)
-        return StateDirectory(path: base + "/pg-ssl-wizard/" + safe)
+        return StateDirectory(path: path)
     }
 
     public static func forCluster(systemIdentifier: String,
                                   environment: [String: String] = ProcessInfo.processInfo.environment) throws(JournalError) -> StateDirectory {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? OSUser.current.home + "/.local/state"
-        let safe = systemIdentifier.filter(\.isNumber)
-        guard !safe.isEmpty else { throw .stateDirectory(path: base, reason: "the cluster's system identifier is unknown") }
-        let directory = StateDirectory(path: base + "/pg-ssl-wizard/" + safe)
+        guard !systemIdentifier.filter(\.isNumber).isEmpty else {
+            throw .stateDirectory(path: base(environment), reason: "the cluster's system identifier is unknown")
+        }
+        let directory = StateDirectory(path: path(systemIdentifier: systemIdentifier, environment: environment))
         try directory.create()
         return directory
     }

@@ -62,16 +62,24 @@ enum CertificateFactsReader {
         }
     }
 
-    /// New files at the paths the server already uses; root.crt beside the
-    /// certificate when no CA file is set (then `ssl_ca_file` points at it).
-    static func replacement(_ mode: GenerationMode, files: ServerSSLFiles, names: [String]) -> CertificateReplacement {
+    /// New files at the paths the server already uses. The root
+    /// certificate clients verify the server with is a client-side file: it
+    /// goes to the wizard's state directory for the operator to hand out.
+    /// `ssl_ca_file` is the CA the server trusts for *client* certificates
+    /// (docs/POSTGRES.md, "The client CA"): neither its file nor the setting
+    /// is touched, or every certificate-authenticated client would be
+    /// refused, and setting it would make the server ask every client for a
+    /// certificate.
+    static func replacement(_ mode: GenerationMode, files: ServerSSLFiles, names: [String], clientDirectory: String) -> CertificateReplacement {
         let owner = files.serverUser.name
-        let caPath = files.ca ?? NSString(string: files.certificate).deletingLastPathComponent + "/root.crt"
+        let rootPath = clientDirectory + "/root.crt"
         var planned = [
             CertificateReplacement.File(role: .serverKey, path: files.key, purpose: "server private key", mode: 0o600, owner: owner, isSecret: true),
             CertificateReplacement.File(role: .serverCertificate, path: files.certificate, purpose: "server certificate (\(mode.rawValue))", mode: 0o644, owner: owner, isSecret: false),
-            CertificateReplacement.File(role: .rootCertificate, path: caPath, purpose: mode == .selfSigned ? "the certificate itself, as root.crt for clients" : "the local CA's certificate, for clients",
-                                        mode: 0o644, owner: owner, isSecret: false),
+            CertificateReplacement.File(role: .rootCertificate, path: rootPath,
+                                        purpose: (mode == .selfSigned ? "the certificate itself" : "the local CA's certificate")
+                                            + ": root.crt for clients to verify the server with (sslmode=verify-full); not the server's ssl_ca_file",
+                                        mode: 0o644, owner: nil, isSecret: false),
         ]
         if mode == .localCA {
             let directory = OSUser.current.home + "/.local/state/pg-ssl-wizard/ca"
@@ -79,8 +87,6 @@ enum CertificateFactsReader {
                                                        mode: 0o600, owner: nil, isSecret: true), at: 0)
             planned.insert(CertificateReplacement.File(role: .authorityCertificate, path: directory + "/ca.crt", purpose: "local CA certificate", mode: 0o644, owner: nil, isSecret: false), at: 1)
         }
-        var settings: [String: String] = [:]
-        if files.ca == nil { settings["ssl_ca_file"] = caPath }
-        return CertificateReplacement(mode: mode.rawValue, names: names, files: planned, settings: settings)
+        return CertificateReplacement(mode: mode.rawValue, names: names, files: planned, settings: [:])
     }
 }

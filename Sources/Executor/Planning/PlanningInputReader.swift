@@ -10,23 +10,24 @@ import PostgresClient
 /// memberships and the host's interfaces. Changes nothing on the server.
 public enum PlanningInputReader {
     public static func read(_ target: ConnectionTarget, options: PlanOptions,
-                            createCertificates: GenerationMode? = nil, now: Date = Date()) throws -> PlanningInput {
+                            certificates choice: CertificateChoice = .automatic, now: Date = Date()) throws -> PlanningInput {
         let connection = try Connection.connect(target)
         defer { connection.close() }
-        return try read(target, connection: connection, options: options, createCertificates: createCertificates, now: now)
+        return try read(target, connection: connection, options: options, certificates: choice, now: now)
     }
 
     /// The same over a connection the caller keeps (`apply` plans and runs on one session).
     public static func read(_ target: ConnectionTarget, connection: Connection, options: PlanOptions,
-                            createCertificates: GenerationMode? = nil, now: Date = Date()) throws -> PlanningInput {
+                            certificates choice: CertificateChoice = .automatic, now: Date = Date()) throws -> PlanningInput {
         let inspector = ServerInspector(connection: connection)
         let snapshot = try inspector.snapshot()
         let tls = observeTLS(target, snapshot: snapshot)
         let files = ServerSSLFiles.from(snapshot)
         let names = ServerSSLFiles.hostNames() + files.listenNames
         var certificates = CertificateFactsReader.read(snapshot, files: files, tls: tls, names: names, now: now)
-        if let createCertificates {
-            let replacement = CertificateFactsReader.replacement(createCertificates, files: files, names: names)
+        if let generation = choice.generation(for: certificates) {
+            let replacement = CertificateFactsReader.replacement(generation, files: files, names: names,
+                                                                 clientDirectory: StateDirectory.path(systemIdentifier: snapshot.server.systemIdentifier))
             // Only where the files are this host's to write (otherwise the plan says they are applied by hand).
             let problems = snapshot.fileAccess.sameHostVerified ? CertificateFactsReader.placementProblems(replacement, serverUser: files.serverUser) : []
             if problems.isEmpty {
@@ -39,7 +40,8 @@ public enum PlanningInputReader {
         let memberships = try inspector.readRoleMemberships()
         return PlanningInput(snapshot: snapshot, tls: tls, hba: hbaInput(snapshot), certificates: certificates,
                              roles: RoleFacts(roles: Set(memberships.keys), members: memberships),
-                             interfaces: serverInterfaces(snapshot), options: options)
+                             interfaces: serverInterfaces(snapshot),
+                             interfaceNames: snapshot.fileAccess.sameHostVerified ? LocalInterfaces.names() : nil, options: options)
     }
 
     static func observeTLS(_ target: ConnectionTarget, snapshot: ClusterSnapshot) -> TLSObservation {

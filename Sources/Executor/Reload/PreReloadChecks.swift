@@ -23,7 +23,8 @@ public enum PreReloadChecks {
         switch files.read(hbaFile) {
         case .contents(let bytes):
             let document = HBADocument(path: hbaFile, bytes: bytes,
-                                       context: ParseContext(syntax: ServerSyntax(major: version.major), sslEnabled: sslOn), files: files)
+                                       context: ParseContext(syntax: ServerSyntax(major: version.major), sslEnabled: sslOn,
+                                                             interfaceNames: LocalInterfaces.names()), files: files)
             if let problem = document.loadProblem { problems.append("our parse: \(problem)") }
         case .failure(let reason, _):
             problems.append("cannot read \(hbaFile): \(reason)")

@@ -48,6 +48,9 @@ extension AuditReport {
         if !warnings.isEmpty { lines += ["", "## Warnings", ""] + warnings.map { "- \($0)" } }
         lines += ["", "## For clients", "", clientGuidance]
         for strings in clientConnectionStrings { lines += ["", "- `\(strings.libpq)`", "- `\(strings.uri)`", "- `\(strings.jdbc)`"] }
+        if let pem = rootCertificatePEM {
+            lines += ["", "The root certificate for clients (public; the server's ssl_ca_file, its client CA, was not touched):", "", "```", pem.trimmingCharacters(in: .newlines), "```"]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -24,6 +24,8 @@ public struct AuditReport: Codable, Hashable, Sendable {
     public var warnings: [String]
     public var clientConnectionStrings: [ClientConnectionStrings]
     public var clientGuidance: String
+    /// The root certificate this run made for clients (PEM, public), to hand out.
+    public var rootCertificatePEM: String?
 
     public init(_ record: RunRecord, outcome: RunOutcome) {
         let state = record.state
@@ -45,6 +47,10 @@ public struct AuditReport: Codable, Hashable, Sendable {
         let ca = state.plan.confirmation.caPath
         clientConnectionStrings = ca.map { ClientConnectionStrings.make(names: record.clientNames, port: record.port, database: "DBNAME",
                                                                           user: "USER", rootCertificate: $0) } ?? []
+        if case .create(let replacement) = state.plan.certificates, let root = replacement.path(of: .rootCertificate),
+           let bytes = try? HostFile.read(root, limit: 64 * 1024) {
+            rootCertificatePEM = String(decoding: bytes, as: UTF8.self)
+        }
         if let ca {
             clientGuidance = "Copy \(ca) to each client as its root certificate and connect with sslmode=verify-full; sslmode=require encrypts but does not prove the server's identity, and prefer silently falls back to plain text."
                 + (ClientConnectionStrings.ipAddressNote(names: record.clientNames).map { " Note: \($0)." } ?? "")

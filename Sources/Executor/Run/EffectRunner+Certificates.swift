@@ -82,7 +82,6 @@ extension EffectRunner {
             if case .create(let replacement) = plan.certificates {
                 files.key = replacement.path(of: .serverKey) ?? files.key
                 files.certificate = replacement.path(of: .serverCertificate) ?? files.certificate
-                files.ca = replacement.settings["ssl_ca_file"] ?? files.ca
             }
             let facts = CertificateFactsReader.read(snapshot, files: files, tls: TLSObservation(availability: .notProbed("checking files")),
                                                     names: [], now: Date())

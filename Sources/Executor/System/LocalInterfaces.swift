@@ -19,6 +19,20 @@ public enum LocalInterfaces {
         return interfaces
     }
 
+    /// This host's interface names: an IPv6 zone naming none of them makes
+    /// the server read the address as a host name (docs/POSTGRES.md, "Addresses").
+    public static func names() -> Set<String> {
+        guard let list = if_nameindex() else { return [] }
+        defer { if_freenameindex(list) }
+        var names: Set<String> = []
+        var cursor = list
+        while cursor.pointee.if_index != 0, let name = cursor.pointee.if_name {
+            names.insert(String(cString: name))
+            cursor += 1
+        }
+        return names
+    }
+
     static func numeric(_ socketAddress: UnsafeMutablePointer<sockaddr>) -> IPAddress? {
         let family = Int32(socketAddress.pointee.sa_family)
         guard family == AF_INET || family == AF_INET6 else { return nil }

@@ -7,6 +7,13 @@ public enum Postmaster {
         lines(dataDirectory: dataDirectory)?.first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
     }
 
+    /// The port on postmaster.pid's fourth line, while the server runs.
+    public static func port(dataDirectory: String) -> Int? {
+        guard let lines = lines(dataDirectory: dataDirectory), lines.count > 3,
+              let port = Int(lines[3].trimmingCharacters(in: .whitespaces)), (1...65535).contains(port) else { return nil }
+        return port
+    }
+
     /// postmaster.pid's lines (pid, data directory, start time, port, ...), read without following a link.
     static func lines(dataDirectory: String) -> [String]? {
         guard let bytes = try? HostFile.read(dataDirectory + "/postmaster.pid") else { return nil }

@@ -16,9 +16,12 @@ public struct ConnectionAttempt: Hashable, Sendable, Codable {
     public var database: String
     public var user: String
     public var replication: Replication
+    /// The client presents a certificate the server's client CA accepts,
+    /// with the user's name in it (only over TLS).
+    public var clientCertificate: Bool
 
     public init(transport: Transport, ssl: Bool = false, gssEncrypted: Bool = false, database: String, user: String,
-                replication: Replication = .none) {
+                replication: Replication = .none, clientCertificate: Bool = false) {
         self.transport = transport
         // Over a unix socket neither TLS nor GSS encryption is ever used (docs/POSTGRES.md, "Matching").
         let tcp = transport != .unixSocket
@@ -27,6 +30,7 @@ public struct ConnectionAttempt: Hashable, Sendable, Codable {
         self.database = database
         self.user = user
         self.replication = replication
+        self.clientCertificate = self.ssl && clientCertificate
     }
 
     public var clientAddress: IPAddress? {
@@ -38,7 +42,8 @@ public struct ConnectionAttempt: Hashable, Sendable, Codable {
         let via: String
         switch transport {
         case .unixSocket: via = "unix socket"
-        case .tcp(let address): via = "\(address)" + (ssl ? " with SSL" : gssEncrypted ? " with GSS encryption" : " without encryption")
+        case .tcp(let address): via = "\(address)" + (ssl ? " with SSL" + (clientCertificate ? " and a client certificate" : "")
+                                                            : gssEncrypted ? " with GSS encryption" : " without encryption")
         }
         let replicationText = replication == .none ? "" : " (\(replication.rawValue) replication)"
         return "user \(user), database \(replication == .physical ? "replication" : database), \(via)\(replicationText)"

@@ -213,6 +213,11 @@ public struct MatchResult: Hashable, Sendable {
         case rejected
         /// An earlier rule's match could not be decided here.
         case depends
+        /// The deciding rule wants a client certificate this attempt does not
+        /// present: authentication fails after the handshake, a server error
+        /// on which libpq's `prefer` retries without TLS (docs/POSTGRES.md,
+        /// "Authentication is part of the outcome").
+        case certificateRequired = "certificate_required"
     }
 
     public var attempt: ConnectionAttempt
@@ -227,6 +232,7 @@ public struct MatchResult: Hashable, Sendable {
     public var outcome: Outcome {
         if !unknowns.isEmpty { return .depends }
         guard let rule = decidingRule, rule.method != .reject else { return .rejected }
+        if rule.requiresClientCertificate && !attempt.clientCertificate { return .certificateRequired }
         return .accepted
     }
 

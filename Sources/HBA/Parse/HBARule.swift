@@ -92,6 +92,10 @@ public struct HBARule: Hashable, Sendable {
     public var typeToken: HBAToken
     /// The raw tokens of the address (and netmask) fields.
     public var addressTokens: [HBAToken]
+
+    /// `cert`, or `clientcert=verify-ca|verify-full`: only a client that
+    /// presents a certificate the server accepts gets past this line.
+    public var requiresClientCertificate: Bool { method == .cert || options.clientcert != .off }
 }
 
 /// One tokenized line after parsing: a rule, an error, or both (a hostssl

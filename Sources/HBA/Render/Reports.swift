@@ -30,6 +30,8 @@ public struct MatchReport: Encodable, Sendable {
         var lines: [String] = ["Attempt: \(attempt)"]
         switch outcome {
         case .accepted: lines.append("Outcome: line \(line_number!) decides (\(auth_method!))")
+        case .certificateRequired:
+            lines.append("Outcome: line \(line_number!) (\(auth_method!)) wants a client certificate this attempt does not present: authentication fails, and libpq's sslmode=prefer then retries without SSL")
         case .rejected: lines.append(line_number.map { "Outcome: rejected by line \($0) (reject)" } ?? "Outcome: rejected: no line matches (implicit reject)")
         case .depends:
             lines.append("Outcome: depends on facts not known here")

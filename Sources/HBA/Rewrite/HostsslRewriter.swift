@@ -1,7 +1,9 @@
 /// Applies the rewrite policy: every `host` (and `hostnogssenc`) rule that
 /// can match a non-loopback client becomes `hostssl`; `local` lines,
 /// `hostgssenc` (already encrypted) and `reject` rules are left alone;
-/// `hostnossl` rules are reported. Comments and layout are kept.
+/// `hostnossl` rules are reported. Comments and layout are kept. With
+/// `keepGSSEncrypted`, each converted line gets a `hostgssenc` twin right
+/// after it (docs/POSTGRES.md, "GSS encryption").
 public enum HostsslRewriter {
     public static func rewrite(_ document: HBADocument, policy: RewritePolicy, files: any FileSource = InMemoryFiles()) -> RewriteResult {
         var originals: [String: [UInt8]] = [document.path: document.bytes]
@@ -16,6 +18,11 @@ public enum HostsslRewriter {
                 guard let bytes = originals[file] else { continue }
                 edits[file, default: []].append(LosslessPrinter.replaceKeepingColumns(rule.typeToken.span, with: "hostssl", in: bytes))
                 changes.append(RewriteChange(kind: .converted, file: file, lineNumber: rule.lineNumber, reason: reason, removes: removes))
+                if policy.keepGSSEncrypted && document.context.build.gssapi {
+                    edits[file, default: []].append(gssTwin(of: rule, in: bytes))
+                    changes.append(RewriteChange(kind: .appended, file: file, lineNumber: rule.lineNumber,
+                                                 reason: "hostgssenc twin of line \(rule.lineNumber): hostssl never admits GSS-encrypted (Kerberos) clients, this line keeps them in"))
+                }
             case .keep(let reason):
                 changes.append(RewriteChange(kind: .kept, file: file, lineNumber: rule.lineNumber, reason: reason))
             case .report(let reason):
@@ -37,6 +44,27 @@ public enum HostsslRewriter {
             }
         }
         return RewriteResult(originals: originals, rewritten: rewritten, changes: changes)
+    }
+
+    /// The same record with `hostgssenc` for its type, inserted after the
+    /// record's last physical line (continuations included).
+    static func gssTwin(of rule: HBARule, in bytes: [UInt8]) -> TextEdit {
+        let span = rule.typeToken.span
+        var lineStart = span.start
+        while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+        var lineEnd = span.start
+        while lineEnd < bytes.count {
+            if bytes[lineEnd] == 0x0A {
+                let continued = lineEnd > 0 && bytes[lineEnd - 1] == 0x5C
+                if !continued { break }
+            }
+            lineEnd += 1
+        }
+        let typeEdit = LosslessPrinter.replaceKeepingColumns(span, with: "hostgssenc", in: bytes)
+        var twin: [UInt8] = [0x0A]
+        twin += bytes[lineStart..<typeEdit.span.start] + typeEdit.replacement + bytes[typeEdit.span.end..<lineEnd]
+        if lineEnd >= bytes.count { twin.append(0x0A) }
+        return TextEdit(span: SourceSpan(file: span.file, start: lineEnd, end: lineEnd), replacement: twin)
     }
 
     enum Decision {

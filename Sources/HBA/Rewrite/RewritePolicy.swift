@@ -6,10 +6,25 @@ public struct RewritePolicy: Hashable, Sendable, Codable {
     public var includeLoopback: Bool
     /// Append explicit `hostnossl ... reject` lines so refused clients learn why.
     public var addRejectLines: Bool
+    /// Add a `hostgssenc` twin after each converted line: `host` admits
+    /// GSS-encrypted (Kerberos) clients, `hostssl` never does. Only on a
+    /// server built with GSSAPI (elsewhere the line would not load).
+    public var keepGSSEncrypted: Bool
 
-    public init(includeLoopback: Bool = false, addRejectLines: Bool = false) {
+    public init(includeLoopback: Bool = false, addRejectLines: Bool = false, keepGSSEncrypted: Bool = false) {
         self.includeLoopback = includeLoopback
         self.addRejectLines = addRejectLines
+        self.keepGSSEncrypted = keepGSSEncrypted
+    }
+
+    enum CodingKeys: String, CodingKey { case includeLoopback, addRejectLines, keepGSSEncrypted }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        includeLoopback = try container.decode(Bool.self, forKey: .includeLoopback)
+        addRejectLines = try container.decode(Bool.self, forKey: .addRejectLines)
+        // Absent in plans written before GSS twins existed.
+        keepGSSEncrypted = try container.decodeIfPresent(Bool.self, forKey: .keepGSSEncrypted) ?? false
     }
 }
 

@@ -72,7 +72,7 @@ enum InspectionQueries {
         SELECT a.pid, a.backend_type, a.usename AS "user", a.datname AS database,
                a.application_name, pg_catalog.host(a.client_addr) AS client_address,
                a.client_hostname, a.client_port,
-               s.ssl, s.version AS tls_version, s.cipher, s.bits,
+               s.ssl, s.version AS tls_version, s.cipher, s.bits, s.client_dn IS NOT NULL AS client_certificate,
                coalesce(g.encrypted, false) AS gss_encrypted,
                extract(epoch FROM a.backend_start)::float8 AS backend_start,
                a.state

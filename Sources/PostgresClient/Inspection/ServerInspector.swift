@@ -105,7 +105,7 @@ public struct ServerInspector: Sendable {
                 tlsVersion: try row.optionalString("tls_version"), cipher: try row.optionalString("cipher"),
                 bits: try row.optionalInt("bits"), gssEncrypted: try row.optionalBool("gss_encrypted") ?? false,
                 backendStart: try row.optionalDouble("backend_start").map(Date.init(timeIntervalSince1970:)),
-                state: try row.optionalString("state"))
+                state: try row.optionalString("state"), clientCertificate: try row.optionalBool("client_certificate") ?? false)
         }
     }
 

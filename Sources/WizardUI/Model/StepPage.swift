@@ -87,9 +87,13 @@ extension StepPage {
         }
         lines += plan.impact.spared.map { Line("spared pid \($0.pid): \($0.reason)", Style(.good)) }
         for client in plan.impact.refusedClients {
-            lines.append(Line("refused from now on unless it uses SSL: \(client.user)@\(client.database) from \(client.address)"
+            lines.append(Line("refused on its next connection: \(client.user)@\(client.database) from \(client.address)"
                               + (client.applicationName.isEmpty ? "" : " (\(client.applicationName))"), Style(client.mayMoveToSSL ? .warning : .bad)))
-            lines.append(Line("  \(client.fix)", Style(.dim)))
+            lines.append(Line("  why: \(client.reason)", Style(.dim)))
+            lines.append(Line("  fix: \(client.fix)", Style(.dim)))
+        }
+        for group in plan.impact.pooledGroups {
+            lines.append(Line("pooled: \(group.sessions) backends from \(group.address): \(group.needs)", Style(.warning)))
         }
         for walsender in plan.impact.walsenders {
             lines.append(Line("standby \(walsender.standby.isEmpty ? "?" : walsender.standby) (walsender \(walsender.pid), \(walsender.user) from \(walsender.address)): \(walsender.needs)",

@@ -28,7 +28,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let plan = try failingWithUnknown { () throws -> Plan in
             let input = try PlanningInputReader.read(operatorTarget(conninfo), options: try planning.planOptions(),
-                                                     createCertificates: planning.generation)
+                                                     certificates: planning.certificates)
             return try Planner.plan(input)
         }
         print(json ? plan.json() : sql ? plan.sqlScript() : plan.text())

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Certificates
 import Enforcement
+import Executor
 import HBA
 
 /// The planning choices `plan` and `apply` share, so a reviewed plan and
 /// the applied one are made from the same options.
 struct PlanningOptions: ParsableArguments {
     @Option(name: .customLong("must-keep"),
-            help: "An identity that must keep access: \"user=NAME addr=IP|local [dbname=DB] [sslmode=MODE] [replication=physical|logical]\" (repeatable).")
+            help: "An identity that must keep access: \"user=NAME addr=IP|local [dbname=DB] [sslmode=MODE] [sslcert=yes|no] [gssencmode=disable|prefer|require] [replication=physical|logical]\" (repeatable).")
     var mustKeep: [String] = []
 
     @Option(name: .customLong("operator-pid"), help: "Your interactive session's pid: protected and never terminated (repeatable).")
@@ -17,19 +18,20 @@ struct PlanningOptions: ParsableArguments {
     @Flag(help: "Append hostnossl ... reject lines so refused clients learn why.") var addReject = false
     @Flag(help: "Terminate your other plain sessions too (same user and address as this connection).") var terminateOwnSessions = false
     @Option(help: "Floor for ssl_min_protocol_version: TLSv1.2 (default) or TLSv1.3.") var minTls = "TLSv1.2"
-    @Option(help: "Plan new certificate files: self-signed or ca (a local CA).") var createCertificates: String?
+    @Option(help: "Certificate files to plan: ca (a local CA and a server certificate it signs), self-signed, or none. Default: keep a usable certificate, else ca.")
+    var createCertificates: String?
     @Option(help: "Seconds the dead-man check waits for a new SSL connection after the rewrite is live.") var deadManSeconds = 10
     @Option(help: "Milliseconds pg_terminate_backend waits for each session to exit (14+).") var terminateTimeoutMs = 5000
 
     func validate() throws {
-        if let createCertificates, GenerationMode(rawValue: createCertificates) == nil || createCertificates == "csr" {
-            throw ValidationError("--create-certificates \(createCertificates): use self-signed or ca")
+        if let createCertificates, CertificateChoice(option: createCertificates) == nil {
+            throw ValidationError("--create-certificates \(createCertificates): use \(CertificateChoice.optionValues)")
         }
         if deadManSeconds < 1 || deadManSeconds > 600 { throw ValidationError("--dead-man-seconds \(deadManSeconds): use 1 to 600") }
         if terminateTimeoutMs < 0 { throw ValidationError("--terminate-timeout-ms must not be negative") }
     }
 
-    var generation: GenerationMode? { createCertificates.flatMap(GenerationMode.init(rawValue:)) }
+    var certificates: CertificateChoice { CertificateChoice(option: createCertificates) ?? .automatic }
 
     func planOptions() throws(PlanInputError) -> PlanOptions {
         var options = PlanOptions(rewritePolicy: RewritePolicy(includeLoopback: includeLoopback, addRejectLines: addReject),

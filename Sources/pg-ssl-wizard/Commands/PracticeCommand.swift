@@ -60,7 +60,7 @@ struct PracticeCommand: ParsableCommand {
                 options.deadManSeconds = 10
                 return try WizardRuntime.run(WizardOptions(
                     target: try ConnectionTarget(sandbox.record.operatorConninfo), planOptions: options,
-                    generation: chosen.renewsCertificate ? .localCA : nil, keepSeconds: keepSeconds,
+                    certificates: chosen.renewsCertificate ? .create(.localCA) : .automatic, keepSeconds: keepSeconds,
                     practice: true, scenarioGoal: "\(chosen.rawValue): \(chosen.goal)"))
             }
         } catch {

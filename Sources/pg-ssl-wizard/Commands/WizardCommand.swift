@@ -31,7 +31,7 @@ struct OpenWizardCommand: ParsableCommand {
     func run() throws {
         let code = try failingWithUnknown {
             let options = WizardOptions(target: try operatorTarget(conninfo), planOptions: try planning.planOptions(),
-                                        generation: planning.generation, keepSeconds: keepSeconds, graceSeconds: grace,
+                                        certificates: planning.certificates, keepSeconds: keepSeconds, graceSeconds: grace,
                                         standbyWaitSeconds: standbyWait)
             return try WizardRuntime.run(options)
         }

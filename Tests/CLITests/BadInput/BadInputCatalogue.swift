@@ -23,6 +23,9 @@ enum BadInputCatalogue {
 
     static func applyCreating(_ cluster: TestCluster) -> [String] { apply(cluster, ["--create-certificates", "self-signed"]) }
 
+    /// The certificate cases: without the opt-out a broken or missing certificate is replaced by default.
+    static func applyKeeping(_ cluster: TestCluster) -> [String] { apply(cluster, ["--create-certificates", "none"]) }
+
     static let cases: [BadInputCase] = commandLine + preflight + certificates + settings + hbaFile + fileSystem + terminal
 
     // MARK: - The command line and the connection
@@ -77,13 +80,13 @@ enum BadInputCatalogue {
     // MARK: - Step 1: certificates
 
     static let certificates: [BadInputCase] = [
-        BadInputCase(step: "certs", name: "no certificate and no --create-certificates", arguments: { cluster in apply(cluster) },
+        BadInputCase(step: "certs", name: "no certificate and no --create-certificates", arguments: { cluster in applyKeeping(cluster) },
                      exitCode: 11, mentions: ["does not exist", "--create-certificates"]),
         BadInputCase(step: "certs", name: "garbage certificate file", setup: { cluster, _ in
             try BadInputSetup.writeInData(cluster, "server.crt", "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n", mode: 0o644)
             try BadInputSetup.writeInData(cluster, "server.key", "not a key\n")
             return .init()
-        }, arguments: { cluster in apply(cluster) }, exitCode: 11, mentions: ["server.crt", "--create-certificates"]),
+        }, arguments: { cluster in applyKeeping(cluster) }, exitCode: 11, mentions: ["server.crt", "--create-certificates"]),
         BadInputCase(step: "certs", name: "key of another certificate", setup: { cluster, _ in
             let first = try BadInputSetup.certificate(cluster)
             let other = try TestCertificate.make(in: cluster.local.root + "/other", owner: cluster.local.owner)
@@ -92,7 +95,7 @@ enum BadInputCatalogue {
             chown(first.keyPath, cluster.local.owner.uid, cluster.local.owner.gid)
             try cluster.reload()
             return .init()
-        }, arguments: { cluster in apply(cluster) }, exitCode: 11, mentions: ["does not belong", "--create-certificates"]),
+        }, arguments: { cluster in applyKeeping(cluster) }, exitCode: 11, mentions: ["does not belong", "--create-certificates"]),
         BadInputCase(step: "certs", name: "expired certificate", setup: { cluster, _ in
             let files = try BadInputSetup.certificate(cluster)
             let key = try Certificate.PrivateKey(pemEncoded: String(contentsOfFile: files.keyPath, encoding: .utf8))
@@ -102,7 +105,7 @@ enum BadInputCatalogue {
             try LocalCluster.writeOwned(files.certificatePath, PEMEncoding.certificate(expired), owner: cluster.local.owner, mode: 0o644)
             try cluster.reload()
             return .init()
-        }, arguments: { cluster in apply(cluster) }, exitCode: 11, mentions: ["expired", "--create-certificates"]),
+        }, arguments: { cluster in applyKeeping(cluster) }, exitCode: 11, mentions: ["expired", "--create-certificates"]),
         BadInputCase(step: "certs", name: "key readable by others (0644)", setup: { cluster, _ in
             let files = try BadInputSetup.certificate(cluster)
             chmod(files.keyPath, 0o644)

@@ -40,6 +40,7 @@ struct AuditReportJSON: Decodable {
     var confirmation: Confirmation?
     var backups: [String: String]
     var warnings: [String]
+    var root_certificate_pem: String?
 
     static func read(_ markdownPath: String?) throws -> AuditReportJSON {
         let path = (markdownPath ?? "").replacingOccurrences(of: ".md", with: ".json")

@@ -84,15 +84,16 @@ struct PlannerTests {
     @Test func newCertificatesPointTheServerAtThemAndAreInstalledFirst() throws {
         let replacement = CertificateReplacement(mode: "self-signed", names: ["db"], files: [
             .init(role: .serverKey, path: "/data/server.key", purpose: "key", mode: 0o600, owner: "postgres", isSecret: true),
-        ], settings: ["ssl_ca_file": "/data/root.crt"])
+            .init(role: .rootCertificate, path: "/state/root.crt", purpose: "root.crt for clients", mode: 0o644, owner: nil, isSecret: false),
+        ], settings: [:])
         var facts = SnapshotBuilder.usableCertificate
         facts.condition = .missing
         facts.replacement = replacement
         let plan = try Planner.plan(SnapshotBuilder().input(certificates: facts))
         #expect(plan.run.certificates == .create(replacement) && plan.run.expectedFingerprint == nil)
-        #expect(plan.run.sslStatements == ["ALTER SYSTEM SET ssl_ca_file = '/data/root.crt'", "ALTER SYSTEM SET ssl = 'on'"])
+        #expect(plan.run.sslStatements == ["ALTER SYSTEM SET ssl = 'on'"], "ssl_ca_file, the client CA, is never set")
         #expect(plan.files.first == FileChange(path: "/data/server.key", kind: .create, step: .certs, purpose: "key", diff: nil, mode: 0o600, owner: "postgres"))
-        #expect(plan.run.confirmation.caPath == "/data/root.crt")
+        #expect(plan.run.confirmation.caPath == "/state/root.crt", "the confirmation verifies with the clients' root.crt")
     }
 
     /// 17+: with allow_alter_system off the plan says which lines go where
@@ -110,10 +111,10 @@ struct PlannerTests {
 
         var facts = SnapshotBuilder.usableCertificate
         facts.condition = .missing
-        facts.replacement = CertificateReplacement(mode: "ca", names: ["db"], files: [], settings: ["ssl_ca_file": "/data/root.crt"])
+        facts.replacement = CertificateReplacement(mode: "ca", names: ["db"], files: [], settings: [:])
         let creating = try Planner.plan(builder.input(certificates: facts))
         let first = try #require(creating.blockingReasons.first { $0.text.contains("allow_alter_system is off") })
-        #expect(first.text.contains("create the certificate files first") && first.text.contains("ssl_ca_file = '/data/root.crt'; ssl = 'on'"), "\(first.text)")
+        #expect(first.text.contains("create the certificate files first") && first.text.contains("add ssl = 'on' to") && !first.text.contains("ssl_ca_file"), "\(first.text)")
 
         builder.sslOn = true
         #expect(!(try Planner.plan(builder.input())).blocked, "ssl already set in postgresql.conf: nothing for ALTER SYSTEM")

@@ -22,9 +22,9 @@ import TestSupport
         """
 
     static func plan(_ cluster: TestCluster, conninfo: String? = nil, options: PlanOptions = PlanOptions(),
-                     create: GenerationMode? = nil, now: Date = Date()) throws -> Plan {
+                     create: CertificateChoice = .none, now: Date = Date()) throws -> Plan {
         let input = try PlanningInputReader.read(ConnectionTarget(conninfo ?? cluster.socketConninfo), options: options,
-                                                 createCertificates: create, now: now)
+                                                 certificates: create, now: now)
         return try Planner.plan(input)
     }
 
@@ -39,13 +39,13 @@ import TestSupport
             #expect(blocked.blockingReasons.contains { $0.text.contains("server.crt") && $0.text.contains("--create-certificates") })
             #expect(blocked.steps[1].status == .planned)
 
-            let planned = try Self.plan(cluster, create: .selfSigned)
+            let planned = try Self.plan(cluster, create: .create(.selfSigned))
             #expect(!planned.blocked, "\(planned.blockingReasons)")
             #expect(Self.statuses(planned) == ["preflight=satisfied", "certs=planned", "ssl_on=planned", "hba_rewrite=planned",
                                                "reload_or_restart=planned", "terminate_non_ssl=satisfied", "confirm=planned"])
             #expect(planned.files.map(\.path).contains(cluster.dataDirectory + "/server.key"))
             #expect(planned.files.first { $0.path.hasSuffix("server.key") }?.mode == 0o600)
-            #expect(planned.run.sslStatements == ["ALTER SYSTEM SET ssl_ca_file = '\(cluster.dataDirectory)/root.crt'", "ALTER SYSTEM SET ssl = 'on'"])
+            #expect(planned.run.sslStatements == ["ALTER SYSTEM SET ssl = 'on'"], "never ssl_ca_file, the client CA")
             let diff = try #require(planned.files.first { $0.kind == .rewrite }?.diff)
             #expect(diff.contains("+hostssl all             all             10.0.0.0/8              scram-sha-256   # office"))
             #expect(planned.reload.action == .reload && planned.reload.why.contains("ssl (sighup)"))
@@ -107,7 +107,7 @@ import TestSupport
     @Test func plainWizardWithSSLOffIsMovedToSSLAfterPhaseA() async throws {
         try await TestCluster.with { cluster in
             let options = PlanOptions(rewritePolicy: RewritePolicy(includeLoopback: true))
-            let plan = try Self.plan(cluster, conninfo: cluster.tcpConninfo(sslmode: "prefer"), options: options, create: .selfSigned)
+            let plan = try Self.plan(cluster, conninfo: cluster.tcpConninfo(sslmode: "prefer"), options: options, create: .create(.selfSigned))
             #expect(!plan.blocked, "\(plan.blockingReasons)")
             #expect(plan.lockout.wizardMovesToSSL && plan.run.wizardMovesToSSL)
             #expect(plan.notes.contains { $0.contains("reconnects with SSL right after phase A") })

@@ -9,8 +9,10 @@ import TestSupport
 
 /// `hba match` against the real server's choice: for generated files and
 /// connection attempts from the unix socket, loopback and client namespaces
-/// (each with and without SSL, some as walsenders), the line the matcher
-/// picks must be the line the server logs (or both reject).
+/// (each with and without SSL, with and without a client certificate, some
+/// as walsenders), the line the matcher picks must be the line the server
+/// logs (or both reject), and every attempt with the right credentials that
+/// the matcher admits must log in for real.
 @Suite(.serialized) struct MatchDifferentialTests {
     static let files = Int(ProcessInfo.processInfo.environment["PGSW_MATCH_FILES"] ?? "") ?? 60
     static let attemptsPerSource = Int(ProcessInfo.processInfo.environment["PGSW_MATCH_ATTEMPTS"] ?? "") ?? 18
@@ -26,11 +28,17 @@ import TestSupport
         case line(Int)
         case explicitReject
         case implicitReject
+        /// A line that wants a client certificate, and none was presented.
+        case certificateRequired
+        /// A real login.
+        case admitted
         var description: String {
             switch self {
             case .line(let n): return "line \(n)"
             case .explicitReject: return "reject line"
             case .implicitReject: return "implicit reject"
+            case .certificateRequired: return "client certificate required"
+            case .admitted: return "logged in"
             }
         }
     }
@@ -48,6 +56,10 @@ import TestSupport
                 "CREATE DATABASE d1", "CREATE DATABASE d2", "CREATE DATABASE g1", "CREATE DATABASE u1",
             ] { try cluster.sql(statement) }
             try LocalCluster.writeOwned(cluster.dataDirectory + "/users.txt", "u2 u3\n", owner: cluster.local.owner, mode: 0o600)
+            // Client certificates (CN = role) from a client CA the server trusts (ssl_ca_file).
+            let certificates = try Self.clientCertificates(cluster)
+            try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(certificates.ca)'")
+            try cluster.sql("ALTER ROLE postgres PASSWORD 'pw-postgres'")
             try LocalCluster.writeOwned(cluster.dataDirectory + "/dbs.txt", "d1, d2\n", owner: cluster.local.owner, mode: 0o600)
 
             let environment = MatchEnvironment.with(
@@ -66,6 +78,8 @@ import TestSupport
             let subnets = lab.clients.flatMap { ["\($0.addressV4)/32", "\($0.serverV4)/24", "\($0.addressV6)/128"] }
 
             var pairs = 0
+            var admitted = 0
+            var certificateRefusals = 0
             var matchedLines = Set<Int>()
             var failures: [String] = []
             for index in 0..<Self.files {
@@ -83,25 +97,34 @@ import TestSupport
                 var byNamespace: [String?: [(ConnectionAttempt, String)]] = [:]
                 for source in sources {
                     for _ in 0..<Self.attemptsPerSource / (source.client == .unixSocket ? 1 : 2) + (source.client == .unixSocket ? 0 : 1) {
-                        let (attempt, conninfo) = Self.randomAttempt(&random, source: source, port: cluster.port)
+                        let (attempt, conninfo) = Self.randomAttempt(&random, source: source, port: cluster.port, certificates: certificates.byRole)
                         byNamespace[source.namespace, default: []].append((attempt, conninfo))
                     }
                 }
                 for (namespace, batch) in byNamespace.sorted(by: { ($0.key ?? "") < ($1.key ?? "") }) {
                     let offset = Self.logSize(cluster)
                     let outcomes = try Probe.attempts(batch.map(\.1), in: namespace)
-                    let choices = try Self.serverChoices(cluster, since: offset, expected: batch.count)
-                    for ((attempt, _), (outcome, choice)) in zip(batch, zip(outcomes, choices)) {
+                    // The log shows the refused attempts only, in order; a real login is its own evidence.
+                    var refusedChoices = try Self.serverChoices(cluster, since: offset, expected: outcomes.filter { !$0.ok }.count).makeIterator()
+                    for ((attempt, conninfo), outcome) in zip(batch, outcomes) {
                         pairs += 1
+                        let choice = outcome.ok ? ServerChoice.admitted : refusedChoices.next() ?? .line(-2)
                         let predicted = matcher.match(attempt)
                         let ours: ServerChoice
                         switch predicted.outcome {
                         case .depends: ours = .line(-1)
-                        case .accepted: ours = .line(predicted.lineNumber!)
+                        case .certificateRequired: ours = .certificateRequired
+                        case .accepted:
+                            // The method decides: cert accepts the presented certificate, password the right password.
+                            let rule = predicted.decidingRule!
+                            let credentials = rule.method == .cert ? attempt.clientCertificate : conninfo.contains("password=pw-\(attempt.user) ")
+                            ours = credentials && attempt.user != "ghost" ? .admitted : .line(predicted.lineNumber!)
+                            if ours == .admitted { admitted += 1 }
                         case .rejected: ours = predicted.lineNumber == nil ? .implicitReject : .explicitReject
                         }
                         if case .line(let line) = choice { matchedLines.insert(line) }
-                        if ours != choice || outcome.ok, failures.count < 8 {
+                        if case .certificateRequired = choice { certificateRefusals += 1 }
+                        if ours != choice, failures.count < 8 {
                             failures.append("seed \(seed), \(attempt.summary): server \(choice) (\(outcome.error ?? "connected")), matcher \(ours)\n\(text)")
                         }
                     }
@@ -109,24 +132,48 @@ import TestSupport
             }
             try cluster.writeHBA("local all all trust\n")
             try Self.reloadAndWait(cluster)
-            print("match differential on PostgreSQL \(cluster.version): \(pairs) (file, attempt) pairs over \(Self.files) files, \(failures.count) mismatches")
+            try cluster.sql("ALTER SYSTEM RESET ssl_ca_file")
+            print("match differential on PostgreSQL \(cluster.version): \(pairs) (file, attempt) pairs over \(Self.files) files, \(admitted) real logins, \(certificateRefusals) refused for want of a client certificate, \(failures.count) mismatches")
             #expect(pairs >= 5000)
+            #expect(admitted >= 200, "many attempts the matcher admits log in for real")
+            #expect(certificateRefusals >= 20, "lines that want a client certificate are reached")
             #expect(matchedLines.count >= 8, "the generated files exercise many lines")
             #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
         }
     }
 
-    static func randomAttempt(_ random: inout SeededRandom, source: Source, port: Int) -> (ConnectionAttempt, String) {
+    /// Half the attempts carry the right password (replication ones never:
+    /// the roles may not replicate, which would fail after authentication),
+    /// half of the SSL ones present the role's client certificate.
+    static func randomAttempt(_ random: inout SeededRandom, source: Source, port: Int,
+                              certificates: [String: TestClientCertificate]) -> (ConnectionAttempt, String) {
         let user = random.pick(["u1", "u2", "u3", "postgres", "ghost"])
         let database = random.pick(["d1", "d2", "g1", "u1", "postgres"])
         let ssl = source.client != .unixSocket && random.chance(0.5)
         let replication: ConnectionAttempt.Replication = random.chance(0.7) ? .none : random.pick([.physical, .logical])
-        var conninfo = "host='\(source.host)' port=\(port) user=\(user) dbname=\(database) password=wrong-password"
+        let rightPassword = replication == .none && random.chance(0.5)
+        let certificate = ssl && replication == .none && random.chance(0.5) ? certificates[user] : nil
+        var conninfo = "host='\(source.host)' port=\(port) user=\(user) dbname=\(database) password=\(rightPassword ? "pw-\(user)" : "wrong-password") "
             + " sslmode=\(ssl ? "require" : "disable") gssencmode=disable sslrootcert=/nonexistent/root.crt connect_timeout=5"
+        if let certificate { conninfo += " " + certificate.conninfo }
         if replication == .physical { conninfo += " replication=true" }
         if replication == .logical { conninfo += " replication=database" }
-        let attempt = ConnectionAttempt(transport: source.client, ssl: ssl, database: database, user: user, replication: replication)
+        let attempt = ConnectionAttempt(transport: source.client, ssl: ssl, database: database, user: user, replication: replication,
+                                        clientCertificate: certificate != nil)
         return (attempt, conninfo)
+    }
+
+    /// One client CA and a certificate for each role that exists (ghost has none).
+    static func clientCertificates(_ cluster: TestCluster) throws -> (ca: String, byRole: [String: TestClientCertificate]) {
+        let root = cluster.local.root + "/client-certificates"
+        let first = try TestClientCertificate.make(in: root + "/u1", role: "u1")
+        var byRole = ["u1": first]
+        for role in ["u2", "u3", "postgres"] {
+            byRole[role] = try TestClientCertificate.make(in: root + "/" + role, role: role,
+                                                          signedBy: (first.caPath, first.directory + "/client-ca.key"))
+        }
+        chown(first.caPath, cluster.local.owner.uid, cluster.local.owner.gid)
+        return (first.caPath, byRole)
     }
 
     /// Reloads and waits until a new backend has the new rules: a backend
@@ -170,7 +217,8 @@ import TestSupport
             // Continuation lines of a message (tab-indented) carry no prefix.
             if !line.hasPrefix("\t") { pid = firstGroup(pidPattern, line) ?? "" }
             if line.contains("FATAL:") {
-                if line.contains("password authentication failed") { choices.append((pid, .line(-1))) }
+                if line.contains("password authentication failed") || line.contains("certificate authentication failed") { choices.append((pid, .line(-1))) }
+                else if line.contains("connection requires a valid client certificate") { choices.append((pid, .certificateRequired)) }
                 else if line.contains("pg_hba.conf rejects") { choices.append((pid, .explicitReject)) }
                 else if line.contains("no pg_hba.conf entry") { choices.append((pid, .implicitReject)) }
                 else { throw TestEnvironment.Missing(description: "unexpected FATAL in the server log: \(line)") }

@@ -1,8 +1,10 @@
 import HBA
 
-/// Valid rule files whose deciding line the server reveals: every rule uses
-/// `password` (a wrong password logs "Connection matched ... line N"), and at
-/// most one rule is `reject`. No host names: the lab has no DNS.
+/// Valid rule files whose deciding line the server reveals: rules use
+/// `password` (a wrong password logs "Connection matched ... line N"), and
+/// hostssl rules sometimes want a client certificate (`cert`, or `password`
+/// with `clientcert=`); at most one rule is `reject`. No host names: the lab
+/// has no DNS.
 struct MatchFileGenerator {
     var random: SeededRandom
     let version: Int
@@ -40,7 +42,13 @@ struct MatchFileGenerator {
             if type != "local" { fields.append(random.pick(addresses)) }
             let reject = !rejectUsed && random.chance(0.15)
             rejectUsed = rejectUsed || reject
-            fields.append(reject ? "reject" : "password")
+            if reject {
+                fields.append("reject")
+            } else if type == "hostssl" && random.chance(0.4) {
+                fields.append(random.pick(["cert", "password clientcert=verify-ca", "password clientcert=verify-full"]))
+            } else {
+                fields.append("password")
+            }
             lines.append(fields.joined(separator: random.pick([" ", "\t", "   "])))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -29,7 +29,7 @@ struct CertsGenerateCommand: ParsableCommand {
     @Option(help: "rsa3072 (default) or ecdsa-p256.") var keyType: String = KeyKind.rsa3072.rawValue
     @Option(help: "Validity in days.") var days: Int = 397
     @Option(help: "Owner of the written files (default: the owner of --out when it is a data directory).") var owner: String?
-    @Option(help: "Port for the printed connection strings.") var port: Int = 5432
+    @Option(help: "Port for the printed connection strings (default: the running server's, when --out is its data directory).") var port: Int?
     @Flag(help: "Show what would be written; write nothing.") var dryRun = false
 
     func run() throws {
@@ -51,7 +51,10 @@ struct CertsGenerateCommand: ParsableCommand {
             print("wrote " + file.planLine + (outcome.backupPath.map { "  (previous kept as \($0))" } ?? ""))
         }
         if let root = plan.rootCertificatePath {
+            // The port clients use is the server's: from --port, else the running server of --out (postmaster.pid).
+            let port = port ?? Postmaster.port(dataDirectory: out)
             print("\nhand \(root) to clients; connection strings (sslmode=verify-full):")
+            if port == nil { print("  (no port: --out is not a running server's data directory, so the strings leave it out; add port=N if the server does not listen on 5432, or pass --port)") }
             for strings in ClientConnectionStrings.make(names: plan.request.dnsNames + plan.request.ipAddresses, port: port,
                                                         database: "postgres", user: "postgres", rootCertificate: root) {
                 print("  \(strings.libpq)\n  \(strings.uri)\n  \(strings.jdbc)")

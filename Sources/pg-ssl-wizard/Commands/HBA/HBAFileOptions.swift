@@ -32,7 +32,9 @@ struct HBAFileOptions: ParsableArguments {
         if missingFeatures.contains("ldap") { build.ldap = false }
         if missingFeatures.contains("pam") { build.pam = false }
         if missingFeatures.contains("ssl") { build.ssl = false }
-        return ParseContext(syntax: ServerSyntax(major: serverVersion), build: build, sslEnabled: !sslOff)
+        // The file is read as this host's server reads it: an IPv6 zone must name one of this host's interfaces.
+        return ParseContext(syntax: ServerSyntax(major: serverVersion), build: build, sslEnabled: !sslOff,
+                            interfaceNames: LocalInterfaces.names())
     }
 
     var absolute: String { file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file }

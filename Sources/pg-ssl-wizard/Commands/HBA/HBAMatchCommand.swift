@@ -17,6 +17,8 @@ struct HBAMatchCommand: ParsableCommand {
     @Option(help: "The client's IP address (TCP).") var address: String?
     @Flag(help: "The connection uses SSL.") var ssl = false
     @Flag(help: "The connection uses GSSAPI encryption.") var gss = false
+    @Flag(name: .customLong("client-cert"), help: "The client presents a certificate the server's ssl_ca_file accepts (with --ssl).")
+    var clientCertificate = false
     @Option(help: "Role name.") var user: String
     @Option(help: "Database name.") var database: String
     @Option(help: "physical or logical.") var replication: ConnectionAttempt.Replication?
@@ -33,6 +35,7 @@ struct HBAMatchCommand: ParsableCommand {
     func validate() throws {
         guard local != (address != nil) else { throw ValidationError("give exactly one of --local or --address IP") }
         if let address, IPAddress(numeric: address) == nil { throw ValidationError("--address \(address) is not an IP address") }
+        if clientCertificate && !ssl { throw ValidationError("--client-cert needs --ssl: a certificate is only presented in a TLS handshake") }
         if local, ssl || gss { throw ValidationError("--ssl and --gss need --address: unix sockets are never encrypted") }
         for interface in interfaces where Self.parseInterface(interface) == nil {
             throw ValidationError("--interface \(interface) is not ADDRESS/PREFIX")
@@ -50,7 +53,7 @@ struct HBAMatchCommand: ParsableCommand {
         let document = try failingWithUnknown { try input.document() }
         let transport: ConnectionAttempt.Transport = local ? .unixSocket : .tcp(IPAddress(numeric: address!)!)
         let attempt = ConnectionAttempt(transport: transport, ssl: ssl, gssEncrypted: gss, database: database, user: user,
-                                        replication: replication ?? .none)
+                                        replication: replication ?? .none, clientCertificate: clientCertificate)
         let member = Set(memberOf), userName = user
         let lookup: HostnameLookup? = clientHostname.map { .name($0, forwardConfirms: true) } ?? (noClientHostname ? .noName : nil)
         let environment = MatchEnvironment(

@@ -46,7 +46,7 @@ struct ApplyCommand: ParsableCommand {
             let target = try operatorTarget(conninfo)
             let connection = try Connection.connect(target)
             let input = try PlanningInputReader.read(target, connection: connection, options: try planning.planOptions(),
-                                                     createCertificates: planning.generation)
+                                                     certificates: planning.certificates)
             let plan = try Planner.plan(input)
             if plan.blocked {
                 TerminalText.write(("pg-ssl-wizard: " + RunError.planBlocked(plan.blockingReasons.map(\.text)).operatorMessage + "\n"), to: .standardError)

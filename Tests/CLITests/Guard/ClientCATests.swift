@@ -1,0 +1,59 @@
+import Executor
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// `ssl_ca_file` is the CA the server trusts for client certificates: a
+/// run that makes new server certificates leaves it, its file and every
+/// certificate-authenticated client alone (issue 21, item 2).
+struct ClientCATests {
+    @Test func newServerCertificatesLeaveTheClientCAAndItsClientsAlone() async throws {
+        try await TestCluster.with { cluster in
+            let serverCertificate = try cluster.enableSSL()
+            let client = try TestClientCertificate.make(in: cluster.local.root + "/client-ca", role: "certclient")
+            chown(client.caPath, cluster.local.owner.uid, cluster.local.owner.gid)
+            // A client certificate from a CA the server does not trust for clients (the server certificate's CA).
+            let foreign = try TestClientCertificate.make(in: cluster.local.root + "/foreign", role: "certclient",
+                                                         signedBy: (serverCertificate.caPath, serverCertificate.directory + "/ca.key"))
+            try cluster.sql("CREATE ROLE certclient LOGIN")
+            try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(client.caPath)'")
+            try cluster.writeHBA("""
+                local   all   all                       trust
+                hostssl all   certclient  127.0.0.1/32  cert
+                host    all   all         127.0.0.1/32  scram-sha-256
+
+                """)
+            try cluster.reload()
+            let certificateLogin = cluster.tcpConninfo(user: "certclient", sslmode: "require") + " " + client.conninfo
+            let before = try Probe.attempts([certificateLogin, cluster.tcpConninfo(user: "certclient", sslmode: "require") + " " + foreign.conninfo])
+            #expect(before[0].ok && before[0].ssl, "the certificate-authenticated client gets in before the run: \(before[0])")
+            // What a client holding another CA's certificate sees once ssl_ca_file is set: the handshake itself fails.
+            #expect(!before[1].ok && before[1].error.map { $0.contains("unknown ca") || $0.contains("certificate verify failed") } == true, "\(before[1])")
+            let caBytes = try Data(contentsOf: URL(fileURLWithPath: client.caPath))
+            let servedBefore = try Self.servedFingerprint(cluster)
+
+            let wizard = try WizardRun()
+            let apply = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--json", "--include-loopback", "--create-certificates", "ca"])
+            #expect(apply.exitCode == 0, "\(apply.stdout)\n\(apply.stderr)")
+            let summary = try ApplySummary.decode(apply)
+            #expect(summary.outcome.hasPrefix("enforced"), "\(summary.outcome)")
+
+            #expect(try Self.servedFingerprint(cluster) != servedBefore, "the run made and serves a new server certificate")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: client.caPath)) == caBytes, "the client CA file is byte-identical")
+            #expect(try cluster.sql("SHOW ssl_ca_file").rows.first?.string("ssl_ca_file") == client.caPath, "ssl_ca_file still names the client CA")
+            let after = try Probe.attempts([certificateLogin])
+            #expect(after[0].ok && after[0].ssl, "the certificate-authenticated client still gets in: \(after[0])")
+
+            let report = try AuditReportJSON.read(summary.report)
+            #expect(report.confirmation?.verify_full?.hasPrefix("verified") == true, "\(String(describing: report.confirmation))")
+            let pem = try #require(report.root_certificate_pem, "the report carries the root certificate for clients")
+            #expect(pem.contains("BEGIN CERTIFICATE") && Data(pem.utf8) != caBytes)
+        }
+    }
+
+    static func servedFingerprint(_ cluster: TestCluster) throws -> String {
+        let output = try ProcessRunner.run("sh", ["-c", "echo | openssl s_client -starttls postgres -connect 127.0.0.1:\(cluster.port) 2>/dev/null | openssl x509 -noout -fingerprint -sha256"])
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
