@@ -9,6 +9,9 @@ public enum TLSVersions {
     /// Position in the order; -1 for a name that is not a known version.
     public static func rank(_ version: String) -> Int { order.firstIndex(of: version) ?? -1 }
 
+    /// The versions older than `floor`.
+    public static func below(_ floor: String) -> [String] { Array(order.prefix(while: { $0 != floor })) }
+
     /// Version -> number of encrypted sessions ("unknown" when the view hides it).
     public static func counts(_ sessions: [Session]) -> [String: Int] {
         var versions: [String: Int] = [:]

@@ -46,8 +46,9 @@ public final class Connection: @unchecked Sendable {
             throw .connectionFailed(target: target.redactedDescription, message: message)
         }
         let connection = Connection(handle: handle, target: target)
-        try connection.checkProfile()
+        // The pooler check first: a pooler that drops startup options fails the pin check too, less plainly.
         try connection.checkDirect()
+        try connection.checkProfile()
         return connection
     }
 

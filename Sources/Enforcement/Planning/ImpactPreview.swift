@@ -47,8 +47,13 @@ struct ImpactPreview {
             if ssl, let floor = raisedTLSFloor, let version = session.tlsVersion, TLSVersions.rank(version) < TLSVersions.rank(floor) {
                 // Connected today; its next handshake is refused, and prefer's plain retry meets the rewritten rules.
                 count(session, .tlsBelowFloor, rule: nil,
-                      reason: "on \(version) today; the new floor \(floor) refuses its next TLS handshake, and a prefer client's plain-text retry is refused by the rewritten rules",
+                      reason: "on \(version) today, below the new floor \(floor): the session is ended with the plain ones, and its next TLS handshake is refused (a prefer client's plain-text retry then meets the rewritten rules)",
                       fix: "upgrade that client's TLS library to one that speaks \(floor), or keep the floor: --min-tls \(TLSVersions.rank(version) >= TLSVersions.rank("TLSv1.2") ? version : "TLSv1.2")")
+                if isOperators(session) && !options.terminateOperatorSessions {
+                    spared.append(SparedSession(pid: session.pid, reason: "your own session, on \(version) below the new floor; terminated only with --terminate-own-sessions"))
+                } else {
+                    terminate.append(session)
+                }
                 continue
             }
             guard !ssl, !session.gssEncrypted, let attempt else { continue }

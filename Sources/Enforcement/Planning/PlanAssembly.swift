@@ -159,7 +159,7 @@ struct PlanAssembly {
         let ca = certificates.work.flatMap { work -> String? in
             if case .create(let replacement) = work { return replacement.path(of: .rootCertificate) }
             return nil
-        } ?? input.certificates.caPath
+        } ?? (input.certificates.caVerifiesServer ? input.certificates.caPath : nil)
         return RunPlan(
             systemIdentifier: input.snapshot.server.systemIdentifier, serverMajor: version.major, initial: initial,
             certificates: certificates.work,

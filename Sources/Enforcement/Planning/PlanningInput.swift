@@ -82,7 +82,11 @@ public struct CertificateFacts: Hashable, Sendable, Codable {
     public var condition: Condition
     public var certificatePath: String
     public var keyPath: String
+    /// `ssl_ca_file`: the CA the server trusts for client certificates.
     public var caPath: String?
+    /// That CA also signed the server's certificate, so clients can verify
+    /// the server with it; often it did not (docs/POSTGRES.md, "The client CA").
+    public var caVerifiesServer: Bool = false
     /// SHA-256 fingerprint of the certificate on disk (the one phase A must see served).
     public var fingerprint: String?
     /// Errors (operator-facing text), the reason for `broken`.

@@ -80,12 +80,15 @@ public enum SQLText {
 
     /// Which of the given pids are still plain-text TCP: never the caller's
     /// own backend, never a unix-socket or GSS-encrypted session.
-    public static let stillPlainAmong = """
+    /// Of the given pids, the TCP sessions still in plain text, or on a TLS
+    /// version in $2, a comma-separated list (below the floor the run set).
+    public static let stillExposedAmong = """
         SELECT a.pid FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid)
         LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid)
         WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()
           AND a.client_port IS NOT NULL AND a.client_port <> -1
-          AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
+          AND NOT coalesce(g.encrypted, false)
+          AND (NOT s.ssl OR s.version = ANY(pg_catalog.string_to_array($2::text, ',')))
         ORDER BY a.pid
         """
 

@@ -48,9 +48,12 @@ enum CertificateFactsReader {
                 fix = KeyPermissionFix(path: files.key, currentMode: key.mode, currentOwner: key.ownerName, owner: files.serverUser.name)
             }
         }
-        return CertificateFacts(condition: problems.isEmpty ? condition : .broken, certificatePath: files.certificate, keyPath: files.key,
-                                caPath: files.ca, fingerprint: report.certificate?.sha256Fingerprint, problems: problems, warnings: warnings,
-                                keyPermissionFix: fix)
+        var facts = CertificateFacts(condition: problems.isEmpty ? condition : .broken, certificatePath: files.certificate, keyPath: files.key,
+                                     caPath: files.ca, fingerprint: report.certificate?.sha256Fingerprint, problems: problems, warnings: warnings,
+                                     keyPermissionFix: fix)
+        facts.caVerifiesServer = files.ca != nil && report.certificate != nil
+            && !report.findings.contains { $0.code == "chain-not-verified" || $0.code == "no-ca-file" }
+        return facts
     }
 
     /// Why the planned files may not be written where they would go (CertificatePlacement).

@@ -7,9 +7,12 @@ import PostgresClient
 /// Steps 5 and 6 on the server: the sessions still plain, their end, the
 /// standbys coming back over SSL, and the proof that plain text is refused.
 extension EffectRunner {
+    /// TLS versions below the floor this run sets: sessions on them are ended like plain ones.
+    static func weakVersions(_ record: RunRecord) -> [String] { TLSVersions.below(record.state.plan.confirmation.minimumTLS) }
+
     func refreshSessions(_ pids: [Int32], record: inout RunRecord) -> Performed {
         do {
-            let plain = try SessionTermination.stillPlain(connection, among: pids)
+            let plain = try SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))
             if plain.isEmpty && record.milestones.lastPlainGoneAt == nil { record.milestones.lastPlainGoneAt = Date() }
             return Performed(.sessionsRefreshed(stillPlain: plain), after: ["still_plain": plain.map(String.init).joined(separator: ",")])
         } catch {
@@ -23,7 +26,8 @@ extension EffectRunner {
         do {
             try waitForIdle(pids)
             let described = try describe(pids)
-            let remaining = try SessionTermination.terminate(connection, pids, timeoutMilliseconds: timeoutMilliseconds ?? 5000,
+            let remaining = try SessionTermination.terminate(connection, pids, weakVersions: Self.weakVersions(record),
+                                                             timeoutMilliseconds: timeoutMilliseconds ?? 5000,
                                                              version: context.server.version)
             let now = Date()
             record.terminated += described.filter { !remaining.contains($0.pid) }.map { session in
@@ -33,7 +37,7 @@ extension EffectRunner {
             if remaining.isEmpty { record.milestones.lastPlainGoneAt = now }
             return Performed(.terminated(remaining: remaining), after: ["remaining": remaining.map(String.init).joined(separator: ",")])
         } catch {
-            return Performed(.terminated(remaining: (try? SessionTermination.stillPlain(connection, among: pids)) ?? pids))
+            return Performed(.terminated(remaining: (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))) ?? pids))
         }
     }
 

@@ -8,9 +8,11 @@ import PostgresClient
 /// them, and confirm they are gone. Never the caller's own backend, never a
 /// unix-socket session: the query itself cannot return those.
 public enum SessionTermination {
-    public static func stillPlain(_ connection: Connection, among pids: [Int32]) throws(PostgresError) -> [Int32] {
+    /// The planned pids still in plain text, or on a TLS version below the
+    /// run's floor (`weakVersions`): refused on their next connection, ended now.
+    public static func stillExposed(_ connection: Connection, among pids: [Int32], weakVersions: [String]) throws(PostgresError) -> [Int32] {
         guard !pids.isEmpty else { return [] }
-        return try connection.query(SQLText.stillPlainAmong, [pids]).rows.map { row throws(PostgresError) in try row.int32("pid") }
+        return try connection.query(SQLText.stillExposedAmong, [pids, weakVersions.joined(separator: ",")]).rows.map { row throws(PostgresError) in try row.int32("pid") }
     }
 
     /// Terminates `pids` (re-checked first) and returns those still there
@@ -19,9 +21,9 @@ public enum SessionTermination {
     /// pid, one after another, which alone would stretch the exposure window
     /// to 0.1 s per session. A session still there after a moment gets the
     /// version's wait: `pg_terminate_backend(pid, timeout)` on 14+, polling on 13.
-    public static func terminate(_ connection: Connection, _ pids: [Int32], timeoutMilliseconds: Int,
+    public static func terminate(_ connection: Connection, _ pids: [Int32], weakVersions: [String], timeoutMilliseconds: Int,
                                  version: ServerVersion) throws(PostgresError) -> [Int32] {
-        let targets = try stillPlain(connection, among: pids)
+        let targets = try stillExposed(connection, among: pids, weakVersions: weakVersions)
         guard !targets.isEmpty else { return [] }
         _ = try connection.query(SQLText.terminateAll, [targets])
         let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)

@@ -144,7 +144,7 @@ BEGIN PERFORM public.mallory_trip('host(inet)'); RETURN pg_catalog.host($1); END
 $$;
 
 -- Connection.ownSession: pg_backend_pid() (also SQLText.ownTLS and
--- SessionTermination.stillPlain), inet_server_addr(), inet_client_addr(),
+-- SessionTermination.stillExposed), inet_server_addr(), inet_client_addr(),
 -- current_database().
 CREATE FUNCTION public.pg_backend_pid() RETURNS pg_catalog.int4
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
@@ -306,7 +306,7 @@ $$;
 CREATE OPERATOR public.= (LEFTARG = pg_catalog.text, RIGHTARG = pg_catalog.text, FUNCTION = public.mallory_op_eq_text);
 
 -- =(integer, integer): pid joins (ON s.pid = a.pid, USING (pid)),
--- pid = pg_backend_pid() (ownTLS), a.pid = ANY($1::int[]) (stillPlain,
+-- pid = pg_backend_pid() (ownTLS), a.pid = ANY($1::int[]) (stillExposed,
 -- present, waitForIdle).
 CREATE FUNCTION public.mallory_op_eq_int4(pg_catalog.int4, pg_catalog.int4) RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
@@ -328,7 +328,7 @@ BEGIN PERFORM public.mallory_trip('<>(text,text)'); RETURN $1 OPERATOR(pg_catalo
 $$;
 CREATE OPERATOR public.<> (LEFTARG = pg_catalog.text, RIGHTARG = pg_catalog.text, FUNCTION = public.mallory_op_ne_text);
 
--- <>(integer, integer): client_port <> -1 (plainTCPSessions, stillPlain),
+-- <>(integer, integer): client_port <> -1 (plainTCPSessions, stillExposed),
 -- a.pid <> pg_backend_pid() (stillPlain). (-1 is a constant: no prefix minus.)
 CREATE FUNCTION public.mallory_op_ne_int4(pg_catalog.int4, pg_catalog.int4) RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$

@@ -65,7 +65,7 @@ struct BlindSpotTests {
         #expect(raised.impact.refusedClients.map(\.user) == ["legacy"])
         #expect(raised.impact.refusedClients.first?.cause == .tlsBelowFloor)
         #expect(raised.impact.refusedClients.first?.reason.contains("TLSv1.2") == true)
-        #expect(raised.impact.terminate.isEmpty, "on SSL today: refused on its next connection, never terminated")
+        #expect(raised.impact.terminate.map(\.pid) == [602], "ended with the plain ones: the confirmation proves no session below the floor")
         #expect(!raised.blocked)
 
         let kept = PlanOptions(minimumTLS: "TLSv1.3", mustKeep: [try ProtectedIdentitySpec.parse("user=legacy addr=10.0.0.20 dbname=app")])

@@ -17,10 +17,10 @@ import TestSupport
             defer { operatorConnection.close() }
             let everyone = (plain + encrypted + socket).map(\.backendPID) + [operatorConnection.backendPID]
 
-            let found = try SessionTermination.stillPlain(operatorConnection, among: everyone)
+            let found = try SessionTermination.stillExposed(operatorConnection, among: everyone, weakVersions: [])
             #expect(found == plain.map(\.backendPID).sorted(), "never the caller's own pid, never SSL or socket sessions")
 
-            let remaining = try SessionTermination.terminate(operatorConnection, everyone, timeoutMilliseconds: 5000, version: cluster.version)
+            let remaining = try SessionTermination.terminate(operatorConnection, everyone, weakVersions: [], timeoutMilliseconds: 5000, version: cluster.version)
             #expect(remaining.isEmpty)
             let alive = try cluster.sql("SELECT array_agg(application_name ORDER BY application_name)::text AS names FROM pg_stat_activity WHERE application_name IN ('plain', 'encrypted', 'socket')")
             #expect(try alive.rows.first?.optionalString("names") == "{encrypted,socket}")

@@ -42,7 +42,7 @@ import TestSupport
         #expect(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version)
                 == "SELECT pg_catalog.pg_terminate_backend(\(sessions[0].backendPID))")
         _ = try observer.query(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version))
-        let remaining = try SessionTermination.terminate(observer, sessions.map(\.backendPID), timeoutMilliseconds: 3000, version: cluster.version)
+        let remaining = try SessionTermination.terminate(observer, sessions.map(\.backendPID), weakVersions: [], timeoutMilliseconds: 3000, version: cluster.version)
         #expect(remaining.isEmpty)
         let left = try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'plain'")
         #expect(try left.rows.first?.int32("n") == 0)
