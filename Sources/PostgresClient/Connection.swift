@@ -40,7 +40,7 @@ public final class Connection: @unchecked Sendable {
                                                  extraSecrets: ConninfoScrubber.secrets(of: target.overrides))
             PQfinish(handle)
             // PostgreSQL takes the startup parameter `options`; PgBouncer refuses it by default.
-            if message.contains("unsupported startup parameter") {
+            if message.contains("unsupported startup parameter: options") {
                 throw .behindPooler(target: target.redactedDescription, evidence: "it refused a startup parameter PostgreSQL accepts: \(message)")
             }
             throw .connectionFailed(target: target.redactedDescription, message: message)

@@ -112,7 +112,10 @@ public struct LockoutGuard: Sendable {
                 refusals.append("the attempt\(how) is refused (\(by))")
             }
         }
-        if refusals.isEmpty { return .refused("sslmode=\(identity.sslMode.rawValue) makes no attempt the server accepts") }
+        if refusals.isEmpty {
+            if identity.gssEncMode == .require { return .refused("gssencmode=require, and this server offers no GSS encryption (built without GSSAPI)") }
+            return .refused("sslmode=\(identity.sslMode.rawValue) makes no attempt the server accepts")
+        }
         return .refused(refusals.joined(separator: ", then "))
     }
 
@@ -140,7 +143,7 @@ public struct LockoutGuard: Sendable {
         var ways: [String] = []
         let candidateMatcher = Matcher(document: candidate, environment: environment)
         if let floor = belowFloor(identity) {
-            ways.append("\(floor): upgrade that client's TLS library, or keep the floor where it is (--min-tls \(identity.tlsVersion ?? "TLSv1.2"))")
+            ways.append("\(floor): " + TLSFloorAdvice.fix(version: identity.tlsVersion ?? "", floor: raisedTLSFloor ?? ""))
         }
         let withSSL = candidateMatcher.match(identity.attempt(ssl: true))
         if !identity.isUnixSocket, withSSL.outcome == .certificateRequired, let line = withSSL.lineNumber {

@@ -44,11 +44,12 @@ struct ImpactPreview {
             if session.isWalsender {
                 walsenders.append(walsender(session, ssl: ssl, cache: &cache))
             }
-            if ssl, let floor = raisedTLSFloor, let version = session.tlsVersion, TLSVersions.rank(version) < TLSVersions.rank(floor) {
+            // A standby below the floor keeps streaming until it reconnects: never cut it (walsender() says what it needs).
+            if ssl, !session.isWalsender, let floor = raisedTLSFloor, let version = session.tlsVersion, TLSVersions.rank(version) < TLSVersions.rank(floor) {
                 // Connected today; its next handshake is refused, and prefer's plain retry meets the rewritten rules.
                 count(session, .tlsBelowFloor, rule: nil,
                       reason: "on \(version) today, below the new floor \(floor): the session is ended with the plain ones, and its next TLS handshake is refused (a prefer client's plain-text retry then meets the rewritten rules)",
-                      fix: "upgrade that client's TLS library to one that speaks \(floor), or keep the floor: --min-tls \(TLSVersions.rank(version) >= TLSVersions.rank("TLSv1.2") ? version : "TLSv1.2")")
+                      fix: TLSFloorAdvice.fix(version: version, floor: floor))
                 if isOperators(session) && !options.terminateOperatorSessions {
                     spared.append(SparedSession(pid: session.pid, reason: "your own session, on \(version) below the new floor; terminated only with --terminate-own-sessions"))
                 } else {
@@ -103,7 +104,9 @@ struct ImpactPreview {
         let kind: ConnectionAttempt.Replication = session.database == nil ? .physical : .logical
         let admitted = Self.attempt(for: session, ssl: true).map { cache.candidate($0).outcome == .accepted } ?? false
         let needs: String
-        if ssl {
+        if ssl, let floor = raisedTLSFloor, let version = session.tlsVersion, TLSVersions.rank(version) < TLSVersions.rank(floor) {
+            needs = "streams on \(version), below the new floor \(floor): it is not terminated, but its next connection's handshake is refused (with prefer, the plain retry is refused too). \(TLSFloorAdvice.fix(version: version, floor: floor))"
+        } else if ssl {
             needs = "already on SSL; nothing to do"
         } else if !admitted {
             needs = "the new rules admit no \(kind.rawValue) replication for \(session.user ?? "?") from \(session.clientAddress ?? "?") even with SSL: add a hostssl line for it before the change"

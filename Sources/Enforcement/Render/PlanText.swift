@@ -56,7 +56,7 @@ extension Plan {
         }
         lines += impact.spared.map { "  spared pid \($0.pid): \($0.reason)" }
         if !impact.refusedClients.isEmpty {
-            lines.append("  clients refused on their next connection:")
+            lines.append("  clients the new rules refuse unless they change (why and the fix for each):")
             for client in impact.refusedClients {
                 lines.append("    \(client.user)@\(client.database) from \(client.address)\(client.applicationName.isEmpty ? "" : " (\(client.applicationName))"), \(client.sessions) session(s)"
                              + (client.rule.map { ", admitted today by \($0)" } ?? ""))

@@ -17,7 +17,9 @@ public struct ConnectionAttempt: Hashable, Sendable, Codable {
     public var user: String
     public var replication: Replication
     /// The client presents a certificate the server's client CA accepts,
-    /// with the user's name in it (only over TLS).
+    /// with the user's name in it (only over TLS). Taken as given: the
+    /// matcher does not compare the certificate's CN (or a `map=`) with the
+    /// user, which `cert` and `clientcert=verify-full` also require.
     public var clientCertificate: Bool
 
     public init(transport: Transport, ssl: Bool = false, gssEncrypted: Bool = false, database: String, user: String,

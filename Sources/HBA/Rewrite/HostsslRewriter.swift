@@ -18,10 +18,12 @@ public enum HostsslRewriter {
                 guard let bytes = originals[file] else { continue }
                 edits[file, default: []].append(LosslessPrinter.replaceKeepingColumns(rule.typeToken.span, with: "hostssl", in: bytes))
                 changes.append(RewriteChange(kind: .converted, file: file, lineNumber: rule.lineNumber, reason: reason, removes: removes))
-                if policy.keepGSSEncrypted && document.context.build.gssapi {
-                    edits[file, default: []].append(gssTwin(of: rule, in: bytes))
+                // Only a `host` line admitted GSS-encrypted clients (hostnogssenc never did).
+                if policy.keepGSSEncrypted && document.context.build.gssapi && rule.connectionType == .host,
+                   let record = document.lines.first(where: { $0.rule == rule })?.tokenized {
+                    edits[file, default: []].append(gssTwin(of: rule, record: record, in: bytes))
                     changes.append(RewriteChange(kind: .appended, file: file, lineNumber: rule.lineNumber,
-                                                 reason: "hostgssenc twin of line \(rule.lineNumber): hostssl never admits GSS-encrypted (Kerberos) clients, this line keeps them in"))
+                                                 reason: "hostgssenc twin added after line \(rule.lineNumber): hostssl never admits GSS-encrypted (Kerberos) clients, this line keeps them in"))
                 }
             case .keep(let reason):
                 changes.append(RewriteChange(kind: .kept, file: file, lineNumber: rule.lineNumber, reason: reason))
@@ -47,24 +49,15 @@ public enum HostsslRewriter {
     }
 
     /// The same record with `hostgssenc` for its type, inserted after the
-    /// record's last physical line (continuations included).
-    static func gssTwin(of rule: HBARule, in bytes: [UInt8]) -> TextEdit {
-        let span = rule.typeToken.span
-        var lineStart = span.start
-        while lineStart > 0, bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
-        var lineEnd = span.start
-        while lineEnd < bytes.count {
-            if bytes[lineEnd] == 0x0A {
-                let continued = lineEnd > 0 && bytes[lineEnd - 1] == 0x5C
-                if !continued { break }
-            }
-            lineEnd += 1
-        }
-        let typeEdit = LosslessPrinter.replaceKeepingColumns(span, with: "hostgssenc", in: bytes)
-        var twin: [UInt8] = [0x0A]
-        twin += bytes[lineStart..<typeEdit.span.start] + typeEdit.replacement + bytes[typeEdit.span.end..<lineEnd]
-        if lineEnd >= bytes.count { twin.append(0x0A) }
-        return TextEdit(span: SourceSpan(file: span.file, start: lineEnd, end: lineEnd), replacement: twin)
+    /// record's physical lines as the tokenizer read them (continuations,
+    /// CR LF and the version's continuation rule included).
+    static func gssTwin(of rule: HBARule, record: TokenizedLine, in bytes: [UInt8]) -> TextEdit {
+        let end = record.span.end
+        let typeEdit = LosslessPrinter.replaceKeepingColumns(rule.typeToken.span, with: "hostgssenc", in: bytes)
+        var twin = Array(bytes[record.span.start..<typeEdit.span.start]) + typeEdit.replacement + Array(bytes[typeEdit.span.end..<end])
+        let endsLine = end > 0 && bytes[end - 1] == 0x0A
+        if twin.last != 0x0A { twin.append(0x0A) }
+        return TextEdit(span: SourceSpan(file: rule.typeToken.span.file, start: end, end: end), replacement: (endsLine ? [] : [0x0A]) + twin)
     }
 
     enum Decision {

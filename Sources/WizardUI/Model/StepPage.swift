@@ -87,7 +87,8 @@ extension StepPage {
         }
         lines += plan.impact.spared.map { Line("spared pid \($0.pid): \($0.reason)", Style(.good)) }
         for client in plan.impact.refusedClients {
-            lines.append(Line("refused on its next connection: \(client.user)@\(client.database) from \(client.address)"
+            lines.append(Line((client.cause == .sslOffToday ? "refused unless it moves to SSL: " : "refused on its next connection: ")
+                              + "\(client.user)@\(client.database) from \(client.address)"
                               + (client.applicationName.isEmpty ? "" : " (\(client.applicationName))"), Style(client.mayMoveToSSL ? .warning : .bad)))
             lines.append(Line("  why: \(client.reason)", Style(.dim)))
             lines.append(Line("  fix: \(client.fix)", Style(.dim)))

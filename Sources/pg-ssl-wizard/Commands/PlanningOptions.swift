@@ -8,7 +8,7 @@ import HBA
 /// the applied one are made from the same options.
 struct PlanningOptions: ParsableArguments {
     @Option(name: .customLong("must-keep"),
-            help: "An identity that must keep access: \"user=NAME addr=IP|local [dbname=DB] [sslmode=MODE] [sslcert=yes|no] [gssencmode=disable|prefer|require] [replication=physical|logical]\" (repeatable).")
+            help: "An identity that must keep access: \"user=NAME addr=IP|local [dbname=DB] [sslmode=MODE] [sslcert=yes|no] [gssencmode=disable|prefer|require] [replication=physical|logical]\" (repeatable; sslcert=yes: it presents a certificate ssl_ca_file accepts, issued to that user).")
     var mustKeep: [String] = []
 
     @Option(name: .customLong("operator-pid"), help: "Your interactive session's pid: protected and never terminated (repeatable).")

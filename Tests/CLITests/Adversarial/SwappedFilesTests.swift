@@ -125,14 +125,15 @@ struct SwappedFilesTests {
         }
     }
 
-    /// `ssl_ca_file` (the server user's setting) names a file in a root-only
+    /// `ssl_cert_file` (the server user's setting) names a file in a root-only
     /// directory: new certificates are not planned there, and nothing is written.
+    /// (`ssl_ca_file`, the client CA, is never written at all: `ClientCATests`.)
     @Test func aCertificateSettingThatPointsIntoRootsDirectory() async throws {
         try TestEnvironment.requireRoot(for: "the postgres OS user")
         try await TestCluster.with { cluster in
             let decoy = try Decoy()
             let before = decoy.fingerprint
-            try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(decoy.path)'")
+            try cluster.sql("ALTER SYSTEM SET ssl_cert_file = '\(decoy.path)'")
             try cluster.writeHBA(FaultInjectionTests.hba)
             try cluster.reload()
             let wizard = try WizardRun()

@@ -84,7 +84,7 @@ struct BlindSpotTests {
         let document = HBADocument(path: "/h", text: file, context: context)
         let result = HostsslRewriter.rewrite(document, policy: RewritePolicy(keepGSSEncrypted: true))
         #expect(result.text(of: "/h") == "local all all trust\nhostssl all  all  10.0.0.0/8   gss\nhostgssenc all  all  10.0.0.0/8   gss\n")
-        #expect(result.changes.contains { $0.kind == .appended && $0.reason.contains("hostgssenc twin of line 2") })
+        #expect(result.changes.contains { $0.kind == .appended && $0.reason.contains("hostgssenc twin added after line 2") })
         var noGSS = context
         noGSS.build.gssapi = false
         let without = HostsslRewriter.rewrite(HBADocument(path: "/h", text: file, context: noGSS), policy: RewritePolicy(keepGSSEncrypted: true))
@@ -101,6 +101,36 @@ struct BlindSpotTests {
         #expect(!lost.keepsAccess, "gssencmode=require is never admitted by hostssl: \(lost)")
         #expect(AttemptEncryption.sequence(sslMode: .prefer, gssEncMode: .prefer, unixSocket: false, serverOffersGSS: true) == [.gss, .ssl, .plain])
         #expect(AttemptEncryption.sequence(sslMode: .require, gssEncMode: .disable, unixSocket: false, serverOffersGSS: true) == [.ssl])
+    }
+
+    /// The twin follows the record as the server reads it: after a CR LF
+    /// continuation (14+), after one physical line on 13 (no continuation),
+    /// and never for hostnogssenc, which kept GSS clients out.
+    @Test func twinsFollowTheRecordAsTheServerReadsIt() {
+        let policy = RewritePolicy(keepGSSEncrypted: true)
+        let continued = "host all all \\\r\n  10.0.0.0/8 md5\r\nlocal all all trust\r\n"
+        let on16 = HostsslRewriter.rewrite(HBADocument(path: "/h", text: continued, context: ParseContext(syntax: ServerSyntax(major: 16), sslEnabled: true)), policy: policy)
+        #expect(on16.text(of: "/h") == "hostssl all all \\\r\n  10.0.0.0/8 md5\r\nhostgssenc all all \\\r\n  10.0.0.0/8 md5\r\nlocal all all trust\r\n")
+        let commentWithBackslash = "host all all 10.0.0.0/8 md5 # old \\\nhost all bob 10.0.0.0/8 md5\n"
+        let on13 = HostsslRewriter.rewrite(HBADocument(path: "/h", text: commentWithBackslash, context: ParseContext(syntax: ServerSyntax(major: 13), sslEnabled: true)), policy: policy)
+        #expect(on13.text(of: "/h") == "hostssl all all 10.0.0.0/8 md5 # old \\\nhostgssenc all all 10.0.0.0/8 md5 # old \\\nhostssl all bob 10.0.0.0/8 md5\nhostgssenc all bob 10.0.0.0/8 md5\n")
+        let noGSS = HostsslRewriter.rewrite(HBADocument(path: "/h", text: "hostnogssenc all all 10.0.0.0/8 md5\n", context: ParseContext(syntax: ServerSyntax(major: 16), sslEnabled: true)), policy: policy)
+        #expect(noGSS.text(of: "/h")?.hasPrefix("hostssl") == true && noGSS.text(of: "/h")?.contains("hostgssenc") == false, "\(noGSS.text(of: "/h") ?? "")")
+        let atEOF = HostsslRewriter.rewrite(HBADocument(path: "/h", text: "host all all 10.0.0.0/8 md5", context: ParseContext(syntax: ServerSyntax(major: 16), sslEnabled: true)), policy: policy)
+        #expect(atEOF.text(of: "/h") == "hostssl all all 10.0.0.0/8 md5\nhostgssenc all all 10.0.0.0/8 md5\n")
+    }
+
+    @Test func aStandbyBelowTheFloorIsNotCutButToldWhatItNeeds() throws {
+        var builder = SnapshotBuilder()
+        builder.sslOn = true
+        var standby = SnapshotBuilder.client(605, user: "replicator", database: nil, address: "10.0.0.50", ssl: true, application: "standby-1", walsender: true)
+        standby.tlsVersion = "TLSv1.2"
+        builder.sessions = [standby]
+        let plan = try Planner.plan(builder.input(hba: "local all all trust\nhost replication replicator 10.0.0.0/8 scram-sha-256\n",
+                                                  options: PlanOptions(minimumTLS: "TLSv1.3")))
+        #expect(plan.impact.terminate.isEmpty)
+        #expect(plan.impact.walsenders.first?.needs.contains("below the new floor TLSv1.3") == true, "\(plan.impact.walsenders)")
+        #expect(plan.impact.walsenders.first?.needs.contains("--min-tls TLSv1.2") == true)
     }
 
     @Test func thePlannerAddsTwinsWhenGSSIsInUse() throws {
