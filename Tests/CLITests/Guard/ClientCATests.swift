@@ -12,12 +12,15 @@ struct ClientCATests {
         try await TestCluster.with { cluster in
             let serverCertificate = try cluster.enableSSL()
             let client = try TestClientCertificate.make(in: cluster.local.root + "/client-ca", role: "certclient")
-            chown(client.caPath, cluster.local.owner.uid, cluster.local.owner.gid)
+            // The client CA where DBAs keep it: in the data directory, the server user's.
+            let clientCA = cluster.dataDirectory + "/client-ca.crt"
+            try FileManager.default.copyItem(atPath: client.caPath, toPath: clientCA)
+            chown(clientCA, cluster.local.owner.uid, cluster.local.owner.gid)
             // A client certificate from a CA the server does not trust for clients (the server certificate's CA).
             let foreign = try TestClientCertificate.make(in: cluster.local.root + "/foreign", role: "certclient",
                                                          signedBy: (serverCertificate.caPath, serverCertificate.directory + "/ca.key"))
             try cluster.sql("CREATE ROLE certclient LOGIN")
-            try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(client.caPath)'")
+            try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(clientCA)'")
             try cluster.writeHBA("""
                 local   all   all                       trust
                 hostssl all   certclient  127.0.0.1/32  cert
@@ -30,7 +33,7 @@ struct ClientCATests {
             #expect(before[0].ok && before[0].ssl, "the certificate-authenticated client gets in before the run: \(before[0])")
             // What a client holding another CA's certificate sees once ssl_ca_file is set: the handshake itself fails.
             #expect(!before[1].ok && before[1].error.map { $0.contains("unknown ca") || $0.contains("certificate verify failed") } == true, "\(before[1])")
-            let caBytes = try Data(contentsOf: URL(fileURLWithPath: client.caPath))
+            let caBytes = try Data(contentsOf: URL(fileURLWithPath: clientCA))
             let servedBefore = try Self.servedFingerprint(cluster)
 
             let wizard = try WizardRun()
@@ -40,8 +43,8 @@ struct ClientCATests {
             #expect(summary.outcome.hasPrefix("enforced"), "\(summary.outcome)")
 
             #expect(try Self.servedFingerprint(cluster) != servedBefore, "the run made and serves a new server certificate")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: client.caPath)) == caBytes, "the client CA file is byte-identical")
-            #expect(try cluster.sql("SHOW ssl_ca_file").rows.first?.string("ssl_ca_file") == client.caPath, "ssl_ca_file still names the client CA")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: clientCA)) == caBytes, "the client CA file is byte-identical")
+            #expect(try cluster.sql("SHOW ssl_ca_file").rows.first?.string("ssl_ca_file") == clientCA, "ssl_ca_file still names the client CA")
             let after = try Probe.attempts([certificateLogin])
             #expect(after[0].ok && after[0].ssl, "the certificate-authenticated client still gets in: \(after[0])")
 
