@@ -18,7 +18,8 @@ public enum LosslessPrinter {
         var cursor = 0
         // The same line reached twice (a file that includes itself) brings
         // the same edit twice: one is enough.
-        for edit in Set(edits).sorted(by: { $0.span.start < $1.span.start }) {
+        // An insertion (empty span) at the start of an edited token goes first.
+        for edit in Set(edits).sorted(by: { ($0.span.start, $0.span.end) < ($1.span.start, $1.span.end) }) {
             precondition(edit.span.start >= cursor && edit.span.end <= bytes.count, "overlapping edits")
             output.append(contentsOf: bytes[cursor..<edit.span.start])
             output.append(contentsOf: edit.replacement)
