@@ -12,11 +12,11 @@ public enum Probe {
 
     public static var path: String { TestEnvironment.productsDirectory + "/pgsw-probe" }
 
-    public static func attempts(_ conninfos: [String], in namespace: String? = nil) throws -> [Outcome] {
+    public static func attempts(_ conninfos: [String], in namespace: String? = nil, environment: [String: String] = [:]) throws -> [Outcome] {
         let file = "/tmp/pgsw-probe-\(getpid())-\(UUID().uuidString.prefix(8)).json"
         try JSONEncoder().encode(conninfos).write(to: URL(fileURLWithPath: file))
         defer { unlink(file) }
-        let output = try ProcessRunner.checked(path, ["attempts", file], inNamespace: namespace, timeoutSeconds: 600)
+        let output = try ProcessRunner.checked(path, ["attempts", file], inNamespace: namespace, environment: environment, timeoutSeconds: 600)
         let outcomes = try output.stdout.split(separator: "\n").map { try JSONDecoder().decode(Outcome.self, from: Data($0.utf8)) }
         guard outcomes.count == conninfos.count else {
             throw TestEnvironment.Missing(description: "probe answered \(outcomes.count) of \(conninfos.count) attempts: \(output.stderr)")
@@ -25,9 +25,9 @@ public enum Probe {
     }
 
     /// Starts a process holding `count` sessions open; kill it to close them.
-    public static func hold(_ count: Int, conninfo: String, in namespace: String? = nil) throws -> ChildProcess {
+    public static func hold(_ count: Int, conninfo: String, in namespace: String? = nil, environment: [String: String] = [:]) throws -> ChildProcess {
         let log = "/tmp/pgsw-hold-\(getpid())-\(UUID().uuidString.prefix(8)).log"
-        let child = try ProcessRunner.spawn(path, ["hold", String(count), conninfo], inNamespace: namespace, logFile: log)
+        let child = try ProcessRunner.spawn(path, ["hold", String(count), conninfo], inNamespace: namespace, environment: environment, logFile: log)
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("holding") { unlink(log); return child }
