@@ -36,7 +36,7 @@ enum SettingsPlanner {
         let floor = snapshot.setting("ssl_min_protocol_version")?.value ?? ""
         if rank(floor) < rank(input.options.minimumTLS) {
             changes.append(.init(name: "ssl_min_protocol_version", value: input.options.minimumTLS,
-                                 reason: "refuse TLS versions below \(input.options.minimumTLS) (now \(floor.isEmpty ? "unset" : floor))"))
+                                 reason: "refuse TLS versions below \(input.options.minimumTLS) (now \(floor.isEmpty ? "unset" : floor)); clients that only speak older TLS are refused from then on, and sessions on it now are ended (see the impact)"))
         }
         if !snapshot.sslSettingOn {
             changes.append(.init(name: "ssl", value: "on", reason: "accept TLS connections"))

@@ -17,7 +17,8 @@ struct PlanningOptions: ParsableArguments {
     @Flag(help: "Convert loopback host rules too (127.0.0.0/8, ::1, samehost, localhost).") var includeLoopback = false
     @Flag(help: "Append hostnossl ... reject lines so refused clients learn why.") var addReject = false
     @Flag(help: "Terminate your other plain sessions too (same user and address as this connection).") var terminateOwnSessions = false
-    @Option(help: "Floor for ssl_min_protocol_version: TLSv1.2 (default) or TLSv1.3.") var minTls = "TLSv1.2"
+    @Option(help: "Floor for ssl_min_protocol_version: TLSv1.2 (default) or TLSv1.3. A higher floor refuses clients that only speak older TLS (their prefer retry in plain text is refused too); the plan lists the sessions below it, ends them with the plain ones, and blocks if a protected one is among them.")
+    var minTls = "TLSv1.2"
     @Option(help: "Certificate files to plan: ca (a local CA and a server certificate it signs), self-signed, or none. Default: keep a usable certificate, else ca.")
     var createCertificates: String?
     @Option(help: "Seconds the dead-man check waits for a new SSL connection after the rewrite is live.") var deadManSeconds = 10
