@@ -30,7 +30,8 @@ struct PlanAssembly {
                                  summary: rewriteNeeded
                                      ? "convert \(converted.count) host line(s) to hostssl in \(hba.result.changedFiles.joined(separator: ", "))"
                                      : "no remote host line admits plain text: nothing to rewrite",
-                                 details: hba.result.changes.filter { $0.kind != .converted }.map { "\($0.file):\($0.lineNumber): \($0.reason)" }))
+                                 details: hba.result.changes.filter { $0.kind != .converted }.map { "\($0.file):\($0.lineNumber): \($0.reason)" }
+                                     + fallbacksTakenAway))
         steps.append(PlannedStep(name: .reloadOrRestart, status: rewriteNeeded ? .planned : .satisfied,
                                  summary: rewriteNeeded
                                      ? "phase B: check the file, reload, then open a new SSL connection within \(input.options.deadManSeconds) s or revert"
@@ -39,6 +40,7 @@ struct PlanAssembly {
         steps.append(PlannedStep(name: .terminateNonSSL, status: terminateTargets.isEmpty ? .satisfied : .planned,
                                  summary: terminateTargets.isEmpty ? "no plain-text TCP session would lose access"
                                      : "terminate \(terminateTargets.count) plain-text TCP session(s)"
+                                         + (impact.refusedClients.contains { $0.cause == .tlsBelowFloor } ? " or session(s) below the new TLS floor" : "")
                                          + (walsenderTargets.isEmpty ? "" : ", \(walsenderTargets.count) of them walsenders"),
                                  details: []))
         let othersDone = steps.allSatisfy { $0.status == .satisfied }
@@ -50,6 +52,14 @@ struct PlanAssembly {
     }
 
     var converted: [RewriteChange] { hba.result.changes.filter { $0.kind == .converted } }
+
+    /// Converted lines that are today's plain-text fallback of clients
+    /// without a client certificate: what the rewrite takes away, and from whom.
+    var fallbacksTakenAway: [String] {
+        impact.refusedClients.filter { $0.cause == .certificateFallback }.map { client in
+            "\(client.rule ?? "?"): takes away the plain-text fallback of \(client.user)@\(client.database) from \(client.address) (\(client.sessions) session(s)): \(client.reason)"
+        }
+    }
     var walsenderTargets: [Session] { terminateTargets.filter(\.isWalsender) }
 
     func sslStep() -> PlannedStep {

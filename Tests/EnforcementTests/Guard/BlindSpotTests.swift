@@ -41,6 +41,8 @@ struct BlindSpotTests {
         #expect(client.cause == .certificateFallback)
         #expect(client.reason.contains("reaches line 2 (cert)") && client.reason.contains("line 3 admitted the plain-text retry"), "\(client.reason)")
         #expect(client.fix.contains("ssl_ca_file"))
+        let rewriteStep = try #require(plan.steps.first { $0.name == .hbaRewrite })
+        #expect(rewriteStep.details.contains { $0.hasPrefix("/data/pg_hba.conf:3: takes away the plain-text fallback of app@app from 10.0.0.10") }, "\(rewriteStep.details)")
         #expect(plan.blocked)
         let refusal = try #require(plan.lockout.refusals.first)
         #expect(refusal.reason.contains("fails authentication (line 2 wants a client certificate"), "\(refusal.reason)")
