@@ -3,7 +3,7 @@ SWIFT        ?= swift
 CONFIG       ?= debug
 BIN           = .build/$(CONFIG)/pg-ssl-wizard
 # Debian packages the build and the tests need; only missing ones are installed.
-APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip pgbouncer krb5-kdc krb5-admin-server krb5-user
+APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip pgbouncer krb5-kdc krb5-admin-server krb5-user ansible-core ansible-lint
 
 .PHONY: all deps servers build build-tests test test-matrix practice fuzz bench evidence clean
 

@@ -20,6 +20,13 @@ public enum TLSVersions {
     }
 }
 
+/// The version of the JSON contracts scripts and playbooks read (`plan
+/// --json`, `apply --json`, `status --json`): keys are only ever added within
+/// a version; a removed or changed key makes the next one (README, "JSON contracts").
+public enum JSONContract {
+    public static let schema = 1
+}
+
 /// The JSON form of every report and plan: sorted keys, snake_case, ISO 8601 dates.
 public enum ReportJSON {
     public static func encoder() -> JSONEncoder {

@@ -105,6 +105,7 @@ public struct StatusReport: Sendable {
     // MARK: - JSON document
 
     public struct Document: Codable, Sendable {
+        public var schema: Int
         public var verdict: Verdict
         public var exitCode: Int32
         public var reasons: [String]
@@ -125,7 +126,7 @@ public struct StatusReport: Sendable {
         public var pendingKeep: PendingKeepDocument?
 
         enum CodingKeys: String, CodingKey {
-            case verdict, reasons, notes, server, connection, privileges, tls, files, counts, sessions
+            case schema, verdict, reasons, notes, server, connection, privileges, tls, files, counts, sessions
             case pendingKeep = "pending_keep"
             case exitCode = "exit_code", sslSettings = "ssl_settings", fileSettingErrors = "file_setting_errors"
             case tlsVersions = "tls_versions", keyExchangeGroups = "key_exchange_groups"
@@ -134,6 +135,7 @@ public struct StatusReport: Sendable {
         init(_ report: StatusReport) {
             let snapshot = report.snapshot
             let assessment = report.assessment
+            schema = JSONContract.schema
             verdict = assessment.verdict
             exitCode = assessment.verdict.exitCode
             reasons = assessment.reasons

@@ -36,6 +36,7 @@ public struct PlanDocument: Encodable, Sendable {
     struct Lockout: Encodable { var blocked: Bool; var wizard_moves_to_ssl: Bool; var checks: [Check] }
     struct Reload: Encodable { var action: String; var why: String; var pending_restart: [String] }
 
+    var schema = JSONContract.schema
     var blocked: Bool
     var nothing_to_do: Bool
     var exit_code: Int32

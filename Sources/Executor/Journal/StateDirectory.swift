@@ -14,6 +14,12 @@ public struct StateDirectory: Hashable, Sendable {
         base(environment) + "/pg-ssl-wizard/" + systemIdentifier.filter(\.isNumber)
     }
 
+    /// The local CA's directory, beside the clusters' state directories
+    /// (`$XDG_STATE_HOME/pg-ssl-wizard/ca`, default `~/.local/state/...`).
+    public static func localAuthority(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        base(environment) + "/pg-ssl-wizard/ca"
+    }
+
     static func base(_ environment: [String: String]) -> String {
         environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil } ?? OSUser.current.home + "/.local/state"
     }

@@ -85,7 +85,7 @@ enum CertificateFactsReader {
                                         mode: 0o644, owner: nil, isSecret: false),
         ]
         if mode == .localCA {
-            let directory = OSUser.current.home + "/.local/state/pg-ssl-wizard/ca"
+            let directory = StateDirectory.localAuthority()
             planned.insert(CertificateReplacement.File(role: .authorityKey, path: directory + "/ca.key", purpose: "local CA key (outside the data directory; reused if present)",
                                                        mode: 0o600, owner: nil, isSecret: true), at: 0)
             planned.insert(CertificateReplacement.File(role: .authorityCertificate, path: directory + "/ca.crt", purpose: "local CA certificate", mode: 0o644, owner: nil, isSecret: false), at: 1)

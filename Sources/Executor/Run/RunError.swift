@@ -26,6 +26,8 @@ public enum RunError: Error, Hashable, Sendable {
     case candidateNotLive(path: String)
     /// A run waits for "keep": only `keep` or `rollback` moves it.
     case awaitingKeep(String)
+    /// `rollback --run NAME` for a run that is not the cluster's latest.
+    case notTheLatestRun(asked: String, latest: String)
 }
 
 extension RunError: OperatorFacingError {
@@ -35,6 +37,8 @@ extension RunError: OperatorFacingError {
             return "the plan is blocked, nothing was changed: " + reasons.joined(separator: "; ") + " (see `pg-ssl-wizard plan` for the ways out)"
         case .nothingToDo:
             return "SSL is already enforced on this server: nothing to do (`pg-ssl-wizard status` shows the evidence)"
+        case .notTheLatestRun(let asked, let latest):
+            return "run \(asked) is not this cluster's latest run (\(latest) is): rollback undoes only the latest run; nothing was changed"
         case .noRun(let directory):
             return "no run of this cluster is recorded in \(directory); start one with `pg-ssl-wizard apply`"
         case .runAlreadyFinished(let run, let outcome):

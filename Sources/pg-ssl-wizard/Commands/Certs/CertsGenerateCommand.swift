@@ -25,7 +25,7 @@ struct CertsGenerateCommand: ParsableCommand {
     @Option(help: "DNS name clients use (repeatable).") var dns: [String] = []
     @Option(help: "IP address clients use (repeatable).") var ip: [String] = []
     @Option(help: "Directory for server.key, server.crt, root.crt (or server.csr).") var out: String
-    @Option(help: "Directory of the local CA (default: ~/.local/state/pg-ssl-wizard/ca).") var caDir: String?
+    @Option(help: "Directory of the local CA (default: $XDG_STATE_HOME/pg-ssl-wizard/ca, else ~/.local/state/pg-ssl-wizard/ca).") var caDir: String?
     @Option(help: "rsa3072 (default) or ecdsa-p256.") var keyType: String = KeyKind.rsa3072.rawValue
     @Option(help: "Validity in days.") var days: Int = 397
     @Option(help: "Owner of the written files (default: the owner of --out when it is a data directory).") var owner: String?
@@ -70,7 +70,7 @@ struct CertsGenerateCommand: ParsableCommand {
         let modes = [(ca, GenerationMode.localCA), (selfSigned, .selfSigned), (csr, .signingRequest)].filter(\.0)
         guard modes.count == 1 else { throw CertsCommandError.noMode }
         guard let kind = KeyKind(rawValue: keyType) else { throw GenerationError.crypto("unknown key type \(keyType): use rsa3072 or ecdsa-p256") }
-        let caDirectory = caDir ?? (OSUser.current.home + "/.local/state/pg-ssl-wizard/ca")
+        let caDirectory = caDir ?? StateDirectory.localAuthority()
         if modes[0].1 == .localCA, ServerSSLFiles.isInsideDataDirectory(caDirectory) {
             throw GenerationError.caInsideDataDirectory(caDirectory)
         }

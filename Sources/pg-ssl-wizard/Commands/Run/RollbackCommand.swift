@@ -17,6 +17,8 @@ struct RollbackCommand: ParsableCommand {
     @Argument(help: "libpq connection string or URI of the same cluster.")
     var conninfo: String = ""
     @Flag(help: "Print the result as JSON.") var json = false
+    @Option(name: .customLong("run"), help: "Roll back only if the latest run is this one (as apply --json named it): fleets roll back what they applied.")
+    var expectedRun: String?
 
     func run() throws {
         let result = try failingWithUnknown { () throws -> RunRollback.Result in
@@ -24,6 +26,7 @@ struct RollbackCommand: ParsableCommand {
             let directory = cluster.directory
             // A run waiting for "keep": its watchdog puts pg_hba.conf back now and records it; then the rest goes back too.
             if let pending = PendingKeep.find(directory) {
+                if let expectedRun, pending.record.run != expectedRun { throw RunError.notTheLatestRun(asked: expectedRun, latest: pending.record.run) }
                 if pending.armerIsAlive { throw RunError.keepBelongsToTheWizard(pid: pending.arm.armedBy) }
                 try pending.tell(.revertNow)
             }
@@ -31,6 +34,7 @@ struct RollbackCommand: ParsableCommand {
             defer { lock.release() }
             let store = RunStore(directory)
             guard var record = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
+            if let expectedRun, record.run != expectedRun { throw RunError.notTheLatestRun(asked: expectedRun, latest: record.run) }
             let runner = EffectRunner(context: cluster.context(run: record.run), connection: cluster.connection, reportDirectory: directory.path)
             let journal = try Journal.open(directory, run: record.run)
             let result = try RunRollback.rollback(&record, runner: runner, journal: journal)

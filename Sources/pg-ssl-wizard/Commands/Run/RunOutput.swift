@@ -17,6 +17,7 @@ enum RunOutput {
     }
 
     struct Summary: Encodable {
+        var schema = JSONContract.schema
         var run: String
         var outcome: String
         var steps: [String: String]
@@ -28,6 +29,7 @@ enum RunOutput {
     }
 
     struct KeepSummary: Encodable {
+        var schema = JSONContract.schema
         var run: String
         var outcome: String
         var watchdogPID: Int32
