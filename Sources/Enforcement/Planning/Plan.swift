@@ -37,6 +37,8 @@ public struct ClusterIdentity: Hashable, Sendable, Codable {
     public var version: String
     public var dataDirectory: String
     public var hbaFile: String
+    /// A standby (`pg_is_in_recovery()`): fleets enforce primaries first.
+    public var inRecovery: Bool = false
 }
 
 public struct BlockingReason: Hashable, Sendable, Codable {

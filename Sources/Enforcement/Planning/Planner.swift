@@ -41,7 +41,8 @@ public enum Planner {
         let steps = assembly.steps(preflightProblems: preflight)
         return Plan(cluster: ClusterIdentity(systemIdentifier: snapshot.server.systemIdentifier,
                                              version: snapshot.server.version.description,
-                                             dataDirectory: snapshot.server.dataDirectory, hbaFile: snapshot.server.hbaFile),
+                                             dataDirectory: snapshot.server.dataDirectory, hbaFile: snapshot.server.hbaFile,
+                                             inRecovery: snapshot.server.inRecovery),
                     steps: steps, files: assembly.files(), sql: assembly.statements(),
                     reload: assembly.reloadDecision, settingConflicts: settings.conflicts, impact: impact, lockout: verdict,
                     preflightProblems: preflight, notes: notes, filesManual: filesManual, run: assembly.runPlan(steps: steps))
