@@ -154,7 +154,8 @@ struct KeepWatchdogTests {
 
     static func journal(_ wizard: WizardRun, run: String) throws -> String {
         let base = wizard.stateHome + "/pg-ssl-wizard"
-        let cluster = try #require(try FileManager.default.contentsOfDirectory(atPath: base).first)
+        // The cluster's directory is named by its system identifier (the local CA's `ca` lives beside it).
+        let cluster = try #require(try FileManager.default.contentsOfDirectory(atPath: base).first { $0.allSatisfy(\.isNumber) })
         return base + "/" + cluster + "/run-\(run).jsonl"
     }
 }
