@@ -35,15 +35,3 @@ struct CellGridTests {
         #expect(after.changes(since: after).isEmpty)
     }
 }
-
-/// Long lines in the plan pane wrap instead of being clipped away.
-struct LineWrapTests {
-    @Test func aLongLineWrapsKeepingItsStylesAndIndentingContinuations() {
-        let line = Line(spans: [Span("NO  ", Style(.bad, bold: true)), Span("the wizard's connection from 127.0.0.1")])
-        let rows = line.wrapped(width: 20)
-        #expect(rows.map(\.text) == ["NO  the wizard's con", "  nection from 127.0", "  .0.1"])
-        #expect(rows[0].spans[0].style == Style(.bad, bold: true))
-        #expect(Line("short").wrapped(width: 20) == [Line("short")])
-        #expect(Line(String(repeating: "x", count: 20)).wrapped(width: 20).count == 1, "exactly the width fits")
-    }
-}

@@ -88,6 +88,29 @@ struct WizardScreenTests {
         }
     }
 
+    /// Every screen and state at both sizes: each line of the main pane,
+    /// the explanation pane and the log reads back whole from its rows
+    /// (no word or token broken without a mark).
+    @Test(arguments: ["preflight", "preflight-blocked", "preflight-ascii", "certs", "ssl-on-confirm", "hba-rewrite", "keep-countdown",
+                      "terminate-confirm", "terminate-progress", "quit-while-applying", "confirm", "final", "final-practice", "help"])
+    func noWordIsBrokenWithoutAMark(_ name: String) throws {
+        for (rows, columns) in Self.sizes {
+            let model = try Self.state(name, rows: rows, columns: columns)
+            let unicode = model.box == .unicode
+            let layout = Layout(rows: rows, columns: columns, maximized: model.maximized)
+            let width = layout.page.width - 2
+            var lines = model.pageLines(width: width).map { ($0, width) }
+            if let rect = layout.explanation {
+                let text = model.content.explanations.text(for: WizardView.explanationName(model.screen), practice: model.content.practice)
+                lines += text.components(separatedBy: "\n").map { (Line($0), rect.width - 2) }
+            }
+            for (line, width) in lines {
+                let problem = LayoutCheck.problems(line, rows: TextLayout.wrap(line, width: width, unicode: unicode), width: width, unicode: unicode)
+                #expect(problem == nil, "\(name) at \(columns)x\(rows): \(problem ?? "")")
+            }
+        }
+    }
+
     @Test func asciiFramesWhenTheLocaleIsNotUTF8() throws {
         let grid = WizardView.render(try Self.state("preflight-ascii", rows: 24, columns: 80))
         Golden.check(grid, "preflight-ascii")

@@ -55,6 +55,6 @@ enum OverlayView {
     }
 
     static func wrapped(_ text: String, _ width: Int, _ style: Style = .plain) -> [Line] {
-        Wrap.lines(text, width: width).map { Line($0, style) }
+        TextLayout.lines(text, width: width, style: style)
     }
 }

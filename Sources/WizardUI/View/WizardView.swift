@@ -17,11 +17,11 @@ public enum WizardView {
         header(&grid, model)
         rail(&grid, model)
         pane(&grid, model, .plan, layout.page, title: title(of: model.screen),
-             lines: model.pageLines(width: layout.page.width - 2).flatMap { $0.wrapped(width: layout.page.width - 2) })
+             lines: model.pageLines(width: layout.page.width - 2).flatMap { TextLayout.wrap($0, width: layout.page.width - 2, unicode: model.box == .unicode) })
         if let rect = layout.explanation {
             let text = model.content.explanations.text(for: explanationName(model.screen), practice: model.content.practice)
             pane(&grid, model, .explanation, rect, title: model.content.practice ? "Why (practice)" : "Why",
-                 lines: Wrap.lines(text, width: rect.width - 2).map { Line($0) })
+                 lines: TextLayout.lines(text, width: rect.width - 2, unicode: model.box == .unicode))
         }
         if let rect = layout.log { logPane(&grid, model, rect) }
         footer(&grid, model)
@@ -91,9 +91,12 @@ public enum WizardView {
         // Scrolling the log moves back from the newest line.
         let back = min(model.scroll[.log] ?? 0, max(0, model.log.count - visible))
         let end = model.log.count - back
-        let shown = model.log[max(0, end - visible)..<end].map {
-            Line(spans: [Span(clock($0.at, model.timeZone) + " ", Style(.dim)), Span($0.text, $0.style)])
+        // Each entry laid out like every other pane; the newest rows fill the bottom.
+        let rows = model.log[max(0, end - visible)..<end].flatMap {
+            TextLayout.wrap(Line(spans: [Span(clock($0.at, model.timeZone) + " ", Style(.dim)), Span($0.text, $0.style)]),
+                            width: rect.width - 2, unicode: model.box == .unicode)
         }
+        let shown = rows.suffix(visible)
         grid.frame(row: rect.row, column: rect.column, width: rect.width, height: rect.height, title: "Log", box: model.box,
                    style: model.focus == .log ? Style(.title) : Style(.dim))
         for (offset, line) in shown.enumerated() {
@@ -132,8 +135,8 @@ public enum WizardView {
     static func tooSmall(_ grid: inout CellGrid, _ model: WizardModel) {
         let text = "The wizard needs a terminal of at least \(minimumColumns)x\(minimumRows); this one is \(model.columns)x\(model.rows). "
             + "Enlarge it, or use `pg-ssl-wizard plan` and `apply`. q quits."
-        for (index, line) in Wrap.lines(text, width: max(10, model.columns - 2)).enumerated() {
-            grid.write(line, row: index + 1, column: 1, style: Style(.warning, bold: true))
+        for (index, line) in TextLayout.lines(text, width: max(10, model.columns - 2), style: Style(.warning, bold: true)).enumerated() {
+            grid.draw(line, row: index + 1, column: 1, width: max(10, model.columns - 2))
         }
     }
 }
