@@ -34,7 +34,7 @@ enum FinalSummaryBuilder {
     /// For trainees: the order the steps ran in, what was avoided, what a real window needs besides.
     static func debrief(_ record: RunRecord, plan: Plan?) -> [String] {
         let state = record.state
-        var lines = ["steps: " + StepName.allCases.map { "\($0.rawValue) \(state.status($0).rawValue)" }.joined(separator: " -> ")]
+        var lines = ["steps: " + StepName.allCases.map { "\($0.title) \(state.status($0).rawValue)" }.joined(separator: " -> ")]
         if let plan {
             lines.append("lock-out avoided: the guard checked \(plan.lockout.checks.count) identit\(plan.lockout.checks.count == 1 ? "y" : "ies") against the new rules before anything changed")
             let standbys = plan.impact.walsenders.count

@@ -42,7 +42,7 @@ struct WizardUpdateTests {
         _ = model.press(.right, .right, .right)
         #expect(model.screen == .step(.hbaRewrite))
         #expect(model.press(.enter).isEmpty && model.overlay == nil)
-        #expect(model.notice == "Do ssl_on first: each step needs the ones before it.")
+        #expect(model.notice == "Do Turn SSL on first: each step needs the ones before it.")
 
         var blocked = try WizardFixtures.model(lockedOut: true)
         #expect(blocked.content.blocked)
@@ -171,10 +171,10 @@ struct WizardUpdateTests {
         var model = WizardModel(content: try WizardFixtures.content(), now: WizardFixtures.start, timeZone: WizardFixtures.utc,
                                 resuming: run.state, runName: "20270115T080000Z")
         #expect(model.screen == .step(.hbaRewrite))
-        #expect(model.notice == "Run 20270115T080000Z was interrupted before it finished: Enter continues it at hba_rewrite.")
+        #expect(model.notice == "Run 20270115T080000Z was interrupted before it finished: Enter continues it at Require SSL in pg_hba.conf.")
         _ = model.press(.enter)
         guard case .confirm(let confirmation, _) = model.overlay else { Issue.record("no confirmation"); return }
-        #expect(confirmation.title == "Continue the interrupted run at hba_rewrite")
+        #expect(confirmation.title == "Continue the interrupted run at Require SSL in pg_hba.conf")
         #expect(model.press(.character("y")) == [.apply(through: .hbaRewrite)])
     }
 

@@ -100,7 +100,7 @@ extension Plan {
             let stepFiles = files.filter { $0.step == step }
             guard !statements.isEmpty || !stepFiles.isEmpty else { continue }
             lines.append("")
-            lines.append("-- \(step.rawValue): \(step.title)")
+            lines.append("-- \(step.title) (\(step.rawValue)): \(step.purpose)")
             for file in stepFiles {
                 lines.append("-- file \(file.path) (\(file.kind.rawValue)): \(file.purpose)")
                 if let diff = file.diff { lines += diff.split(separator: "\n").map { "--   " + $0 } }

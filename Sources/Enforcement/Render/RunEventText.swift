@@ -4,7 +4,7 @@ extension RunEvent {
     public var summary: String {
         if let text = watchdogSummary { return text }
         switch self {
-        case .confirmed(let through): return "confirmed every planned step through \(through.rawValue)"
+        case .confirmed(let through): return "confirmed every planned step through \(through.title)"
         case .stop: return "stopped by the operator"
         case .keepChanges: return "the operator keeps the changes"
         case .revertChanges: return "the operator reverts the changes"

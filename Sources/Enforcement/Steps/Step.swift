@@ -9,7 +9,22 @@ public enum StepName: String, CaseIterable, Hashable, Sendable, Codable, Compara
     case terminateNonSSL = "terminate_non_ssl"
     case confirm
 
+    /// What a person reads (screens, the log, plan text, reports); the raw
+    /// value is the machine name JSON and the journal keep.
     public var title: String {
+        switch self {
+        case .preflight: return "Preflight"
+        case .certs: return "Certificates"
+        case .sslOn: return "Turn SSL on"
+        case .hbaRewrite: return "Require SSL in pg_hba.conf"
+        case .reloadOrRestart: return "Reload and check"
+        case .terminateNonSSL: return "End plain-text sessions"
+        case .confirm: return "Confirm"
+        }
+    }
+
+    /// One line on what the step does, under its title.
+    public var purpose: String {
         switch self {
         case .preflight: return "Preflight checks"
         case .certs: return "Server certificate, key and CA"

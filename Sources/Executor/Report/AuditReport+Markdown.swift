@@ -11,7 +11,7 @@ extension AuditReport {
                   "- **Outcome: \(outcome)**",
                   "- Exposure window (hostssl live -> last non-SSL backend gone): "
                     + (exposureWindowSeconds.map { String(format: "%.3f s", $0) } ?? "not measured (the rules did not go live)"), ""]
-        lines += ["## Steps", ""] + StepName.allCases.map { "- \($0.rawValue): \(steps[$0.rawValue] ?? "?")" } + [""]
+        lines += ["## Steps", ""] + StepName.allCases.map { "- \($0.title): \(steps[$0.rawValue] ?? "?")" } + [""]
         lines += ["## Sessions", "", "| | before | after |", "|---|---|---|"]
         let rows: [(String, (SessionCounts) -> Int)] = [
             ("SSL", { $0.ssl }), ("non-SSL TCP", { $0.nonSSLTCP }), ("  of which loopback", { $0.nonSSLTCPLoopback }),

@@ -62,11 +62,11 @@ public struct AuditReport: Codable, Hashable, Sendable {
     public static func describe(_ outcome: RunOutcome) -> String {
         switch outcome {
         case .enforced: return "enforced: every planned step verified"
-        case .stoppedBefore(let step): return "stopped before \(step.rawValue) as asked"
-        case .failedBeforeChange(let step, let reason): return "failed at \(step.rawValue) before any change: \(reason)"
-        case .rolledBack(let step, let reason): return "rolled back after \(step.rawValue) failed: \(reason)"
-        case .rollbackFailed(let step, let reason): return "ROLLBACK FAILED after \(step.rawValue): \(reason); run `pg-ssl-wizard rollback`"
-        case .incomplete(let step, let reason): return "incomplete at \(step.rawValue): \(reason)"
+        case .stoppedBefore(let step): return "stopped before \(step.title) as asked"
+        case .failedBeforeChange(let step, let reason): return "failed at \(step.title) before any change: \(reason)"
+        case .rolledBack(let step, let reason): return "rolled back after \(step.title) failed: \(reason)"
+        case .rollbackFailed(let step, let reason): return "ROLLBACK FAILED after \(step.title): \(reason); run `pg-ssl-wizard rollback`"
+        case .incomplete(let step, let reason): return "incomplete at \(step.title): \(reason)"
         }
     }
 

@@ -72,7 +72,7 @@ public struct WizardModel: Hashable, Sendable {
         if let run {
             self.run = run
             screen = .step(run.currentStep ?? .confirm)
-            notice = "Run \(runName ?? "") was interrupted before it finished: Enter continues it at \(run.currentStep?.rawValue ?? "the end")."
+            notice = "Run \(runName ?? "") was interrupted before it finished: Enter continues it at \(run.currentStep?.title ?? "the end")."
             // Reopened at the question: the watchdog's deadline, not a new countdown.
             if case .awaitingKeep = run.stage { overlay = .keep(deadline: run.watchdog?.revertAt ?? now.addingTimeInterval(Double(run.keepSeconds))) }
         }

@@ -97,7 +97,7 @@ extension WizardModel {
             guard let page = content.pages[step] else { return [] }
             var confirmation = page.confirmation
             if let run, run.status(step) != .planned, run.nextStep == step {
-                confirmation = Confirmation(step: step, title: "Continue the interrupted run at \(step.rawValue)",
+                confirmation = Confirmation(step: step, title: "Continue the interrupted run at \(step.title)",
                                             consequences: ["the interrupted action is carried out again; every action is safe to repeat"])
             }
             overlay = .confirm(confirmation, typed: "")
@@ -111,10 +111,10 @@ extension WizardModel {
         if content.blocked && run == nil { return "The plan is blocked: " + content.blockingReasons.joined(separator: " | ") }
         if content.filesManual { return "This program cannot write the server's files here: use `pg-ssl-wizard plan` and apply the files by hand." }
         if let next = run?.nextStep ?? StepName.allCases.first(where: { !status($0).isDone }), next < step {
-            return "Do \(next.rawValue) first: each step needs the ones before it."
+            return "Do \(next.title) first: each step needs the ones before it."
         }
         if run.map({ $0.status(step) == .failed || $0.status(step) == .rolledBack }) ?? false {
-            return "This run ended at \(step.rawValue); start the wizard again for a new plan."
+            return "This run ended at \(step.title); start the wizard again for a new plan."
         }
         return nil
     }
@@ -129,7 +129,7 @@ extension WizardModel {
             return []
         }
         activity = .applying
-        appendLog("skipped \(step.rawValue): the run ends here, the report says what is left", Style(.warning))
+        appendLog("skipped \(step.title): the run ends here, the report says what is left", Style(.warning))
         return [.stopRun]
     }
 

@@ -61,7 +61,7 @@ enum Badge {
         case .terminating: return "terminating sessions"
         case .awaitingStandbys: return "waiting for standbys to stream over SSL"
         case .confirming: return "confirming"
-        case .rollingBack(_, let step, _): return "putting back what \(step.rawValue) changed"
+        case .rollingBack(_, let step, _): return "putting back what \(step.title) changed"
         case .writingReport: return "writing the audit report"
         case .finished: return "finished"
         }

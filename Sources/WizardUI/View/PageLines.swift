@@ -25,7 +25,7 @@ extension WizardModel {
     func stepPage(_ step: StepName, width: Int) -> [Line] {
         guard let page = content.pages[step] else { return [] }
         let status = status(step)
-        var lines = [Line(spans: [Badge.badge(status, blocked: content.blocked), Span(" " + step.title, Style(.title, bold: true))]),
+        var lines = [Line(spans: [Badge.badge(status, blocked: content.blocked), Span(" " + step.title, Style(.title, bold: true)), Span("  " + step.purpose, Style(.dim))]),
                      Line(page.summary)]
         if let run, activity != .idle || status == .applying {
             lines.append(Line(""))

@@ -32,7 +32,7 @@ public enum WizardView {
     static func title(of screen: WizardModel.Screen) -> String {
         switch screen {
         case .preflight: return "Preflight"
-        case .step(let step): return "Step \(StepName.allCases.firstIndex(of: step) ?? 0) of 6: \(step.rawValue)"
+        case .step(let step): return "Step \(StepName.allCases.firstIndex(of: step) ?? 0) of 6: \(step.title)"
         case .final: return "Result"
         }
     }

@@ -35,7 +35,7 @@ struct ApplyFailureTests {
             try cluster.appendToHBA("host all all 10.0.0.0/33 md5\n")
             let (code, output) = try wizard.continueRun(child, log: log)
             #expect(code == 1, "\(output)")
-            #expect(output.contains("rolled back after hba_rewrite failed") && output.contains("10.0.0.0/33"), "\(output)")
+            #expect(output.contains("rolled back after Require SSL in pg_hba.conf failed") && output.contains("10.0.0.0/33"), "\(output)")
             #expect(cluster.hbaText == original, "the original pg_hba.conf is back")
             let rejected = try FileManager.default.contentsOfDirectory(atPath: cluster.dataDirectory).filter { $0.contains(".bak-") && $0.contains("-rejected-") }
             #expect(rejected.count == 1, "the rejected candidate is kept as evidence: \(rejected)")

@@ -213,6 +213,12 @@ struct PlannerTests {
             #expect(json.contains(key), "JSON has \(key)")
         }
         #expect(plan.text().contains("Ready (exit 10)"))
+        // People read step titles; JSON keeps the machine names.
+        for title in ["[to do] Turn SSL on", "[to do] Require SSL in pg_hba.conf", "[to do] Reload and check", "[to do] End plain-text sessions"] {
+            #expect(plan.text().contains(title), "\(title)")
+        }
+        #expect(!plan.text().contains("hba_rewrite") && json.contains("\"name\" : \"hba_rewrite\""))
+        #expect(json.contains("\"schema\" : 1"))
         let script = plan.sqlScript()
         #expect(script.contains("ALTER SYSTEM SET ssl = 'on';\n") && script.contains("--   +hostssl"))
         #expect(script.components(separatedBy: "SELECT pg_catalog.pg_reload_conf();").count == 3)

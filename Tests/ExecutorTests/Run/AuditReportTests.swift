@@ -38,7 +38,7 @@ struct AuditReportTests {
     @Test func jsonCarriesTheSameFactsAndNoFileContents() throws {
         let report = AuditReport(Self.finishedRecord(), outcome: .incomplete(step: .terminateNonSSL, reason: "pid 4243 still there"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json())) as? [String: Any])
-        #expect(object["outcome"] as? String == "incomplete at terminate_non_ssl: pid 4243 still there")
+        #expect(object["outcome"] as? String == "incomplete at End plain-text sessions: pid 4243 still there")
         #expect(object["exposure_window_seconds"] as? Double == 1.5)
         #expect((object["terminated"] as? [[String: Any]])?.first?["application_name"] as? String == "billing")
         #expect(!String(decoding: report.json(), as: UTF8.self).contains("md5"), "the candidate's bytes are not in the report")
@@ -49,6 +49,6 @@ struct AuditReportTests {
         record.milestones.hostsslLiveAt = nil
         let markdown = AuditReport(record, outcome: .rolledBack(step: .reloadOrRestart, reason: "dead-man check")).markdown()
         #expect(markdown.contains("not measured (the rules did not go live)"))
-        #expect(markdown.contains("rolled back after reload_or_restart failed: dead-man check"))
+        #expect(markdown.contains("rolled back after Reload and check failed: dead-man check"))
     }
 }

@@ -54,7 +54,7 @@ enum RunOutput {
             }
             if state.stage == .awaitingConfirmation, let next = state.nextStep {
                 // A wizard run left between steps: only the operator can confirm the next one.
-                print("the run waits for the confirmation of \(next.rawValue): open the wizard (`pg-ssl-wizard CONNINFO`) to go on, or `pg-ssl-wizard rollback`")
+                print("the run waits for the confirmation of \(next.title): open the wizard (`pg-ssl-wizard CONNINFO`) to go on, or `pg-ssl-wizard rollback`")
             } else {
                 print("the run is waiting at \(state.stage); `pg-ssl-wizard resume` continues it")
             }
