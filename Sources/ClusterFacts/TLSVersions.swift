@@ -27,12 +27,39 @@ public enum JSONContract {
     public static let schema = 1
 }
 
+/// Times in journals, records, reports and JSON: ISO 8601 with
+/// milliseconds, so two reloads and a dead-man check in one second are
+/// told apart. Times written before (whole seconds) still read.
+public enum JSONTime {
+    public static func text(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    public static func date(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(text(date))
+    }
+
+    public static let decoding = JSONDecoder.DateDecodingStrategy.custom { decoder in
+        let container = try decoder.singleValueContainer()
+        let value = try container.decode(String.self)
+        guard let date = date(value) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(value)")
+        }
+        return date
+    }
+}
+
 /// The JSON form of every report and plan: sorted keys, snake_case, ISO 8601 dates.
 public enum ReportJSON {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = JSONTime.encoding
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }

@@ -24,6 +24,9 @@ enum FinalSummaryBuilder {
             proof.append(String(format: "exposure window (hostssl live -> last plain session gone): %.3f s", window))
         }
         proof.append("terminated sessions: \(record.terminated.count)")
+        let seconds = record.milestones.stepSeconds
+        let timed = StepName.allCases.compactMap { step in seconds[step.rawValue].map { String(format: "%@ %.3f s", step.title, $0) } }
+        if !timed.isEmpty { proof.append("step durations: " + timed.joined(separator: ", ")) }
         return FinalSummary(
             outcome: report.outcome, enforced: outcome == .enforced, proof: proof, reportPath: state.reportPath,
             backups: state.backups.sorted { $0.key < $1.key }.map { "\($0.key) <- \($0.value)" },

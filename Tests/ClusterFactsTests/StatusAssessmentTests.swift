@@ -105,3 +105,15 @@ struct StatusAssessmentTests {
         #expect(!warning.blocksReload)
     }
 }
+
+/// Times to the millisecond, and records of whole seconds still read.
+struct JSONTimeTests {
+    @Test func millisecondsRoundTripAndOldTimesRead() throws {
+        let date = Date(timeIntervalSince1970: 1_800_000_000.125)
+        let text = JSONTime.text(date)
+        #expect(text == "2027-01-15T08:00:00.125Z")
+        #expect(abs((JSONTime.date(text)?.timeIntervalSince1970 ?? 0) - 1_800_000_000.125) < 0.0005)
+        #expect(JSONTime.date("2027-01-15T08:00:00Z")?.timeIntervalSince1970 == 1_800_000_000)
+        #expect(JSONTime.date("yesterday") == nil)
+    }
+}

@@ -123,11 +123,11 @@ extension TmuxTerminal {
     public func walkToTheKeepQuestion() throws -> String {
         try waitFor("[SATISFIED] Preflight")
         try send("Enter", "Enter", "y")
-        try waitFor("Step 2 of 6: ssl_on")
+        try waitFor("Step 2 of 6: Turn SSL on")
         try send("Enter", "y")
-        try waitFor("Step 3 of 6: hba_rewrite")
+        try waitFor("Step 3 of 6: Require SSL in pg_hba.conf")
         try send("Enter", "y")
-        try waitFor("Step 4 of 6: reload_or_restart")
+        try waitFor("Step 4 of 6: Reload and check")
         try send("Enter", "y")
         return try waitFor("Keep these changes?", "Reverting in")
     }

@@ -20,7 +20,7 @@ public struct StatusReport: Sendable {
     public func json(pendingKeep: PendingKeepDocument? = nil) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = JSONTime.encoding
         var document = document
         document.pendingKeep = pendingKeep
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)

@@ -1,3 +1,4 @@
+import ClusterFacts
 import Enforcement
 import Foundation
 
@@ -39,7 +40,7 @@ public final class Journal: @unchecked Sendable {
         self.sequence = sequence
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = JSONTime.encoding
     }
 
     @discardableResult
@@ -125,7 +126,7 @@ public final class Journal: @unchecked Sendable {
             throw .unreadable(path: path, line: 0, reason: "cannot read the file")
         }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = JSONTime.decoding
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         // After the last newline: nothing (a whole journal) or a torn line.
         if !lines.isEmpty { lines.removeLast() }

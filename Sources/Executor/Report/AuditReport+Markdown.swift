@@ -11,7 +11,9 @@ extension AuditReport {
                   "- **Outcome: \(outcome)**",
                   "- Exposure window (hostssl live -> last non-SSL backend gone): "
                     + (exposureWindowSeconds.map { String(format: "%.3f s", $0) } ?? "not measured (the rules did not go live)"), ""]
-        lines += ["## Steps", ""] + StepName.allCases.map { "- \($0.title): \(steps[$0.rawValue] ?? "?")" } + [""]
+        lines += ["## Steps", ""] + StepName.allCases.map { step in
+            "- \(step.title): \(steps[step.rawValue] ?? "?")" + (stepSeconds[step.rawValue].map { String(format: " in %.3f s", $0) } ?? "")
+        } + [""]
         lines += ["## Sessions", "", "| | before | after |", "|---|---|---|"]
         let rows: [(String, (SessionCounts) -> Int)] = [
             ("SSL", { $0.ssl }), ("non-SSL TCP", { $0.nonSSLTCP }), ("  of which loopback", { $0.nonSSLTCPLoopback }),
@@ -54,7 +56,7 @@ extension AuditReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    static func time(_ date: Date) -> String { JSONTime.text(date) }
 
     static func versions(_ counts: [String: Int]) -> String {
         counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")

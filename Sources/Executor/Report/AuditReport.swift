@@ -24,6 +24,8 @@ public struct AuditReport: Codable, Hashable, Sendable {
     public var warnings: [String]
     public var clientConnectionStrings: [ClientConnectionStrings]
     public var clientGuidance: String
+    /// Seconds each completed step took, by machine name.
+    public var stepSeconds: [String: Double]
     /// The root certificate this run made for clients (PEM, public), to hand out.
     public var rootCertificatePEM: String?
 
@@ -38,6 +40,7 @@ public struct AuditReport: Codable, Hashable, Sendable {
         self.outcome = Self.describe(outcome)
         steps = Dictionary(uniqueKeysWithValues: StepName.allCases.map { ($0.rawValue, state.status($0).rawValue) })
         exposureWindowSeconds = record.milestones.exposureWindowSeconds
+        stepSeconds = record.milestones.stepSeconds
         before = Self.maskingSecrets(record.before)
         after = record.after.map(Self.maskingSecrets)
         backups = state.backups

@@ -141,6 +141,7 @@ public final class RunDriver: @unchecked Sendable {
         try journal.record(event, after: after, backup: backup)
         let previous = record.state
         pending += record.state.reduce(event)
+        noteStepTimes(from: previous, to: record.state, at: Date())
         let finished = record.state.isFinished
         if finished { dropStagedCandidates() }
         try store.save(record)
@@ -151,6 +152,21 @@ public final class RunDriver: @unchecked Sendable {
         observer?(event, record.state)
         for step in StepName.allCases where previous.status(step) != .verified && record.state.status(step) == .verified {
             CrashPoint.reach("after:" + step.rawValue)
+        }
+    }
+
+    /// The moment each step started applying and ended, for its duration in
+    /// the report and on the result screen (the reducer's state has no clock).
+    func noteStepTimes(from previous: RunState, to current: RunState, at now: Date) {
+        for step in StepName.allCases where previous.status(step) != current.status(step) {
+            switch current.status(step) {
+            case .applying:
+                if record.milestones.stepStarted?[step.rawValue] == nil { record.milestones.stepStarted = (record.milestones.stepStarted ?? [:]).merging([step.rawValue: now]) { $1 } }
+            case .verified, .failed:
+                record.milestones.stepEnded = (record.milestones.stepEnded ?? [:]).merging([step.rawValue: now]) { $1 }
+            default:
+                break
+            }
         }
     }
 

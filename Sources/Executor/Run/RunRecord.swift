@@ -66,8 +66,21 @@ public struct Milestones: Codable, Hashable, Sendable {
     /// No planned non-SSL backend was left (terminated or gone by themselves).
     public var lastPlainGoneAt: Date?
     public var finishedAt: Date?
+    /// When each step began applying and ended (verified or failed), by
+    /// machine name; absent in records written before they were kept.
+    public var stepStarted: [String: Date]?
+    public var stepEnded: [String: Date]?
 
     public init() {}
+
+    /// Seconds each completed step took, by machine name.
+    public var stepSeconds: [String: Double] {
+        var seconds: [String: Double] = [:]
+        for (step, start) in stepStarted ?? [:] {
+            if let end = stepEnded?[step] { seconds[step] = max(0, end.timeIntervalSince(start)) }
+        }
+        return seconds
+    }
 
     /// hostssl live -> last non-SSL backend gone: the time plain sessions
     /// admitted under the old rules could still talk.

@@ -1,3 +1,4 @@
+import ClusterFacts
 import Enforcement
 import Foundation
 
@@ -13,7 +14,7 @@ public struct RunStore: Sendable {
     public func save(_ record: RunRecord) throws(JournalError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = JSONTime.encoding
         let bytes: [UInt8]
         do {
             // File contents never reach the record (see RunRecord).
@@ -32,7 +33,7 @@ public struct RunStore: Sendable {
         let file = path(run: run)
         guard let data = FileManager.default.contents(atPath: file) else { throw .unreadable(path: file, line: 0, reason: "cannot read the file") }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = JSONTime.decoding
         do {
             return try decoder.decode(RunRecord.self, from: data)
         } catch {

@@ -107,8 +107,11 @@ public enum WizardView {
     static func clock(_ date: Date, _ zone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let parts = calendar.dateComponents([.hour, .minute, .second], from: date)
+        let parts = calendar.dateComponents([.hour, .minute, .second, .nanosecond], from: date)
+        // Milliseconds: two reloads and a dead-man check often share a second.
+        let milliseconds = min(999, Int(((Double(parts.nanosecond ?? 0) / 1_000_000)).rounded()))
         return [parts.hour, parts.minute, parts.second].map { String(format: "%02d", $0 ?? 0) }.joined(separator: ":")
+            + String(format: ".%03d", milliseconds)
     }
 
     static func footer(_ grid: inout CellGrid, _ model: WizardModel) {

@@ -74,7 +74,7 @@ struct HostileRoleTests {
             defer { terminal.close() }
             try terminal.walkToTheKeepQuestion()
             try terminal.send("Enter")
-            try terminal.waitFor("Step 6 of 6: confirm")
+            try terminal.waitFor("Step 6 of 6: Confirm")
             try terminal.send("Enter", "y")
             try terminal.waitFor("[ENFORCED]")
             try terminal.send("Enter")

@@ -48,7 +48,7 @@ struct PracticeScenarioTests {
     static func status(_ wizard: WizardRun, _ conninfo: String) throws -> StatusReport.Document {
         let output = try wizard.run(["status", conninfo, "--json"])
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = JSONTime.decoding
         return try decoder.decode(StatusReport.Document.self, from: Data(output.stdout.utf8))
     }
 

@@ -67,6 +67,14 @@ struct ApplyOnANetworkTests {
             #expect(report.confirmation?.negative_test.hasPrefix("refused") == true)
             #expect(report.confirmation?.verify_full?.hasPrefix("verified") == true, "\(String(describing: report.confirmation))")
             #expect(report.exposure_window_seconds.map { $0 >= 0 && $0 < 60 } == true)
+            // Each completed step's duration, and times to the millisecond in the journal.
+            let timed = Set(report.step_seconds?.keys.map { $0 } ?? [])
+            #expect(timed.isSuperset(of: ["certs", "ssl_on", "hba_rewrite", "reload_or_restart", "terminate_non_ssl", "confirm"]), "\(timed)")
+            #expect(report.step_seconds?.values.allSatisfy { $0 >= 0 && $0 < 60 } == true)
+            let journal = try String(contentsOfFile: summary.journal, encoding: .utf8)
+            #expect(journal.range(of: #"T\d{2}:\d{2}:\d{2}\.\d{3}Z"#, options: .regularExpression) != nil, "millisecond times")
+            let markdown = try String(contentsOfFile: try #require(summary.report), encoding: .utf8)
+            #expect(markdown.contains("- Turn SSL on: verified in "), "the report names steps by title, with durations")
 
             let status = try wizard.run(["status", cluster.socketConninfo])
             #expect(status.exitCode == 0, "\(status.stdout)\n\(status.stderr)")

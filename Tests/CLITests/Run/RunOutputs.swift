@@ -41,6 +41,7 @@ struct AuditReportJSON: Decodable {
     var backups: [String: String]
     var warnings: [String]
     var root_certificate_pem: String?
+    var step_seconds: [String: Double]?
 
     static func read(_ markdownPath: String?) throws -> AuditReportJSON {
         let path = (markdownPath ?? "").replacingOccurrences(of: ".md", with: ".json")

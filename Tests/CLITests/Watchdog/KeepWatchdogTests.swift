@@ -1,3 +1,4 @@
+import ClusterFacts
 import Foundation
 import PostgresClient
 import Testing
@@ -27,7 +28,7 @@ struct KeepWatchdogTests {
     static func status(_ wizard: WizardRun, _ cluster: TestCluster) throws -> (Pending, exitCode: Int32) {
         let output = try wizard.run(["status", cluster.socketConninfo, "--json"])
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = JSONTime.decoding
         return (try decoder.decode(Pending.self, from: Data(output.stdout.utf8)), output.exitCode)
     }
 
