@@ -29,8 +29,13 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> PracticeRecord? {
         guard let data = FileManager.default.contents(atPath: path(scenario, environment)) else { return nil }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = JSONTime.decoding
         return try? decoder.decode(PracticeRecord.self, from: data)
+    }
+
+    /// Every kept sandbox, in scenario order.
+    public static func kept(environment: [String: String] = ProcessInfo.processInfo.environment) -> [PracticeRecord] {
+        PracticeScenario.allCases.compactMap { load($0, environment: environment) }
     }
 
     func save() throws(SandboxError) {
@@ -39,7 +44,7 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
                                                     attributes: [.posixPermissions: 0o700])
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
+            encoder.dateEncodingStrategy = JSONTime.encoding
             _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(Array(try encoder.encode(self)), to: Self.path(scenario),
                                                                                 mode: 0o600, backup: nil)
         } catch {

@@ -20,28 +20,31 @@ struct PracticeCommand: ParsableCommand {
             builds it and prints how to connect.
             """)
 
-    @Option(help: "The scenario: \(PracticeScenario.allCases.map(\.rawValue).joined(separator: ", ")).") var scenario = "basic"
+    @Option(help: "The scenario: \(PracticeScenario.allCases.map(\.rawValue).joined(separator: ", ")) (default basic).") var scenario: String?
     @Flag(help: "Keep the sandbox when the wizard exits (no question).") var keep = false
-    @Flag(help: "Remove the kept sandbox of this scenario: processes, server, files.") var destroy = false
+    @Flag(help: "Remove a kept sandbox: that of --scenario, else every kept one (asked which when several are kept and a terminal is there).")
+    var destroy = false
+    @Flag(help: "List the kept sandboxes and how to connect to each.") var list = false
     @Flag(name: .customLong("no-ui"), help: "Build the scenario, print how to connect, exit (the sandbox stays).") var noUI = false
     @Option(help: "Seconds to answer \"keep these changes?\" before they are reverted.") var keepSeconds = 60
 
     func validate() throws {
-        guard PracticeScenario(rawValue: scenario) != nil else {
+        if let scenario, PracticeScenario(rawValue: scenario) == nil {
             throw ValidationError(SandboxError.unknownScenario(scenario, known: PracticeScenario.allCases.map(\.rawValue)).operatorMessage)
         }
         if destroy && (keep || noUI) { throw ValidationError("--destroy removes a sandbox: it does not go with --keep or --no-ui") }
+        if list && (destroy || keep || noUI || scenario != nil) { throw ValidationError("--list only lists: it goes with no other option") }
     }
 
     func run() throws {
-        let chosen = PracticeScenario(rawValue: scenario) ?? .basic
+        let chosen = scenario.flatMap(PracticeScenario.init(rawValue:)) ?? .basic
+        if list {
+            let kept = PracticeRecord.kept()
+            print(kept.isEmpty ? "no practice sandbox is kept" : kept.map { Self.connectionText($0) }.joined(separator: "\n\n"))
+            return
+        }
         if destroy {
-            guard let record = PracticeRecord.load(chosen) else {
-                print(SandboxError.noSandbox(chosen.rawValue).operatorMessage)
-                return
-            }
-            record.destroy()
-            print("The \(chosen.rawValue) practice sandbox has been stopped and removed.")
+            try destroyKept(scenario == nil ? nil : chosen)
             return
         }
         let sandbox = try failingWithUnknown { () throws -> PracticeSandbox in
@@ -75,6 +78,28 @@ struct PracticeCommand: ParsableCommand {
             print("The practice sandbox has been stopped and removed.")
         }
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// One scenario's sandbox, or every kept one (asking which when several
+    /// are kept and someone is at the terminal), each named as it goes.
+    func destroyKept(_ only: PracticeScenario?) throws {
+        var records = PracticeRecord.kept().filter { only == nil || $0.scenario == only }
+        if records.isEmpty {
+            print(only.map { SandboxError.noSandbox($0.rawValue).operatorMessage } ?? "no practice sandbox is kept; nothing to destroy")
+            return
+        }
+        if only == nil && records.count > 1 && isatty(STDIN_FILENO) == 1 {
+            let names = records.map(\.scenario.rawValue)
+            TerminalText.write("Kept sandboxes: \(names.joined(separator: ", ")). Destroy which? [all, or names separated by spaces; Enter: none] ",
+                               to: .standardOutput)
+            let answer = (readLine() ?? "").split(separator: " ").map { $0.lowercased() }
+            records = answer == ["all"] ? records : records.filter { answer.contains($0.scenario.rawValue) }
+            if records.isEmpty { print("nothing destroyed"); return }
+        }
+        for record in records {
+            record.destroy()
+            print("The \(record.scenario.rawValue) practice sandbox has been stopped and removed.")
+        }
     }
 
     static func connectionText(_ record: PracticeRecord) -> String {
