@@ -3,9 +3,9 @@ SWIFT        ?= swift
 CONFIG       ?= debug
 BIN           = .build/$(CONFIG)/pg-ssl-wizard
 # Debian packages the build and the tests need; only missing ones are installed.
-APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip pgbouncer krb5-kdc krb5-admin-server krb5-user ansible-core ansible-lint
+APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip pgbouncer krb5-kdc krb5-admin-server krb5-user ansible-core ansible-lint help2man
 
-.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench evidence clean
+.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench evidence clean install
 
 all: build
 
@@ -42,6 +42,26 @@ $(BIN): $(SOURCES) | deps
 build-tests: deps
 	$(SWIFT) build --build-tests
 	@touch $(BIN)
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [CONFIG=release]: the binary
+# (stamped with the commit it was built from), bash/zsh/fish completions and
+# a man page. INSTALL_FROM=path installs an already built binary instead.
+PREFIX ?= /usr/local
+INSTALL_FROM ?=
+install: $(if $(INSTALL_FROM),,$(BIN))
+	@command -v help2man >/dev/null || { echo "help2man is missing (make deps installs it)" >&2; exit 1; }
+	@set -e; bin="$(or $(INSTALL_FROM),$(BIN))"; root="$(DESTDIR)$(PREFIX)"; \
+	install -d "$$root/bin" "$$root/share/man/man1" "$$root/share/bash-completion/completions" \
+	  "$$root/share/zsh/site-functions" "$$root/share/fish/vendor_completions.d"; \
+	install -m 0755 "$$bin" "$$root/bin/pg-ssl-wizard"; \
+	if commit=$$(git -C "$(CURDIR)" rev-parse HEAD 2>/dev/null); then python3 scripts/stamp-commit "$$root/bin/pg-ssl-wizard" "$$commit"; \
+	else echo "not a git checkout: the installed binary carries no commit" >&2; fi; \
+	"$$root/bin/pg-ssl-wizard" --generate-completion-script bash > "$$root/share/bash-completion/completions/pg-ssl-wizard"; \
+	"$$root/bin/pg-ssl-wizard" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_pg-ssl-wizard"; \
+	"$$root/bin/pg-ssl-wizard" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/pg-ssl-wizard.fish"; \
+	help2man --no-info --section 1 --name "enforce SSL on a PostgreSQL server, proven, without locking anyone out" \
+	  --output "$$root/share/man/man1/pg-ssl-wizard.1" "$$root/bin/pg-ssl-wizard"; \
+	echo "installed $$root/bin/pg-ssl-wizard ($$("$$root/bin/pg-ssl-wizard" --version)), its completions and man page"
 
 # Every test, against real servers; needs root (namespaces, the postgres user).
 # The suite runs on Debian's 15; the matrix tests add 13 (parsing), 14, 16, 17 and 18.

@@ -5,6 +5,7 @@ struct PgSSLWizard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pg-ssl-wizard",
         abstract: "Take a PostgreSQL server from \"SSL is configured\" to \"SSL is enforced and proven\".",
+        version: BuildStamp.versionText,
         subcommands: [OpenWizardCommand.self, StatusCommand.self, PlanCommand.self, ApplyCommand.self, ResumeCommand.self, KeepCommand.self, RollbackCommand.self, WatchdogCommand.self, CertsCommand.self, HBACommand.self, PracticeCommand.self],
         defaultSubcommand: OpenWizardCommand.self)
 }
