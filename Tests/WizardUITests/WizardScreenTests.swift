@@ -112,6 +112,20 @@ struct WizardScreenTests {
         }
     }
 
+    /// Found shows what inspection found, Will do the plan: no line in both.
+    @Test func foundAndWillDoNeverRepeatEachOther() throws {
+        let content = try WizardFixtures.content()
+        for (step, page) in content.pages {
+            let willDo = Set(page.fragment.map { $0.text.trimmingCharacters(in: .whitespaces) })
+            for fact in page.found {
+                #expect(!willDo.contains(fact.trimmingCharacters(in: .whitespaces)), "\(step.rawValue): \(fact)")
+            }
+        }
+        let sslOn = try #require(content.pages[.sslOn])
+        #expect(sslOn.found.contains("ssl = off (the default)") && !sslOn.found.contains { $0.contains("accept TLS connections") })
+        #expect(sslOn.fragment.contains { $0.text == "ALTER SYSTEM SET ssl = 'on';" })
+    }
+
     @Test func asciiFramesWhenTheLocaleIsNotUTF8() throws {
         let grid = WizardView.render(try Self.state("preflight-ascii", rows: 24, columns: 80))
         Golden.check(grid, "preflight-ascii")

@@ -54,7 +54,10 @@ public struct PlannedStep: Hashable, Sendable, Codable {
     public var status: StepStatus
     /// One line: why satisfied, or what will be done.
     public var summary: String
+    /// The plan's reasoning (kept lines, warnings, what a change takes away).
     public var details: [String]
+    /// What inspection found, with its source (StepFindings): a step screen's "Found".
+    public var found: [String] = []
 }
 
 /// A file the run writes or changes the mode of.

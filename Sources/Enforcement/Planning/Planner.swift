@@ -38,7 +38,12 @@ public enum Planner {
         if snapshot.server.inRecovery {
             notes.append("this server is a standby: its pg_hba.conf and settings are its own; enforce SSL on the primary separately")
         }
-        let steps = assembly.steps(preflightProblems: preflight)
+        let findings = StepFindings(input: input, hba: hba, impact: impact)
+        let steps = assembly.steps(preflightProblems: preflight).map { step in
+            var step = step
+            step.found = findings.found(step.name)
+            return step
+        }
         return Plan(cluster: ClusterIdentity(systemIdentifier: snapshot.server.systemIdentifier,
                                              version: snapshot.server.version.description,
                                              dataDirectory: snapshot.server.dataDirectory, hbaFile: snapshot.server.hbaFile,

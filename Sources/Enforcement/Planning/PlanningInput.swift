@@ -1,5 +1,6 @@
 import ClusterFacts
 import HBA
+import Foundation
 
 /// Everything the planner reasons about, gathered at the edges (libpq,
 /// files, the certificate inspection). The planner itself does no I/O.
@@ -87,6 +88,9 @@ public struct CertificateFacts: Hashable, Sendable, Codable {
     /// That CA also signed the server's certificate, so clients can verify
     /// the server with it; often it did not (docs/POSTGRES.md, "The client CA").
     public var caVerifiesServer: Bool = false
+    /// The certificate's subject and expiry, when one could be read.
+    public var subject: String?
+    public var notAfter: Date?
     /// SHA-256 fingerprint of the certificate on disk (the one phase A must see served).
     public var fingerprint: String?
     /// Errors (operator-facing text), the reason for `broken`.

@@ -51,6 +51,8 @@ enum CertificateFactsReader {
         var facts = CertificateFacts(condition: problems.isEmpty ? condition : .broken, certificatePath: files.certificate, keyPath: files.key,
                                      caPath: files.ca, fingerprint: report.certificate?.sha256Fingerprint, problems: problems, warnings: warnings,
                                      keyPermissionFix: fix)
+        facts.subject = report.certificate?.subject
+        facts.notAfter = report.certificate?.notAfter
         facts.caVerifiesServer = files.ca != nil && report.certificate != nil
             && !report.findings.contains { $0.code == "chain-not-verified" || $0.code == "no-ca-file" }
         return facts

@@ -37,8 +37,10 @@ extension StepPage {
         self.step = step.name
         planned = step.status
         summary = step.summary
-        found = step.details
-        fragment = Self.fragment(step.name, plan: plan)
+        found = step.found
+        // Found is what is there; the plan's own reasoning goes with what it will do, once.
+        let reasoning = step.name == .certs || step.name == .sslOn ? [] : step.details.map { Line($0, Style(.dim)) }
+        fragment = Self.fragment(step.name, plan: plan) + reasoning
         confirmation = Self.confirmation(step.name, plan: plan)
         skippable = step.name == .terminateNonSSL || step.name == .confirm
     }
