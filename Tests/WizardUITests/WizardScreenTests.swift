@@ -21,9 +21,10 @@ struct WizardScreenTests {
             _ = model.press(.enter)
         case "ssl-on-confirm":
             _ = model.press(.enter, .enter, .enter)
-        case "hba-rewrite":
+        case "hba-rewrite", "hba-rewrite-confirm":
             run.carryOut([.apply(through: .sslOn)], into: &model)
             run.feed(SimulatedRun.phaseA, into: &model)
+            if name == "hba-rewrite-confirm" { _ = model.press(.enter) }
         case "keep-countdown":
             run.carryOut([.apply(through: .reloadOrRestart)], into: &model)
             run.feed(SimulatedRun.phaseA + SimulatedRun.rewrite + SimulatedRun.phaseB, into: &model)
@@ -81,7 +82,7 @@ struct WizardScreenTests {
         debrief: ["steps: preflight verified -> certs satisfied -> ssl_on verified -> hba_rewrite verified -> ...",
                   "lock-out avoided: the guard checked 2 identities against the new rules before anything changed"])
 
-    @Test(arguments: ["preflight", "preflight-blocked", "certs", "ssl-on-confirm", "hba-rewrite", "keep-countdown", "terminate-confirm",
+    @Test(arguments: ["preflight", "preflight-blocked", "certs", "ssl-on-confirm", "hba-rewrite", "hba-rewrite-confirm", "keep-countdown", "terminate-confirm",
                       "terminate-progress", "quit-while-applying", "confirm", "final", "final-practice", "help"])
     func screen(_ name: String) throws {
         for (rows, columns) in Self.sizes {
@@ -92,7 +93,7 @@ struct WizardScreenTests {
     /// Every screen and state at both sizes: each line of the main pane,
     /// the explanation pane and the log reads back whole from its rows
     /// (no word or token broken without a mark).
-    @Test(arguments: ["preflight", "preflight-blocked", "preflight-ascii", "certs", "ssl-on-confirm", "hba-rewrite", "keep-countdown",
+    @Test(arguments: ["preflight", "preflight-blocked", "preflight-ascii", "certs", "ssl-on-confirm", "hba-rewrite", "hba-rewrite-confirm", "keep-countdown",
                       "terminate-confirm", "terminate-progress", "quit-while-applying", "confirm", "final", "final-practice", "help"])
     func noWordIsBrokenWithoutAMark(_ name: String) throws {
         for (rows, columns) in Self.sizes {
