@@ -45,17 +45,22 @@ build-tests: deps
 
 # make install [PREFIX=/usr/local] [DESTDIR=] [CONFIG=release]: the binary
 # (stamped with the commit it was built from), bash/zsh/fish completions and
-# a man page. INSTALL_FROM=path installs an already built binary instead.
+# a man page. INSTALL_FROM=path installs an already built binary instead;
+# COMMIT= names the commit it was built from (default: this checkout's HEAD).
 PREFIX ?= /usr/local
 INSTALL_FROM ?=
+COMMIT ?=
 install: $(if $(INSTALL_FROM),,$(BIN))
 	@command -v help2man >/dev/null || { echo "help2man is missing (make deps installs it)" >&2; exit 1; }
 	@set -e; bin="$(or $(INSTALL_FROM),$(BIN))"; root="$(DESTDIR)$(PREFIX)"; \
 	install -d "$$root/bin" "$$root/share/man/man1" "$$root/share/bash-completion/completions" \
 	  "$$root/share/zsh/site-functions" "$$root/share/fish/vendor_completions.d"; \
 	install -m 0755 "$$bin" "$$root/bin/pg-ssl-wizard"; \
-	if commit=$$(git -C "$(CURDIR)" rev-parse HEAD 2>/dev/null); then python3 scripts/stamp-commit "$$root/bin/pg-ssl-wizard" "$$commit"; \
-	else echo "not a git checkout: the installed binary carries no commit" >&2; fi; \
+	commit="$(COMMIT)"; [ -n "$$commit" ] || commit=$$(git -C "$(CURDIR)" rev-parse HEAD 2>/dev/null) || true; \
+	if [ -z "$(COMMIT)" ] && [ -n "$$(git -C "$(CURDIR)" status --porcelain --untracked-files=no 2>/dev/null)" ]; then \
+	  echo "note: the checkout has uncommitted changes; the binary is stamped with HEAD ($$commit)" >&2; fi; \
+	if [ -n "$$commit" ]; then python3 scripts/stamp-commit "$$root/bin/pg-ssl-wizard" "$$commit"; \
+	else echo "not a git checkout and no COMMIT=: the installed binary carries no commit" >&2; fi; \
 	"$$root/bin/pg-ssl-wizard" --generate-completion-script bash > "$$root/share/bash-completion/completions/pg-ssl-wizard"; \
 	"$$root/bin/pg-ssl-wizard" --generate-completion-script zsh > "$$root/share/zsh/site-functions/_pg-ssl-wizard"; \
 	"$$root/bin/pg-ssl-wizard" --generate-completion-script fish > "$$root/share/fish/vendor_completions.d/pg-ssl-wizard.fish"; \

@@ -36,6 +36,15 @@ struct TextLayoutTests {
         #expect(list.dropLast().allSatisfy { $0.text.hasSuffix(",↩") }, "a list breaks after a comma: \(list.map(\.text))")
     }
 
+    @Test func aDeepIndentAndANarrowWidthNeverCrashOrOverflow() {
+        let deep = Line(String(repeating: " ", count: 40) + "a-very-long-token-without-any-separator-in-it-at-all and words")
+        for width in [9, 12, 20, 30] {
+            let rows = TextLayout.wrap(deep, width: width)
+            #expect(rows.allSatisfy { $0.text.count <= width }, "width \(width): \(rows.map(\.text))")
+            #expect(LayoutCheck.problems(deep, rows: rows, width: width, unicode: true) == nil)
+        }
+    }
+
     /// The check every screen runs through (`LayoutCheck`): it catches a word cut without a mark.
     @Test func theCheckCatchesAnUnmarkedBreak() {
         let line = Line("the wizard admitted themselves")

@@ -16,8 +16,15 @@ public struct StateDirectory: Hashable, Sendable {
 
     /// The local CA's directory, beside the clusters' state directories
     /// (`$XDG_STATE_HOME/pg-ssl-wizard/ca`, default `~/.local/state/...`).
+    /// A CA made before this home existed (`~/.local/state/pg-ssl-wizard/ca`)
+    /// is kept in use, so clients that trust it keep verifying.
     public static func localAuthority(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        base(environment) + "/pg-ssl-wizard/ca"
+        let current = base(environment) + "/pg-ssl-wizard/ca"
+        let earlier = OSUser.current.home + "/.local/state/pg-ssl-wizard/ca"
+        if current != earlier, !FileManager.default.fileExists(atPath: current), FileManager.default.fileExists(atPath: earlier + "/ca.key") {
+            return earlier
+        }
+        return current
     }
 
     static func base(_ environment: [String: String]) -> String {

@@ -17,11 +17,12 @@ enum TextLayout {
         let text = line.text
         guard width > 8, text.count > width else { return [line] }
         let glyphs = line.spans.flatMap { span in span.text.map { Glyph(character: $0, style: span.style) } }
-        let lead = glyphs.prefix { $0.character == " " }.count
+        // A deeper indent than half a row is not kept: a row must hold text.
+        let lead = min(glyphs.prefix { $0.character == " " }.count, width / 2)
         let hanging = min(lead + extra, width / 2)
         let mark = Array(marker(unicode: unicode))
         var rows: [[Glyph]] = []
-        var row: [Glyph] = Array(glyphs.prefix(lead))
+        var row: [Glyph] = Array(repeating: Glyph(character: " ", style: glyphs.first?.style ?? .plain), count: lead)
         var rowHasText = false
 
         func newRow() {
@@ -30,7 +31,7 @@ enum TextLayout {
             rowHasText = false
         }
 
-        for token in tokens(Array(glyphs.dropFirst(lead))) {
+        for token in tokens(Array(glyphs.drop { $0.character == " " })) {
             let gap = rowHasText ? token.gap : []
             if row.count + gap.count + token.word.count <= width {
                 row += gap + token.word

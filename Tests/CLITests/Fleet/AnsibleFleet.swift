@@ -43,7 +43,6 @@ struct AnsibleFleet {
                 "ansible_become_method": "su",
                 "pg_ssl_wizard_binary": Wizard.path,
                 "pg_ssl_wizard_report_dir": reportDirectory,
-                "pg_ssl_wizard_wave": 1,
                 "pg_ssl_wizard_confirm_within": 120,
             ],
             "hosts": hostEntries,
@@ -64,7 +63,9 @@ struct AnsibleFleet {
     func play(_ playbook: String, inventory: String, extra: [String] = []) throws -> Outcome {
         let started = Date()
         let verbose = ProcessInfo.processInfo.environment["PGSW_ANSIBLE_DUMP"] != nil ? ["-v"] : []
-        let output = try ProcessRunner.run("/usr/bin/ansible-playbook", ["-i", inventory, playbooks + "/" + playbook] + extra + verbose,
+        // The wave size is a command-line variable: `serial` is read before any host's variables exist.
+        let output = try ProcessRunner.run("/usr/bin/ansible-playbook", ["-i", inventory, "-e", "pg_ssl_wizard_wave=1",
+                                                                          playbooks + "/" + playbook] + extra + verbose,
                                            environment: ["ANSIBLE_CONFIG": playbooks + "/ansible.cfg", "ANSIBLE_NOCOLOR": "1",
                                                          "ANSIBLE_LOCAL_TEMP": directory + "/ansible-tmp", "HOME": directory],
                                            inheritEnvironment: true, timeoutSeconds: 600)

@@ -29,6 +29,8 @@ import TestSupport
             try cluster.writeHBA(Self.hba)
             try cluster.reload()
         }
+        // db3 has a plain-text client: its run ends that session inside `keep`, before status can say enforced.
+        try clusters["db3"]!.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "plain-app")
         let fleet = try AnsibleFleet(clusters: clusters)
         func fingerprints() throws -> [String: [String]] {
             try clusters.mapValues { try $0.stateFingerprint() }
@@ -70,6 +72,8 @@ import TestSupport
             #expect(status["pending_keep"] == nil, "the wave's checks passed, so the playbook kept the new rules on \(host)")
         }
         #expect(rollout.recap["db1"]?["changed"] == 0 && (rollout.recap["db3"]?["changed"] ?? 0) > 0, "\(rollout.recap)")
+        #expect(try clusters["db3"]!.sql("SELECT count(*)::int AS n FROM pg_catalog.pg_stat_activity WHERE application_name = 'plain-app'")
+            .rows.first?.int32("n") == 0, "db3's plain-text session was ended by its run")
 
         // 4. Idempotent: a second run changes nothing and every host is ok.
         let again = try fleet.play("enforce-ssl.yml", inventory: clean)
