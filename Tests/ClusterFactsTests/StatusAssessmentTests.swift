@@ -117,3 +117,16 @@ struct JSONTimeTests {
         #expect(JSONTime.date("yesterday") == nil)
     }
 }
+
+/// The expiry levels on values: the boundaries and an expired certificate.
+struct CertificateExpiryTests {
+    @Test func levelsFollowTheThresholds() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func level(_ days: Double) -> CertificateExpiry.Level {
+            CertificateExpiry(subject: "CN=db", notAfter: now.addingTimeInterval(days * 86_400), now: now, warnDays: 30, criticalDays: 7).level
+        }
+        #expect(level(31) == .ok && level(29.9) == .warning && level(7.1) == .warning && level(6.9) == .critical && level(-1) == .critical)
+        let expired = CertificateExpiry(subject: "CN=db", notAfter: now.addingTimeInterval(-86_400), now: now, warnDays: 30, criticalDays: 7)
+        #expect(expired.daysLeft == -1 && expired.text.contains("expired on 2027-01-14") && expired.level.exitCode == 2)
+    }
+}

@@ -11,7 +11,7 @@ public struct TestCertificate: Sendable {
     public var keyPath: String { directory + "/server.key" }
 
     public static func make(in directory: String, owner: OSUser, commonName: String = "localhost",
-                            days: Int = 30) throws -> TestCertificate {
+                            days: Int = 365) throws -> TestCertificate {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         chown(directory, owner.uid, owner.gid)
         let certificate = TestCertificate(directory: directory)

@@ -91,6 +91,11 @@ public enum IPText {
 
 extension CertificateSummary {
     /// The first certificate of a PEM file's bytes, summarised; nil when there is none.
+    /// A certificate as a TLS handshake served it (DER).
+    public static func served(der: [UInt8]) -> CertificateSummary? {
+        (try? Certificate(derEncoded: der)).map(CertificateSummary.init)
+    }
+
     public static func first(inPEM bytes: [UInt8]) -> CertificateSummary? {
         guard let block = PEMFile.blocks(bytes)?.first(where: { $0.label == "CERTIFICATE" }),
               let certificate = try? Certificate(derEncoded: block.der) else { return nil }

@@ -6,6 +6,10 @@ import Foundation
 public struct StatusReport: Sendable {
     public let snapshot: ClusterSnapshot
     public let assessment: StatusAssessment
+    /// The certificate a real handshake was served (DER), when one completed.
+    public var servedCertificateDER: [UInt8]?
+    /// Its expiry, judged by the command (which parses certificates).
+    public var certificateExpiry: CertificateExpiry?
 
     public init(snapshot: ClusterSnapshot, assessment: StatusAssessment) {
         self.snapshot = snapshot
@@ -23,6 +27,7 @@ public struct StatusReport: Sendable {
         encoder.dateEncodingStrategy = JSONTime.encoding
         var document = document
         document.pendingKeep = pendingKeep
+        document.certificateExpiry = certificateExpiry
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -124,10 +129,12 @@ public struct StatusReport: Sendable {
         public var sessions: [SessionDocument]
         /// A run whose new rules wait for "keep" (set by the command, which reads the state directory).
         public var pendingKeep: PendingKeepDocument?
+        /// The served certificate's expiry (set by the command).
+        public var certificateExpiry: CertificateExpiry?
 
         enum CodingKeys: String, CodingKey {
             case schema, verdict, reasons, notes, server, connection, privileges, tls, files, counts, sessions
-            case pendingKeep = "pending_keep"
+            case pendingKeep = "pending_keep", certificateExpiry = "certificate_expiry"
             case exitCode = "exit_code", sslSettings = "ssl_settings", fileSettingErrors = "file_setting_errors"
             case tlsVersions = "tls_versions", keyExchangeGroups = "key_exchange_groups"
         }

@@ -34,16 +34,25 @@ public enum ServedCertificate {
 
     /// OpenSSL's PostgreSQL STARTTLS handshake alone: no login needed.
     public static func withoutLogin(host: String, port: Int, timeoutSeconds: Int = 5) -> Outcome {
-        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        guard let pem = try? ProcessRunner.run("openssl", ["s_client", "-starttls", "postgres", "-connect", address, "-showcerts"],
-                                               input: "", timeoutSeconds: Double(timeoutSeconds + 5)),
-              let block = PEMFile.blocks(Array(pem.stdout.utf8))?.first(where: { $0.label == "CERTIFICATE" })
-        else {
+        guard let (block, pem) = handshake(host: host, port: port, timeoutSeconds: timeoutSeconds) else {
             return .noHandshake("openssl s_client -starttls postgres completed no handshake")
         }
         // "New, TLSv1.3, Cipher is ..." names the negotiated version.
         let version = pem.stdout.split(separator: "\n").first { $0.hasPrefix("New, ") }
             .flatMap { $0.split(separator: ",").dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } }
         return .served(fingerprint: Fingerprint.sha256(block.der), protocolVersion: version, via: "openssl s_client")
+    }
+
+    /// The served certificate (DER) from a STARTTLS handshake, for a caller that could not log in.
+    public static func derWithoutLogin(host: String, port: Int, timeoutSeconds: Int = 5) -> [UInt8]? {
+        handshake(host: host, port: port, timeoutSeconds: timeoutSeconds)?.block.der
+    }
+
+    private static func handshake(host: String, port: Int, timeoutSeconds: Int) -> (block: PEMBlock, output: ProcessOutput)? {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        guard let output = try? ProcessRunner.run("openssl", ["s_client", "-starttls", "postgres", "-connect", address, "-showcerts"],
+                                                  input: "", timeoutSeconds: Double(timeoutSeconds + 5)),
+              let block = PEMFile.blocks(Array(output.stdout.utf8))?.first(where: { $0.label == "CERTIFICATE" }) else { return nil }
+        return (block, output)
     }
 }

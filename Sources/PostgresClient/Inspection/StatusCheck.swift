@@ -25,9 +25,9 @@ public enum StatusCheck {
         guard missing.isEmpty else {
             throw InspectionError.insufficientPrivilege(role: snapshot.privileges.role, missing: missing)
         }
-        let tls: TLSAvailability = snapshot.sslSettingOn
-            ? TLSProbe.probe(target: target, server: snapshot.server, own: snapshot.own).availability
-            : .notProbed("ssl is off")
-        return StatusReport(snapshot: snapshot, assessment: StatusAssessment(snapshot: snapshot, tls: tls))
+        let probe = snapshot.sslSettingOn ? TLSProbe.probe(target: target, server: snapshot.server, own: snapshot.own) : nil
+        var report = StatusReport(snapshot: snapshot, assessment: StatusAssessment(snapshot: snapshot, tls: probe?.availability ?? .notProbed("ssl is off")))
+        report.servedCertificateDER = probe?.servedCertificateDER
+        return report
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certificates
 import ClusterFacts
 import Executor
 import Foundation
@@ -10,8 +11,9 @@ struct StatusCommand: ParsableCommand {
         abstract: "Read-only report: SSL settings, sessions, and whether SSL is enforced.",
         discussion: """
             Exit codes follow the monitoring-plugin convention: 0 enforced, 1 warning \
-            (non-SSL TCP sessions), 2 critical (ssl off or TLS not working), 3 unknown \
-            (cannot connect, not enough privilege).
+            (non-SSL TCP sessions, the served certificate expiring within --cert-warn-days), \
+            2 critical (ssl off or TLS not working, the certificate expired or expiring within \
+            --cert-crit-days), 3 unknown (cannot connect, not enough privilege).
             """)
 
     @Argument(help: "libpq connection string or URI (PG* variables, .pgpass and services apply).")
@@ -20,14 +22,35 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(help: "Warn (exit 1) when the served certificate expires within this many days.") var certWarnDays = 30
+    @Option(help: "Critical (exit 2) when the served certificate expires within this many days, or has expired.") var certCritDays = 7
+
+    func validate() throws {
+        guard certCritDays >= 0, certWarnDays >= certCritDays else {
+            throw ValidationError("--cert-warn-days \(certWarnDays) and --cert-crit-days \(certCritDays): use 0 <= crit <= warn")
+        }
+    }
+
     func run() throws {
-        let report = try failingWithUnknown { try StatusCheck.run(operatorTarget(conninfo)) }
+        var report = try failingWithUnknown { try StatusCheck.run(operatorTarget(conninfo)) }
+        // The certificate the handshake was served, not the file: what clients see. A socket
+        // operator has no TCP login: OpenSSL's STARTTLS handshake needs none.
+        let snapshot = report.snapshot
+        if report.servedCertificateDER == nil, report.assessment.tls == .offered,
+           let host = snapshot.own.transport == .tcp ? snapshot.own.serverAddress : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses) {
+            report.servedCertificateDER = ServedCertificate.derWithoutLogin(host: host, port: snapshot.server.port)
+        }
+        report.certificateExpiry = report.servedCertificateDER.flatMap(CertificateSummary.served(der:)).map {
+            CertificateExpiry(subject: $0.subject, notAfter: $0.notAfter, now: Date(), warnDays: certWarnDays, criticalDays: certCritDays)
+        }
         let pending = StateDirectory.existing(systemIdentifier: report.snapshot.server.systemIdentifier).flatMap(PendingKeep.find)
         let document = pending.map(Self.document)
-        print(json ? report.json(pendingKeep: document) : report.text() + (document.map { "\n\n" + $0.message } ?? ""))
+        print(json ? report.json(pendingKeep: document)
+              : report.text() + (report.certificateExpiry.map { "\n" + $0.text } ?? "") + (document.map { "\n\n" + $0.message } ?? ""))
         // Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
         var code = report.assessment.verdict.exitCode
         if let document { code = max(code, ["unguarded", "revert_failed"].contains(document.state) ? 2 : 1) }
+        if let expiry = report.certificateExpiry { code = max(code, expiry.level.exitCode) }
         throw ExitCode(code)
     }
 
