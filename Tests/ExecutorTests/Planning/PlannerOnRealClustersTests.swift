@@ -80,8 +80,8 @@ import TestSupport
     @Test func expiredCertificateIsAProblemToFix() async throws {
         try await TestCluster.with { cluster in
             let certificate = try cluster.enableSSL()
-            // The test certificate is valid for 30 days: plan as of 60 days from now.
-            let plan = try Self.plan(cluster, now: Date().addingTimeInterval(60 * 86_400))
+            // The test certificate is valid for a year: plan as of 400 days from now.
+            let plan = try Self.plan(cluster, now: Date().addingTimeInterval(400 * 86_400))
             #expect(plan.blocked)
             #expect(plan.blockingReasons.contains { $0.text.contains(certificate.certificatePath) && $0.text.contains("expired") })
         }
