@@ -10,7 +10,9 @@ public enum HostsslRewriter {
         var edits: [String: [TextEdit]] = [:]
         var changes: [RewriteChange] = []
 
-        for rule in document.rules {
+        // The parsed lines, not `rules`: each rule comes with its record (a GSS twin copies it) without a search.
+        for line in document.lines {
+            guard let rule = line.rule else { continue }
             let file = rule.file
             if originals[file] == nil, case .contents(let bytes) = files.read(file) { originals[file] = bytes }
             switch decide(rule, policy: policy) {
@@ -19,9 +21,8 @@ public enum HostsslRewriter {
                 edits[file, default: []].append(LosslessPrinter.replaceKeepingColumns(rule.typeToken.span, with: "hostssl", in: bytes))
                 changes.append(RewriteChange(kind: .converted, file: file, lineNumber: rule.lineNumber, reason: reason, removes: removes))
                 // Only a `host` line admitted GSS-encrypted clients (hostnogssenc never did).
-                if policy.keepGSSEncrypted && document.context.build.gssapi && rule.connectionType == .host,
-                   let record = document.lines.first(where: { $0.rule == rule })?.tokenized {
-                    edits[file, default: []].append(gssTwin(of: rule, record: record, in: bytes))
+                if policy.keepGSSEncrypted && document.context.build.gssapi && rule.connectionType == .host {
+                    edits[file, default: []].append(gssTwin(of: rule, record: line.tokenized, in: bytes))
                     changes.append(RewriteChange(kind: .appended, file: file, lineNumber: rule.lineNumber,
                                                  reason: "hostgssenc twin added after line \(rule.lineNumber): hostssl never admits GSS-encrypted (Kerberos) clients, this line keeps them in"))
                 }
