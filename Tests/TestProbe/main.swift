@@ -3,6 +3,8 @@
 //   pgsw-probe attempts FILE     try each conninfo in FILE (a JSON array of
 //                                strings) in order; print one JSON line per attempt
 //   pgsw-probe hold N CONNINFO   open N sessions and keep them until killed
+//   pgsw-probe load SECONDS CONNINFO [...]
+//                                busy application clients; one JSON report at the end
 import Foundation
 import PostgresClient
 
@@ -45,7 +47,14 @@ case "hold" where arguments.count == 4:
     }
     FileHandle.standardOutput.write(Data("holding \(held.count)\n".utf8))
     while true { sleep(3600) }
+case "load":
+    guard let options = LoadOptions(Array(arguments.dropFirst(2))) else {
+        FileHandle.standardError.write(Data("usage: pgsw-probe \(LoadOptions.usage)\n".utf8))
+        exit(2)
+    }
+    let report = LoadClients(options).run()
+    FileHandle.standardOutput.write(try! JSONEncoder().encode(report) + Data("\n".utf8))
 default:
-    FileHandle.standardError.write(Data("usage: pgsw-probe attempts FILE | hold N CONNINFO\n".utf8))
+    FileHandle.standardError.write(Data("usage: pgsw-probe attempts FILE | hold N CONNINFO | \(LoadOptions.usage)\n".utf8))
     exit(2)
 }
