@@ -128,5 +128,6 @@ final class RunWorker: @unchecked Sendable {
     private func prepare(_ driver: RunDriver) {
         let inbox = self.inbox
         driver.observer = { event, state in inbox.post(.run(event, state, at: Date())) }
+        driver.runner.terminationProgress = { progress in inbox.post(.termination(progress)) }
     }
 }

@@ -22,7 +22,7 @@ public struct WizardOptions: Sendable {
     public var scenarioGoal: String?
 
     public init(target: ConnectionTarget, planOptions: PlanOptions, certificates: CertificateChoice, keepSeconds: Int = 60,
-                graceSeconds: Int = 0, standbyWaitSeconds: Int = 60, practice: Bool = false, scenarioGoal: String? = nil) {
+                graceSeconds: Int = RunContext.defaultGraceSeconds, standbyWaitSeconds: Int = 60, practice: Bool = false, scenarioGoal: String? = nil) {
         self.target = target
         self.planOptions = planOptions
         self.certificates = certificates

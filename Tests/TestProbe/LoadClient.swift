@@ -8,6 +8,7 @@ import PostgresClient
 /// any transaction (the application between requests). A transaction is
 /// "cut" when its connection is lost after BEGIN succeeded and before COMMIT
 /// did; a connection lost at BEGIN lost no work and is counted apart.
+/// SIGTERM ends them after the transactions under way, and they report.
 struct LoadOptions {
     var seconds = 20.0
     var conninfo = ""
@@ -68,6 +69,13 @@ final class LoadClients: @unchecked Sendable {
 
     init(_ options: LoadOptions) { self.options = options }
 
+    private var stopped = false
+
+    /// Ends the clients after their transaction under way (SIGTERM).
+    func stop() { lock.withLock { stopped = true } }
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    /// Runs until `stop` or for at most `seconds`.
     func run() -> LoadReport {
         let deadline = Date().addingTimeInterval(options.seconds)
         let group = DispatchGroup()
@@ -88,7 +96,7 @@ final class LoadClients: @unchecked Sendable {
     private func clientLoop(row: Int, until deadline: Date) {
         var connection: Connection?
         var random = SystemRandomNumberGenerator()
-        while Date() < deadline {
+        while Date() < deadline && !isStopped {
             if connection == nil {
                 do {
                     connection = try Connection.connect(try ConnectionTarget(options.conninfo), timeoutSeconds: 5)

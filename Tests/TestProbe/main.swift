@@ -4,7 +4,8 @@
 //                                strings) in order; print one JSON line per attempt
 //   pgsw-probe hold N CONNINFO   open N sessions and keep them until killed
 //   pgsw-probe load SECONDS CONNINFO [...]
-//                                busy application clients; one JSON report at the end
+//                                busy application clients until SIGTERM (at most
+//                                SECONDS); one JSON report at the end
 import Foundation
 import PostgresClient
 
@@ -52,7 +53,12 @@ case "load":
         FileHandle.standardError.write(Data("usage: pgsw-probe \(LoadOptions.usage)\n".utf8))
         exit(2)
     }
-    let report = LoadClients(options).run()
+    let clients = LoadClients(options)
+    signal(SIGTERM, SIG_IGN)
+    let termination = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+    termination.setEventHandler { clients.stop() }
+    termination.resume()
+    let report = clients.run()
     FileHandle.standardOutput.write(try! JSONEncoder().encode(report) + Data("\n".utf8))
 default:
     FileHandle.standardError.write(Data("usage: pgsw-probe attempts FILE | hold N CONNINFO | \(LoadOptions.usage)\n".utf8))

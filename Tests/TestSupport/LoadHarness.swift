@@ -54,8 +54,9 @@ public final class LoadHarness: @unchecked Sendable {
         try cluster.sql("INSERT INTO public.pgsw_load (id) SELECT pg_catalog.generate_series(1, \(rows))")
     }
 
-    /// Starts every group for `seconds`; rows are handed out so that no two clients share one.
-    public static func start(_ groups: [Group], seconds: Double) throws -> LoadHarness {
+    /// Starts every group, to run until `finish` (at most `seconds`); rows
+    /// are handed out so that no two clients share one.
+    public static func start(_ groups: [Group], seconds: Double = 300) throws -> LoadHarness {
         var started: [(Group, ChildProcess, String)] = []
         var firstRow = 1
         do {
@@ -77,12 +78,13 @@ public final class LoadHarness: @unchecked Sendable {
 
     init(groups: [(Group, ChildProcess, String)]) { self.groups = groups }
 
-    /// Waits for every group to finish and returns its report by group name.
-    public func finish(timeoutSeconds: Double = 120) throws -> [String: Report] {
+    /// Ends every group after the transactions under way and returns its report by group name.
+    public func finish(timeoutSeconds: Double = 60) throws -> [String: Report] {
         var reports: [String: Report] = [:]
+        for (_, child, _) in groups { kill(child.pid, SIGTERM) }
         for (group, child, log) in groups {
             defer { unlink(log) }
-            if child.wait(timeoutSeconds: timeoutSeconds) == nil { child.terminate() }
+            if child.wait(timeoutSeconds: timeoutSeconds) == nil { kill(child.pid, SIGKILL); _ = child.wait(timeoutSeconds: 5) }
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
                   let report = try? JSONDecoder().decode(Report.self, from: Data(line.utf8)) else {
@@ -95,7 +97,15 @@ public final class LoadHarness: @unchecked Sendable {
 
     /// Stops every group now (cleanup after a failure).
     public func stop() {
-        for (_, child, log) in groups { child.terminate(); unlink(log) }
+        for (_, child, log) in groups { kill(child.pid, SIGKILL); _ = child.wait(timeoutSeconds: 5); unlink(log) }
+    }
+
+    /// Waits until `sessions` client sessions named `applicationName` are connected.
+    public static func waitForSessions(_ cluster: TestCluster, applicationName: String, count: Int) throws {
+        try cluster.waitFor("\(count) \(applicationName) session(s)", seconds: 60) {
+            try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1", [applicationName])
+                .rows.first?.int32("n") ?? 0 >= Int32(count)
+        }
     }
 }
 

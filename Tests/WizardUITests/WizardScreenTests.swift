@@ -1,3 +1,4 @@
+import ClusterFacts
 import Enforcement
 import Foundation
 import Testing
@@ -44,6 +45,9 @@ struct WizardScreenTests {
                 later.plainPids.remove(601)
                 later.plainTCP -= 1
                 _ = model.update(.sessions(later))
+                // One ended between transactions and the walsender at once; one still inside a transaction.
+                _ = model.update(.termination(TerminationProgress(endedIdle: 1, stillBusy: 1, cut: 0, walsenders: 1,
+                                                                  deadline: run.clock.addingTimeInterval(8))))
             }
             if name == "quit-while-applying" { _ = model.press(.character("q")) }
         case "confirm", "final", "final-practice":

@@ -66,12 +66,6 @@ public enum SQLText {
     /// Rows of the server's parse of the pg_hba.conf on disk (zero: the file would not load).
     public static let hbaRuleCount = "SELECT pg_catalog.count(*)::int AS n FROM pg_catalog.pg_hba_file_rules"
 
-    /// Planned client backends still inside a statement or transaction (the grace period).
-    public static let busyClientCount = """
-        SELECT pg_catalog.count(*)::int AS n FROM pg_catalog.pg_stat_activity
-        WHERE pid = ANY($1::int[]) AND backend_type = 'client backend' AND state IS DISTINCT FROM 'idle'
-        """
-
     /// Standbys (by application_name) streaming over SSL.
     public static let standbysStreamingOverSSL = """
         SELECT r.application_name FROM pg_catalog.pg_stat_replication r JOIN pg_catalog.pg_stat_ssl s USING (pid)
@@ -92,8 +86,28 @@ public enum SQLText {
         ORDER BY a.pid
         """
 
-    /// Signals every given pid at once (without waiting).
-    public static let terminateAll = "SELECT pg_catalog.count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.unnest($1::int[]) AS pid"
+    /// The terminate step's one statement (docs/POSTGRES.md, "Ending a
+    /// session between transactions"): of the given pids still exposed (as
+    /// in `stillExposedAmong`), ends those outside a transaction now, with
+    /// walsenders (never between transactions) and, when $3 is true (the
+    /// grace is over), all the rest. The state each was signalled in is read
+    /// by the same statement from one function scan, without joins, so that
+    /// the time between the look and the signal stays in microseconds: a
+    /// client whose next BEGIN arrives in between is the one case left.
+    /// The signal comes first in the select list, the descriptions after it.
+    public static let endExposedAtBoundary = """
+        SELECT CASE WHEN $3::bool OR a.backend_type <> 'client backend' OR a.state = 'idle'
+                    THEN pg_catalog.pg_terminate_backend(a.pid) ELSE false END AS signalled,
+               a.pid, a.backend_type, a.state,
+               EXTRACT(epoch FROM pg_catalog.clock_timestamp() - a.xact_start)::float8 AS transaction_seconds,
+               pg_catalog.pg_get_userbyid(a.usesysid) AS usename, a.application_name, pg_catalog.host(a.client_addr) AS client_address
+        FROM pg_catalog.pg_stat_get_activity(NULL) a
+        WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()
+          AND a.client_port IS NOT NULL AND a.client_port <> -1
+          AND NOT coalesce(a.gss_enc, false)
+          AND (NOT a.ssl OR a.sslversion = ANY(pg_catalog.string_to_array($2::text, ',')))
+        ORDER BY a.pid
+        """
 
     /// Which of the given pids still exist.
     public static let stillPresent = "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid"

@@ -37,6 +37,12 @@ extension AuditReport {
         lines += ["", "## Terminated sessions", ""]
         lines += terminated.isEmpty ? ["None."] : terminated.map {
             "- pid \($0.pid) \($0.walsender ? "walsender" : "backend") \($0.user ?? "?")@\($0.clientAddress ?? "?") application \($0.applicationName ?? "") at \(Self.time($0.at))"
+                + Self.endingDescription($0)
+        }
+        let cut = terminated.filter { $0.cutInsideTransaction == true }
+        if !cut.isEmpty {
+            lines += ["", "\(cut.count) session(s) were still inside a transaction when the grace ran out and were cut: their "
+                      + "applications saw the transaction fail. Longer `--grace`, or ending long transactions first, avoids that."]
         }
         lines += ["", "## Proof", ""]
         if let confirmation {
@@ -60,5 +66,17 @@ extension AuditReport {
 
     static func versions(_ counts: [String: Int]) -> String {
         counts.isEmpty ? "none" : counts.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")
+    }
+
+    /// ", ended while idle" / ", cut inside a transaction (idle in transaction, open 12.3 s)".
+    static func endingDescription(_ session: TerminatedSession) -> String {
+        guard !session.walsender, let state = session.state else { return "" }
+        switch session.cutInsideTransaction {
+        case false?: return ", ended while idle between transactions"
+        case true?:
+            let age = session.transactionSeconds.map { String(format: ", open %.1f s", $0) } ?? ""
+            return ", cut inside a transaction (\(state.rawValue)\(age))"
+        case nil: return ", state not known (\(state.rawValue))"
+        }
     }
 }

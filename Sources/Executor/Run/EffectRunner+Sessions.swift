@@ -22,38 +22,23 @@ extension EffectRunner {
         }
     }
 
+    /// Within `--grace`, each session is ended at a moment it is outside a
+    /// transaction; the record keeps the state each was signalled in.
     func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: inout RunRecord) -> Performed {
         do {
-            try waitForIdle(pids)
-            let described = try describe(pids)
-            let remaining = try SessionTermination.terminate(connection, pids, weakVersions: Self.weakVersions(record),
-                                                             timeoutMilliseconds: timeoutMilliseconds ?? 5000,
-                                                             version: context.server.version)
-            let now = Date()
-            record.terminated += described.filter { !remaining.contains($0.pid) }.map { session in
-                TerminatedSession(pid: session.pid, user: session.user, applicationName: session.applicationName,
-                                  clientAddress: session.clientAddress, walsender: session.isWalsender, at: now)
-            }
-            if remaining.isEmpty { record.milestones.lastPlainGoneAt = now }
-            return Performed(.terminated(remaining: remaining), after: ["remaining": remaining.map(String.init).joined(separator: ",")])
+            let outcome = try SessionTermination.endAtTransactionBoundaries(
+                connection, pids, weakVersions: Self.weakVersions(record), graceSeconds: Double(context.graceSeconds),
+                timeoutMilliseconds: timeoutMilliseconds ?? 5000, version: context.server.version,
+                progress: { [terminationProgress] progress in terminationProgress?(progress) })
+            record.terminated += outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
+            if outcome.remaining.isEmpty { record.milestones.lastPlainGoneAt = Date() }
+            return Performed(.terminated(remaining: outcome.remaining),
+                             after: ["remaining": outcome.remaining.map(String.init).joined(separator: ","),
+                                     "cut_inside_transaction": outcome.ended.filter { $0.cutInsideTransaction == true }.map { String($0.pid) }
+                                        .joined(separator: ",")])
         } catch {
             return Performed(.terminated(remaining: (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))) ?? pids))
         }
-    }
-
-    /// The optional grace period: client backends get up to `graceSeconds`
-    /// to finish their transaction (walsenders are never idle).
-    func waitForIdle(_ pids: [Int32]) throws(PostgresError) {
-        let deadline = Date().addingTimeInterval(Double(context.graceSeconds))
-        while Date() < deadline {
-            let busy = try connection.query(SQLText.busyClientCount, [pids]).rows.first?.int32("n") ?? 0
-            if busy == 0 { return }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-    }
-
-    func describe(_ pids: [Int32]) throws(PostgresError) -> [Session] {
-        try ServerInspector(connection: connection).readSessions().filter { pids.contains($0.pid) }
     }
 
     func awaitStandbys(_ names: [String]) -> Performed {
@@ -63,7 +48,8 @@ extension EffectRunner {
             let back = Set(((try? connection.query(SQLText.standbysStreamingOverSSL).rows) ?? []).compactMap { try? $0.string("application_name") })
             missing = names.filter { !back.contains($0) }
             if missing.isEmpty { break }
-            Thread.sleep(forTimeInterval: 0.25)
+            // A standby is usually back within a second; the run's end waits on this look.
+            Thread.sleep(forTimeInterval: 0.01)
         } while Date() < deadline
         return Performed(.standbysStreaming(missing: missing), after: ["back_over_ssl": names.filter { !missing.contains($0) }.joined(separator: ",")])
     }

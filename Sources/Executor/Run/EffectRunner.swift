@@ -32,6 +32,9 @@ public final class EffectRunner: @unchecked Sendable {
     public var lock: RunLock?
     /// The watchdog this process started, reaped once it stands down.
     var watchdogChild: ChildProcess?
+    /// Hears the terminate step's every look while it waits for transaction
+    /// boundaries (the wizard's live count); never run state.
+    public var terminationProgress: (@Sendable (TerminationProgress) -> Void)?
 
     public init(context: RunContext, connection: Connection, reportDirectory: String) {
         self.context = context

@@ -13,7 +13,8 @@ public struct RunContext: Sendable {
     public var tcpHost: String?
     /// Names the run's backups (`<file>.bak-<stamp>`) and the run itself.
     public var stamp: String
-    /// Wait for sessions to go idle before terminating them.
+    /// Within this many seconds each plain session is ended at its first
+    /// moment between transactions; the rest at the end.
     public var graceSeconds: Int
     /// How long to wait for a standby to stream again over SSL.
     public var standbyWaitSeconds: Int
@@ -22,7 +23,7 @@ public struct RunContext: Sendable {
     public var watchdogExecutable: String? = RunContext.ownExecutable
 
     public init(target: ConnectionTarget, snapshot: ClusterSnapshot, stamp: String,
-                graceSeconds: Int = 0, standbyWaitSeconds: Int = 60) {
+                graceSeconds: Int = RunContext.defaultGraceSeconds, standbyWaitSeconds: Int = 60) {
         self.target = target
         server = snapshot.server
         ownTransport = snapshot.own.transport
@@ -32,6 +33,13 @@ public struct RunContext: Sendable {
         self.graceSeconds = graceSeconds
         self.standbyWaitSeconds = standbyWaitSeconds
     }
+
+    /// The default `--grace` (docs/POSTGRES.md, "Ending a session between
+    /// transactions"): idle sessions are ended at once whatever it is, so it
+    /// costs nothing on a quiet server; on a busy one, a session whose
+    /// transactions last under a second passes a boundary many times in 10 s,
+    /// and the plain sessions' exposure stays bounded by it.
+    public static let defaultGraceSeconds = 10
 
     /// The data directory's owner: the server's OS user.
     public var serverUser: OSUser? { ServerUserFileSource.serverOwner(dataDirectory: server.dataDirectory) }

@@ -119,14 +119,30 @@ public struct TerminatedSession: Codable, Hashable, Sendable {
     public var clientAddress: String?
     public var walsender: Bool
     public var at: Date
+    /// pg_stat_activity.state when it was signalled; nil in records written before it was kept.
+    public var state: BackendActivity?
+    /// Whether ending it cut a transaction in half (nil: not known).
+    public var cutInsideTransaction: Bool?
+    /// How long its transaction had been open, when it was cut inside one.
+    public var transactionSeconds: Double?
 
-    public init(pid: Int32, user: String?, applicationName: String?, clientAddress: String?, walsender: Bool, at: Date) {
+    public init(pid: Int32, user: String?, applicationName: String?, clientAddress: String?, walsender: Bool, at: Date,
+                state: BackendActivity? = nil, cutInsideTransaction: Bool? = nil, transactionSeconds: Double? = nil) {
         self.pid = pid
         self.user = user
         self.applicationName = applicationName
         self.clientAddress = clientAddress
         self.walsender = walsender
         self.at = at
+        self.state = state
+        self.cutInsideTransaction = cutInsideTransaction
+        self.transactionSeconds = transactionSeconds
+    }
+
+    init(_ ending: SessionEnding) {
+        self.init(pid: ending.pid, user: ending.user, applicationName: ending.applicationName, clientAddress: ending.clientAddress,
+                  walsender: ending.walsender, at: ending.at, state: ending.walsender ? nil : ending.activity,
+                  cutInsideTransaction: ending.cutInsideTransaction, transactionSeconds: ending.transactionSeconds)
     }
 }
 

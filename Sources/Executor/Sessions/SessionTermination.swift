@@ -3,11 +3,39 @@ import Enforcement
 import Foundation
 import PostgresClient
 
+/// One session the terminate step signalled, and the state it was in.
+public struct SessionEnding: Hashable, Sendable {
+    public var pid: Int32
+    public var walsender: Bool
+    public var user: String?
+    public var applicationName: String?
+    public var clientAddress: String?
+    public var activity: BackendActivity
+    /// How long its transaction had been open when it was signalled (nil outside one).
+    public var transactionSeconds: Double?
+    public var at: Date
+
+    /// Whether the signal cut a transaction in half; a walsender runs none. nil when the server did not say.
+    public var cutInsideTransaction: Bool? { walsender ? false : activity.insideTransaction }
+}
+
+/// What the terminate step did: the sessions it ended, and any still there after the wait.
+public struct TerminationOutcome: Sendable {
+    public var ended: [SessionEnding]
+    public var remaining: [Int32]
+}
+
 /// Step 5 on a live server: re-read which planned pids are still plain-text
 /// TCP (a session that reconnected with SSL since the plan is spared), end
-/// them, and confirm they are gone. Never the caller's own backend, never a
-/// unix-socket session: the query itself cannot return those.
+/// each at a moment it is outside a transaction, and confirm they are gone.
+/// Never the caller's own backend, never a unix-socket session: the query
+/// itself cannot return those.
 public enum SessionTermination {
+    /// How often the sessions still inside a transaction are looked at
+    /// during the grace: an application's pause between two transactions
+    /// is often a few tens of milliseconds, so a slower look would miss it.
+    static let boundaryPollSeconds = 0.005
+
     /// The planned pids still in plain text, or on a TLS version below the
     /// run's floor (`weakVersions`): refused on their next connection, ended now.
     public static func stillExposed(_ connection: Connection, among pids: [Int32], weakVersions: [String]) throws(PostgresError) -> [Int32] {
@@ -15,24 +43,59 @@ public enum SessionTermination {
         return try connection.query(SQLText.stillExposedAmong, [pids, weakVersions.joined(separator: ",")]).rows.map { row throws(PostgresError) in try row.int32("pid") }
     }
 
-    /// Terminates `pids` (re-checked first) and returns those still there
-    /// after the wait. Every target is signalled at once first: with a
-    /// timeout, `pg_terminate_backend(pid, timeout)` polls every 100 ms per
-    /// pid, one after another, which alone would stretch the exposure window
-    /// to 0.1 s per session. A session still there after a moment gets the
-    /// version's wait: `pg_terminate_backend(pid, timeout)` on 14+, polling on 13.
+    /// Without a grace: every exposed pid is signalled at once. Returns those still there after the wait.
     public static func terminate(_ connection: Connection, _ pids: [Int32], weakVersions: [String], timeoutMilliseconds: Int,
                                  version: ServerVersion) throws(PostgresError) -> [Int32] {
-        let targets = try stillExposed(connection, among: pids, weakVersions: weakVersions)
-        guard !targets.isEmpty else { return [] }
-        _ = try connection.query(SQLText.terminateAll, [targets])
-        let deadline = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
-        var remaining = try waitUntilGone(connection, targets, until: min(deadline, Date().addingTimeInterval(0.5)))
+        try endAtTransactionBoundaries(connection, pids, weakVersions: weakVersions, graceSeconds: 0,
+                                       timeoutMilliseconds: timeoutMilliseconds, version: version).remaining
+    }
+
+    /// Ends each exposed pid at its first moment outside a transaction seen
+    /// within `graceSeconds` (walsenders at once), the rest at the deadline,
+    /// recording the state each was signalled in (docs/POSTGRES.md, "Ending a
+    /// session between transactions"). `progress` hears each look.
+    ///
+    /// Every signal is sent without waiting: with a timeout,
+    /// `pg_terminate_backend(pid, timeout)` polls every 100 ms per pid, one
+    /// after another, which alone would stretch the exposure window to 0.1 s
+    /// per session. A session still there after a moment gets the version's
+    /// wait: `pg_terminate_backend(pid, timeout)` on 14+, polling on 13.
+    public static func endAtTransactionBoundaries(_ connection: Connection, _ pids: [Int32], weakVersions: [String], graceSeconds: Double,
+                                                  timeoutMilliseconds: Int, version: ServerVersion,
+                                                  progress: (TerminationProgress) -> Void = { _ in }) throws(PostgresError) -> TerminationOutcome {
+        let deadline = Date().addingTimeInterval(graceSeconds)
+        let weak = weakVersions.joined(separator: ",")
+        var waiting = pids
+        var ended: [SessionEnding] = []
+        while !waiting.isEmpty {
+            let atDeadline = Date() >= deadline
+            let rows = try connection.query(SQLText.endExposedAtBoundary, [waiting, weak, atDeadline]).rows
+            let now = Date()
+            var busy: [Int32] = []
+            for row in rows {
+                let pid = try row.int32("pid")
+                // Not signalled at the deadline: the backend had just exited by itself.
+                guard try row.bool("signalled") else { if !atDeadline { busy.append(pid) }; continue }
+                ended.append(SessionEnding(pid: pid, walsender: try row.optionalString("backend_type") == "walsender",
+                                           user: try row.optionalString("usename"), applicationName: try row.optionalString("application_name"),
+                                           clientAddress: try row.optionalString("client_address"),
+                                           activity: BackendActivity(pgStatActivity: try row.optionalString("state")),
+                                           transactionSeconds: try row.optionalDouble("transaction_seconds"), at: now))
+            }
+            waiting = busy
+            progress(TerminationProgress(endedIdle: ended.filter { !$0.walsender && $0.cutInsideTransaction == false }.count,
+                                         stillBusy: busy.count, cut: ended.filter { $0.cutInsideTransaction != false }.count,
+                                         walsenders: ended.filter(\.walsender).count, deadline: deadline))
+            if !waiting.isEmpty { Thread.sleep(forTimeInterval: boundaryPollSeconds) }
+        }
+        let signalled = ended.map(\.pid)
+        let waitUntil = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
+        var remaining = try waitUntilGone(connection, signalled, until: min(waitUntil, Date().addingTimeInterval(0.5)))
         for pid in remaining {
             _ = try connection.query(SQLText.terminate(pid, timeoutMilliseconds: timeoutMilliseconds, version: version))
         }
-        remaining = try waitUntilGone(connection, remaining, until: deadline)
-        return remaining
+        remaining = try waitUntilGone(connection, remaining, until: waitUntil)
+        return TerminationOutcome(ended: ended, remaining: remaining)
     }
 
     static func waitUntilGone(_ connection: Connection, _ pids: [Int32], until deadline: Date) throws(PostgresError) -> [Int32] {

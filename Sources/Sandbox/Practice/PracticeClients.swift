@@ -50,12 +50,15 @@ public final class PracticeClients: @unchecked Sendable {
     }
 
     /// $0 name, $1 psql, $2 conninfo, $3 sslmode, $4 the sandbox root (a marker). psql writes its own
-    /// errors to the log; the trap ends psql together with the loop.
+    /// errors to the log; the trap ends psql together with the loop. Like an
+    /// application, each session runs a short query now and then and is idle
+    /// between them, so the terminate step ends it at once, between two
+    /// transactions; the feeding loop ends at its next write once psql is gone.
     static let loop = """
         trap 'kill $child 2>/dev/null; exit 0' TERM INT
         while :; do
           echo "$(date +%H:%M:%S) $0: connecting with sslmode=$3"
-          "$1" "$2" -X -q -c "SELECT pg_sleep(86400)" &
+          (while :; do echo "SELECT 1;"; sleep 2; done) | "$1" "$2" -X -q -o /dev/null &
           child=$!
           wait $child
           echo "$(date +%H:%M:%S) $0: disconnected; reconnecting in 1 s"

@@ -19,6 +19,8 @@ public enum WizardEvent: Hashable, Sendable {
     case finished(FinalSummary)
     /// A fresh read of the sessions, made off the input loop.
     case sessions(LiveSessions)
+    /// The terminate step's latest look while it waits for transaction boundaries.
+    case termination(TerminationProgress)
     case sessionsUnavailable(String)
 }
 

@@ -47,6 +47,8 @@ public struct WizardModel: Hashable, Sendable {
     public internal(set) var log: [LogLine] = []
     public internal(set) var sessions: LiveSessions?
     public internal(set) var sessionsProblem: String?
+    /// The terminate step's progress: ended between transactions, still busy, cut.
+    public internal(set) var termination: TerminationProgress?
     public internal(set) var focus: Pane = .plan
     public internal(set) var scroll: [Pane: Int] = [:]
     /// `d`: the plan pane takes the whole body.

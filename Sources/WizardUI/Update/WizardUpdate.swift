@@ -26,6 +26,9 @@ extension WizardModel {
         case .sessionsUnavailable(let why):
             sessionsProblem = why
             return []
+        case .termination(let progress):
+            termination = progress
+            return []
         default:
             return runUpdate(event)
         }

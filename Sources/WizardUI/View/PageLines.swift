@@ -1,3 +1,4 @@
+import ClusterFacts
 import Enforcement
 import Foundation
 
@@ -62,6 +63,15 @@ extension WizardModel {
             lines.append(Line(spans: [Span("sessions ", Style(.dim))]
                               + Badge.bar(gone, of: content.terminatePids.count, width: min(32, width - 30), unicode: box == .unicode)
                               + [Span(" \(gone) of \(content.terminatePids.count) gone")]))
+        }
+        if case .terminating = run.stage, let termination {
+            let left = max(0, Int(termination.deadline.timeIntervalSince(now).rounded(.up)))
+            var spans = [Span("ended  ", Style(.dim)), Span("\(termination.endedIdle) between transactions", Style(.good)), Span(" · "),
+                         Span("\(termination.stillBusy) still in a transaction", Style(termination.stillBusy == 0 ? .normal : .warning)), Span(" · "),
+                         Span("\(termination.cut) cut", Style(termination.cut == 0 ? .normal : .bad, bold: termination.cut > 0))]
+            if termination.walsenders > 0 { spans.append(Span(" · \(termination.walsenders) walsender(s)")) }
+            if termination.stillBusy > 0 { spans.append(Span("  (grace: \(left) s left)", Style(.dim))) }
+            lines.append(Line(spans: spans))
         }
         return lines
     }

@@ -19,20 +19,18 @@ struct OpenWizardCommand: ParsableCommand {
     var conninfo: String = ""
     @Option(help: "Seconds to answer \"keep these changes?\" after the rewrite is live before they are reverted.")
     var keepSeconds = 60
-    @Option(help: "Seconds to let sessions finish their transaction before they are terminated.") var grace = 0
-    @Option(help: "Seconds to wait for a standby to stream again over SSL.") var standbyWait = 60
+    @OptionGroup var timing: RunTimingOptions
     @OptionGroup var planning: PlanningOptions
 
     func validate() throws {
         if keepSeconds < 5 || keepSeconds > 3600 { throw ValidationError("--keep-seconds \(keepSeconds): use 5 to 3600") }
-        if grace < 0 || standbyWait < 0 { throw ValidationError("--grace and --standby-wait must not be negative") }
     }
 
     func run() throws {
         let code = try failingWithUnknown {
             let options = WizardOptions(target: try operatorTarget(conninfo), planOptions: try planning.planOptions(),
-                                        certificates: planning.certificates, keepSeconds: keepSeconds, graceSeconds: grace,
-                                        standbyWaitSeconds: standbyWait)
+                                        certificates: planning.certificates, keepSeconds: keepSeconds, graceSeconds: timing.grace,
+                                        standbyWaitSeconds: timing.standbyWait)
             return try WizardRuntime.run(options)
         }
         throw ExitCode(code)

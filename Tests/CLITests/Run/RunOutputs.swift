@@ -28,6 +28,10 @@ struct AuditReportJSON: Decodable {
         var application_name: String?
         var client_address: String?
         var walsender: Bool
+        /// pg_stat_activity.state when the session was signalled.
+        var state: String?
+        var cut_inside_transaction: Bool?
+        var transaction_seconds: Double?
     }
     struct Confirmation: Decodable {
         var negative_test: String

@@ -25,8 +25,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Stop after this step: preflight, certs, ssl_on, hba_rewrite, reload_or_restart, terminate_non_ssl, confirm.")
     var through: String = StepName.confirm.rawValue
     @Flag(help: "Print the outcome as JSON (no progress lines).") var json = false
-    @Option(help: "Seconds to let sessions finish their transaction before they are terminated.") var grace = 0
-    @Option(help: "Seconds to wait for a standby to stream again over SSL.") var standbyWait = 60
+    @OptionGroup var timing: RunTimingOptions
     @Option(name: .customLong("confirm-within"),
             help: "Commit-confirmed: return once the new rules are live and proven; unless `pg-ssl-wizard keep` comes within this many seconds, a watchdog puts pg_hba.conf back.")
     var confirmWithin: Int?
@@ -37,7 +36,6 @@ struct ApplyCommand: ParsableCommand {
         guard StepName(rawValue: through) != nil else {
             throw ValidationError("--through \(through): use one of " + StepName.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        if grace < 0 || standbyWait < 0 { throw ValidationError("--grace and --standby-wait must not be negative") }
         if let confirmWithin, confirmWithin < 5 || confirmWithin > 86_400 { throw ValidationError("--confirm-within \(confirmWithin): use 5 to 86400 seconds") }
     }
 
@@ -59,7 +57,7 @@ struct ApplyCommand: ParsableCommand {
             }
             let snapshot = input.snapshot
             let context = RunContext(target: target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
-                                     graceSeconds: grace, standbyWaitSeconds: standbyWait)
+                                     graceSeconds: timing.grace, standbyWaitSeconds: timing.standbyWait)
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
             let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames
             return try RunDriver.start(plan: plan, context: context, connection: connection, directory: directory,
