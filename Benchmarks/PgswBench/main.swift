@@ -8,6 +8,7 @@ let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("plan", PlanBenchmark.run),
     ("apply", ApplyBenchmark.run),
     ("wizard", WizardBenchmark.run),
+    ("load", LoadBenchmark.run),
 ]
 do {
     for (name, run) in benchmarks where selected.isEmpty || selected.contains(name) {
