@@ -34,10 +34,12 @@ let package = Package(
         ]),
         // Pure enforcement core: steps, planner, lock-out guard, reduce(state, event) -> [Effect].
         .target(name: "Enforcement", dependencies: ["ClusterFacts", "HBA"]),
+        // Pure: connection lines out of the server's log (stderr, csvlog, jsonlog).
+        .target(name: "ServerLog", dependencies: ["ClusterFacts"]),
         // libpq wrapper and version-aware inspection.
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
         // Side effects: processes, files, journal.
-        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient",
+        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "ServerLog",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // The wizard: Model/Update/View over an in-memory cell grid (pure), and the thin ncurses backend.
         .target(name: "WizardUI", dependencies: ["CNCursesW", "ClusterFacts", "Enforcement"]),
@@ -64,9 +66,10 @@ let package = Package(
         // The connection-string fuzz target (make fuzz FUZZ=conninfo); a corpus runner in normal builds.
         .executableTarget(name: "conninfo-fuzz", dependencies: ["PostgresClient", "ClusterFacts", "FuzzCorpus"], path: "Tests/Fuzz/ConninfoFuzz"),
         // `make bench`: benchmarks, each with a baseline measured in the same run.
-        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "Executor", "PostgresClient", "TestSupport"],
+        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "Executor", "PostgresClient", "ServerLog", "TestSupport"],
                           path: "Benchmarks/PgswBench"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
+        .testTarget(name: "ServerLogTests", dependencies: ["ServerLog", "ClusterFacts"]),
         .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "Executor", "PostgresClient", "TestSupport"]),

@@ -9,6 +9,7 @@ let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("apply", ApplyBenchmark.run),
     ("wizard", WizardBenchmark.run),
     ("load", LoadBenchmark.run),
+    ("log", LogBenchmark.run),
 ]
 do {
     for (name, run) in benchmarks where selected.isEmpty || selected.contains(name) {

@@ -6,6 +6,6 @@ struct PgSSLWizard: ParsableCommand {
         commandName: "pg-ssl-wizard",
         abstract: "Take a PostgreSQL server from \"SSL is configured\" to \"SSL is enforced and proven\".",
         version: BuildStamp.versionText,
-        subcommands: [OpenWizardCommand.self, StatusCommand.self, PlanCommand.self, ApplyCommand.self, ResumeCommand.self, KeepCommand.self, RollbackCommand.self, WatchdogCommand.self, CertsCommand.self, HBACommand.self, PracticeCommand.self],
+        subcommands: [OpenWizardCommand.self, StatusCommand.self, ClientsCommand.self, PlanCommand.self, ApplyCommand.self, ResumeCommand.self, KeepCommand.self, RollbackCommand.self, WatchdogCommand.self, CertsCommand.self, HBACommand.self, PracticeCommand.self],
         defaultSubcommand: OpenWizardCommand.self)
 }

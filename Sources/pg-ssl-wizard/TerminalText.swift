@@ -1,3 +1,4 @@
+import ClusterFacts
 import Foundation
 
 /// Everything the commands write to the terminal passes through here: a
@@ -21,12 +22,7 @@ enum TerminalText {
         return result
     }
 
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        let value = scalar.value
-        // C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a line seems to say.
-        return (value < 0x20 && value != 0x0A && value != 0x09) || value == 0x7F || (0x80...0x9F).contains(value)
-            || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
-    }
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool { DisplaySafety.isControl(scalar) }
 
     static func write(_ text: String, to handle: FileHandle) {
         handle.write(Data(visible(text).utf8))

@@ -9,6 +9,10 @@ struct CellGridTests {
         #expect(grid.write("a\tb\u{1b}", row: 1, column: 0) == 4)
         #expect(grid.text == "  hostss\na?b?")
         #expect(grid.write("x", row: 5, column: 0) == 0, "outside the grid nothing is written")
+        // DEL, a C1 control (CSI) and a right-to-left override from a user name in the log never reach ncurses.
+        var hostile = CellGrid(rows: 1, columns: 8)
+        hostile.write("a\u{7f}b\u{9b}c\u{202e}d", row: 0, column: 0)
+        #expect(hostile.text == "a?b?c?d")
     }
 
     @Test func framesUseBoxDrawingOrASCIIByLocale() {

@@ -10,6 +10,8 @@ public struct StatusReport: Sendable {
     public var servedCertificateDER: [UInt8]?
     /// Its expiry, judged by the command (which parses certificates).
     public var certificateExpiry: CertificateExpiry?
+    /// The clients the latest run terminated, and which came back over SSL (set by the command).
+    public var lastRunClients: TerminatedClientsDocument?
 
     public init(snapshot: ClusterSnapshot, assessment: StatusAssessment) {
         self.snapshot = snapshot
@@ -28,6 +30,7 @@ public struct StatusReport: Sendable {
         var document = document
         document.pendingKeep = pendingKeep
         document.certificateExpiry = certificateExpiry
+        document.lastRunClients = lastRunClients
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -131,10 +134,11 @@ public struct StatusReport: Sendable {
         public var pendingKeep: PendingKeepDocument?
         /// The served certificate's expiry (set by the command).
         public var certificateExpiry: CertificateExpiry?
+        public var lastRunClients: TerminatedClientsDocument?
 
         enum CodingKeys: String, CodingKey {
             case schema, verdict, reasons, notes, server, connection, privileges, tls, files, counts, sessions
-            case pendingKeep = "pending_keep", certificateExpiry = "certificate_expiry"
+            case pendingKeep = "pending_keep", certificateExpiry = "certificate_expiry", lastRunClients = "last_run_clients"
             case exitCode = "exit_code", sslSettings = "ssl_settings", fileSettingErrors = "file_setting_errors"
             case tlsVersions = "tls_versions", keyExchangeGroups = "key_exchange_groups"
         }
@@ -373,5 +377,35 @@ public struct PendingKeepDocument: Codable, Sendable {
         self.watchdogPID = watchdogPID
         self.revertAt = revertAt
         self.message = message
+    }
+}
+
+/// The clients a run terminated, compared with the sessions now: `prefer`
+/// clients come back over SSL by themselves ("moved"); the rest are pinned
+/// to plain text, or have not reconnected.
+public struct TerminatedClientsDocument: Codable, Hashable, Sendable {
+    public var run: String
+    public var movedToSSL: [String]
+    public var notBackOverSSL: [String]
+
+    public init(run: String, movedToSSL: [String], notBackOverSSL: [String]) {
+        self.run = run
+        self.movedToSSL = movedToSSL
+        self.notBackOverSSL = notBackOverSSL
+    }
+
+    enum CodingKeys: String, CodingKey { case run, movedToSSL = "moved_to_ssl", notBackOverSSL = "not_back_over_ssl" }
+
+    /// "user@address (application)" for each distinct terminated client, split by whether an SSL session of it exists now.
+    public static func compare(run: String, terminated: [(user: String?, address: String?, application: String?)], sessions: [Session]) -> TerminatedClientsDocument {
+        func name(_ user: String?, _ address: String?, _ application: String?) -> String { "\(user ?? "?")@\(address ?? "?") (\(application ?? ""))" }
+        let back = Set(sessions.filter { $0.ssl == true }.map { name($0.user, $0.clientAddress, $0.applicationName) })
+        let ended = Set(terminated.map { name($0.user, $0.address, $0.application) }).sorted()
+        return TerminatedClientsDocument(run: run, movedToSSL: ended.filter(back.contains), notBackOverSSL: ended.filter { !back.contains($0) })
+    }
+
+    public var text: String {
+        "clients run \(run) terminated: \(movedToSSL.count) back over SSL" + (movedToSSL.isEmpty ? "" : " (moved: " + movedToSSL.joined(separator: ", ") + ")")
+            + ", \(notBackOverSSL.count) not back over SSL" + (notBackOverSSL.isEmpty ? "" : " (" + notBackOverSSL.joined(separator: ", ") + ")")
     }
 }

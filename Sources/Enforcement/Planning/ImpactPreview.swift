@@ -1,3 +1,4 @@
+import Foundation
 import ClusterFacts
 import HBA
 
@@ -15,6 +16,10 @@ struct ImpactPreview {
 
     /// The `ssl_min_protocol_version` phase A raises the server to; nil when it stays.
     var raisedTLSFloor: String? = nil
+    /// Clients the server's log saw; those not connected now are matched like sessions.
+    var loggedClients: [LoggedClient] = []
+    /// Clients seen connecting in plain text during an observation window while SSL was offered.
+    var observedClients: [LoggedClient] = []
 
     func impact() -> Impact {
         var cache = MatchCache(current: current, candidate: candidate)
@@ -90,8 +95,41 @@ struct ImpactPreview {
             }
             terminate.append(session)
         }
-        return Impact(terminate: terminate, spared: spared, refusedClients: order.compactMap { refused[$0] },
+        let logged = refusedFromEvidence(observedClients, cause: .observedPlain, cache: &cache, connected: snapshot.sessions)
+            + refusedFromEvidence(loggedClients, cause: .seenInLog, cache: &cache, connected: snapshot.sessions)
+        return Impact(terminate: terminate, spared: spared, refusedClients: order.compactMap { refused[$0] } + logged,
                       walsenders: walsenders, unknownSSL: unknownSSL, pooledGroups: PooledGroups.find(refusedSessions))
+    }
+
+    /// Plain-text TCP clients seen in the log or an observation window that
+    /// are not among the sessions above and that the rewritten rules refuse
+    /// (docs/POSTGRES.md, "The server log as evidence").
+    func refusedFromEvidence(_ clients: [LoggedClient], cause: RefusalCause, cache: inout MatchCache, connected: [Session]) -> [RefusedClient] {
+        var result: [RefusedClient] = []
+        for client in clients where client.encryption == .plain && client.isTCP {
+            // Connected at the snapshot: the sessions above speak for it.
+            let now = connected.contains { $0.user == client.user && $0.clientAddress == client.address
+                && ($0.database ?? "replication") == (client.database ?? "replication") }
+            guard !now, let text = client.address, let address = IPAddress(numeric: text) else { continue }
+            if result.contains(where: { $0.user == client.user && $0.address == text && $0.database == (client.database ?? "replication") }) { continue }
+            let attempt = ConnectionAttempt(transport: .tcp(address), ssl: false, gssEncrypted: false, database: client.database ?? "replication",
+                                            user: client.user, replication: client.replication ? (client.database == nil ? .physical : .logical) : .none)
+            guard cache.candidate(attempt).outcome != .accepted else { continue }
+            let rule = cache.current(attempt).decidingRule.map { "\($0.file):\($0.lineNumber)" }
+            let last = client.lastSeen.map { " (last at \(JSONTime.text($0)))" } ?? ""
+            let chosen = client.plainWhileSSLOffered
+            let seen = cause == .observedPlain
+                ? "it connected in plain text \(client.connections) time(s) during the observation window\(last)"
+                : "not connected now; the server log shows it connecting in plain text \(client.connections) time(s)\(last)"
+            result.append(RefusedClient(
+                user: client.user, database: client.database ?? "replication", address: text, applicationName: client.applicationName,
+                sessions: 0, rule: rule, mayMoveToSSL: !chosen, cause: cause,
+                reason: seen + (chosen ? " after SSL was offered: its sslmode is disable or allow, and the rewrite refuses it"
+                                       : " while SSL was off: with libpq's default sslmode=prefer it moves to SSL by itself, with disable or allow it is refused"),
+                fix: "set sslmode=require (or prefer) in that client's connection settings before the change",
+                seenInLog: client.connections, lastSeen: client.lastSeen))
+        }
+        return result
     }
 
     func isOperators(_ session: Session) -> Bool {

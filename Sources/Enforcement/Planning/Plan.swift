@@ -1,3 +1,4 @@
+import Foundation
 import ClusterFacts
 import HBA
 
@@ -157,6 +158,9 @@ public struct RefusedClient: Hashable, Sendable, Codable {
     /// What the evidence says happens to it, and why.
     public var reason: String
     public var fix: String
+    /// Connections the server's log shows for it (cause `seenInLog`).
+    public var seenInLog: Int? = nil
+    public var lastSeen: Date? = nil
 }
 
 /// Why a client connected today will be refused on its next connection.
@@ -170,6 +174,10 @@ public enum RefusalCause: String, Hashable, Sendable, Codable {
     case certificateFallback = "certificate_fallback"
     /// Its TLS version is below the floor phase A sets.
     case tlsBelowFloor = "tls_below_floor"
+    /// Not connected now: the server's log shows it connecting in plain text.
+    case seenInLog = "seen_in_log"
+    /// Connected in plain text during an observation window while SSL was offered.
+    case observedPlain = "observed_plain"
 }
 
 public struct WalsenderImpact: Hashable, Sendable, Codable {

@@ -27,7 +27,8 @@ public enum Planner {
                                    current: Matcher(document: hba.current, environment: environment),
                                    candidate: Matcher(document: hba.candidate, environment: environment),
                                    options: input.options, tlsOfferedToday: input.tls.works,
-                                   raisedTLSFloor: settings.raisedTLSFloor).impact()
+                                   raisedTLSFloor: settings.raisedTLSFloor, loggedClients: input.connectionLog?.clients ?? [],
+                                   observedClients: input.observedPlainClients).impact()
 
         // Not a superuser is a preflight problem already: it covers terminating other roles' sessions.
         let preflight = PreflightCheck.problems(input, certificates: certificates, settings: settings, hba: hba) + identities.problems
@@ -44,6 +45,7 @@ public enum Planner {
             step.found = findings.found(step.name)
             return step
         }
+        if let log = input.connectionLog { notes += LogEvidenceNotes.notes(log) }
         return Plan(cluster: ClusterIdentity(systemIdentifier: snapshot.server.systemIdentifier,
                                              version: snapshot.server.version.description,
                                              dataDirectory: snapshot.server.dataDirectory, hbaFile: snapshot.server.hbaFile,

@@ -18,6 +18,10 @@ public struct PlanningInput: Sendable {
     /// The server's interface names (IPv6 zones); nil when unknown.
     public var interfaceNames: Set<String>?
     public var options: PlanOptions
+    /// What the server's log shows of clients (`log_connections`); nil when not read.
+    public var connectionLog: ConnectionLogEvidence?
+    /// Clients seen connecting in plain text during an observation window while SSL was offered.
+    public var observedPlainClients: [LoggedClient] = []
 
     public init(snapshot: ClusterSnapshot, tls: TLSObservation, hba: HBAInput, build: BuildFeatures = .typicalLinux,
                 certificates: CertificateFacts, roles: RoleFacts? = nil, interfaces: [NetworkInterface]? = nil,
@@ -191,6 +195,8 @@ public struct PlanOptions: Hashable, Sendable, Codable {
     public var terminateTimeoutMilliseconds: Int
     /// Bound of the dead-man check after phase B.
     public var deadManSeconds: Int
+    /// Which server log the inventory reads; nil: the server's own, when it logs connections.
+    public var connectionLog: ConnectionLogRequest? = nil
 
     public init(rewritePolicy: RewritePolicy = RewritePolicy(), minimumTLS: String = "TLSv1.2",
                 terminateOperatorSessions: Bool = false, operatorPIDs: [Int32] = [], mustKeep: [ProtectedIdentity] = [],

@@ -109,6 +109,28 @@ public enum SQLText {
         ORDER BY a.pid
         """
 
+    /// The observation window: client backends and walsenders over TCP in
+    /// plain text that started at or after $1 (when SSL was already offered).
+    public static let plainSessionsSince = """
+        SELECT a.pid, a.usename, a.datname, a.application_name, pg_catalog.host(a.client_addr) AS client_address,
+               a.backend_type, a.backend_start
+        FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid)
+        LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid)
+        WHERE a.client_port IS NOT NULL AND a.client_port <> -1 AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
+          AND a.backend_type IN ('client backend', 'walsender') AND a.backend_start >= $1::timestamptz
+          AND a.pid <> pg_catalog.pg_backend_pid()
+        """
+
+    /// When SSL was offered from, as the server's clock sees it: its last
+    /// configuration load (phase A's reload) and the time now.
+    public static let sslOfferedSince = "SELECT pg_catalog.pg_conf_load_time()::text AS loaded, pg_catalog.clock_timestamp()::text AS now"
+
+    /// The settings that say where the server logs and what its lines look like.
+    public static let logSettings = """
+        SELECT name, setting FROM pg_catalog.pg_settings
+        WHERE name IN ('log_connections', 'log_line_prefix', 'log_timezone', 'log_destination', 'logging_collector', 'log_directory')
+        """
+
     /// Which of the given pids still exist.
     public static let stillPresent = "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid"
 

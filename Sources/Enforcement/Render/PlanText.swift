@@ -58,7 +58,10 @@ extension Plan {
         if !impact.refusedClients.isEmpty {
             lines.append("  clients the new rules refuse unless they change (why and the fix for each):")
             for client in impact.refusedClients {
-                lines.append("    \(client.user)@\(client.database) from \(client.address)\(client.applicationName.isEmpty ? "" : " (\(client.applicationName))"), \(client.sessions) session(s)"
+                lines.append("    \(client.user)@\(client.database) from \(client.address)\(client.applicationName.isEmpty ? "" : " (\(client.applicationName))"), "
+                             + (client.seenInLog.map { (client.cause == .observedPlain ? "seen connecting in plain text \($0) time(s)" : "seen in the server log \($0) time(s)")
+                                    + (client.lastSeen.map { ", last at \(JSONTime.text($0))" } ?? "") }
+                                ?? "\(client.sessions) session(s)")
                              + (client.rule.map { ", admitted today by \($0)" } ?? ""))
                 lines.append("      why: \(client.reason)")
                 lines.append("      fix: \(client.fix)")

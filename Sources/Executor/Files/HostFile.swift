@@ -76,6 +76,20 @@ public enum HostFile {
             }
         }
 
+        /// The first `limit` bytes, `size` at a time, without keeping them (logs of any size).
+        public func forEachChunk(size: Int, limit: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileWriteError) {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
+            defer { buffer.deallocate() }
+            var offset: off_t = 0
+            while offset < off_t(limit) {
+                let count = pread(fd, buffer.baseAddress, min(size, limit - Int(offset)), offset)
+                if count < 0 { throw .system(path: path, operation: "read", errno: errno) }
+                if count == 0 { return }
+                body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                offset += off_t(count)
+            }
+        }
+
         /// Mode first, then owner: the file is never readable by more people than before, even between the two calls.
         public func setMode(_ mode: mode_t, owner: (uid: uid_t, gid: gid_t)?) throws(FileWriteError) {
             guard fchmod(fd, mode) == 0 else { throw .system(path: path, operation: "chmod", errno: errno) }
@@ -104,6 +118,15 @@ public enum HostFile {
         let file = try Descriptor.adopt(fd, path: path)
         if let expected, !file.identity.isSameFile(as: expected) { throw .replacedSinceCheck(path: path) }
         return file
+    }
+
+    /// The file a process has as its standard error, through the kernel's
+    /// reference to it (/proc/PID/fd/2): no path that could be swapped. Only
+    /// for a verified postmaster (`Postmaster.verified`); `path` names it in messages.
+    public static func openStandardError(of pid: Int32, path: String) throws(FileWriteError) -> Descriptor {
+        let fd = Glibc.open("/proc/\(pid)/fd/2", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
+        return try Descriptor.adopt(fd, path: path)
     }
 
     /// The bytes of a regular file (no link followed), or the error.

@@ -38,10 +38,16 @@ public enum PlanningInputReader {
             }
         }
         let memberships = try inspector.readRoleMemberships()
-        return PlanningInput(snapshot: snapshot, tls: tls, hba: hbaInput(snapshot), certificates: certificates,
-                             roles: RoleFacts(roles: Set(memberships.keys), members: memberships),
-                             interfaces: serverInterfaces(snapshot),
-                             interfaceNames: snapshot.fileAccess.sameHostVerified ? LocalInterfaces.names() : nil, options: options)
+        var input = PlanningInput(snapshot: snapshot, tls: tls, hba: hbaInput(snapshot), certificates: certificates,
+                                  roles: RoleFacts(roles: Set(memberships.keys), members: memberships),
+                                  interfaces: serverInterfaces(snapshot),
+                                  interfaceNames: snapshot.fileAccess.sameHostVerified ? LocalInterfaces.names() : nil, options: options)
+        // The server's own log only on its host; files the operator names anywhere.
+        let request = options.connectionLog ?? .automatic
+        if snapshot.fileAccess.sameHostVerified || !request.files.isEmpty {
+            input.connectionLog = ConnectionLogReader.read(request, connection: connection, snapshot: snapshot)
+        }
+        return input
     }
 
     static func observeTLS(_ target: ConnectionTarget, snapshot: ClusterSnapshot) -> TLSObservation {

@@ -49,6 +49,10 @@ extension AuditReport {
             lines += ["- Non-SSL TCP sessions after: \(confirmation.plainTCPSessions) (\(confirmation.plainLoopbackSessions) from loopback)",
                       "- Negative test (sslmode=disable over TCP): \(confirmation.negativeTest)",
                       "- verify-full test: \(confirmation.verifyFull ?? "no CA known")"]
+            if let moved = confirmation.movedToSSL, !moved.isEmpty { lines.append("- Back over SSL after termination (moved by themselves): " + moved.joined(separator: ", ")) }
+            if let notBack = confirmation.notBackOverSSL, !notBack.isEmpty {
+                lines.append("- Not back over SSL at the confirmation (pinned to plain text, or not reconnected yet): " + notBack.joined(separator: ", "))
+            }
             lines += confirmation.problems.map { "- PROBLEM: \($0)" }
         } else {
             lines.append("The confirm step did not run.")

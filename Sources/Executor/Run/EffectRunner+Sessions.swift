@@ -76,6 +76,13 @@ extension EffectRunner {
             record.confirmation = ConfirmationEvidence(plainTCPSessions: counts.nonSSLTCP + counts.walsendersNonSSL,
                                                        plainLoopbackSessions: counts.nonSSLTCPLoopback, tlsVersions: versions,
                                                        negativeTest: negative, verifyFull: verifyFull, problems: problems)
+            // Which terminated clients came back over SSL: the prefer ones moved by themselves. Read after
+            // the live tests, which gives reconnecting clients their moment; `status` tells it again later.
+            let later = (try? ServerInspector(connection: connection).readSessions()) ?? sessions
+            let clients = TerminatedClientsDocument.compare(run: record.run, terminated: record.terminated.filter { !$0.walsender }
+                .map { ($0.user, $0.clientAddress, $0.applicationName) }, sessions: later)
+            record.confirmation?.movedToSSL = clients.movedToSSL
+            record.confirmation?.notBackOverSSL = clients.notBackOverSSL
             return Performed(.confirmationFindings(problems: problems))
         } catch {
             return Performed(.confirmationFindings(problems: [operatorMessage(for: error)]))

@@ -28,6 +28,10 @@ public enum RunError: Error, Hashable, Sendable {
     case awaitingKeep(String)
     /// `rollback --run NAME` for a run that is not the cluster's latest.
     case notTheLatestRun(asked: String, latest: String)
+    /// `plan --after-ssl` on a server that does not offer SSL yet.
+    case sslNotOfferedForObservation
+    /// `apply --observe`: clients connected in plain text although SSL was offered (each described).
+    case pinnedClients(run: String, clients: [String])
 }
 
 extension RunError: OperatorFacingError {
@@ -37,6 +41,14 @@ extension RunError: OperatorFacingError {
             return "the plan is blocked, nothing was changed: " + reasons.joined(separator: "; ") + " (see `pg-ssl-wizard plan` for the ways out)"
         case .nothingToDo:
             return "SSL is already enforced on this server: nothing to do (`pg-ssl-wizard status` shows the evidence)"
+        case .sslNotOfferedForObservation:
+            return "--after-ssl watches for clients that stay in plain text once SSL is offered, but this server does not offer SSL yet: "
+                + "use `pg-ssl-wizard apply --yes --observe S`, which turns SSL on first and watches before the rewrite"
+        case .pinnedClients(let run, let clients):
+            return "\(clients.count) client(s) connected in plain text while SSL was offered: their sslmode is disable or allow, and the "
+                + "rewrite would refuse them: " + clients.joined(separator: "; ")
+                + ". SSL stays on (phase A refuses nobody); pg_hba.conf is unchanged. Fix those clients, then `pg-ssl-wizard resume --yes` "
+                + "goes on with run \(run) (or add --refuse-pinned-clients to go on regardless; `pg-ssl-wizard rollback` undoes phase A)"
         case .notTheLatestRun(let asked, let latest):
             return "run \(asked) is not this cluster's latest run (\(latest) is): rollback undoes only the latest run; nothing was changed"
         case .noRun(let directory):

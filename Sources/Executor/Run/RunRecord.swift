@@ -156,6 +156,10 @@ public struct ConfirmationEvidence: Codable, Hashable, Sendable {
     /// The verify-full test with the known CA, when there is one.
     public var verifyFull: String?
     public var problems: [String]
+    /// Terminated clients back over SSL by the confirmation ("user@address (application)"): `prefer` clients that moved.
+    public var movedToSSL: [String]? = nil
+    /// Terminated clients not back over SSL (yet): pinned to plain text, or not reconnected.
+    public var notBackOverSSL: [String]? = nil
 
     public init(plainTCPSessions: Int, plainLoopbackSessions: Int, tlsVersions: [String: Int], negativeTest: String,
                 verifyFull: String?, problems: [String]) {

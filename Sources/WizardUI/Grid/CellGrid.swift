@@ -1,3 +1,4 @@
+import ClusterFacts
 /// An in-memory terminal: rows x columns of cells. Views draw into it,
 /// clipped to its edges, so a view never needs a real terminal; tests
 /// compare its text with golden files.
@@ -28,7 +29,9 @@ public struct CellGrid: Hashable, Sendable {
         var position = column
         for character in text where position < limit {
             // Control characters would move a real terminal's cursor: shown as a visible stand-in.
-            self[row, position] = Cell(character.isASCII && (character.asciiValue ?? 32) < 32 ? "?" : character, style: style)
+            // Tabs and line breaks too: a cell holds one visible character.
+            let unsafe = character.unicodeScalars.contains { DisplaySafety.isControl($0) || $0.value == 0x09 || $0.value == 0x0A || $0.value == 0x0D }
+            self[row, position] = Cell(unsafe ? "?" : character, style: style)
             position += 1
         }
         return max(0, position - column)

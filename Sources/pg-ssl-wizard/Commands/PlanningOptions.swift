@@ -23,6 +23,7 @@ struct PlanningOptions: ParsableArguments {
     var createCertificates: String?
     @Option(help: "Seconds the dead-man check waits for a new SSL connection after the rewrite is live.") var deadManSeconds = 10
     @Option(help: "Milliseconds pg_terminate_backend waits for each session to exit (14+).") var terminateTimeoutMs = 5000
+    @OptionGroup var log: LogEvidenceOptions
 
     func validate() throws {
         if let createCertificates, CertificateChoice(option: createCertificates) == nil {
@@ -39,6 +40,7 @@ struct PlanningOptions: ParsableArguments {
                                   minimumTLS: minTls, terminateOperatorSessions: terminateOwnSessions, operatorPIDs: operatorPIDs,
                                   terminateTimeoutMilliseconds: terminateTimeoutMs, deadManSeconds: deadManSeconds)
         options.mustKeep = try mustKeep.map { spec throws(PlanInputError) in try ProtectedIdentitySpec.parse(spec) }
+        options.connectionLog = log.request()
         return options
     }
 }

@@ -43,10 +43,18 @@ struct StatusCommand: ParsableCommand {
         report.certificateExpiry = report.servedCertificateDER.flatMap(CertificateSummary.served(der:)).map {
             CertificateExpiry(subject: $0.subject, notAfter: $0.notAfter, now: Date(), warnDays: certWarnDays, criticalDays: certCritDays)
         }
-        let pending = StateDirectory.existing(systemIdentifier: report.snapshot.server.systemIdentifier).flatMap(PendingKeep.find)
+        let directory = StateDirectory.existing(systemIdentifier: report.snapshot.server.systemIdentifier)
+        let pending = directory.flatMap(PendingKeep.find)
         let document = pending.map(Self.document)
+        // Which clients the latest run ended came back over SSL: the prefer ones moved by themselves.
+        if let latest = directory.flatMap({ try? RunStore($0).latest() }), latest.terminated.contains(where: { !$0.walsender }) {
+            report.lastRunClients = TerminatedClientsDocument.compare(
+                run: latest.run, terminated: latest.terminated.filter { !$0.walsender }.map { ($0.user, $0.clientAddress, $0.applicationName) },
+                sessions: report.snapshot.sessions)
+        }
         print(json ? report.json(pendingKeep: document)
-              : report.text() + (report.certificateExpiry.map { "\n" + $0.text } ?? "") + (document.map { "\n\n" + $0.message } ?? ""))
+              : report.text() + (report.certificateExpiry.map { "\n" + $0.text } ?? "") + (report.lastRunClients.map { "\n" + $0.text } ?? "")
+                + (document.map { "\n\n" + $0.message } ?? ""))
         // Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
         var code = report.assessment.verdict.exitCode
         if let document { code = max(code, ["unguarded", "revert_failed"].contains(document.state) ? 2 : 1) }

@@ -29,6 +29,10 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .customLong("confirm-within"),
             help: "Commit-confirmed: return once the new rules are live and proven; unless `pg-ssl-wizard keep` comes within this many seconds, a watchdog puts pg_hba.conf back.")
     var confirmWithin: Int?
+    @Option(help: "Once SSL is on (phase A), watch this many seconds for clients that still connect in plain text (pinned to sslmode=disable or allow): the rewrite would refuse them, so the run stops there (exit 11) unless --refuse-pinned-clients.")
+    var observe: Int?
+    @Flag(help: "With --observe: go on with the rewrite even if pinned clients were seen (they are refused from then on).")
+    var refusePinnedClients = false
     @OptionGroup var planning: PlanningOptions
 
     func validate() throws {
@@ -37,6 +41,13 @@ struct ApplyCommand: ParsableCommand {
             throw ValidationError("--through \(through): use one of " + StepName.allCases.map(\.rawValue).joined(separator: ", "))
         }
         if let confirmWithin, confirmWithin < 5 || confirmWithin > 86_400 { throw ValidationError("--confirm-within \(confirmWithin): use 5 to 86400 seconds") }
+        if let observe {
+            if observe < 1 || observe > 86_400 { throw ValidationError("--observe \(observe): use 1 to 86400 seconds") }
+            if let step = StepName(rawValue: through), step < .hbaRewrite {
+                throw ValidationError("--observe watches after SSL is on and before the rewrite: use it with --through hba_rewrite or later")
+            }
+        }
+        if refusePinnedClients && observe == nil { throw ValidationError("--refuse-pinned-clients goes with --observe S") }
     }
 
     func run() throws {
@@ -61,12 +72,19 @@ struct ApplyCommand: ParsableCommand {
             let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
             let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames
             return try RunDriver.start(plan: plan, context: context, connection: connection, directory: directory,
-                                       through: StepName(rawValue: through) ?? .confirm, clientNames: names,
+                                       through: observe == nil ? (StepName(rawValue: through) ?? .confirm) : .sslOn, clientNames: names,
                                        keepSeconds: confirmWithin ?? 60, confirmByCommand: confirmWithin != nil)
         }
         driver.observer = RunOutput.progress(json: json)
         if !json { TerminalText.write("run \(driver.record.run): journal \(driver.journalPath)\n", to: .standardOutput) }
         _ = try failingWithUnknown { try driver.run() }
+        if let observe, driver.state.stage == .awaitingConfirmation {
+            try RunOutput.observe(driver, seconds: observe, refusePinned: refusePinnedClients, json: json)
+            _ = try failingWithUnknown { () throws in
+                try driver.send(.confirmed(through: StepName(rawValue: through) ?? .confirm))
+                _ = try driver.run()
+            }
+        }
         try RunOutput.finish(driver, json: json)
     }
 }

@@ -12,6 +12,8 @@ struct ResumeCommand: ParsableCommand {
     @Argument(help: "libpq connection string or URI of the same cluster.")
     var conninfo: String = ""
     @Flag(help: "Print the outcome as JSON (no progress lines).") var json = false
+    @Flag(help: "Confirm the remaining steps of a run that waits between steps (`apply --observe` stopped for pinned clients, or `apply --through`).")
+    var yes = false
 
     func run() throws {
         let driver = try failingWithUnknown { () throws -> RunDriver in
@@ -30,7 +32,10 @@ struct ResumeCommand: ParsableCommand {
         }
         driver.observer = RunOutput.progress(json: json)
         if !json { TerminalText.write("resuming run \(driver.record.run) at \(driver.state.stage)\n", to: .standardOutput) }
-        _ = try failingWithUnknown { try driver.run() }
+        _ = try failingWithUnknown { () throws in
+            if yes && driver.state.stage == .awaitingConfirmation { try driver.send(.confirmed(through: .confirm)) }
+            _ = try driver.run()
+        }
         try RunOutput.finish(driver, json: json)
     }
 }
