@@ -109,6 +109,7 @@ endif
 bench: deps
 	$(SWIFT) build -c release --product pgsw-bench
 	$(SWIFT) build -c release --product pg-ssl-wizard
+	$(SWIFT) build -c release --product pgsw-probe
 	.build/release/pgsw-bench $(BENCH)
 
 # docs/EVIDENCE.md from a fresh run of the differentials, the version matrix, the

@@ -12,6 +12,8 @@ public struct StatusReport: Sendable {
     public var certificateExpiry: CertificateExpiry?
     /// The clients the latest run terminated, and which came back over SSL (set by the command).
     public var lastRunClients: TerminatedClientsDocument?
+    /// The compliance items with their evidence (`--compliance`, set by the command).
+    public var compliance: [ComplianceItem]?
 
     public init(snapshot: ClusterSnapshot, assessment: StatusAssessment) {
         self.snapshot = snapshot
@@ -31,6 +33,7 @@ public struct StatusReport: Sendable {
         document.pendingKeep = pendingKeep
         document.certificateExpiry = certificateExpiry
         document.lastRunClients = lastRunClients
+        document.compliance = compliance
         let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -135,10 +138,11 @@ public struct StatusReport: Sendable {
         /// The served certificate's expiry (set by the command).
         public var certificateExpiry: CertificateExpiry?
         public var lastRunClients: TerminatedClientsDocument?
+        public var compliance: [ComplianceItem]?
 
         enum CodingKeys: String, CodingKey {
             case schema, verdict, reasons, notes, server, connection, privileges, tls, files, counts, sessions
-            case pendingKeep = "pending_keep", certificateExpiry = "certificate_expiry", lastRunClients = "last_run_clients"
+            case pendingKeep = "pending_keep", certificateExpiry = "certificate_expiry", lastRunClients = "last_run_clients", compliance
             case exitCode = "exit_code", sslSettings = "ssl_settings", fileSettingErrors = "file_setting_errors"
             case tlsVersions = "tls_versions", keyExchangeGroups = "key_exchange_groups"
         }

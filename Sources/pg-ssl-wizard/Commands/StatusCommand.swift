@@ -22,6 +22,8 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Flag(help: "Add the compliance items (CIS PostgreSQL 16/17, DISA STIG, PCI DSS 4.2.1) with their evidence; tries one plain-text login over TCP with a throwaway user and no password, which the server logs as a refusal.")
+    var compliance = false
     @Option(help: "Warn (exit 1) when the served certificate expires within this many days.") var certWarnDays = 30
     @Option(help: "Critical (exit 2) when the served certificate expires within this many days, or has expired.") var certCritDays = 7
 
@@ -52,14 +54,41 @@ struct StatusCommand: ParsableCommand {
                 run: latest.run, terminated: latest.terminated.filter { !$0.walsender }.map { ($0.user, $0.clientAddress, $0.applicationName) },
                 sessions: report.snapshot.sessions)
         }
+        if compliance { report.compliance = Compliance.items(Self.complianceFacts(report, target: try failingWithUnknown { try operatorTarget(conninfo) })) }
         print(json ? report.json(pendingKeep: document)
               : report.text() + (report.certificateExpiry.map { "\n" + $0.text } ?? "") + (report.lastRunClients.map { "\n" + $0.text } ?? "")
+                + (report.compliance.map { "\n\nCompliance (each item with its evidence):\n" + Compliance.text($0).joined(separator: "\n") } ?? "")
                 + (document.map { "\n\n" + $0.message } ?? ""))
         // Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
         var code = report.assessment.verdict.exitCode
         if let document { code = max(code, ["unguarded", "revert_failed"].contains(document.state) ? 2 : 1) }
         if let expiry = report.certificateExpiry { code = max(code, expiry.level.exitCode) }
         throw ExitCode(code)
+    }
+
+    /// The facts the compliance items are judged on, read now: settings, the handshake, a live
+    /// plain-text login, the walsenders, the key file (on the database host) and the served certificate.
+    static func complianceFacts(_ report: StatusReport, target: ConnectionTarget) -> ComplianceFacts {
+        let snapshot = report.snapshot
+        var refused: Bool?
+        var evidence = "not tried: the server has no TCP address to try"
+        if let host = snapshot.own.transport == .tcp ? snapshot.own.serverAddress : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses) {
+            switch PlainTextRefusal.test(target.with("host", host).with("hostaddr", host).with("port", String(snapshot.server.port))) {
+            case .refused(let message): refused = true; evidence = "refused (\(message))"
+            case .admitted: refused = false; evidence = "admitted by pg_hba.conf"
+            case .otherFailure(let message): refused = false; evidence = "failed for another reason: \(message)"
+            }
+        }
+        var keyProblems: [String]?
+        if snapshot.fileAccess.sameHostVerified {
+            let files = ServerSSLFiles.from(snapshot)
+            keyProblems = KeyFilePermissions.findings(for: FileSnapshots.read(files.key), serverUser: files.serverUser).map(\.message)
+        }
+        return ComplianceFacts(sslOn: snapshot.sslSettingOn, tlsWorks: report.assessment.tls == .offered,
+                               minimumTLS: snapshot.setting("ssl_min_protocol_version")?.value ?? "TLSv1.2",
+                               plainLoginRefused: refused, plainLoginEvidence: evidence,
+                               walsenders: snapshot.sessions.filter(\.isWalsender).map { ($0.applicationName ?? "", $0.ssl == true) },
+                               keyFileProblems: keyProblems, certificateExpiry: report.certificateExpiry)
     }
 
     static func document(_ pending: PendingKeep) -> PendingKeepDocument {
