@@ -34,6 +34,10 @@ extension AuditReport {
         if let expiry = after?.certificateNotAfter ?? before.certificateNotAfter {
             lines += ["", "Server certificate valid until \(Self.time(expiry))."]
         }
+        if let compliance {
+            lines += ["", "## Compliance", ""]
+            lines += Compliance.text(compliance).map { "- " + $0 }
+        }
         lines += ["", "## Terminated sessions", ""]
         lines += terminated.isEmpty ? ["None."] : terminated.map {
             "- pid \($0.pid) \($0.walsender ? "walsender" : "backend") \($0.user ?? "?")@\($0.clientAddress ?? "?") application \($0.applicationName ?? "") at \(Self.time($0.at))"

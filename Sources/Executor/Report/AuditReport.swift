@@ -28,6 +28,8 @@ public struct AuditReport: Codable, Hashable, Sendable {
     public var stepSeconds: [String: Double]
     /// The root certificate this run made for clients (PEM, public), to hand out.
     public var rootCertificatePEM: String?
+    /// The compliance items judged on the run's confirmation (docs/POSTGRES.md, "Compliance items").
+    public var compliance: [ComplianceItem]?
 
     public init(_ record: RunRecord, outcome: RunOutcome) {
         let state = record.state
@@ -54,12 +56,33 @@ public struct AuditReport: Codable, Hashable, Sendable {
            let bytes = try? HostFile.read(root, limit: 64 * 1024) {
             rootCertificatePEM = String(decoding: bytes, as: UTF8.self)
         }
+        compliance = Self.complianceFacts(record).map(Compliance.items)
         if let ca {
             clientGuidance = "Copy \(ca) to each client as its root certificate and connect with sslmode=verify-full; sslmode=require encrypts but does not prove the server's identity, and prefer silently falls back to plain text."
                 + (ClientConnectionStrings.ipAddressNote(names: record.clientNames).map { " Note: \($0)." } ?? "")
         } else {
             clientGuidance = "Give clients the CA that signed the server certificate and use sslmode=verify-full; sslmode=prefer (libpq's default) silently falls back to plain text where a rule allows it."
         }
+    }
+
+    /// What the run proved at its confirmation: the settings after, phase A's TLS proof, the live
+    /// plain-text login, the walsenders after, the key file the certs step checked, the certificate's expiry.
+    static func complianceFacts(_ record: RunRecord) -> ComplianceFacts? {
+        guard let after = record.after, let confirmation = record.confirmation else { return nil }
+        let state = record.state
+        let proved: Set<StepStatus> = [.verified, .satisfied]
+        let negative = confirmation.negativeTest
+        return ComplianceFacts(
+            sslOn: after.settings["ssl"] == "on", tlsWorks: proved.contains(state.status(.sslOn)) && after.settings["ssl"] == "on",
+            minimumTLS: after.settings["ssl_min_protocol_version"] ?? "TLSv1.2",
+            plainLoginRefused: negative.hasPrefix("refused") ? true : negative.hasPrefix("not applicable") ? nil : false,
+            plainLoginEvidence: negative,
+            walsenders: Array(repeating: ("standby", true), count: after.counts.walsendersSSL)
+                + Array(repeating: ("standby", false), count: after.counts.walsendersNonSSL),
+            keyFileProblems: proved.contains(state.status(.certs)) ? [] : nil,
+            certificateExpiry: after.certificateNotAfter.map {
+                CertificateExpiry(subject: "the server certificate", notAfter: $0, now: after.takenAt, warnDays: 30, criticalDays: 7)
+            })
     }
 
     public static func describe(_ outcome: RunOutcome) -> String {

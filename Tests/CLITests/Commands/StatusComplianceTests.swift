@@ -33,8 +33,16 @@ import TestSupport
             #expect(off["cis16 5.4"] == "fail" && off["pci 4.2.1 (protocol)"] == "fail" && off["pci 4.2.1 (certificates)"] == "fail", "\(off)")
             #expect(off["stig V-233577 (CD12-00-007000)"] == "not_covered" && off["cis16 7.5"] == "not_applicable", "\(off)")
 
-            let apply = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--create-certificates", "self-signed", "--min-tls", "TLSv1.3"])
+            let apply = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--json", "--create-certificates", "self-signed", "--min-tls", "TLSv1.3"])
             #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+            // The audit report judges the same items on the run's own confirmation.
+            let summary = try ApplySummary.decode(apply)
+            let reportData = try #require(FileManager.default.contents(atPath: (summary.report ?? "").replacingOccurrences(of: ".md", with: ".json")))
+            let reported = try #require(try JSONDecoder().decode(Status.self, from: reportData).compliance)
+            #expect(!reported.isEmpty && !reported.contains { $0.result == "fail" }, "\(reported)")
+            #expect(reported.contains { $0.item == "5.4" && $0.result == "pass" && $0.evidence.contains("refused") })
+            let markdown = try String(contentsOfFile: try #require(summary.report), encoding: .utf8)
+            #expect(markdown.contains("## Compliance") && markdown.contains("PASS  CIS PostgreSQL 17 Benchmark v1.0.0 6.9"), "\(markdown)")
             let enforced = try Self.compliance(wizard, cluster)
             let failing = enforced.filter { $0.value == "fail" }
             #expect(failing.isEmpty, "\(failing)")
