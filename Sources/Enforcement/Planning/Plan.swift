@@ -22,6 +22,8 @@ public struct Plan: Sendable {
     public var filesManual: Bool
     /// What the state machine executes.
     public var run: RunPlan
+    /// pg_hba.conf belongs to a manager (Patroni, Ansible): the change in its terms; the plan is blocked.
+    public var managedConfiguration: ManagedConfiguration? = nil
 
     public var blocked: Bool { lockout.isBlocked || !preflightProblems.isEmpty }
     public var nothingToDo: Bool { steps.allSatisfy { $0.status == .satisfied } && impact.terminate.isEmpty }

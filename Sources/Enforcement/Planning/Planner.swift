@@ -30,8 +30,13 @@ public enum Planner {
                                    raisedTLSFloor: settings.raisedTLSFloor, loggedClients: input.connectionLog?.clients ?? [],
                                    observedClients: input.observedPlainClients).impact()
 
+        // A file a manager rewrites is changed through the manager (docs/POSTGRES.md, "Managed configurations").
+        let hbaText = String(decoding: hba.current.bytes, as: UTF8.self)
+        let managed = hba.result.hasChanges || !settings.changes.isEmpty
+            ? ManagedConfiguration.plan(hbaText: hbaText, candidate: hba.candidate, settings: settings.changes.map { ($0.name, $0.value) }) : nil
         // Not a superuser is a preflight problem already: it covers terminating other roles' sessions.
         let preflight = PreflightCheck.problems(input, certificates: certificates, settings: settings, hba: hba) + identities.problems
+            + (managed.map { [$0.problem] } ?? [])
         let filesManual = hba.approximate || !snapshot.fileAccess.sameHostVerified
         let assembly = PlanAssembly(input: input, certificates: certificates, settings: settings, hba: hba, impact: impact,
                                     lockout: verdict, filesManual: filesManual)
@@ -46,13 +51,17 @@ public enum Planner {
             return step
         }
         if let log = input.connectionLog { notes += LogEvidenceNotes.notes(log) }
+        if managed == nil, let (manager, marker, line) = ManagedConfiguration.detect(hbaText) {
+            notes.append("pg_hba.conf is managed by \(manager == .patroni ? "Patroni" : "Ansible") (line \(line): \"\(marker)\"), and it already requires SSL: nothing in it or in the settings is to change")
+        }
         return Plan(cluster: ClusterIdentity(systemIdentifier: snapshot.server.systemIdentifier,
                                              version: snapshot.server.version.description,
                                              dataDirectory: snapshot.server.dataDirectory, hbaFile: snapshot.server.hbaFile,
                                              inRecovery: snapshot.server.inRecovery),
                     steps: steps, files: assembly.files(), sql: assembly.statements(),
                     reload: assembly.reloadDecision, settingConflicts: settings.conflicts, impact: impact, lockout: verdict,
-                    preflightProblems: preflight, notes: notes, filesManual: filesManual, run: assembly.runPlan(steps: steps))
+                    preflightProblems: preflight, notes: notes, filesManual: filesManual, run: assembly.runPlan(steps: steps),
+                    managedConfiguration: managed)
     }
 
     static func validate(_ input: PlanningInput) throws(PlanInputError) {

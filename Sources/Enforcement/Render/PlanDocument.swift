@@ -55,6 +55,7 @@ public struct PlanDocument: Encodable, Sendable {
     var walsenders: [WalsenderImpact]
     var lockout: Lockout
     var notes: [String]
+    var managed_configuration: ManagedConfiguration?
 
     init(_ plan: Plan) {
         blocked = plan.blocked
@@ -82,5 +83,6 @@ public struct PlanDocument: Encodable, Sendable {
                                     after_rewrite: $0.afterRewrite.text, keeps_access: $0.keepsAccess)
                           })
         notes = plan.notes
+        managed_configuration = plan.managedConfiguration
     }
 }

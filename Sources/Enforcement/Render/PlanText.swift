@@ -37,6 +37,10 @@ extension Plan {
         }
         lines += impactLines()
         lines += lockoutLines()
+        if let managed = managedConfiguration {
+            lines += ["", "Managed configuration: the change as \(managed.manager == .patroni ? "Patroni's" : "the Ansible role's") own (nothing here is applied by the wizard)", ""]
+            lines += managed.patch.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
         if !notes.isEmpty {
             lines.append("")
             lines += notes.map { "note: \($0)" }
