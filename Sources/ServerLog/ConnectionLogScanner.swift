@@ -153,7 +153,7 @@ public struct ConnectionLogScanner {
         case .json: record = LogRecord.json(bytes)
         }
         guard let record else { return }
-        guard let message = ConnectionMessage.parse(record.message[...]) else { return }
+        guard let message = ConnectionMessage.parse(record.message) else { return }
         connectionLines += 1
         switch message {
         case .received(let host):
@@ -195,7 +195,7 @@ struct LogRecord {
     /// The application name as the format writes it apart from the message
     /// (csvlog, jsonlog, %a): the message's copy must agree with it.
     var application: String?
-    var message: String
+    var message: ArraySlice<UInt8>
 
     /// "PREFIX LOG:  connection ..." (or "LOG:  00000: connection ..." with
     /// verbose errors), the severity exactly where the prefix ends: text a
@@ -212,15 +212,14 @@ struct LogRecord {
            rest[rest.startIndex + 5] == UInt8(ascii: ":") {
             messageStart += 7
         }
-        return LogRecord(time: fields.time, pid: fields.pid, host: fields.host, application: fields.application,
-                         message: String(decoding: line[messageStart...], as: UTF8.self))
+        return LogRecord(time: fields.time, pid: fields.pid, host: fields.host, application: fields.application, message: line[messageStart...])
     }
 
     /// csvlog: log_time, user_name, database_name, process_id, connection_from ("host:port"), ... message (14th).
     static func csv(_ line: [UInt8]) -> LogRecord? {
         guard let fields = CSVLine.fields(line), fields.count >= 14, fields[11] == "LOG" else { return nil }
         return LogRecord(time: fields[0], pid: Int32(fields[3]), host: CSVLine.host(ofConnectionFrom: fields[4]),
-                         application: fields.count > 22 ? fields[22] : nil, message: fields[13])
+                         application: fields.count > 22 ? fields[22] : nil, message: Array(fields[13].utf8)[...])
     }
 
     /// jsonlog (15+): one object per line.
@@ -228,6 +227,6 @@ struct LogRecord {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
               let message = object["message"] as? String, (object["error_severity"] as? String) == "LOG" else { return nil }
         return LogRecord(time: object["timestamp"] as? String, pid: (object["pid"] as? NSNumber)?.int32Value,
-                         host: object["remote_host"] as? String, application: object["application_name"] as? String, message: message)
+                         host: object["remote_host"] as? String, application: object["application_name"] as? String, message: Array(message.utf8)[...])
     }
 }

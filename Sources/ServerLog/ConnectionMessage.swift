@@ -8,7 +8,8 @@ import Foundation
 /// connection authorized: user=U application_name=A"), followed by
 /// " SSL enabled (protocol=V, cipher=C, bits=N)" and/or " GSS (...,
 /// encrypted=yes, ...)". Names come from clients and roles: they are read,
-/// never trusted to be free of these words.
+/// never trusted to be free of these words. Parsed on bytes: a busy log has
+/// millions of these lines.
 enum ConnectionMessage: Equatable {
     case received(host: String)
     case authorized(Authorized)
@@ -22,41 +23,62 @@ enum ConnectionMessage: Equatable {
         var replication: Bool
     }
 
-    static let received = "connection received: host="
-    static let authorized = "connection authorized: user="
-    static let replicationAuthorized = "replication connection authorized: user="
+    static let received = Array("connection received: host=".utf8)
+    static let authorized = Array("connection authorized: user=".utf8)
+    static let replicationAuthorized = Array("replication connection authorized: user=".utf8)
+    static let gss = Array(" GSS (".utf8)
+    static let gssEncrypted = Array("encrypted=yes".utf8)
+    static let ssl = Array(" SSL enabled (protocol=".utf8)
+    static let application = Array(" application_name=".utf8)
+    static let database = Array(" database=".utf8)
 
-    static func parse(_ message: Substring) -> ConnectionMessage? {
-        if message.hasPrefix(received) {
+    static func parse(_ message: Substring) -> ConnectionMessage? { parse(Array(message.utf8)[...]) }
+
+    static func parse(_ message: ArraySlice<UInt8>) -> ConnectionMessage? {
+        if message.starts(with: received) {
             let rest = message.dropFirst(received.count)
-            return .received(host: String(rest.split(separator: " ", maxSplits: 1).first ?? rest))
+            return .received(host: String(decoding: rest.prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self))
         }
-        let replication = message.hasPrefix(replicationAuthorized)
-        guard replication || message.hasPrefix(authorized) else { return nil }
+        let replication = message.starts(with: replicationAuthorized)
+        guard replication || message.starts(with: authorized) else { return nil }
         var rest = message.dropFirst(replication ? replicationAuthorized.count : authorized.count)
         var encryption = LoggedClient.Encryption.plain
         var tlsVersion: String?
         // The suffixes come last, GSS after SSL: taken off from the end.
-        if rest.hasSuffix(")"), let range = rest.range(of: " GSS (", options: .backwards) {
-            if rest[range.upperBound...].contains("encrypted=yes") { encryption = .gss }
-            rest = rest[..<range.lowerBound]
+        if rest.last == UInt8(ascii: ")"), let at = lastIndex(of: gss, in: rest) {
+            if firstIndex(of: gssEncrypted, in: rest[at...]) != nil { encryption = .gss }
+            rest = rest[..<at]
         }
-        if rest.hasSuffix(")"), let range = rest.range(of: " SSL enabled (protocol=", options: .backwards) {
+        if rest.last == UInt8(ascii: ")"), let at = lastIndex(of: ssl, in: rest) {
             encryption = .ssl
-            tlsVersion = rest[range.upperBound...].split(separator: ",", maxSplits: 1).first.map(String.init)
-            rest = rest[..<range.lowerBound]
+            tlsVersion = String(decoding: rest[(at + ssl.count)...].prefix { $0 != UInt8(ascii: ",") }, as: UTF8.self)
+            rest = rest[..<at]
         }
-        var application = ""
-        if let range = rest.range(of: " application_name=", options: .backwards) {
-            application = String(rest[range.upperBound...])
-            rest = rest[..<range.lowerBound]
+        var applicationName = ""
+        if let at = lastIndex(of: application, in: rest) {
+            applicationName = String(decoding: rest[(at + application.count)...], as: UTF8.self)
+            rest = rest[..<at]
         }
-        var database: String?
-        if !replication, let range = rest.range(of: " database=", options: .backwards) {
-            database = String(rest[range.upperBound...])
-            rest = rest[..<range.lowerBound]
+        var databaseName: String?
+        if !replication, let at = lastIndex(of: database, in: rest) {
+            databaseName = String(decoding: rest[(at + database.count)...], as: UTF8.self)
+            rest = rest[..<at]
         }
-        return .authorized(Authorized(user: String(rest), database: database, application: application,
+        return .authorized(Authorized(user: String(decoding: rest, as: UTF8.self), database: databaseName, application: applicationName,
                                       encryption: encryption, tlsVersion: tlsVersion, replication: replication))
+    }
+
+    static func lastIndex(of needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var index = bytes.endIndex - needle.count
+        while index >= bytes.startIndex {
+            if bytes[index] == needle[0] && bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index -= 1
+        }
+        return nil
+    }
+
+    static func firstIndex(of needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        LogLinePrefix.find(needle, in: bytes, from: bytes.startIndex)
     }
 }

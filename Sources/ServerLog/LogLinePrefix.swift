@@ -89,7 +89,12 @@ public struct LogLinePrefix: Hashable, Sendable {
                     guard let found = Self.find(next, in: line, from: position) else { return nil }
                     end = found
                 }
-                let value = String(decoding: line[position..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                // Only the fields the inventory uses become strings (padding spaces trimmed).
+                guard Self.kept.contains(letter) else { position = end; continue }
+                var slice = line[position..<end]
+                while slice.first == UInt8(ascii: " ") { slice = slice.dropFirst() }
+                while slice.last == UInt8(ascii: " ") { slice = slice.dropLast() }
+                let value = String(decoding: slice, as: UTF8.self)
                 switch letter {
                 case UInt8(ascii: "m"), UInt8(ascii: "t"): fields.time = value
                 case UInt8(ascii: "p"): fields.pid = Int32(value)
@@ -105,6 +110,8 @@ public struct LogLinePrefix: Hashable, Sendable {
         }
         return (fields, position)
     }
+
+    static let kept: Set<UInt8> = Set("mtphruda".utf8)
 
     /// "10.0.0.5(43210)" -> "10.0.0.5"; "[local]" stays.
     static func hostOfRemote(_ value: String) -> String {
