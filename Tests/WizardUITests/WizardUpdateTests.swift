@@ -1,3 +1,4 @@
+import ClusterFacts
 import Enforcement
 import Foundation
 import Testing
@@ -176,6 +177,25 @@ struct WizardUpdateTests {
         guard case .confirm(let confirmation, _) = model.overlay else { Issue.record("no confirmation"); return }
         #expect(confirmation.title == "Continue the interrupted run at Require SSL in pg_hba.conf")
         #expect(model.press(.character("y")) == [.apply(through: .hbaRewrite)])
+    }
+
+    /// Issue 22: once phase A proved TLS, a client that connects in plain text is listed on the rewrite step.
+    @Test func aPlainClientAfterPhaseAIsListedOnTheRewriteStep() throws {
+        var model = try WizardFixtures.model()
+        var run = SimulatedRun(plan: try WizardFixtures.plan())
+        _ = model.press(.enter, .enter, .enter)
+        run.carryOut(model.press(.character("y")), into: &model)
+        run.feed(SimulatedRun.phaseA, into: &model)
+        let proven = try #require(model.sslOfferedSince)
+        let before = Session(pid: 700, backendType: "client backend", user: "app", database: "sales", applicationName: "old", clientAddress: "10.0.0.5",
+                             clientPort: 40000, ssl: false, backendStart: proven.addingTimeInterval(-60))
+        _ = model.update(.sessions(LiveSessions(sessions: [before], at: proven)))
+        #expect(model.pageLines(width: 100).map(\.text).contains("  none so far (watching: such a client has sslmode=disable or allow, and this step refuses it)"),
+                "a session from before SSL was offered may be prefer: not listed")
+        let pinned = Session(pid: 701, backendType: "client backend", user: "app", database: "sales", applicationName: "nightly", clientAddress: "10.0.0.6",
+                             clientPort: 40001, ssl: false, backendStart: proven.addingTimeInterval(2))
+        _ = model.update(.sessions(LiveSessions(sessions: [before, pinned], at: proven.addingTimeInterval(3))))
+        #expect(model.pageLines(width: 100).map(\.text).contains("  app@sales from 10.0.0.6 (nightly): 1 session(s), refused after this step unless it moves to SSL"))
     }
 
     @Test func sessionsAndFailuresReachTheModel() throws {

@@ -14,6 +14,17 @@ public struct LiveSessions: Hashable, Sendable {
     /// Every client pid seen, and the plain-text TCP ones.
     public var pids: Set<Int32>
     public var plainPids: Set<Int32>
+    /// The plain-text TCP sessions themselves (at most 200), for the list of
+    /// clients that connected in plain text once SSL was offered.
+    public var plainClients: [PlainClient]
+
+    public struct PlainClient: Hashable, Sendable {
+        public var user: String
+        public var database: String
+        public var address: String
+        public var application: String
+        public var backendStart: Date?
+    }
 
     public init(sessions: [Session], at: Date) {
         let clients = sessions.filter(\.isClient)
@@ -25,5 +36,9 @@ public struct LiveSessions: Hashable, Sendable {
         tlsVersions = TLSVersions.counts(clients)
         pids = Set(clients.map(\.pid))
         plainPids = Set(clients.filter(\.isPlainTCP).map(\.pid))
+        plainClients = clients.filter(\.isPlainTCP).prefix(200).map {
+            PlainClient(user: $0.user ?? "", database: $0.database ?? "", address: $0.clientAddress ?? "", application: $0.applicationName ?? "",
+                        backendStart: $0.backendStart)
+        }
     }
 }

@@ -49,6 +49,8 @@ public struct WizardModel: Hashable, Sendable {
     public internal(set) var sessionsProblem: String?
     /// The terminate step's progress: ended between transactions, still busy, cut.
     public internal(set) var termination: TerminationProgress?
+    /// When phase A proved TLS: a client that connects in plain text after it is pinned to plain text.
+    public internal(set) var sslOfferedSince: Date?
     public internal(set) var focus: Pane = .plan
     public internal(set) var scroll: [Pane: Int] = [:]
     /// `d`: the plan pane takes the whole body.

@@ -8,6 +8,7 @@ extension WizardModel {
         switch event {
         case .run(let runEvent, let state, let at):
             run = state
+            if case .tlsProven = runEvent, sslOfferedSince == nil { sslOfferedSince = at }
             appendLog(runEvent.summary, Self.style(of: runEvent), at: at)
             if let step = StepName.allCases.first(where: { state.status($0) == .applying }) { show(.step(step)) }
             if case .awaitingKeep = state.stage {

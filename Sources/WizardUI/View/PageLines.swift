@@ -36,6 +36,7 @@ extension WizardModel {
             lines.append(Line(""))
             lines += liveSessionLines(width: width)
         }
+        if step == .hbaRewrite && !status.isDone { lines += pinnedClientLines() }
         if !page.found.isEmpty {
             lines.append(Line(""))
             lines.append(Line("Found", Style(.title, bold: true)))
@@ -72,6 +73,34 @@ extension WizardModel {
             if termination.walsenders > 0 { spans.append(Span(" · \(termination.walsenders) walsender(s)")) }
             if termination.stillBusy > 0 { spans.append(Span("  (grace: \(left) s left)", Style(.dim))) }
             lines.append(Line(spans: spans))
+        }
+        return lines
+    }
+
+    /// Between phase A and the rewrite: clients that connect in plain text
+    /// although SSL is offered are pinned to sslmode=disable or allow, and
+    /// this step refuses them (docs/POSTGRES.md, "Plain text while SSL was
+    /// offered is a choice"). Shown live, from the session view.
+    func pinnedClientLines() -> [Line] {
+        let since = sslOfferedSince ?? (content.pages[.sslOn]?.planned == .satisfied ? Date.distantPast : nil)
+        guard let since, let sessions else { return [] }
+        var seen: [String: (count: Int, last: Date?)] = [:]
+        var order: [String] = []
+        for client in sessions.plainClients where (client.backendStart ?? .distantPast) >= since {
+            let key = "\(client.user)@\(client.database) from \(client.address)" + (client.application.isEmpty ? "" : " (\(client.application))")
+            if seen[key] == nil { order.append(key) }
+            let previous = seen[key] ?? (0, nil)
+            seen[key] = (previous.count + 1, [previous.last, client.backendStart].compactMap { $0 }.max())
+        }
+        var lines = [Line(""), Line("Connected in plain text since SSL was offered", Style(.title, bold: true))]
+        if order.isEmpty {
+            lines.append(Line("  none so far (watching: such a client has sslmode=disable or allow, and this step refuses it)", Style(.dim)))
+        } else {
+            lines += order.prefix(8).map { key in
+                let entry = seen[key] ?? (0, nil)
+                return Line("  \(key): \(entry.count) session(s), refused after this step unless it moves to SSL", Style(.bad))
+            }
+            if order.count > 8 { lines.append(Line("  and \(order.count - 8) more", Style(.bad))) }
         }
         return lines
     }

@@ -86,6 +86,35 @@ struct WizardInTmuxTests {
         }
     }
 
+    /// Issue 22, item 1: a client pinned to sslmode=disable that connects
+    /// only once SSL is on shows up live on the rewrite step, before the
+    /// rewrite would refuse it.
+    @Test func aClientPinnedToPlainTextShowsUpLiveBeforeTheRewrite() async throws {
+        try await Self.withOffice { cluster, lab in
+            let office = lab.clients[0]
+            let wizard = try WizardRun(namespace: lab.serverNamespace)
+            let terminal = try TmuxTerminal(Wizard.path, [cluster.socketConninfo], environment: ["XDG_STATE_HOME": wizard.stateHome],
+                                            namespace: lab.serverNamespace)
+            defer { terminal.close() }
+            try terminal.waitFor("[SATISFIED] Preflight")
+            try terminal.send("Enter")
+            try terminal.waitFor("Step 1 of 6: Certificates", "[TO DO] Certificates")
+            try terminal.send("Enter")
+            try terminal.waitFor("Put the server's certificate files in place", "y/Enter apply")
+            try terminal.send("y")
+            try terminal.waitFor("Step 2 of 6: Turn SSL on", "[TO DO] Turn SSL on", "certificate and key check out")
+            try terminal.send("Enter", "y")
+            var screen = try terminal.waitFor("Step 3 of 6: Require SSL in pg_hba.conf", "TLS proven: TLSv1.3", "Connected in plain text since SSL was offered")
+            #expect(screen.contains("none so far"), "\(screen)")
+            let pinned = try Probe.hold(1, conninfo: cluster.tcpConninfo(host: office.serverV4, sslmode: "disable") + " application_name=nightly",
+                                        in: office.namespace)
+            defer { pinned.terminate() }
+            screen = try terminal.waitFor("postgres@postgres from \(office.addressV4) (nightly): 1 session(s)", timeoutSeconds: 20)
+            #expect(screen.contains("Connected in plain text since SSL was offered") && !screen.contains("none so far"), "\(screen)")
+            try terminal.send("q")
+        }
+    }
+
     @Test func quittingBetweenStepsAndStartingAgainResumesTheRun() async throws {
         try await Self.withOffice { cluster, lab in
             let office = lab.clients[0]
