@@ -190,7 +190,7 @@ struct WizardUpdateTests {
         let before = Session(pid: 700, backendType: "client backend", user: "app", database: "sales", applicationName: "old", clientAddress: "10.0.0.5",
                              clientPort: 40000, ssl: false, backendStart: proven.addingTimeInterval(-60))
         _ = model.update(.sessions(LiveSessions(sessions: [before], at: proven)))
-        #expect(model.pageLines(width: 100).map(\.text).contains("  none so far (watching: such a client has sslmode=disable or allow, and this step refuses it)"),
+        #expect(!model.pageLines(width: 100).map(\.text).contains("Connected in plain text since SSL was offered"),
                 "a session from before SSL was offered may be prefer: not listed")
         let pinned = Session(pid: 701, backendType: "client backend", user: "app", database: "sales", applicationName: "nightly", clientAddress: "10.0.0.6",
                              clientPort: 40001, ssl: false, backendStart: proven.addingTimeInterval(2))

@@ -92,16 +92,14 @@ extension WizardModel {
             let previous = seen[key] ?? (0, nil)
             seen[key] = (previous.count + 1, [previous.last, client.backendStart].compactMap { $0 }.max())
         }
+        // Nothing to say while nobody is pinned: the diff keeps the top of the page.
+        guard !order.isEmpty else { return [] }
         var lines = [Line(""), Line("Connected in plain text since SSL was offered", Style(.title, bold: true))]
-        if order.isEmpty {
-            lines.append(Line("  none so far (watching: such a client has sslmode=disable or allow, and this step refuses it)", Style(.dim)))
-        } else {
-            lines += order.prefix(8).map { key in
-                let entry = seen[key] ?? (0, nil)
-                return Line("  \(key): \(entry.count) session(s), refused after this step unless it moves to SSL", Style(.bad))
-            }
-            if order.count > 8 { lines.append(Line("  and \(order.count - 8) more", Style(.bad))) }
+        lines += order.prefix(8).map { key in
+            let entry = seen[key] ?? (0, nil)
+            return Line("  \(key): \(entry.count) session(s), refused after this step unless it moves to SSL", Style(.bad))
         }
+        if order.count > 8 { lines.append(Line("  and \(order.count - 8) more", Style(.bad))) }
         return lines
     }
 

@@ -104,13 +104,13 @@ struct WizardInTmuxTests {
             try terminal.send("y")
             try terminal.waitFor("Step 2 of 6: Turn SSL on", "[TO DO] Turn SSL on", "certificate and key check out")
             try terminal.send("Enter", "y")
-            var screen = try terminal.waitFor("Step 3 of 6: Require SSL in pg_hba.conf", "TLS proven: TLSv1.3", "Connected in plain text since SSL was offered")
-            #expect(screen.contains("none so far"), "\(screen)")
+            var screen = try terminal.waitFor("Step 3 of 6: Require SSL in pg_hba.conf", "TLS proven: TLSv1.3")
+            #expect(!screen.contains("Connected in plain text since SSL was offered"), "nobody pinned yet:\n\(screen)")
             let pinned = try Probe.hold(1, conninfo: cluster.tcpConninfo(host: office.serverV4, sslmode: "disable") + " application_name=nightly",
                                         in: office.namespace)
             defer { pinned.terminate() }
             screen = try terminal.waitFor("postgres@postgres from \(office.addressV4) (nightly): 1 session(s)", timeoutSeconds: 20)
-            #expect(screen.contains("Connected in plain text since SSL was offered") && !screen.contains("none so far"), "\(screen)")
+            #expect(screen.contains("Connected in plain text since SSL was offered"), "\(screen)")
             try terminal.send("q")
         }
     }
