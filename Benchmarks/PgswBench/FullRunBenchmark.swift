@@ -1,4 +1,5 @@
 import Executor
+import Enforcement
 import Foundation
 import TestSupport
 
@@ -36,18 +37,18 @@ enum FullRunBenchmark {
         defer { terminal.close() }
         try terminal.waitFor("[SATISFIED] Preflight")
         try terminal.send("Enter")
-        try terminal.waitFor("Step 1 of 6: certs")
+        try terminal.waitFor("Step 1 of 6: \(StepName.certs.title)")
         try terminal.send("Enter")
         try terminal.waitFor("y/Enter apply")
         try terminal.send("y")
         // Steps 2-4: open the step, confirm it.
-        for step in ["Step 2 of 6: ssl_on", "Step 3 of 6: hba_rewrite", "Step 4 of 6: reload_or_restart"] {
+        for step in [StepName.sslOn, .hbaRewrite, .reloadOrRestart].enumerated().map({ "Step \($0.offset + 2) of 6: \($0.element.title)" }) {
             try terminal.waitFor(step)
             try terminal.send("Enter", "y")
         }
         try terminal.waitFor("Keep these changes?")
         try terminal.send("y")
-        try terminal.waitFor("Step 5 of 6: terminate_non_ssl")
+        try terminal.waitFor("Step 5 of 6: \(StepName.terminateNonSSL.title)")
         try terminal.send("Enter")
         try terminal.waitFor("Terminate 50 plain-text session(s)")
         try terminal.send("y", "Enter")
@@ -63,7 +64,7 @@ enum FullRunBenchmark {
             try terminal.type("yes")
             try terminal.send("Enter")
         }
-        try terminal.waitFor("Step 6 of 6: confirm", timeoutSeconds: 120)
+        try terminal.waitFor("Step 6 of 6: \(StepName.confirm.title)", timeoutSeconds: 120)
         try terminal.send("Enter", "y")
         try terminal.waitFor("[ENFORCED]", timeoutSeconds: 120)
         try terminal.send("q")
