@@ -32,8 +32,6 @@ enum ConnectionMessage: Equatable {
     static let application = Array(" application_name=".utf8)
     static let database = Array(" database=".utf8)
 
-    static func parse(_ message: Substring) -> ConnectionMessage? { parse(Array(message.utf8)[...]) }
-
     static func parse(_ message: ArraySlice<UInt8>) -> ConnectionMessage? {
         if message.starts(with: received) {
             let rest = message.dropFirst(received.count)

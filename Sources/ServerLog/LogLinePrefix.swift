@@ -63,7 +63,6 @@ public struct LogLinePrefix: Hashable, Sendable {
     /// them (%u, %d: a startup packet's user and database may hold a line
     /// break), so that a client can forge a whole stderr line.
     public var writesRawNames: Bool { parts.contains(.field(UInt8(ascii: "u"))) || parts.contains(.field(UInt8(ascii: "d"))) }
-    public var namesApplication: Bool { parts.contains(.field(UInt8(ascii: "a"))) }
 
     /// Reads the prefix at the start of `line` back into fields, and where it
     /// ends; nil when the line does not start with what the template writes.

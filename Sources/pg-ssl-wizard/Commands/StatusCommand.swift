@@ -34,7 +34,8 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        var report = try failingWithUnknown { try StatusCheck.run(operatorTarget(conninfo)) }
+        let target = try failingWithUnknown { try operatorTarget(conninfo) }
+        var report = try failingWithUnknown { try StatusCheck.run(target) }
         // The certificate the handshake was served, not the file: what clients see. A socket
         // operator has no TCP login: OpenSSL's STARTTLS handshake needs none.
         let snapshot = report.snapshot
@@ -54,7 +55,7 @@ struct StatusCommand: ParsableCommand {
                 run: latest.run, terminated: latest.terminated.filter { !$0.walsender }.map { ($0.user, $0.clientAddress, $0.applicationName) },
                 sessions: report.snapshot.sessions)
         }
-        if compliance { report.compliance = Compliance.items(Self.complianceFacts(report, target: try failingWithUnknown { try operatorTarget(conninfo) })) }
+        if compliance { report.compliance = Compliance.items(Self.complianceFacts(report, target: target)) }
         print(json ? report.json(pendingKeep: document)
               : report.text() + (report.certificateExpiry.map { "\n" + $0.text } ?? "") + (report.lastRunClients.map { "\n" + $0.text } ?? "")
                 + (report.compliance.map { "\n\nCompliance (each item with its evidence):\n" + Compliance.text($0).joined(separator: "\n") } ?? "")
