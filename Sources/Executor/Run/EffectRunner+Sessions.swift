@@ -10,11 +10,13 @@ extension EffectRunner {
     /// TLS versions below the floor this run sets: sessions on them are ended like plain ones.
     static func weakVersions(_ record: RunRecord) -> [String] { TLSVersions.below(record.state.plan.confirmation.minimumTLS) }
 
-    func refreshSessions(_ pids: [Int32], record: inout RunRecord) -> Performed {
+    func refreshSessions(_ pids: [Int32], record: RunRecord) -> Performed {
         do {
             let plain = try SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))
-            if plain.isEmpty && record.milestones.lastPlainGoneAt == nil { record.milestones.lastPlainGoneAt = Date() }
-            return Performed(.sessionsRefreshed(stillPlain: plain), after: ["still_plain": plain.map(String.init).joined(separator: ",")])
+            var evidence = EffectEvidence()
+            if plain.isEmpty { evidence.lastPlainGoneAt = Date() }
+            return Performed(.sessionsRefreshed(stillPlain: plain), after: ["still_plain": plain.map(String.init).joined(separator: ",")],
+                             evidence: evidence)
         } catch {
             // Re-reading failed: keep every planned pid; termination re-checks each
             // one before signalling it, and fails the step if it cannot.
@@ -24,18 +26,20 @@ extension EffectRunner {
 
     /// Within `--grace`, each session is ended at a moment it is outside a
     /// transaction; the record keeps the state each was signalled in.
-    func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: inout RunRecord) -> Performed {
+    func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: RunRecord) -> Performed {
         do {
             let outcome = try SessionTermination.endAtTransactionBoundaries(
                 connection, pids, weakVersions: Self.weakVersions(record), graceSeconds: Double(context.graceSeconds),
                 timeoutMilliseconds: timeoutMilliseconds ?? 5000, version: context.server.version,
                 progress: { [terminationProgress] progress in terminationProgress?(progress) })
-            record.terminated += outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
-            if outcome.remaining.isEmpty { record.milestones.lastPlainGoneAt = Date() }
+            var evidence = EffectEvidence()
+            evidence.terminated = outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
+            if outcome.remaining.isEmpty { evidence.lastPlainGoneAt = Date() }
             return Performed(.terminated(remaining: outcome.remaining),
                              after: ["remaining": outcome.remaining.map(String.init).joined(separator: ","),
                                      "cut_inside_transaction": outcome.ended.filter { $0.cutInsideTransaction == true }.map { String($0.pid) }
-                                        .joined(separator: ",")])
+                                        .joined(separator: ",")],
+                             evidence: evidence)
         } catch {
             return Performed(.terminated(remaining: (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))) ?? pids))
         }
@@ -54,7 +58,7 @@ extension EffectRunner {
         return Performed(.standbysStreaming(missing: missing), after: ["back_over_ssl": names.filter { !missing.contains($0) }.joined(separator: ",")])
     }
 
-    func confirm(_ expectation: ConfirmationExpectation, record: inout RunRecord) -> Performed {
+    func confirm(_ expectation: ConfirmationExpectation, record: RunRecord) -> Performed {
         do {
             let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
             let counts = SessionCounts(sessions)
@@ -67,13 +71,14 @@ extension EffectRunner {
             let floor = TLSVersions.rank(expectation.minimumTLS)
             let weak = versions.keys.filter { TLSVersions.rank($0) < floor && $0 != "unknown" }.sorted()
             if !weak.isEmpty { problems.append("sessions on \(weak.joined(separator: ", ")), below the floor \(expectation.minimumTLS)") }
-            if plain.isEmpty && record.milestones.lastPlainGoneAt == nil { record.milestones.lastPlainGoneAt = Date() }
+            var evidence = EffectEvidence()
+            if plain.isEmpty { evidence.lastPlainGoneAt = Date() }
 
             let negative = negativeTest(expectation)
             if !negative.hasPrefix("refused") && !negative.hasPrefix("not applicable") { problems.append("negative test: \(negative)") }
             let verifyFull = expectation.caPath.flatMap { verifyFullTest(caPath: $0, names: record.clientNames) }
             if let verifyFull, !verifyFull.hasPrefix("verified") { problems.append("verify-full test: \(verifyFull)") }
-            record.confirmation = ConfirmationEvidence(plainTCPSessions: counts.nonSSLTCP + counts.walsendersNonSSL,
+            var confirmation = ConfirmationEvidence(plainTCPSessions: counts.nonSSLTCP + counts.walsendersNonSSL,
                                                        plainLoopbackSessions: counts.nonSSLTCPLoopback, tlsVersions: versions,
                                                        negativeTest: negative, verifyFull: verifyFull, problems: problems)
             // Which terminated clients came back over SSL: the prefer ones moved by themselves. Read after
@@ -81,9 +86,10 @@ extension EffectRunner {
             let later = (try? ServerInspector(connection: connection).readSessions()) ?? sessions
             let clients = TerminatedClientsDocument.compare(run: record.run, terminated: record.terminated.filter { !$0.walsender }
                 .map { ($0.user, $0.clientAddress, $0.applicationName) }, sessions: later)
-            record.confirmation?.movedToSSL = clients.movedToSSL
-            record.confirmation?.notBackOverSSL = clients.notBackOverSSL
-            return Performed(.confirmationFindings(problems: problems))
+            confirmation.movedToSSL = clients.movedToSSL
+            confirmation.notBackOverSSL = clients.notBackOverSSL
+            evidence.confirmation = confirmation
+            return Performed(.confirmationFindings(problems: problems), evidence: evidence)
         } catch {
             return Performed(.confirmationFindings(problems: [operatorMessage(for: error)]))
         }

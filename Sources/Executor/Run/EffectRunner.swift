@@ -12,11 +12,14 @@ public final class EffectRunner: @unchecked Sendable {
         public var event: RunEvent
         public var after: [String: String]?
         public var backup: String?
+        /// What the driver keeps in the run record besides the event.
+        public var evidence: EffectEvidence
 
-        init(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil) {
+        init(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil, evidence: EffectEvidence = .none) {
             self.event = event
             self.after = after
             self.backup = backup
+            self.evidence = evidence
         }
     }
 
@@ -43,7 +46,9 @@ public final class EffectRunner: @unchecked Sendable {
         installer = ServerFileInstaller(writer: AtomicFileWriter(stamp: context.stamp))
     }
 
-    public func perform(_ effect: Effect, record: inout RunRecord) -> Performed {
+    /// Carries `effect` out for the run `record` describes (read, never written:
+    /// what the effect saw comes back in `Performed.evidence`).
+    public func perform(_ effect: Effect, record: RunRecord) -> Performed {
         switch effect {
         case .checkPreflight(let id): return checkPreflight(systemIdentifier: id)
         case .fixKeyPermissions(let fix): return fixKeyPermissions(fix)
@@ -55,8 +60,10 @@ public final class EffectRunner: @unchecked Sendable {
         case .checkCandidateHBA: return checkCandidateHBA()
         case .reload(let phase):
             // The window opens when the server is told to load the hostssl rules, not when the proof comes back.
-            if phase == .b && !record.state.isRollingBack { record.milestones.hostsslLiveAt = Date() }
-            return reload(phase, rollingBack: record.state.isRollingBack)
+            let live = phase == .b && !record.state.isRollingBack ? Date() : nil
+            var performed = reload(phase, rollingBack: record.state.isRollingBack)
+            performed.evidence.hostsslLiveAt = live
+            return performed
         case .restart: return restart()
         case .probeTLS(let expected): return probeTLS(expected)
         case .reconnectWithSSL: return reconnectWithSSL()
@@ -66,11 +73,11 @@ public final class EffectRunner: @unchecked Sendable {
         case .armWatchdog(let seconds): return armWatchdog(seconds: seconds)
         case .startKeepCountdown(let seconds): return startKeepCountdown(seconds: seconds, state: record.state)
         case .standDownWatchdog: return standDownWatchdog(state: record.state)
-        case .refreshSessions(let pids): return refreshSessions(pids, record: &record)
-        case .terminate(let pids, let timeout): return terminate(pids, timeoutMilliseconds: timeout, record: &record)
+        case .refreshSessions(let pids): return refreshSessions(pids, record: record)
+        case .terminate(let pids, let timeout): return terminate(pids, timeoutMilliseconds: timeout, record: record)
         case .awaitStandbys(let names): return awaitStandbys(names)
-        case .confirmEnforcement(let expectation): return confirm(expectation, record: &record)
-        case .writeAuditReport(let outcome): return writeReport(outcome, record: &record)
+        case .confirmEnforcement(let expectation): return confirm(expectation, record: record)
+        case .writeAuditReport(let outcome): return writeReport(outcome, record: record)
         }
     }
 

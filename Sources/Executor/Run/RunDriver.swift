@@ -130,7 +130,8 @@ public final class RunDriver: @unchecked Sendable {
             let effect = pending.removeFirst()
             CrashPoint.reach("before:" + JournalDescription.effect(effect).name)
             try journal.record(effect, before: runner.fingerprint(effect, plan: record.state.plan))
-            let performed = runner.perform(effect, record: &record)
+            let performed = runner.perform(effect, record: record)
+            record.keep(performed.evidence)
             try send(performed.event, after: performed.after, backup: performed.backup)
         }
         return record.state

@@ -21,7 +21,8 @@ public enum RunRollback {
         var result = Result(run: record.run, restoredFiles: [], statements: [], problems: [])
         func perform(_ effect: Effect) throws -> RunEvent {
             try journal.record(effect, before: runner.fingerprint(effect, plan: plan))
-            let performed = runner.perform(effect, record: &record)
+            let performed = runner.perform(effect, record: record)
+            record.keep(performed.evidence)
             try journal.record(performed.event, after: performed.after, backup: performed.backup)
             return performed.event
         }

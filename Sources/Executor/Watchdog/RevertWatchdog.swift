@@ -135,10 +135,9 @@ public enum RevertWatchdog {
             runner = connected
             connected.journal = journal
             connected.lock = lock
-            var scratch = saved
             let effect = Effect.reload(.b)
             try journal.record(effect, before: connected.fingerprint(effect, plan: saved.state.plan))
-            let performed = connected.perform(effect, record: &scratch)
+            let performed = connected.perform(effect, record: saved)
             try journal.record(performed.event, after: performed.after)
             if case .reloadNotTaken(let reason) = performed.event { failure = reason }
         } catch {
