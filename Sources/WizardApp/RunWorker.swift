@@ -12,33 +12,25 @@ import WizardUI
 final class RunWorker: @unchecked Sendable {
     struct Start {
         var plan: Plan
-        var context: RunContext
-        var directory: StateDirectory
-        var clientNames: [String]
         var keepSeconds: Int
     }
 
     private let queue = DispatchQueue(label: "pg-ssl-wizard run")
     private let inbox: Inbox
-    private let connection: Connection
+    private let cluster: OpenedCluster
     private let start: Start?
     private var driver: RunDriver?
     /// Reopened at "keep these changes?" of a run whose wizard was lost: its
     /// watchdog holds the run until the answer (docs/DESIGN.md, "The keep
     /// question and its watchdog").
-    struct Takeover {
-        var pending: PendingKeep
-        var directory: StateDirectory
-        var context: (String) -> RunContext
-    }
-    private let takeover: Takeover?
+    private let takeover: PendingKeep?
     private let stopLock = NSLock()
     private var activeDriver: RunDriver?
 
     /// A new run (`start`) or a resumed one (`driver`).
-    init(inbox: Inbox, connection: Connection, start: Start?, resumed driver: RunDriver?, takeover: Takeover? = nil) {
+    init(inbox: Inbox, cluster: OpenedCluster, start: Start?, resumed driver: RunDriver?, takeover: PendingKeep? = nil) {
         self.inbox = inbox
-        self.connection = connection
+        self.cluster = cluster
         self.start = start
         self.driver = driver
         self.takeover = takeover
@@ -92,12 +84,12 @@ final class RunWorker: @unchecked Sendable {
     /// The answer to a question the lost wizard asked: "keep" stands the
     /// watchdog down and takes the run over here; "no" (or the countdown)
     /// has the watchdog put pg_hba.conf back now and record it.
-    private func answerForLostWizard(_ keep: Bool, _ takeover: Takeover) {
+    private func answerForLostWizard(_ keep: Bool, _ pending: PendingKeep) {
         do {
-            if keep { try takeover.pending.checkKeepable() }
-            let report = try takeover.pending.tell(keep ? .standDown : .revertNow)
+            if keep { try pending.checkKeepable() }
+            let report = try pending.tell(keep ? .standDown : .revertNow)
             if keep, report != .reverted {
-                let driver = try RunDriver.resume(context: takeover.context, connection: connection, directory: takeover.directory)
+                let driver = try cluster.resumeLatestRun()
                 prepare(driver)
                 self.driver = driver
                 try driver.answerKeep(true)
@@ -106,7 +98,7 @@ final class RunWorker: @unchecked Sendable {
                 if state.isFinished { inbox.post(.finished(FinalSummaryBuilder.summary(driver.record, plan: start?.plan))) }
                 return
             }
-            guard let record = try RunStore(takeover.directory).latest() else { throw RunError.noRun(stateDirectory: takeover.directory.path) }
+            guard let record = try RunStore(cluster.directory).latest() else { throw RunError.noRun(stateDirectory: cluster.directory.path) }
             inbox.post(.runIdle(record.state, at: Date()))
             inbox.post(.finished(FinalSummaryBuilder.summary(record, plan: start?.plan)))
         } catch {
@@ -117,9 +109,8 @@ final class RunWorker: @unchecked Sendable {
     /// The first confirmation starts the run: lock, staged candidates, the cluster as it was.
     private func driverFor(_ command: WizardCommand) throws -> RunDriver {
         if let driver { return driver }
-        guard let start, case .apply(let through) = command else { throw RunError.noRun(stateDirectory: start?.directory.path ?? "") }
-        let driver = try RunDriver.start(plan: start.plan, context: start.context, connection: connection, directory: start.directory,
-                                         through: through, clientNames: start.clientNames, interactive: true, keepSeconds: start.keepSeconds)
+        guard let start, case .apply(let through) = command else { throw RunError.noRun(stateDirectory: cluster.directory.path) }
+        let driver = try cluster.startRun(start.plan, through: through, interactive: true, keepSeconds: start.keepSeconds)
         prepare(driver)
         self.driver = driver
         return driver

@@ -15,20 +15,19 @@ public struct WizardOptions: Sendable {
     /// New certificate files when none are usable; the wizard plans a local CA if this is nil.
     public var certificates: CertificateChoice
     public var keepSeconds: Int
-    public var graceSeconds: Int
-    public var standbyWaitSeconds: Int
+    /// `--grace` and `--standby-wait`.
+    public var run: RunOptions
     public var practice: Bool
     /// Practice mode: the scenario and the goal the trainee must reach, shown first.
     public var scenarioGoal: String?
 
     public init(target: ConnectionTarget, planOptions: PlanOptions, certificates: CertificateChoice, keepSeconds: Int = 60,
-                graceSeconds: Int = RunContext.defaultGraceSeconds, standbyWaitSeconds: Int = 60, practice: Bool = false, scenarioGoal: String? = nil) {
+                run: RunOptions = .defaults, practice: Bool = false, scenarioGoal: String? = nil) {
         self.target = target
         self.planOptions = planOptions
         self.certificates = certificates
         self.keepSeconds = keepSeconds
-        self.graceSeconds = graceSeconds
-        self.standbyWaitSeconds = standbyWaitSeconds
+        self.run = run
         self.practice = practice
         self.scenarioGoal = scenarioGoal
     }
@@ -46,36 +45,23 @@ struct WizardLaunch {
     var plan: Plan
 
     static func prepare(_ options: WizardOptions, inbox: Inbox) throws -> WizardLaunch {
-        let connection = try Connection.connect(options.target)
-        let input = try PlanningInputReader.read(options.target, connection: connection, options: options.planOptions,
-                                                 certificates: options.certificates)
+        let (cluster, input) = try OpenedCluster.openForPlanning(options.target, planOptions: options.planOptions,
+                                                                 certificates: options.certificates, options: options.run)
         let plan = try Planner.plan(input)
-        let snapshot = input.snapshot
-        let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
-        let content = WizardContent(plan: plan, snapshot: snapshot, explanations: Explanations(files: WizardTexts.explanations()),
+        let content = WizardContent(plan: plan, snapshot: cluster.snapshot, explanations: Explanations(files: WizardTexts.explanations()),
                                     practice: options.practice, goal: options.scenarioGoal)
-        let inbox = inbox
-        let resumeContext: (String) -> RunContext = { run in
-            RunContext(target: options.target, snapshot: snapshot, stamp: run,
-                       graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
-        }
         // The question of a wizard that was lost, its watchdog still holding the run: ask it again, with the time left.
-        if let pending = PendingKeep.find(directory), case .armed = pending.guarding, !pending.armerIsAlive, pending.canKeep {
-            let takeover = RunWorker.Takeover(pending: pending, directory: directory, context: resumeContext)
-            return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: nil, resumed: nil, takeover: takeover),
-                                resumed: nil, resumedState: pending.record.state, runName: pending.record.run, plan: plan)
+        if let pending = PendingKeep.find(cluster.directory), case .armed = pending.guarding, !pending.armerIsAlive, pending.canKeep {
+            let worker = RunWorker(inbox: inbox, cluster: cluster, start: nil, resumed: nil, takeover: pending)
+            return WizardLaunch(content: content, worker: worker, resumed: nil, resumedState: pending.record.state, runName: pending.record.run, plan: plan)
         }
-        if let saved = try RunStore(directory).latest(), !saved.state.isFinished, saved.rolledBackAt == nil {
-            let driver = try RunDriver.resume(context: resumeContext, connection: connection, directory: directory)
-            return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: nil, resumed: driver),
+        if let saved = try RunStore(cluster.directory).latest(), !saved.state.isFinished, saved.rolledBackAt == nil {
+            let driver = try cluster.resumeLatestRun()
+            return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, cluster: cluster, start: nil, resumed: driver),
                                 resumed: driver, resumedState: driver.state, runName: driver.record.run, plan: plan)
         }
-        let context = RunContext(target: options.target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
-                                 graceSeconds: options.graceSeconds, standbyWaitSeconds: options.standbyWaitSeconds)
-        let start = RunWorker.Start(plan: plan, context: context, directory: directory,
-                                    clientNames: ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames,
-                                    keepSeconds: options.keepSeconds)
-        return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, connection: connection, start: start, resumed: nil),
+        let start = RunWorker.Start(plan: plan, keepSeconds: options.keepSeconds)
+        return WizardLaunch(content: content, worker: RunWorker(inbox: inbox, cluster: cluster, start: start, resumed: nil),
                             resumed: nil, resumedState: nil, runName: nil, plan: plan)
     }
 }

@@ -37,4 +37,6 @@ public enum Effect: Hashable, Sendable, Codable {
     /// Put back the backup taken when the file was written.
     case restoreFile(path: String)
     case restoreCertificates
+    /// The end of the operator's rollback: these files match their backups and the SSL settings are back to their values from before the run.
+    case verifyRollback(restoredFiles: [String])
 }

@@ -51,17 +51,8 @@ extension RunState {
     /// A step of phase A or B failed: undo what its phase changed, in reverse.
     mutating func fail(_ step: StepName, _ reason: String) -> [Effect] {
         move(step, to: .failed)
-        var undo: [Effect] = []
-        if Self.phaseA.contains(step) {
-            if applied.sslStatements && !plan.sslRollback.isEmpty { undo.append(.runSQL(plan.sslRollback)) }
-            if applied.certificates { undo.append(.restoreCertificates) }
-            if applied.phaseALoaded { undo.append(plan.phaseA == .restart ? .restart : .reload(.a)) }
-        } else {
-            // The watchdog stands down first: the file is put back once, by this run.
-            if watchdog != nil { undo.append(.standDownWatchdog) }
-            undo += applied.hbaFiles.reversed().map { .restoreFile(path: $0) }
-            if applied.phaseBLoaded { undo.append(.reload(.b)) }
-        }
+        let undo = Self.phaseA.contains(step) ? UndoOrder.phaseA(applied, plan: plan)
+            : UndoOrder.phaseB(applied, watchdogArmed: watchdog != nil)
         if undo.isEmpty {
             if applied == Applied() { return enter(.writingReport(.failedBeforeChange(step: step, reason: reason))) }
             markRolledBack(after: step)

@@ -4,7 +4,14 @@ extension RunState {
     /// `rejected` and changes nothing else.
     public mutating func reduce(_ event: RunEvent) -> [Effect] {
         let before = self
-        let effects = transition(event)
+        let effects: [Effect]?
+        if case .rollbackRequested(let backedUp) = event {
+            effects = requestRollback(backedUp: backedUp)
+        } else if isBeingRolledBack {
+            effects = rollbackTransition(event)
+        } else {
+            effects = transition(event)
+        }
         guard let effects else {
             self = before
             rejected.append("\(event) while \(stage)")

@@ -6,6 +6,8 @@ public enum RunEvent: Hashable, Sendable, Codable {
     // The operator.
     case confirmed(through: StepName)
     case stop
+    /// `pg-ssl-wizard rollback`: undo the whole run; these planned files have a backup in the run's journal.
+    case rollbackRequested(backedUp: [String])
     case keepChanges
     case revertChanges
 
@@ -49,4 +51,6 @@ public enum RunEvent: Hashable, Sendable, Codable {
     case reportWritten(path: String)
     case restored(path: String)
     case undoFailed(String)
+    /// The operator's rollback was checked against the backups and the settings from before the run.
+    case rollbackVerified(problems: [String])
 }

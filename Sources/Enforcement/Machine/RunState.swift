@@ -34,6 +34,8 @@ public struct RunState: Hashable, Sendable, Codable {
     /// Things the report must say that did not stop the run (a standby not back).
     public internal(set) var warnings: [String] = []
     public internal(set) var reportPath: String?
+    /// The operator's `rollback` of this run, once asked for (the stage is left as it was).
+    public internal(set) var operatorRollback: OperatorRollback?
     /// Events that did not fit the stage they arrived in; they changed nothing else.
     public internal(set) var rejected: [String] = []
 
@@ -61,6 +63,7 @@ public struct RunState: Hashable, Sendable, Codable {
 
     /// The effects that start the current stage: a resumed run issues them again.
     public var entryEffects: [Effect] {
+        if isBeingRolledBack { return operatorRollback?.next.map { [$0] } ?? [] }
         switch stage {
         case .awaitingConfirmation, .finished: return []
         case .checkingPreflight: return [.checkPreflight(systemIdentifier: plan.systemIdentifier)]

@@ -6,6 +6,7 @@ extension RunEvent {
         switch self {
         case .confirmed(let through): return "confirmed every planned step through \(through.title)"
         case .stop: return "stopped by the operator"
+        case .rollbackRequested: return "the operator rolls the run back"
         case .keepChanges: return "the operator keeps the changes"
         case .revertChanges: return "the operator reverts the changes"
         case .preflightPassed: return "preflight: same cluster, a primary, a superuser"
@@ -36,6 +37,8 @@ extension RunEvent {
         case .reportWritten(let path): return "audit report: \(path)"
         case .restored(let path): return "restored \(path)"
         case .undoFailed(let why): return "putting back failed: \(why)"
+        case .rollbackVerified(let problems):
+            return problems.isEmpty ? "rolled back and verified" : "rollback verified with problems: " + problems.joined(separator: "; ")
         case .watchdogArmed, .watchdogFailed, .keepCountdownStarted, .watchdogStoodDown, .watchdogReverted: return ""
         }
     }

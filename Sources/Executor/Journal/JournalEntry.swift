@@ -62,6 +62,7 @@ public enum JournalDescription {
         case .writeAuditReport(let outcome): return ("write_audit_report", ["outcome": "\(outcome)"])
         case .restoreFile(let path): return ("restore_file", ["path": path])
         case .restoreCertificates: return ("restore_certificates", [:])
+        case .verifyRollback(let restored): return ("verify_rollback", ["restored": restored.joined(separator: ",")])
         }
     }
 

@@ -69,6 +69,7 @@ public final class EffectRunner: @unchecked Sendable {
         case .reconnectWithSSL: return reconnectWithSSL()
         case .writeFile(let write): return writeFile(write)
         case .restoreFile(let path): return restoreFile(path)
+        case .verifyRollback(let restored): return verifyRollback(restored: restored, record: record)
         case .openTestConnection(let seconds): return openTestConnection(timeoutSeconds: seconds)
         case .armWatchdog(let seconds): return armWatchdog(seconds: seconds)
         case .startKeepCountdown(let seconds): return startKeepCountdown(seconds: seconds, state: record.state)
@@ -141,5 +142,9 @@ public final class EffectRunner: @unchecked Sendable {
 }
 
 extension RunState {
-    public var isRollingBack: Bool { if case .rollingBack = stage { return true } else { return false } }
+    /// Undoing: a failed step's phase, or the operator's rollback of the run.
+    public var isRollingBack: Bool {
+        if case .rollingBack = stage { return true }
+        return isBeingRolledBack
+    }
 }

@@ -100,6 +100,24 @@ public final class RunDriver: @unchecked Sendable {
         return driver
     }
 
+    /// This cluster's latest run, finished or not, opened to be rolled back
+    /// (the lock taken); `expectedRun` guards a fleet against undoing a run it did not make.
+    public static func openForRollback(context: (String) -> RunContext, connection: Connection, directory: StateDirectory,
+                                       expectedRun: String?) throws -> RunDriver {
+        let lock = try RunLock.acquire(directory)
+        do {
+            let store = RunStore(directory)
+            guard let record = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
+            if let expectedRun, record.run != expectedRun { throw RunError.notTheLatestRun(asked: expectedRun, latest: record.run) }
+            let journal = try Journal.open(directory, run: record.run)
+            return RunDriver(record: record, runner: EffectRunner(context: context(record.run), connection: connection, reportDirectory: directory.path),
+                             store: store, journal: journal, lock: lock)
+        } catch {
+            lock.release()
+            throw error
+        }
+    }
+
     var pending: [Effect] = []
 
     private let stopFlag = StopFlag()
@@ -143,10 +161,14 @@ public final class RunDriver: @unchecked Sendable {
         let previous = record.state
         pending += record.state.reduce(event)
         noteStepTimes(from: previous, to: record.state, at: Date())
-        let finished = record.state.isFinished
-        if finished { dropStagedCandidates() }
+        if previous.isBeingRolledBack && !record.state.isBeingRolledBack {
+            record.rolledBackAt = Date()
+            try journal.note("rollback_finished", ["problems": (record.state.operatorRollback?.problems ?? []).joined(separator: "; ")])
+        }
+        let closed = record.state.isClosed
+        if closed { dropStagedCandidates() }
         try store.save(record)
-        if finished {
+        if closed {
             lock.release()
             journal.close()
         }
@@ -171,10 +193,11 @@ public final class RunDriver: @unchecked Sendable {
         }
     }
 
-    /// The staged candidates are not needed once the run ends (the live file and the backup remain).
+    /// The staged candidates are not needed once the run ends or is rolled
+    /// back (the live file and the backup remain).
     func dropStagedCandidates() {
         for path in record.staged.values { HostFile.remove(path) }
-        record.milestones.finishedAt = record.milestones.finishedAt ?? Date()
+        if record.state.isFinished { record.milestones.finishedAt = record.milestones.finishedAt ?? Date() }
     }
 
     public var connection: Connection { runner.connection }

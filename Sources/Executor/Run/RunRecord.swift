@@ -56,6 +56,9 @@ public struct RunOptions: Codable, Hashable, Sendable {
         self.standbyWaitSeconds = standbyWaitSeconds
     }
 
+    /// The options a run has when none are given (and in records from before they were kept).
+    public static let defaults = RunOptions(graceSeconds: RunContext.defaultGraceSeconds, standbyWaitSeconds: 60)
+
     var journalDetail: [String: String] { ["grace_seconds": String(graceSeconds), "standby_wait_seconds": String(standbyWaitSeconds)] }
 }
 

@@ -29,8 +29,7 @@ struct OpenWizardCommand: ParsableCommand {
     func run() throws {
         let code = try failingWithUnknown {
             let options = WizardOptions(target: try operatorTarget(conninfo), planOptions: try planning.planOptions(),
-                                        certificates: planning.certificates, keepSeconds: keepSeconds, graceSeconds: timing.grace,
-                                        standbyWaitSeconds: timing.standbyWait)
+                                        certificates: planning.certificates, keepSeconds: keepSeconds, run: timing.runOptions)
             return try WizardRuntime.run(options)
         }
         throw ExitCode(code)

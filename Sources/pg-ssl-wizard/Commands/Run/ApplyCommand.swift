@@ -52,10 +52,8 @@ struct ApplyCommand: ParsableCommand {
 
     func run() throws {
         let driver = try failingWithUnknown { () throws -> RunDriver in
-            let target = try operatorTarget(conninfo)
-            let connection = try Connection.connect(target)
-            let input = try PlanningInputReader.read(target, connection: connection, options: try planning.planOptions(),
-                                                     certificates: planning.certificates)
+            let (cluster, input) = try OpenedCluster.openForPlanning(operatorTarget(conninfo), planOptions: try planning.planOptions(),
+                                                                     certificates: planning.certificates, options: timing.runOptions)
             let plan = try Planner.plan(input)
             if plan.blocked {
                 TerminalText.write(("pg-ssl-wizard: " + RunError.planBlocked(plan.blockingReasons.map(\.text)).operatorMessage + "\n"), to: .standardError)
@@ -66,14 +64,8 @@ struct ApplyCommand: ParsableCommand {
                 if case .unreadable(let reason) = input.hba { throw RunError.filesNotReachable(reason) }
                 throw RunError.filesNotReachable(input.snapshot.fileAccess.problem ?? "the server is on another host")
             }
-            let snapshot = input.snapshot
-            let context = RunContext(target: target, snapshot: snapshot, stamp: AtomicFileWriter.timestamp(),
-                                     graceSeconds: timing.grace, standbyWaitSeconds: timing.standbyWait)
-            let directory = try StateDirectory.forCluster(systemIdentifier: snapshot.server.systemIdentifier)
-            let names = ServerSSLFiles.hostNames() + ServerSSLFiles.from(snapshot).listenNames
-            return try RunDriver.start(plan: plan, context: context, connection: connection, directory: directory,
-                                       through: observe == nil ? (StepName(rawValue: through) ?? .confirm) : .sslOn, clientNames: names,
-                                       keepSeconds: confirmWithin ?? 60, confirmByCommand: confirmWithin != nil)
+            return try cluster.startRun(plan, through: observe == nil ? (StepName(rawValue: through) ?? .confirm) : .sslOn,
+                                        keepSeconds: confirmWithin ?? 60, confirmByCommand: confirmWithin != nil)
         }
         driver.observer = RunOutput.progress(json: json)
         if !json { TerminalText.write("run \(driver.record.run): journal \(driver.journalPath)\n", to: .standardOutput) }

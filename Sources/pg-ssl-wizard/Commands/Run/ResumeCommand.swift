@@ -17,18 +17,7 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         let driver = try failingWithUnknown { () throws -> RunDriver in
-            let cluster = try OpenedCluster.open(operatorTarget(conninfo))
-            if let pending = PendingKeep.find(cluster.directory) {
-                // The watchdog put the file back while nobody held the run: record it.
-                if case .reverted(let failure) = pending.guarding, !pending.armerIsAlive {
-                    let driver = try cluster.resumeLatestRun()
-                    try driver.recordWatchdogRevert(failure: failure)
-                    return driver
-                }
-                // Waiting for "keep": only `keep` or `rollback` moves such a run on.
-                throw RunError.awaitingKeep(pending.description)
-            }
-            return try cluster.resumeLatestRun()
+            try OpenedCluster.open(operatorTarget(conninfo)).resumeInterruptedRun()
         }
         driver.observer = RunOutput.progress(json: json)
         if !json { TerminalText.write("resuming run \(driver.record.run) at \(driver.state.stage)\n", to: .standardOutput) }

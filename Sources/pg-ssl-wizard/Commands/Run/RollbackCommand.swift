@@ -22,24 +22,7 @@ struct RollbackCommand: ParsableCommand {
 
     func run() throws {
         let result = try failingWithUnknown { () throws -> RunRollback.Result in
-            let cluster = try OpenedCluster.open(operatorTarget(conninfo))
-            let directory = cluster.directory
-            // A run waiting for "keep": its watchdog puts pg_hba.conf back now and records it; then the rest goes back too.
-            if let pending = PendingKeep.find(directory) {
-                if let expectedRun, pending.record.run != expectedRun { throw RunError.notTheLatestRun(asked: expectedRun, latest: pending.record.run) }
-                if pending.armerIsAlive { throw RunError.keepBelongsToTheWizard(pid: pending.arm.armedBy) }
-                try pending.tell(.revertNow)
-            }
-            let lock = try RunLock.acquire(directory)
-            defer { lock.release() }
-            let store = RunStore(directory)
-            guard var record = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
-            if let expectedRun, record.run != expectedRun { throw RunError.notTheLatestRun(asked: expectedRun, latest: record.run) }
-            let runner = EffectRunner(context: cluster.context(run: record.run), connection: cluster.connection, reportDirectory: directory.path)
-            let journal = try Journal.open(directory, run: record.run)
-            let result = try RunRollback.rollback(&record, runner: runner, journal: journal)
-            try store.save(record)
-            return result
+            try OpenedCluster.open(operatorTarget(conninfo)).rollBackLatestRun(expectedRun: expectedRun)
         }
         if json {
             print(ReportJSON.text(result))
