@@ -38,9 +38,10 @@ let package = Package(
         .target(name: "ServerLog", dependencies: ["ClusterFacts"]),
         // libpq wrapper and version-aware inspection.
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
-        // Side effects: processes, files, journal.
-        .target(name: "Executor", dependencies: ["CPosixSpawn", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "ServerLog",
-                                                .product(name: "Crypto", package: "swift-crypto")]),
+        // Host I/O: child processes, OS users, the postmaster, files written atomically and read through descriptors.
+        .target(name: "HostIO", dependencies: ["CPosixSpawn", "ClusterFacts", .product(name: "Crypto", package: "swift-crypto")]),
+        // The run engine and the planning inputs: reloads, terminations, the journal, the watchdog, the report.
+        .target(name: "Executor", dependencies: ["HostIO", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "ServerLog"]),
         // The wizard: Model/Update/View over an in-memory cell grid (pure), and the thin ncurses backend.
         .target(name: "WizardUI", dependencies: ["CNCursesW", "ClusterFacts", "Enforcement"]),
         // The wizard's texts under Resources/ (explanation panels), shipped as a resource bundle.
@@ -48,15 +49,15 @@ let package = Package(
         // The wizard's runtime: the input loop, the run worker and the live session view over the executor.
         .target(name: "WizardApp", dependencies: ["ClusterFacts", "Certificates", "Enforcement", "Executor", "PostgresClient", "WizardUI", "WizardTexts"]),
         // Practice clusters (also the test fixture's clusters).
-        .target(name: "Sandbox", dependencies: ["ClusterFacts", "Certificates", "PostgresClient", "Executor"]),
+        .target(name: "Sandbox", dependencies: ["ClusterFacts", "Certificates", "PostgresClient", "HostIO", "Executor"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
-            "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "Executor", "Sandbox", "WizardApp",
+            "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "HostIO", "Executor", "Sandbox", "WizardApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test support: real-server fixture, network namespaces, snapshots.
-        .target(name: "TestSupport", dependencies: ["ClusterFacts", "HBA", "PostgresClient", "Executor", "Sandbox"],
+        .target(name: "TestSupport", dependencies: ["ClusterFacts", "HBA", "PostgresClient", "HostIO", "Executor", "Sandbox"],
                 path: "Tests/TestSupport"),
         // A client for tests to run inside network namespaces.
         .executableTarget(name: "pgsw-probe", dependencies: ["PostgresClient"], path: "Tests/TestProbe"),
@@ -66,22 +67,22 @@ let package = Package(
         // The connection-string fuzz target (make fuzz FUZZ=conninfo); a corpus runner in normal builds.
         .executableTarget(name: "conninfo-fuzz", dependencies: ["PostgresClient", "ClusterFacts", "FuzzCorpus"], path: "Tests/Fuzz/ConninfoFuzz"),
         // `make bench`: benchmarks, each with a baseline measured in the same run.
-        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "Executor", "PostgresClient", "ServerLog", "TestSupport"],
+        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "HostIO", "Executor", "PostgresClient", "ServerLog", "TestSupport"],
                           path: "Benchmarks/PgswBench"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
         .testTarget(name: "ServerLogTests", dependencies: ["ServerLog", "ClusterFacts"]),
-        .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "PostgresClient", "TestSupport", "pgsw-probe"],
+        .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "HostIO", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),
-        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "Executor", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "HostIO", "Executor", "PostgresClient", "TestSupport"]),
         // Planner inputs as values, shared by the planner's and the wizard's tests.
         .target(name: "PlanFixtures", dependencies: ["ClusterFacts", "Enforcement", "HBA"], path: "Tests/PlanFixtures"),
         .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA", "PlanFixtures"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ClusterFacts", "TestSupport"],
+        .testTarget(name: "ExecutorTests", dependencies: ["HostIO", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ClusterFacts", "HostIO", "TestSupport"],
                     exclude: ["ConninfoCorpus"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],
                     exclude: ["Golden"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Certificates", "Executor", "PostgresClient", "Sandbox"],
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Certificates", "HostIO", "Executor", "PostgresClient", "Sandbox"],
                     exclude: ["Adversarial/hostile-role.sql", "Adversarial/hostile-role-setup.sql"]),
     ]
 )

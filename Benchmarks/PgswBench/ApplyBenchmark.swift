@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import TestSupport
 
 /// Issue 6's benchmark: `apply --yes` end to end (plan, both phases with

@@ -1,6 +1,7 @@
 import Executor
 import Enforcement
 import Foundation
+import HostIO
 import TestSupport
 
 /// Peak memory of a full interactive run: the wizard walked through every

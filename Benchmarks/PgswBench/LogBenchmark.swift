@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import ServerLog
 
 /// Issue 22's figure (`make bench BENCH=log`): reading a generated 1 GiB

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import TestSupport
 
 /// Issue 7's benchmark: the real wizard in tmux on a cluster with 50 plain

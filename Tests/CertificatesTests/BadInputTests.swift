@@ -1,6 +1,7 @@
 import Certificates
 import Executor
 import Foundation
+import HostIO
 import Testing
 import TestSupport
 import X509

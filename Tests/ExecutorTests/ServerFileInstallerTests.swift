@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Executor
 import Foundation
+import HostIO
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// Runs the built `pg-ssl-wizard` executable as an operator would.
 public enum Wizard {

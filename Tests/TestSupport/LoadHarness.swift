@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// A busy application around a real cluster, for the tests and benchmarks
 /// of enforcement under load: groups of `pgsw-probe load` clients in the

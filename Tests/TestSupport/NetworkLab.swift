@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import HBA
+import HostIO
 
 /// The suite's own test hosts: a "database host" namespace and client
 /// namespaces, each client joined to the server by a veth pair. Private

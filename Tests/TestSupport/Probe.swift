@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// Runs `pgsw-probe` (optionally inside a namespace): real connection
 /// attempts made by a separate process, one JSON line back per attempt.

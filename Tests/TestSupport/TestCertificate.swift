@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import Sandbox
 
 /// A CA and a server certificate for localhost / 127.0.0.1 / ::1, made with

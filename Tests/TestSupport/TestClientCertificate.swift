@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// A client CA and a client certificate (CN = the role), made with the
 /// openssl command line: for servers that authenticate clients by

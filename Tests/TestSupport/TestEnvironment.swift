@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// Facts about where the tests run. Nothing is skipped: a test that needs
 /// root, namespaces or a server and cannot have them fails with a message

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import Sandbox
 
 /// A Kerberos realm of the test's own (Debian's krb5-kdc), in the lab's

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import Sandbox
 
 /// A real streaming standby of a test cluster, running inside a client

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// A real terminal for end-to-end tests: the wizard runs in a detached tmux
 /// session (its own tmux server socket), keys go in with `send-keys`, the

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// `pg-ssl-wizard apply/resume/rollback` as an operator runs them, each
 /// test with its own state directory (test clusters share one template, so

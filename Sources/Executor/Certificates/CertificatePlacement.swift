@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 
 /// Where the wizard may create, replace or re-own a file for the server
 /// (keys, certificates, root.crt): the paths come from settings the server's

@@ -1,6 +1,7 @@
 import Certificates
 import ClusterFacts
 import Foundation
+import HostIO
 
 /// Where a server's SSL files are and whom they must belong to, read from
 /// its settings (relative paths are relative to the data directory) or from

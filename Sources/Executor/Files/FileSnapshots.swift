@@ -1,5 +1,6 @@
 import Certificates
 import Foundation
+import HostIO
 
 /// Reads files into the values the pure modules inspect.
 public enum FileSnapshots {

@@ -1,5 +1,6 @@
 import Enforcement
 import Foundation
+import HostIO
 
 /// Puts the run's files in place on the database host and takes them back:
 /// a replaced file keeps its owner and mode (pg_hba.conf is the server

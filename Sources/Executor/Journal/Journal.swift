@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 
 /// A run's journal: JSON lines, mode 0600 from creation, each line fsynced
 /// before the effect it announces is carried out, so a crash leaves at most

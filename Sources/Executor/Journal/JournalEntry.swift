@@ -1,5 +1,6 @@
 import Enforcement
 import Foundation
+import HostIO
 
 /// One line of a run's journal. Effects and events are described by name
 /// and plain fields; file contents appear only as hashes and sizes (a

@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 
 /// Where a cluster's runs keep their journal and lock:
 /// `$XDG_STATE_HOME/pg-ssl-wizard/<system_identifier>` (default

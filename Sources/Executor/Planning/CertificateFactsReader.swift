@@ -2,6 +2,7 @@ import Certificates
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 
 /// The certificate step's facts: the inspection of the server's own files
 /// when this host is the server's, else what a TLS handshake showed.

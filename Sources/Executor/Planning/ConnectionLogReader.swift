@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HBA
+import HostIO
 import PostgresClient
 import ServerLog
 

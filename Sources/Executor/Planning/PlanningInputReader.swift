@@ -3,6 +3,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HBA
+import HostIO
 import PostgresClient
 
 /// Gathers everything the planner needs, read-only: the snapshot, a real

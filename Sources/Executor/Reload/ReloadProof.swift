@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 import PostgresClient
 
 /// `pg_reload_conf()` only sends SIGHUP and always returns true (docs/POSTGRES.md,

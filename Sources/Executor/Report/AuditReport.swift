@@ -2,6 +2,7 @@ import Certificates
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 
 /// The audit report of one run, as JSON and Markdown: what was there
 /// before, what was done, what is there now and the proof. Built from the

@@ -1,5 +1,6 @@
 import Enforcement
 import Foundation
+import HostIO
 
 extension EffectRunner {
     /// The audit report, JSON and Markdown, 0600 in the state directory.

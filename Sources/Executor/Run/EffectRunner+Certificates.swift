@@ -3,6 +3,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HBA
+import HostIO
 import PostgresClient
 
 /// Step 1 on disk: fix a key's mode and owner, or generate and install new

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 
 /// pg_hba.conf on disk: the candidate written atomically with the run's
 /// backup, and the backup put back.

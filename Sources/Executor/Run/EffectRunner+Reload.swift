@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 import PostgresClient
 
 /// Phases A and B on the server: ALTER SYSTEM, the checks before each

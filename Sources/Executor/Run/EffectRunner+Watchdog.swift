@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 
 /// The revert watchdog from the run's side: armed before phase B's rules go
 /// live, given the countdown's deadline, told to stand down once the answer

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 import PostgresClient
 
 /// Carries out one effect against the real server and files and answers

@@ -2,6 +2,7 @@ import Certificates
 import Enforcement
 import ClusterFacts
 import Foundation
+import HostIO
 import PostgresClient
 
 /// The cluster as the audit report compares it before and after a run:

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 import PostgresClient
 
 /// The one way a run is opened, by `apply`, `resume`, `keep`, `rollback`

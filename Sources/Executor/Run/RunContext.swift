@@ -1,5 +1,6 @@
 import ClusterFacts
 import Foundation
+import HostIO
 import PostgresClient
 
 /// What carrying out a run needs to know about the server and the operator,

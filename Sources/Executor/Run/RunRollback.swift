@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 import PostgresClient
 
 /// `pg-ssl-wizard rollback`: puts a run's changes back, finished or

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 
 /// A cluster's run records in its state directory: `run-<id>.json`, 0600,
 /// replaced atomically after every event (no backup: the journal is the history).

@@ -1,5 +1,6 @@
 import ClusterFacts
 import Foundation
+import HostIO
 import PostgresClient
 
 /// A server restart, only when the plan says a setting needs one and the
@@ -7,12 +8,7 @@ import PostgresClient
 /// postmaster runs in a systemd unit, else `pg_ctl restart` as the data
 /// directory's owner with the postmaster's own binaries and log file.
 public enum ServerRestart {
-    public enum Failure: Error, Hashable, Sendable {
-        case noPostmaster(String)
-        case notThisServer(String)
-        case command(String)
-        case notBack(String)
-    }
+    public typealias Failure = ServerRestartFailure
 
     /// How it was restarted, in words. The target is checked first: the pid
     /// in postmaster.pid (a file the server's OS user can write) must be a
@@ -77,16 +73,5 @@ public enum ServerRestart {
             Thread.sleep(forTimeInterval: 0.2)
         }
         throw Failure.notBack(last)
-    }
-}
-
-extension ServerRestart.Failure: OperatorFacingError {
-    public var operatorMessage: String {
-        switch self {
-        case .noPostmaster(let why): return "cannot restart the server: \(why); restart it yourself, then run `pg-ssl-wizard resume`"
-        case .notThisServer(let why): return "refusing to restart: \(why); restart the server yourself, then run `pg-ssl-wizard resume`"
-        case .command(let detail): return "the restart failed: \(detail); check the server log"
-        case .notBack(let last): return "the server did not accept connections within 60 s after the restart (\(last)); check the server log"
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HBA
+import HostIO
 
 /// pg_hba.conf and the files it includes (`include*`, `@file`) read with the
 /// rights of the server's OS user, as the server reads them: root would

@@ -1,6 +1,7 @@
 import Certificates
 import ClusterFacts
 import Foundation
+import HostIO
 import PostgresClient
 
 /// Phase A's proof: a real TLS handshake with the server, and the SHA-256

@@ -1,5 +1,6 @@
 import Enforcement
 import Foundation
+import HostIO
 
 /// A run whose phase B rules went live under a watchdog and that is not
 /// closed yet, as `status`, `resume`, `keep` and `rollback` find it in the

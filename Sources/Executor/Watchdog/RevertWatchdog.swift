@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 import PostgresClient
 
 /// The revert watchdog's own process (`pg-ssl-wizard watchdog`, started by

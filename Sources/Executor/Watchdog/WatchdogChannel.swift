@@ -1,5 +1,6 @@
 import Enforcement
 import Foundation
+import HostIO
 
 /// How the wizard (or `keep`, or `rollback`) talks to a run's watchdog, and
 /// how the watchdog says where it is: two small files in the run's state

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 
 /// A throwaway PostgreSQL cluster in its own directory: data, socket and
 /// log live under `root`, the server listens on a free high port, and

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 
 /// A directory of PostgreSQL server programs (initdb, pg_ctl, postgres, ...).
 public struct PostgresBinaries: Hashable, Sendable, Codable {

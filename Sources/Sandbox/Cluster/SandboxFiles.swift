@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 
 /// How root touches a sandbox's files: the sandbox root and the cluster's
 /// directories belong to the server's OS user, who could swap any name in

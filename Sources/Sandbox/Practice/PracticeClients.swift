@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 
 /// Background clients that behave like applications: each is a shell loop
 /// around psql holding a session open, run as the cluster's owner with its

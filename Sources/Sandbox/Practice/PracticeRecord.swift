@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 
 /// A kept practice sandbox, as `practice --destroy` (another process) needs
 /// it: `$XDG_STATE_HOME/pg-ssl-wizard/practice/<scenario>.json`, 0600.

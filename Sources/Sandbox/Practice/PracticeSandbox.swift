@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 
 /// A throwaway cluster set up as a practice scenario, with its clients (and
 /// the replica scenario's standby). Everything runs on this machine, so the

@@ -1,6 +1,7 @@
 import Certificates
 import Executor
 import Foundation
+import HostIO
 
 /// Certificate files for a sandbox that starts with SSL on: a local CA and a
 /// server certificate for localhost / 127.0.0.1 / ::1, valid `days` days,

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 
 /// The replica scenario's standby: a base backup of the primary over TCP,
 /// started on its own port, streaming over TCP with libpq's default

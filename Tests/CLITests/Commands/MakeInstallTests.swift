@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import TestSupport
 
 /// Three real clusters as an Ansible inventory (`ansible_connection=local`,

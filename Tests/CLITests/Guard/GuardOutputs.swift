@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import TestSupport
 
 /// The parts of `plan --json` the guard tests read.

@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import TestSupport
 
 /// The JSON that `apply --json`, `resume --json` and the audit report print, as the tests read them.

@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Executor
 import Foundation
+import HostIO
 
 /// A run record as the driver keeps it, for value tests of the store and the report.
 enum RunRecordFixtures {

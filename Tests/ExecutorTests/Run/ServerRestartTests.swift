@@ -1,5 +1,6 @@
 import Executor
 import Foundation
+import HostIO
 import PostgresClient
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import ClusterFacts
 import Foundation
+import HostIO
 import Testing
 import TestSupport
 @testable import Executor

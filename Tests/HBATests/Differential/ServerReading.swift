@@ -2,6 +2,7 @@ import ClusterFacts
 import Executor
 import Foundation
 import HBA
+import HostIO
 import PostgresClient
 import Sandbox
 import TestSupport

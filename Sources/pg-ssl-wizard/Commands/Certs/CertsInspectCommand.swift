@@ -3,6 +3,7 @@ import Certificates
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 import PostgresClient
 
 struct CertsInspectCommand: ParsableCommand {

@@ -56,6 +56,7 @@ struct HBAFileOptions: ParsableArguments {
 
 import ClusterFacts
 import Foundation
+import HostIO
 
 enum HBACommandError: Error, OperatorFacingError {
     case unreadable(path: String, reason: String)

@@ -39,7 +39,7 @@ public enum Postmaster {
     /// directory's owner (never root), from a `postgres` binary in a
     /// directory only root can change, and postmaster.pid names this data
     /// directory. docs/SECURITY.md, "Children".
-    public static func verified(dataDirectory: String) throws(ServerRestart.Failure) -> Verified {
+    public static func verified(dataDirectory: String) throws(ServerRestartFailure) -> Verified {
         guard let lines = lines(dataDirectory: dataDirectory), let pid = lines.first.flatMap({ Int32($0.trimmingCharacters(in: .whitespaces)) }),
               pid > 1 else {
             throw .noPostmaster("cannot read \(dataDirectory)/postmaster.pid")

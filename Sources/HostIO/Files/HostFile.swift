@@ -10,7 +10,7 @@ public struct FileIdentity: Hashable, Sendable, Codable {
     public var mode: UInt32
 
     /// The identity a journal kept: only device and inode are compared.
-    init(device: UInt64, inode: UInt64) {
+    public init(device: UInt64, inode: UInt64) {
         self.device = device
         self.inode = inode
         uid = 0
@@ -18,7 +18,7 @@ public struct FileIdentity: Hashable, Sendable, Codable {
         mode = 0
     }
 
-    init(_ info: stat) {
+    public init(_ info: stat) {
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         uid = info.st_uid

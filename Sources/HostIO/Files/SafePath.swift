@@ -7,11 +7,11 @@ import Foundation
 /// may write (only root could have made or changed it: `/var/run`, a data
 /// directory moved by the administrator); any other link stops the
 /// resolution (docs/SECURITY.md, "Files").
-enum SafePath {
+public enum SafePath {
     static let maxLinks = 40
 
     /// The directory that holds `path`'s last component, and that name.
-    static func parent(of path: String) throws(FileWriteError) -> (fd: Int32, name: String) {
+    public static func parent(of path: String) throws(FileWriteError) -> (fd: Int32, name: String) {
         var components = absolute(path).split(separator: "/").map(String.init)
         guard let name = components.popLast(), name != "..", name != "." else {
             throw .notRegular(path: path, found: "not a file name")
@@ -20,11 +20,11 @@ enum SafePath {
     }
 
     /// `path` itself as an open directory (O_RDONLY, for fstat, fsync and *at calls).
-    static func directory(_ path: String) throws(FileWriteError) -> Int32 {
+    public static func directory(_ path: String) throws(FileWriteError) -> Int32 {
         try walk(absolute(path).split(separator: "/").map(String.init), path: path)
     }
 
-    static func absolute(_ path: String) -> String {
+    public static func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
