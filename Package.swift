@@ -14,10 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
-        // C libraries, imported only by their wrappers (PostgresClient, WizardUI).
+        // C libraries, imported only by their wrappers (PostgresClient, WizardApp's terminal, HostIO's process runner).
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
-        // glibc's posix_spawn closefrom action, for the executor's process runner.
+        // glibc's posix_spawn closefrom action, for HostIO's process runner.
         .systemLibrary(name: "CPosixSpawn"),
 
         // Pure value types describing a cluster as read, and the status verdict.
@@ -40,19 +40,21 @@ let package = Package(
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
         // Host I/O: child processes, OS users, the postmaster, files written atomically and read through descriptors.
         .target(name: "HostIO", dependencies: ["CPosixSpawn", "ClusterFacts", .product(name: "Crypto", package: "swift-crypto")]),
-        // The run engine and the planning inputs: reloads, terminations, the journal, the watchdog, the report.
-        .target(name: "Executor", dependencies: ["HostIO", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "ServerLog"]),
-        // The wizard: Model/Update/View over an in-memory cell grid (pure), and the thin ncurses backend.
-        .target(name: "WizardUI", dependencies: ["CNCursesW", "ClusterFacts", "Enforcement"]),
+        // Reading what a plan needs: the server, its files as its OS user, the certificates, the TLS it serves, its log.
+        .target(name: "PlanningInputs", dependencies: ["HostIO", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "ServerLog"]),
+        // The run engine: the driver, the effects on the server and its files, the journal, the watchdog, the report.
+        .target(name: "Executor", dependencies: ["HostIO", "PlanningInputs", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient"]),
+        // The wizard: Model/Update/View over an in-memory cell grid (pure).
+        .target(name: "WizardUI", dependencies: ["ClusterFacts", "Enforcement"]),
         // The wizard's texts under Resources/ (explanation panels), shipped as a resource bundle.
         .target(name: "WizardTexts", path: "Resources", exclude: [], sources: ["WizardTexts.swift"], resources: [.copy("explanations"), .copy("scenarios")]),
-        // The wizard's runtime: the input loop, the run worker and the live session view over the executor.
-        .target(name: "WizardApp", dependencies: ["ClusterFacts", "Certificates", "Enforcement", "Executor", "PostgresClient", "WizardUI", "WizardTexts"]),
+        // The wizard's runtime: the ncurses backend, the input loop, the run worker and the live session view over the executor.
+        .target(name: "WizardApp", dependencies: ["CNCursesW", "ClusterFacts", "Certificates", "Enforcement", "PlanningInputs", "Executor", "PostgresClient", "WizardUI", "WizardTexts"]),
         // Practice clusters (also the test fixture's clusters).
         .target(name: "Sandbox", dependencies: ["ClusterFacts", "Certificates", "PostgresClient", "HostIO", "Executor"]),
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
-            "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "HostIO", "Executor", "Sandbox", "WizardApp",
+            "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "HostIO", "PlanningInputs", "Executor", "Sandbox", "WizardApp",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -71,13 +73,16 @@ let package = Package(
                           path: "Benchmarks/PgswBench"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
         .testTarget(name: "ServerLogTests", dependencies: ["ServerLog", "ClusterFacts"]),
-        .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "HostIO", "PostgresClient", "TestSupport", "pgsw-probe"],
+        .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "HostIO", "PlanningInputs", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "HostIO", "Executor", "PostgresClient", "TestSupport"]),
         // Planner inputs as values, shared by the planner's and the wizard's tests.
         .target(name: "PlanFixtures", dependencies: ["ClusterFacts", "Enforcement", "HBA"], path: "Tests/PlanFixtures"),
         .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA", "PlanFixtures"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["HostIO", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "HostIOTests", dependencies: ["HostIO", "TestSupport"]),
+        .testTarget(name: "PlanningInputsTests", dependencies: ["PlanningInputs", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "HostIO",
+                                                               "PostgresClient", "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["HostIO", "PlanningInputs", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ClusterFacts", "HostIO", "TestSupport"],
                     exclude: ["ConninfoCorpus"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],

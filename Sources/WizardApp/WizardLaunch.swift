@@ -3,6 +3,7 @@ import ClusterFacts
 import Enforcement
 import Executor
 import Foundation
+import PlanningInputs
 import PostgresClient
 import WizardTexts
 import WizardUI

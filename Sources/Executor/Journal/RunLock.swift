@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 
 /// One run at a time per cluster: an exclusive `flock` on the state
 /// directory's lock file. The kernel drops it when the holder exits, even

@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HBA
+import PlanningInputs
 import PostgresClient
 
 /// What must hold before any reload (docs/POSTGRES.md, "Reload and its failure modes"

@@ -4,6 +4,7 @@ import Enforcement
 import Foundation
 import HBA
 import HostIO
+import PlanningInputs
 import PostgresClient
 
 /// Step 1 on disk: fix a key's mode and owner, or generate and install new

@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HostIO
+import PlanningInputs
 import PostgresClient
 
 /// Phases A and B on the server: ALTER SYSTEM, the checks before each

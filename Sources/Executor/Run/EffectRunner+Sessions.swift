@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HBA
+import PlanningInputs
 import PostgresClient
 
 /// Steps 5 and 6 on the server: the sessions still plain, their end, the

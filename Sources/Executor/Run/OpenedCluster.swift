@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HostIO
+import PlanningInputs
 import PostgresClient
 
 /// The one way a run is opened, by `apply`, `resume`, `keep`, `rollback`

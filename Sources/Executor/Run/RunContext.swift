@@ -1,6 +1,7 @@
 import ClusterFacts
 import Foundation
 import HostIO
+import PlanningInputs
 import PostgresClient
 
 /// What carrying out a run needs to know about the server and the operator,

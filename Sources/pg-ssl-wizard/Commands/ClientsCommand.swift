@@ -2,6 +2,7 @@ import ArgumentParser
 import Enforcement
 import Executor
 import Foundation
+import PlanningInputs
 
 /// `pg-ssl-wizard clients`: who connects, how, and what the change would do to each.
 struct ClientsCommand: ParsableCommand {

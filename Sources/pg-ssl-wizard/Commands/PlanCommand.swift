@@ -2,6 +2,7 @@ import ArgumentParser
 import Enforcement
 import Executor
 import Foundation
+import PlanningInputs
 import PostgresClient
 
 struct PlanCommand: ParsableCommand {

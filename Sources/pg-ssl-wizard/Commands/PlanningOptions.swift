@@ -3,6 +3,7 @@ import Certificates
 import Enforcement
 import Executor
 import HBA
+import PlanningInputs
 
 /// The planning choices `plan` and `apply` share, so a reviewed plan and
 /// the applied one are made from the same options.

@@ -3,6 +3,8 @@ import Certificates
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
+import PlanningInputs
 import PostgresClient
 
 struct StatusCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import PlanningInputs
 import PostgresClient
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import Enforcement
 import Executor
 import Foundation
+import HostIO
 import Testing
 import TestSupport
 

@@ -2,6 +2,7 @@ import ClusterFacts
 import Executor
 import Foundation
 import HostIO
+import PlanningInputs
 import Testing
 import TestSupport
 

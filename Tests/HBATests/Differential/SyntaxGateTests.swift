@@ -2,6 +2,7 @@ import ClusterFacts
 import Executor
 import Foundation
 import HBA
+import PlanningInputs
 import PostgresClient
 import Sandbox
 import Testing

@@ -4,6 +4,7 @@ import ClusterFacts
 import Executor
 import Foundation
 import HostIO
+import PlanningInputs
 import PostgresClient
 
 struct CertsInspectCommand: ParsableCommand {

@@ -57,6 +57,7 @@ struct HBAFileOptions: ParsableArguments {
 import ClusterFacts
 import Foundation
 import HostIO
+import PlanningInputs
 
 enum HBACommandError: Error, OperatorFacingError {
     case unreadable(path: String, reason: String)

@@ -4,6 +4,7 @@ import Enforcement
 import Executor
 import Foundation
 import HBA
+import PlanningInputs
 import PostgresClient
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import CNCursesW
 import Foundation
 import Synchronization
+import WizardUI
 
 /// The only place that talks to ncurses: copies changed cells of a grid to
 /// the screen and turns key codes into `Key`s. Always `restore()` it; the

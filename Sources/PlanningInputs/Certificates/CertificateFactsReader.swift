@@ -6,14 +6,14 @@ import HostIO
 
 /// The certificate step's facts: the inspection of the server's own files
 /// when this host is the server's, else what a TLS handshake showed.
-enum CertificateFactsReader {
+public enum CertificateFactsReader {
     /// Findings that stop the server's TLS (or clients with verify-full) and
     /// need new files; names, chain and CA expiry only warn.
     static let warningsOnly: Set<String> = ["name-not-covered", "chain-not-verified", "ca-expired", "expires-soon",
                                             "encrypted-key-no-reload", "sha1-signature", "no-ca-file"]
     static let permissionCodes: Set<String> = ["key-mode", "key-owner"]
 
-    static func read(_ snapshot: ClusterSnapshot, files: ServerSSLFiles, tls: TLSObservation, names: [String], now: Date) -> CertificateFacts {
+    public static func read(_ snapshot: ClusterSnapshot, files: ServerSSLFiles, tls: TLSObservation, names: [String], now: Date) -> CertificateFacts {
         guard snapshot.fileAccess.sameHostVerified else {
             if tls.works {
                 return CertificateFacts(condition: .usable, certificatePath: files.certificate, keyPath: files.key, caPath: files.ca,

@@ -1,4 +1,3 @@
-import Executor
 import Foundation
 import HostIO
 import Testing

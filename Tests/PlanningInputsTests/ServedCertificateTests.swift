@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import HostIO
+import PlanningInputs
 import PostgresClient
 import Testing
 import TestSupport

@@ -3,7 +3,7 @@ import Foundation
 import HostIO
 import Testing
 import TestSupport
-@testable import Executor
+@testable import PlanningInputs
 
 /// The server's log files are read only when they are the server OS user's
 /// own regular files with one name, off /proc and /sys (docs/SECURITY.md,
