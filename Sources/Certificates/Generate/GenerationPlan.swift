@@ -8,8 +8,14 @@ public struct PlannedFile: Hashable, Sendable {
         case privateKey = "private key", certificate, caCertificate = "CA certificate", signingRequest = "signing request"
     }
 
+    /// Which file of the set this is, whatever its path.
+    public enum Role: Hashable, Sendable {
+        case serverKey, serverCertificate, rootCertificate, authorityKey, authorityCertificate, signingRequest
+    }
+
     public var path: String
     public var kind: Kind
+    public var role: Role
     public var mode: UInt32
     public var owner: ServerUser?
     public var contents: [UInt8]
@@ -59,7 +65,7 @@ public struct GenerationPlan: Sendable {
         do {
             let out = layout.outputDirectory, owner = layout.owner
             let key = try CertificateFactory.makeKey(request.keyKind)
-            let keyFile = try privateKeyFile(out + "/server.key", key, owner: owner)
+            let keyFile = try privateKeyFile(out + "/server.key", key, .serverKey, owner: owner)
             switch mode {
             case .localCA:
                 var files: [PlannedFile] = []
@@ -70,23 +76,23 @@ public struct GenerationPlan: Sendable {
                     let caKey = try CertificateFactory.makeKey(request.keyKind)
                     let caName = "pg-ssl-wizard CA for \(request.commonName)"
                     authority = (try CertificateFactory.certificateAuthority(commonName: caName, key: caKey, now: now), caKey)
-                    files.append(try privateKeyFile(layout.caDirectory + "/ca.key", caKey, owner: nil))
-                    files.append(try certificateFile(layout.caDirectory + "/ca.crt", authority.certificate, .caCertificate, owner: nil))
+                    files.append(try privateKeyFile(layout.caDirectory + "/ca.key", caKey, .authorityKey, owner: nil))
+                    files.append(try certificateFile(layout.caDirectory + "/ca.crt", authority.certificate, .caCertificate, .authorityCertificate, owner: nil))
                 }
                 let server = try CertificateFactory.serverCertificate(request, key: key, issuer: authority, now: now)
-                files += [keyFile, try certificateFile(out + "/server.crt", server, .certificate, owner: owner),
-                          try certificateFile(out + "/root.crt", authority.certificate, .caCertificate, owner: owner)]
+                files += [keyFile, try certificateFile(out + "/server.crt", server, .certificate, .serverCertificate, owner: owner),
+                          try certificateFile(out + "/root.crt", authority.certificate, .caCertificate, .rootCertificate, owner: owner)]
                 return GenerationPlan(mode: mode, files: files, request: request, rootCertificatePath: out + "/root.crt")
             case .selfSigned:
                 let server = try CertificateFactory.serverCertificate(request, key: key, issuer: nil, now: now)
                 return GenerationPlan(mode: mode, files: [
-                    keyFile, try certificateFile(out + "/server.crt", server, .certificate, owner: owner),
-                    try certificateFile(out + "/root.crt", server, .caCertificate, owner: owner),
+                    keyFile, try certificateFile(out + "/server.crt", server, .certificate, .serverCertificate, owner: owner),
+                    try certificateFile(out + "/root.crt", server, .caCertificate, .rootCertificate, owner: owner),
                 ], request: request, rootCertificatePath: out + "/root.crt")
             case .signingRequest:
                 let csr = try CertificateFactory.signingRequest(request, key: key)
                 return GenerationPlan(mode: mode, files: [
-                    keyFile, PlannedFile(path: out + "/server.csr", kind: .signingRequest, mode: 0o644, owner: owner,
+                    keyFile, PlannedFile(path: out + "/server.csr", kind: .signingRequest, role: .signingRequest, mode: 0o644, owner: owner,
                                          contents: Array(try PEMEncoding.signingRequest(csr).utf8),
                                          fingerprint: Fingerprint.sha256(CertificateSummary.der(csr))),
                 ], request: request, rootCertificatePath: nil)
@@ -98,14 +104,14 @@ public struct GenerationPlan: Sendable {
         }
     }
 
-    static func privateKeyFile(_ path: String, _ key: Certificate.PrivateKey, owner: ServerUser?) throws -> PlannedFile {
-        PlannedFile(path: path, kind: .privateKey, mode: 0o600, owner: owner, contents: Array(try PEMEncoding.privateKey(key).utf8),
+    static func privateKeyFile(_ path: String, _ key: Certificate.PrivateKey, _ role: PlannedFile.Role, owner: ServerUser?) throws -> PlannedFile {
+        PlannedFile(path: path, kind: .privateKey, role: role, mode: 0o600, owner: owner, contents: Array(try PEMEncoding.privateKey(key).utf8),
                     fingerprint: Fingerprint.sha256(Array(key.publicKey.subjectPublicKeyInfoBytes)))
     }
 
-    static func certificateFile(_ path: String, _ certificate: Certificate, _ kind: PlannedFile.Kind,
+    static func certificateFile(_ path: String, _ certificate: Certificate, _ kind: PlannedFile.Kind, _ role: PlannedFile.Role,
                                 owner: ServerUser?) throws -> PlannedFile {
-        PlannedFile(path: path, kind: kind, mode: 0o644, owner: owner, contents: Array(try PEMEncoding.certificate(certificate).utf8),
+        PlannedFile(path: path, kind: kind, role: role, mode: 0o644, owner: owner, contents: Array(try PEMEncoding.certificate(certificate).utf8),
                     fingerprint: Fingerprint.sha256(CertificateSummary.der(certificate)))
     }
 }

@@ -21,7 +21,7 @@ enum CertificatePlanner {
                 FileChange(path: file.path, kind: .create, step: .certs, purpose: file.purpose, diff: nil, mode: file.mode, owner: file.owner)
             }
             return CertificateStepPlan(work: .create(replacement), files: files, problems: [],
-                                       summary: (replacement.mode == "self-signed" ? "create a self-signed server certificate" : "create a local CA and a server certificate it signs")
+                                       summary: replacement.mode.summary
                                            + " for " + replacement.names.joined(separator: ", "),
                                        details: replacement.files.map { "\($0.path): \($0.purpose), mode \(octal($0.mode))" })
         }

@@ -163,14 +163,13 @@ public struct CertificateReplacement: Hashable, Sendable, Codable {
         }
     }
 
-    /// `self-signed` or `ca-signed`.
-    public var mode: String
+    public var mode: CertificateSource
     public var names: [String]
     public var files: [File]
     /// `ssl_cert_file`, `ssl_key_file` values (never `ssl_ca_file`: that is the client CA).
     public var settings: [String: String]
 
-    public init(mode: String, names: [String], files: [File], settings: [String: String]) {
+    public init(mode: CertificateSource, names: [String], files: [File], settings: [String: String]) {
         self.mode = mode
         self.names = names
         self.files = files

@@ -40,7 +40,7 @@ public enum JournalDescription {
         case .checkPreflight(let id): return ("check_preflight", ["system_identifier": id])
         case .fixKeyPermissions(let fix): return ("fix_key_permissions", ["path": fix.path, "mode": String(fix.mode, radix: 8), "owner": fix.owner])
         case .installCertificates(let replacement):
-            return ("install_certificates", ["mode": replacement.mode, "files": replacement.files.map(\.path).joined(separator: ",")])
+            return ("install_certificates", ["mode": replacement.mode.rawValue, "files": replacement.files.map(\.path).joined(separator: ",")])
         case .checkCertificates(let expected): return ("check_certificates", expected.map { ["expected_fingerprint": $0] } ?? [:])
         case .runSQL(let statements): return ("run_sql", ["statements": statements.joined(separator: ";\n")])
         case .checkBeforeReload(let phase): return ("check_before_reload", ["phase": phase.rawValue])

@@ -36,27 +36,24 @@ extension EffectRunner {
         guard let backups = stateBackupDirectory() else {
             return Performed(.certificatesFailed("cannot create \(reportDirectory)/backups for the previous certificate files"))
         }
-        guard let mode = GenerationMode(rawValue: replacement.mode == "ca-signed" ? "ca" : replacement.mode),
-              let key = replacement.path(of: .serverKey), let certificate = replacement.path(of: .serverCertificate)
-        else { return Performed(.certificatesFailed("the plan's certificate files are incomplete (mode \(replacement.mode))")) }
-        let staging = "/pg-ssl-wizard-generated"
-        let authorityDirectory = replacement.path(of: .authorityKey).map { ($0 as NSString).deletingLastPathComponent } ?? staging
-        let where_: [String: String?] = [
-            staging + "/server.key": key, staging + "/server.crt": certificate, staging + "/root.crt": replacement.path(of: .rootCertificate),
-            authorityDirectory + "/ca.key": replacement.path(of: .authorityKey), authorityDirectory + "/ca.crt": replacement.path(of: .authorityCertificate),
-        ]
+        guard let key = replacement.path(of: .serverKey), replacement.path(of: .serverCertificate) != nil
+        else { return Performed(.certificatesFailed("the plan's certificate files are incomplete (mode \(replacement.mode.rawValue))")) }
+        let mode: GenerationMode = replacement.mode == .localCA ? .localCA : .selfSigned
+        // Generated where the plan puts them; each generated file goes to the planned file of its role.
+        let serverDirectory = (key as NSString).deletingLastPathComponent
+        let authorityDirectory = replacement.path(of: .authorityKey).map { ($0 as NSString).deletingLastPathComponent } ?? serverDirectory
         let request = CertificateRequest(dnsNames: replacement.names.filter { IPAddress(numeric: $0) == nil },
                                          ipAddresses: replacement.names.filter { IPAddress(numeric: $0) != nil })
         let writer = AtomicFileWriter(stamp: context.stamp)
         let serverUser = context.serverUser
         do {
             let generated = try GenerationPlan.make(mode, request: request,
-                                                    layout: GenerationLayout(outputDirectory: staging, caDirectory: authorityDirectory, owner: nil),
+                                                    layout: GenerationLayout(outputDirectory: serverDirectory, caDirectory: authorityDirectory, owner: nil),
                                                     existingCA: mode == .localCA ? GenerationPlan.existingAuthority(in: authorityDirectory) : nil,
                                                     now: Date())
             for file in generated.files {
-                guard let path = where_[file.path] ?? nil,
-                      let planned = replacement.files.first(where: { $0.path == path }) else { continue }
+                guard let role = Self.plannedRole(file.role), let planned = replacement.files.first(where: { $0.role == role }) else { continue }
+                let path = planned.path
                 let owner = planned.owner.flatMap(OSUser.named)
                 if planned.owner == nil {
                     // The wizard's own (the local CA, under this user's state directory): created here, 0700.
@@ -74,6 +71,18 @@ extension EffectRunner {
             return Performed(.certificatesFailed(operatorMessage(for: error)))
         }
         return Performed(.certificatesWritten, after: Self.hashes(replacement.files.map(\.path)))
+    }
+
+    /// The planned file a generated one is written to.
+    static func plannedRole(_ role: PlannedFile.Role) -> CertificateReplacement.Role? {
+        switch role {
+        case .serverKey: return .serverKey
+        case .serverCertificate: return .serverCertificate
+        case .rootCertificate: return .rootCertificate
+        case .authorityKey: return .authorityKey
+        case .authorityCertificate: return .authorityCertificate
+        case .signingRequest: return nil
+        }
     }
 
     /// The files the server will load after phase A's reload, inspected as PostgreSQL would.

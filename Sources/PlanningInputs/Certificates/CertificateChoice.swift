@@ -10,23 +10,21 @@ public enum CertificateChoice: Hashable, Sendable {
     /// Never plan new files: a server without a usable certificate blocks.
     case none
     /// Plan new files of this kind whatever is there now.
-    case create(GenerationMode)
+    case create(CertificateSource)
 
     /// `--create-certificates` as typed: nil when the word is not one of ours.
     public init?(option: String?) {
         switch option {
         case nil: self = .automatic
         case "none": self = .none
-        case "self-signed": self = .create(.selfSigned)
-        case "ca": self = .create(.localCA)
-        default: return nil
+        case let word?: guard let source = CertificateSource(rawValue: word) else { return nil }; self = .create(source)
         }
     }
 
     public static let optionValues = "self-signed, ca or none"
 
     /// The files to plan, given what inspection found.
-    func generation(for facts: CertificateFacts) -> GenerationMode? {
+    func generation(for facts: CertificateFacts) -> CertificateSource? {
         switch self {
         case .none: return nil
         case .create(let mode): return mode

@@ -76,7 +76,7 @@ public enum CertificateFactsReader {
     /// is touched, or every certificate-authenticated client would be
     /// refused, and setting it would make the server ask every client for a
     /// certificate.
-    static func replacement(_ mode: GenerationMode, files: ServerSSLFiles, names: [String], clientDirectory: String) -> CertificateReplacement {
+    static func replacement(_ mode: CertificateSource, files: ServerSSLFiles, names: [String], clientDirectory: String) -> CertificateReplacement {
         let owner = files.serverUser.name
         let rootPath = clientDirectory + "/root.crt"
         var planned = [
@@ -93,6 +93,6 @@ public enum CertificateFactsReader {
                                                        mode: 0o600, owner: nil, isSecret: true), at: 0)
             planned.insert(CertificateReplacement.File(role: .authorityCertificate, path: directory + "/ca.crt", purpose: "local CA certificate", mode: 0o644, owner: nil, isSecret: false), at: 1)
         }
-        return CertificateReplacement(mode: mode.rawValue, names: names, files: planned, settings: [:])
+        return CertificateReplacement(mode: mode, names: names, files: planned, settings: [:])
     }
 }

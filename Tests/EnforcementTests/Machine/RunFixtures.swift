@@ -5,7 +5,7 @@ import Testing
 /// the effects and the step statuses it must produce.
 enum RunFixtures {
     static let replacement = CertificateReplacement(
-        mode: "self-signed", names: ["db.example"],
+        mode: .selfSigned, names: ["db.example"],
         files: [.init(role: .serverKey, path: "/data/server.key", purpose: "key", mode: 0o600, owner: "postgres", isSecret: true),
                 .init(role: .serverCertificate, path: "/data/server.crt", purpose: "certificate", mode: 0o644, owner: "postgres", isSecret: false)],
         settings: ["ssl_ca_file": "/data/root.crt"])

@@ -82,7 +82,7 @@ struct PlannerTests {
     }
 
     @Test func newCertificatesPointTheServerAtThemAndAreInstalledFirst() throws {
-        let replacement = CertificateReplacement(mode: "self-signed", names: ["db"], files: [
+        let replacement = CertificateReplacement(mode: .selfSigned, names: ["db"], files: [
             .init(role: .serverKey, path: "/data/server.key", purpose: "key", mode: 0o600, owner: "postgres", isSecret: true),
             .init(role: .rootCertificate, path: "/state/root.crt", purpose: "root.crt for clients", mode: 0o644, owner: nil, isSecret: false),
         ], settings: [:])
@@ -111,7 +111,7 @@ struct PlannerTests {
 
         var facts = SnapshotBuilder.usableCertificate
         facts.condition = .missing
-        facts.replacement = CertificateReplacement(mode: "ca", names: ["db"], files: [], settings: [:])
+        facts.replacement = CertificateReplacement(mode: .localCA, names: ["db"], files: [], settings: [:])
         let creating = try Planner.plan(builder.input(certificates: facts))
         let first = try #require(creating.blockingReasons.first { $0.text.contains("allow_alter_system is off") })
         #expect(first.text.contains("create the certificate files first") && first.text.contains("add ssl = 'on' to") && !first.text.contains("ssl_ca_file"), "\(first.text)")
