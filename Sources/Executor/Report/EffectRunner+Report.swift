@@ -12,7 +12,7 @@ extension EffectRunner {
         var reported = record
         reported.keep(evidence)
         let report = AuditReport(reported, outcome: outcome)
-        let base = reportDirectory + "/report-\(record.run)"
+        let base = stateDirectory.reportBase(run: record.run)
         do {
             let writer = AtomicFileWriter(stamp: context.stamp)
             try writer.write(report.json(), to: base + ".json", mode: 0o600, backup: nil)

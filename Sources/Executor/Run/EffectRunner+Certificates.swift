@@ -34,7 +34,7 @@ extension EffectRunner {
 
     func installCertificates(_ replacement: CertificateReplacement) -> Performed {
         guard let backups = stateBackupDirectory() else {
-            return Performed(.certificatesFailed("cannot create \(reportDirectory)/backups for the previous certificate files"))
+            return Performed(.certificatesFailed("cannot create \(stateDirectory.backupsDirectory) for the previous certificate files"))
         }
         guard let key = replacement.path(of: .serverKey), replacement.path(of: .serverCertificate) != nil
         else { return Performed(.certificatesFailed("the plan's certificate files are incomplete (mode \(replacement.mode.rawValue))")) }
@@ -143,7 +143,7 @@ extension EffectRunner {
 
     /// `<state directory>/backups`, 0700, created without following a link.
     func stateBackupDirectory() -> String? {
-        let path = reportDirectory + "/backups"
+        let path = stateDirectory.backupsDirectory
         if mkdir(path, 0o700) != 0 && errno != EEXIST { return nil }
         guard let fd = try? HostFile.openDirectory(path) else { return nil }
         defer { close(fd) }

@@ -37,8 +37,8 @@ extension EffectRunner {
     /// write of the same run removes it. Only one run holds the cluster's lock.
     func removeTornTemporaries(of path: String) {
         let directory = (path as NSString).deletingLastPathComponent
-        let prefix = "." + (path as NSString).lastPathComponent + ".tmp-"
-        for name in HostFile.names(in: directory) where name.hasPrefix(prefix) { HostFile.remove(directory + "/" + name) }
+        let file = (path as NSString).lastPathComponent
+        for name in HostFile.names(in: directory) where FileNames.isTemporary(name, of: file) { HostFile.remove(directory + "/" + name) }
     }
 
     /// Puts back the backup the journal recorded (with its hash) for `path`.

@@ -13,11 +13,11 @@ extension EffectRunner {
         }
         guard let lock, lock.descriptor >= 0 else { return Performed(.watchdogFailed("the run holds no lock to hand over")) }
         let nonce = HostFile.unpredictableSuffix()
-        let channel = WatchdogChannel(directory: StateDirectory(path: reportDirectory), run: context.stamp, nonce: nonce)
+        let channel = WatchdogChannel(directory: stateDirectory, run: context.stamp, nonce: nonce)
         channel.clear()
         let revertAt = Date().addingTimeInterval(Double(seconds))
         // The connection as libpq resolved it here (PGHOST, PGPASSFILE, a service...): the watchdog gets no environment of ours.
-        let orders = RevertWatchdog.Orders(run: context.stamp, stateDirectory: reportDirectory, conninfo: "",
+        let orders = RevertWatchdog.Orders(run: context.stamp, stateDirectory: stateDirectory.path, conninfo: "",
                                            overrides: connection.resolvedKeywords.map { [$0.name, $0.value] },
                                            nonce: nonce, revertAt: revertAt, armedBy: getpid(), armedByStartTicks: ProcessIdentity.current?.startTicks,
                                            systemIdentifier: context.server.systemIdentifier, dataDirectory: context.server.dataDirectory,
@@ -29,7 +29,7 @@ extension EffectRunner {
         let child: ChildProcess
         do {
             child = try ProcessRunner.spawnDetached(executable, ["watchdog"], input: try RevertWatchdog.encode(orders), passing: copy,
-                                                    logFile: reportDirectory + "/watchdog-\(context.stamp).log")
+                                                    logFile: stateDirectory.watchdogLogFile(run: context.stamp))
         } catch {
             return Performed(.watchdogFailed(operatorMessage(for: error)))
         }
@@ -46,7 +46,7 @@ extension EffectRunner {
             Thread.sleep(forTimeInterval: 0.005)
         }
         child.terminate()
-        return Performed(.watchdogFailed("the watchdog did not report itself armed (see \(reportDirectory)/watchdog-\(context.stamp).log)"))
+        return Performed(.watchdogFailed("the watchdog did not report itself armed (see \(stateDirectory.watchdogLogFile(run: context.stamp)))"))
     }
 
     /// The question is asked now: the watchdog's deadline becomes `seconds`
@@ -54,7 +54,7 @@ extension EffectRunner {
     /// is answered for: nobody is guarding the rules, so they go.
     func startKeepCountdown(seconds: Int, state: RunState) -> Performed {
         guard let arm = state.watchdog else { return Performed(state.asksKeep ? .revertChanges : .keepChanges) }
-        let channel = WatchdogChannel(directory: StateDirectory(path: reportDirectory), run: context.stamp, nonce: arm.nonce)
+        let channel = WatchdogChannel(directory: stateDirectory, run: context.stamp, nonce: arm.nonce)
         if let finished = Self.finishedReport(channel) { return Performed(finished) }
         guard RevertWatchdog.isRunning(arm) else { return Performed(.revertChanges) }
         let revertAt = Date().addingTimeInterval(Double(seconds))
@@ -70,7 +70,7 @@ extension EffectRunner {
     /// to have put the file back already).
     func standDownWatchdog(state: RunState) -> Performed {
         guard let arm = state.watchdog else { return Performed(.watchdogStoodDown) }
-        let channel = WatchdogChannel(directory: StateDirectory(path: reportDirectory), run: context.stamp, nonce: arm.nonce)
+        let channel = WatchdogChannel(directory: stateDirectory, run: context.stamp, nonce: arm.nonce)
         if let finished = Self.finishedReport(channel) { return Performed(finished) }
         try? channel.send(.standDown)
         let deadline = Date().addingTimeInterval(30)

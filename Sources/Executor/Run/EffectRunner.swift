@@ -28,8 +28,8 @@ public final class EffectRunner: @unchecked Sendable {
     /// The wizard's own session: replaced by an SSL one after phase A when it was plain, and after a restart.
     public internal(set) var connection: Connection
     let installer: ServerFileInstaller
-    /// Where the audit report goes (the cluster's state directory).
-    let reportDirectory: String
+    /// The cluster's state directory: the audit report, key backups, the watchdog's files.
+    let stateDirectory: StateDirectory
     /// The run's journal: backups are recorded there before the file they keep is replaced.
     public var journal: Journal?
     /// The run's lock: a copy goes to the watchdog, which then holds the run too.
@@ -40,10 +40,10 @@ public final class EffectRunner: @unchecked Sendable {
     /// boundaries (the wizard's live count); never run state.
     public var terminationProgress: (@Sendable (TerminationProgress) -> Void)?
 
-    public init(context: RunContext, connection: Connection, reportDirectory: String) {
+    public init(context: RunContext, connection: Connection, stateDirectory: StateDirectory) {
         self.context = context
         self.connection = connection
-        self.reportDirectory = reportDirectory
+        self.stateDirectory = stateDirectory
         installer = ServerFileInstaller(writer: AtomicFileWriter(stamp: context.stamp))
     }
 

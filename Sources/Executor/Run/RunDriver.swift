@@ -55,7 +55,7 @@ public final class RunDriver: @unchecked Sendable {
         var hashes: [String: String] = [:]
         for write in plan.run.hbaWrites {
             // Same directory and owner as the file, 0600: no more exposed than the file itself.
-            let path = write.path + ".candidate-" + run + "-" + HostFile.unpredictableSuffix()
+            let path = FileNames.stagedCandidate(of: write.path, run: run)
             let owner = try ServerFileInstaller.ownerAndMode(write.path)?.owner
             try AtomicFileWriter(stamp: run).write(write.contents, to: path, mode: 0o600, owner: owner, backup: nil)
             staged[write.path] = path
@@ -70,7 +70,7 @@ public final class RunDriver: @unchecked Sendable {
         try journal.note("run_started", ["through": through.rawValue, "connection": record.connection,
                                          "steps": StepName.allCases.map { "\($0.rawValue)=\(plan.run.initial[$0]?.rawValue ?? "satisfied")" }.joined(separator: ",")]
                                             .merging(record.options?.journalDetail ?? [:]) { $1 })
-        let driver = RunDriver(record: record, runner: EffectRunner(context: context, connection: connection, reportDirectory: directory.path),
+        let driver = RunDriver(record: record, runner: EffectRunner(context: context, connection: connection, stateDirectory: directory),
                                store: store, journal: journal, lock: lock)
         try driver.send(.confirmed(through: through))
         return driver
@@ -95,7 +95,7 @@ public final class RunDriver: @unchecked Sendable {
         let journal = try Journal.open(directory, run: record.run)
         try journal.note("run_resumed", ["stage": "\(record.state.stage)", "grace_seconds": String(resumed.graceSeconds),
                                          "standby_wait_seconds": String(resumed.standbyWaitSeconds)])
-        let driver = RunDriver(record: record, runner: EffectRunner(context: resumed, connection: connection, reportDirectory: directory.path),
+        let driver = RunDriver(record: record, runner: EffectRunner(context: resumed, connection: connection, stateDirectory: directory),
                                store: store, journal: journal, lock: lock)
         driver.pending = record.state.entryEffects
         return driver
@@ -111,7 +111,7 @@ public final class RunDriver: @unchecked Sendable {
             guard let record = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
             if let expectedRun, record.run != expectedRun { throw RunError.notTheLatestRun(asked: expectedRun, latest: record.run) }
             let journal = try Journal.open(directory, run: record.run)
-            return RunDriver(record: record, runner: EffectRunner(context: context(record.run), connection: connection, reportDirectory: directory.path),
+            return RunDriver(record: record, runner: EffectRunner(context: context(record.run), connection: connection, stateDirectory: directory),
                              store: store, journal: journal, lock: lock)
         } catch {
             lock.release()

@@ -10,7 +10,7 @@ public struct RunStore: Sendable {
 
     public init(_ directory: StateDirectory) { self.directory = directory }
 
-    public func path(run: String) -> String { directory.path + "/run-\(run).json" }
+    public func path(run: String) -> String { directory.recordFile(run: run) }
 
     public func save(_ record: RunRecord) throws(JournalError) {
         let encoder = JSONEncoder()
@@ -45,8 +45,7 @@ public struct RunStore: Sendable {
     /// Every run of this cluster, oldest first (ids are UTC timestamps).
     public func runs() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasPrefix("run-") && $0.hasSuffix(".json") }
-            .map { String($0.dropFirst(4).dropLast(5)) }.sorted()
+        return names.compactMap(StateDirectory.run(ofRecordFile:)).sorted()
     }
 
     public func latest() throws(JournalError) -> RunRecord? {

@@ -190,7 +190,7 @@ public enum RevertWatchdog {
                     throw RunError.otherCluster(found: snapshot.server.systemIdentifier, expected: orders.systemIdentifier)
                 }
                 let context = RunContext(target: target, snapshot: snapshot, stamp: orders.run)
-                return EffectRunner(context: context, connection: connection, reportDirectory: directory.path)
+                return EffectRunner(context: context, connection: connection, stateDirectory: directory)
             } catch {
                 last = error
             }

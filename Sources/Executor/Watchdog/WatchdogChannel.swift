@@ -37,8 +37,8 @@ public struct WatchdogChannel: Sendable {
         case revertFailed(String)
     }
 
-    var controlPath: String { directory.path + "/watchdog-\(run).control" }
-    var statePath: String { directory.path + "/watchdog-\(run).state" }
+    var controlPath: String { directory.watchdogControlFile(run: run) }
+    var statePath: String { directory.watchdogStateFile(run: run) }
 
     public func send(_ command: Command) throws(FileWriteError) {
         let text: String

@@ -104,7 +104,7 @@ public struct AtomicFileWriter: Sendable {
             let backupDirectoryPath = backup.directory ?? directoryPath
             let backupDirectory = backup.directory == nil ? dup(directory) : try SafePath.directory(backupDirectoryPath)
             defer { close(backupDirectory) }
-            let made = Backup(path: backupDirectoryPath + "/" + name + ".bak-" + stamp + "-" + HostFile.unpredictableSuffix(),
+            let made = Backup(path: backupDirectoryPath + "/" + FileNames.backup(of: name, stamp: stamp),
                               sha256: FileDigest.sha256(existing.bytes), uid: existing.identity.uid, gid: existing.identity.gid,
                               mode: existing.identity.mode)
             // Written whole or not at all (temporary + rename): a torn backup would be trusted by a later rollback.
@@ -124,7 +124,7 @@ public struct AtomicFileWriter: Sendable {
     /// backups included, so a later run of the same file finds a torn one.
     private func install(_ bytes: [UInt8], in directory: Int32, as name: String, temporaryBase: String, displayPath: String, mode: mode_t,
                          owner: Owner?, crashPoint: String) throws(FileWriteError) {
-        let temporary = "." + temporaryBase + ".tmp-\(getpid())-" + HostFile.unpredictableSuffix()
+        let temporary = FileNames.temporary(of: temporaryBase)
         do throws(FileWriteError) {
             try createAndFill(directory, temporary, displayPath: displayPath, bytes, mode: mode, owner: owner, crashPoint: crashPoint)
             guard renameat(directory, temporary, directory, name) == 0 else {

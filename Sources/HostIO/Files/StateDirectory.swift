@@ -109,6 +109,4 @@ public struct StateDirectory: Hashable, Sendable {
         }
     }
 
-    public var lockFile: String { path + "/run.lock" }
-    public func journalFile(run: String) -> String { path + "/run-\(run).jsonl" }
 }
