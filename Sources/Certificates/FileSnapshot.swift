@@ -25,13 +25,3 @@ public struct FileSnapshot: Hashable, Sendable {
     public var modeText: String { String(format: "%04o", mode) }
 }
 
-/// The OS user the server runs as (the data directory's owner), against
-/// whom key-file ownership is judged.
-public struct ServerUser: Hashable, Sendable {
-    public var uid: UInt32
-    public var name: String
-    public init(uid: UInt32, name: String) {
-        self.uid = uid
-        self.name = name
-    }
-}

@@ -1,11 +1,12 @@
 import Certificates
+import ClusterFacts
 import Foundation
 import X509
 
 /// Material made in memory for the pure tests.
 enum Material {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
-    static let serverUser = ServerUser(uid: 111, name: "postgres")
+    static let serverUser = FileOwner(name: "postgres", uid: 111, gid: 0)
 
     static func snapshot(_ path: String, _ text: String, owner: UInt32 = 111, mode: UInt32 = 0o600) -> FileSnapshot {
         FileSnapshot(path: path, kind: .regular, bytes: Array(text.utf8), ownerUID: owner, ownerName: owner == 0 ? "root" : "postgres", mode: mode)

@@ -86,7 +86,7 @@ struct AtomicFileWriterTests {
         let root = try TestEnvironment.scratchDirectory()
         let postgres = try #require(OSUser.named("postgres"))
         try AtomicFileWriter().write(Array("k".utf8), to: root + "/server.key", mode: 0o600,
-                                     owner: .init(uid: postgres.uid, gid: postgres.gid))
+                                     owner: postgres.fileOwner)
         #expect(OSUser.owner(of: root + "/server.key")?.name == "postgres")
     }
 

@@ -1,3 +1,4 @@
+import ClusterFacts
 import Foundation
 import X509
 
@@ -17,7 +18,7 @@ public struct PlannedFile: Hashable, Sendable {
     public var kind: Kind
     public var role: Role
     public var mode: UInt32
-    public var owner: ServerUser?
+    public var owner: FileOwner?
     public var contents: [UInt8]
     /// SHA-256 of the certificate or request DER, or of a key's public half:
     /// never anything derived from secret bytes alone.
@@ -40,9 +41,9 @@ public enum GenerationMode: String, Hashable, Sendable, Codable, CaseIterable {
 public struct GenerationLayout: Hashable, Sendable {
     public var outputDirectory: String
     public var caDirectory: String
-    public var owner: ServerUser?
+    public var owner: FileOwner?
 
-    public init(outputDirectory: String, caDirectory: String, owner: ServerUser?) {
+    public init(outputDirectory: String, caDirectory: String, owner: FileOwner?) {
         self.outputDirectory = outputDirectory
         self.caDirectory = caDirectory
         self.owner = owner
@@ -104,13 +105,13 @@ public struct GenerationPlan: Sendable {
         }
     }
 
-    static func privateKeyFile(_ path: String, _ key: Certificate.PrivateKey, _ role: PlannedFile.Role, owner: ServerUser?) throws -> PlannedFile {
+    static func privateKeyFile(_ path: String, _ key: Certificate.PrivateKey, _ role: PlannedFile.Role, owner: FileOwner?) throws -> PlannedFile {
         PlannedFile(path: path, kind: .privateKey, role: role, mode: 0o600, owner: owner, contents: Array(try PEMEncoding.privateKey(key).utf8),
                     fingerprint: Fingerprint.sha256(Array(key.publicKey.subjectPublicKeyInfoBytes)))
     }
 
     static func certificateFile(_ path: String, _ certificate: Certificate, _ kind: PlannedFile.Kind, _ role: PlannedFile.Role,
-                                owner: ServerUser?) throws -> PlannedFile {
+                                owner: FileOwner?) throws -> PlannedFile {
         PlannedFile(path: path, kind: kind, role: role, mode: 0o644, owner: owner, contents: Array(try PEMEncoding.certificate(certificate).utf8),
                     fingerprint: Fingerprint.sha256(CertificateSummary.der(certificate)))
     }

@@ -1,3 +1,4 @@
+import ClusterFacts
 import Foundation
 import X509
 
@@ -46,13 +47,13 @@ public struct CertificateInspection: Sendable {
     public var certificate: FileSnapshot
     public var key: FileSnapshot
     public var ca: FileSnapshot?
-    public var serverUser: ServerUser
+    public var serverUser: FileOwner
     public var names: [String]
     public var passphrase: PassphraseSetting
     public var now: Date
     public var expiryWarningDays: Int
 
-    public init(certificate: FileSnapshot, key: FileSnapshot, ca: FileSnapshot?, serverUser: ServerUser, names: [String],
+    public init(certificate: FileSnapshot, key: FileSnapshot, ca: FileSnapshot?, serverUser: FileOwner, names: [String],
                 passphrase: PassphraseSetting = PassphraseSetting(), now: Date, expiryWarningDays: Int = 30) {
         self.certificate = certificate
         self.key = key

@@ -1,9 +1,10 @@
+import ClusterFacts
 /// PostgreSQL's check of the server key file (be-secure-common.c,
 /// check_ssl_key_file_permissions; the same on 13-18): owned by the server's
 /// user or root; no group/other bits for the server's own file; group read
 /// (no more) allowed when root owns it.
 public enum KeyFilePermissions {
-    public static func findings(for file: FileSnapshot, serverUser: ServerUser) -> [CertificateFinding] {
+    public static func findings(for file: FileSnapshot, serverUser: FileOwner) -> [CertificateFinding] {
         guard file.kind == .regular || file.kind == .unreadable else { return [] }
         var findings: [CertificateFinding] = []
         let rootRule = file.ownerUID == 0 && serverUser.uid != 0

@@ -1,3 +1,4 @@
+import ClusterFacts
 import Enforcement
 import Foundation
 import HostIO
@@ -28,7 +29,7 @@ public struct ServerFileInstaller: Sendable {
         let bytes = try Self.verifiedBytes(of: backup)
         // The owner and mode the file had when it was backed up, not whatever stands at the path now.
         let existing = try Self.ownerAndMode(path)
-        let owner = backup.uid.flatMap { uid in backup.gid.map { AtomicFileWriter.Owner(uid: uid, gid: $0) } } ?? existing?.owner
+        let owner = backup.uid.flatMap { uid in backup.gid.map { OSUser.fileOwner(uid: uid, gid: $0) } } ?? existing?.owner
         let mode = backup.mode.map { mode_t($0) } ?? existing?.mode ?? 0o644
         // The rejected candidate is kept under its own name: the run's backup is the original.
         return try AtomicFileWriter(stamp: writer.stamp + "-rejected").write(bytes, to: path, mode: mode, owner: owner)
@@ -48,10 +49,10 @@ public struct ServerFileInstaller: Sendable {
     }
 
     /// Owner and mode of the regular file at `path` (nil when there is none); a link is refused.
-    static func ownerAndMode(_ path: String) throws(FileWriteError) -> (owner: AtomicFileWriter.Owner, mode: mode_t, identity: FileIdentity)? {
+    static func ownerAndMode(_ path: String) throws(FileWriteError) -> (owner: FileOwner, mode: mode_t, identity: FileIdentity)? {
         do {
             let identity = try HostFile.open(path).identity
-            return (AtomicFileWriter.Owner(uid: identity.uid, gid: identity.gid), mode_t(identity.mode), identity)
+            return (OSUser.fileOwner(uid: identity.uid, gid: identity.gid), mode_t(identity.mode), identity)
         } catch .system(_, _, let code) where code == ENOENT {
             return nil
         }

@@ -25,7 +25,7 @@ extension EffectRunner {
             }
             // Which file was changed, so that putting it back touches that file and no other.
             try journal?.note(Self.keyFixedNote, ["path": fix.path, "device": String(key.identity.device), "inode": String(key.identity.inode)])
-            try key.setMode(mode_t(fix.mode), owner: (owner.uid, owner.gid))
+            try key.setMode(mode_t(fix.mode), owner: owner.fileOwner)
         } catch {
             return Performed(.certificatesFailed(operatorMessage(for: error)))
         }
@@ -64,7 +64,7 @@ extension EffectRunner {
                 }
                 removeTornTemporaries(of: path)
                 // Previous keys go to the state directory, never stay in the data directory (base backups would carry them).
-                try writer.write(file.contents, to: path, mode: mode_t(planned.mode), owner: owner.map { .init(uid: $0.uid, gid: $0.gid) },
+                try writer.write(file.contents, to: path, mode: mode_t(planned.mode), owner: owner?.fileOwner,
                                  backup: backupRequest(directory: backups))
             }
         } catch {
@@ -118,7 +118,7 @@ extension EffectRunner {
             // Nothing journalled: the fix never happened, so nothing is put back.
             guard let fixed = journalledKeyFix(fix.path) else { return Performed(.restored(path: fix.path)) }
             do {
-                try HostFile.open(fix.path, expected: fixed).restoreOwnerThenMode(mode_t(fix.currentMode), owner: (owner.uid, owner.gid))
+                try HostFile.open(fix.path, expected: fixed).restoreOwnerThenMode(mode_t(fix.currentMode), owner: owner.fileOwner)
             } catch {
                 return Performed(.undoFailed("cannot put back the mode and owner of \(fix.path): \(error.operatorMessage)"))
             }

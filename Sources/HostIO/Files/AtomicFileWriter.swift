@@ -10,15 +10,6 @@ import Foundation
 /// named `<name>.bak-<stamp>-<random>`: nobody can plant a file or a link
 /// under that name in advance (docs/SECURITY.md, "Files").
 public struct AtomicFileWriter: Sendable {
-    public struct Owner: Hashable, Sendable {
-        public var uid: uid_t
-        public var gid: gid_t
-        public init(uid: uid_t, gid: gid_t) {
-            self.uid = uid
-            self.gid = gid
-        }
-    }
-
     /// A backup as made: where, the SHA-256 a restore must find again, and
     /// the owner and mode the file had (a restore gives them back, whatever
     /// stands at the path by then).
@@ -81,7 +72,7 @@ public struct AtomicFileWriter: Sendable {
     /// goes through its descriptor (`openat`, `renameat`, `fsync`): nothing
     /// is looked up by path twice.
     @discardableResult
-    public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: Owner? = nil,
+    public func write(_ bytes: [UInt8], to path: String, mode: mode_t, owner: FileOwner? = nil,
                       backup: BackupRequest? = .nextToFile, expected: FileIdentity? = nil) throws(FileWriteError) -> Outcome {
         let (directory, name) = try SafePath.parent(of: path)
         defer { close(directory) }
@@ -123,7 +114,7 @@ public struct AtomicFileWriter: Sendable {
     /// temporary is named after the file the run writes (`.<file>.tmp-...`),
     /// backups included, so a later run of the same file finds a torn one.
     private func install(_ bytes: [UInt8], in directory: Int32, as name: String, temporaryBase: String, displayPath: String, mode: mode_t,
-                         owner: Owner?, crashPoint: String) throws(FileWriteError) {
+                         owner: FileOwner?, crashPoint: String) throws(FileWriteError) {
         let temporary = FileNames.temporary(of: temporaryBase)
         do throws(FileWriteError) {
             try createAndFill(directory, temporary, displayPath: displayPath, bytes, mode: mode, owner: owner, crashPoint: crashPoint)
@@ -140,7 +131,7 @@ public struct AtomicFileWriter: Sendable {
 
     /// Creates a new file (never follows or reuses an existing one) with its
     /// final mode and owner before writing, then fsyncs it.
-    private func createAndFill(_ directory: Int32, _ name: String, displayPath: String, _ bytes: [UInt8], mode: mode_t, owner: Owner?,
+    private func createAndFill(_ directory: Int32, _ name: String, displayPath: String, _ bytes: [UInt8], mode: mode_t, owner: FileOwner?,
                                crashPoint: String? = nil) throws(FileWriteError) {
         let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard descriptor >= 0 else { throw .system(path: displayPath, operation: "create", errno: errno) }

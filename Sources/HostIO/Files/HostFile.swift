@@ -1,3 +1,4 @@
+import ClusterFacts
 import Foundation
 
 /// What `fstat` says about an open file: the identity a later use must match.
@@ -91,13 +92,13 @@ public enum HostFile {
         }
 
         /// Mode first, then owner: the file is never readable by more people than before, even between the two calls.
-        public func setMode(_ mode: mode_t, owner: (uid: uid_t, gid: gid_t)?) throws(FileWriteError) {
+        public func setMode(_ mode: mode_t, owner: FileOwner?) throws(FileWriteError) {
             guard fchmod(fd, mode) == 0 else { throw .system(path: path, operation: "chmod", errno: errno) }
             if let owner, fchown(fd, owner.uid, owner.gid) != 0 { throw .system(path: path, operation: "chown", errno: errno) }
         }
 
         /// The owner first when taking a mode back: the reverse order of `setMode`.
-        public func restoreOwnerThenMode(_ mode: mode_t, owner: (uid: uid_t, gid: gid_t)) throws(FileWriteError) {
+        public func restoreOwnerThenMode(_ mode: mode_t, owner: FileOwner) throws(FileWriteError) {
             guard fchown(fd, owner.uid, owner.gid) == 0 else { throw .system(path: path, operation: "chown", errno: errno) }
             guard fchmod(fd, mode) == 0 else { throw .system(path: path, operation: "chmod", errno: errno) }
         }

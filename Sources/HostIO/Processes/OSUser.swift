@@ -1,3 +1,4 @@
+import ClusterFacts
 import Foundation
 
 /// An operating-system account, for running server tools as the data
@@ -45,4 +46,12 @@ public struct OSUser: Hashable, Sendable, Codable {
     }
 
     public var isCurrent: Bool { uid == geteuid() }
+
+    /// This account as the owner of a file.
+    public var fileOwner: FileOwner { FileOwner(name: name, uid: uid, gid: gid) }
+
+    /// The owner of a file whose ids are known, by its account's name when it has one.
+    public static func fileOwner(uid: uid_t, gid: gid_t) -> FileOwner {
+        FileOwner(name: lookup(uid: uid)?.name ?? "uid \(uid)", uid: uid, gid: gid)
+    }
 }

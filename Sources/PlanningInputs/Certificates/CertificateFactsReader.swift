@@ -60,7 +60,7 @@ public enum CertificateFactsReader {
     }
 
     /// Why the planned files may not be written where they would go (CertificatePlacement).
-    static func placementProblems(_ replacement: CertificateReplacement, serverUser: ServerUser) -> [String] {
+    static func placementProblems(_ replacement: CertificateReplacement, serverUser: FileOwner) -> [String] {
         let server = OSUser.lookup(uid: serverUser.uid)
         // Files without an owner are the wizard's own (the local CA in its state directory).
         return replacement.files.filter { $0.owner != nil }.compactMap { file in

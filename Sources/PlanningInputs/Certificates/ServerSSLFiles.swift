@@ -10,12 +10,12 @@ public struct ServerSSLFiles: Sendable {
     public var certificate: String
     public var key: String
     public var ca: String?
-    public var serverUser: ServerUser
+    public var serverUser: FileOwner
     public var passphrase: PassphraseSetting
     public var dataDirectory: String?
     public var listenNames: [String]
 
-    public init(certificate: String, key: String, ca: String?, serverUser: ServerUser, passphrase: PassphraseSetting,
+    public init(certificate: String, key: String, ca: String?, serverUser: FileOwner, passphrase: PassphraseSetting,
                 dataDirectory: String?, listenNames: [String]) {
         self.certificate = certificate
         self.key = key
@@ -40,7 +40,7 @@ public struct ServerSSLFiles: Sendable {
             certificate: path("ssl_cert_file", default: "server.crt") ?? directory + "/(ssl_cert_file is empty)",
             key: path("ssl_key_file", default: "server.key") ?? directory + "/(ssl_key_file is empty)",
             ca: path("ssl_ca_file", default: ""),
-            serverUser: ServerUser(uid: owner?.uid ?? 0, name: owner?.name ?? "postgres"),
+            serverUser: FileOwner(name: owner?.name ?? "postgres", uid: owner?.uid ?? 0, gid: owner?.gid ?? 0),
             passphrase: PassphraseSetting(commandConfigured: !(snapshot.setting("ssl_passphrase_command")?.value ?? "").isEmpty,
                                           supportsReload: snapshot.setting("ssl_passphrase_command_supports_reload")?.value == "on"),
             dataDirectory: directory,
@@ -55,7 +55,7 @@ public struct ServerSSLFiles: Sendable {
         let ca = directory + "/root.crt"
         return ServerSSLFiles(certificate: directory + "/server.crt", key: directory + "/server.key",
                               ca: FileManager.default.fileExists(atPath: ca) ? ca : nil,
-                              serverUser: ServerUser(uid: owner?.uid ?? 0, name: owner?.name ?? "postgres"),
+                              serverUser: FileOwner(name: owner?.name ?? "postgres", uid: owner?.uid ?? 0, gid: owner?.gid ?? 0),
                               passphrase: PassphraseSetting(), dataDirectory: directory, listenNames: [])
     }
 

@@ -134,7 +134,7 @@ public final class LocalCluster: @unchecked Sendable {
     public static func writeOwned(_ path: String, _ text: String, owner: OSUser, mode: mode_t) throws(SandboxError) {
         // The directory is the owner's: through the atomic writer (directory descriptor, no link followed).
         do {
-            try AtomicFileWriter().write(Array(text.utf8), to: path, mode: mode, owner: .init(uid: owner.uid, gid: owner.gid), backup: nil)
+            try AtomicFileWriter().write(Array(text.utf8), to: path, mode: mode, owner: owner.fileOwner, backup: nil)
         } catch {
             throw .fileSystem(error.operatorMessage)
         }

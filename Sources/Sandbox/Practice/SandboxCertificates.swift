@@ -16,7 +16,7 @@ enum SandboxCertificates {
             let request = CertificateRequest(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"], keyKind: .ecdsaP256, validityDays: days)
             let server = try CertificateFactory.serverCertificate(request, key: key, issuer: (ca, caKey), now: now)
             let writer = AtomicFileWriter(stamp: AtomicFileWriter.timestamp())
-            let owner = AtomicFileWriter.Owner(uid: cluster.owner.uid, gid: cluster.owner.gid)
+            let owner = cluster.owner.fileOwner
             _ = try writer.write(Array(try PEMEncoding.privateKey(key).utf8), to: cluster.dataDirectory + "/server.key", mode: 0o600, owner: owner, backup: nil)
             _ = try writer.write(Array(try PEMEncoding.certificate(server).utf8), to: cluster.dataDirectory + "/server.crt", mode: 0o644, owner: owner, backup: nil)
             _ = try writer.write(Array(try PEMEncoding.certificate(ca).utf8), to: cluster.dataDirectory + "/root.crt", mode: 0o644, owner: owner, backup: nil)

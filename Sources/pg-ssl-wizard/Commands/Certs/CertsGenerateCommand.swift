@@ -45,7 +45,7 @@ struct CertsGenerateCommand: ParsableCommand {
         let outcomes = try failingWithUnknown {
             try plan.files.map { file throws -> AtomicFileWriter.Outcome in
                 try createDirectory(NSString(string: file.path).deletingLastPathComponent, secret: file.kind == .privateKey)
-                let owner = file.owner.flatMap { OSUser.lookup(uid: $0.uid) }.map { AtomicFileWriter.Owner(uid: $0.uid, gid: $0.gid) }
+                let owner = file.owner.flatMap { OSUser.lookup(uid: $0.uid) }.map(\.fileOwner)
                 return try writer.write(file.contents, to: file.path, mode: mode_t(file.mode), owner: owner)
             }
         }
@@ -81,7 +81,7 @@ struct CertsGenerateCommand: ParsableCommand {
             return user
         } ?? (FileManager.default.fileExists(atPath: out + "/PG_VERSION") ? OSUser.owner(of: out) : nil)
         let layout = GenerationLayout(outputDirectory: out, caDirectory: caDirectory,
-                                      owner: fileOwner.map { ServerUser(uid: $0.uid, name: $0.name) })
+                                      owner: fileOwner.map { FileOwner(name: $0.name, uid: $0.uid, gid: $0.gid) })
         let request = CertificateRequest(dnsNames: dns, ipAddresses: ip, keyKind: kind, validityDays: days)
         return try GenerationPlan.make(modes[0].1, request: request, layout: layout, existingCA: ca ? GenerationPlan.existingAuthority(in: caDirectory) : nil, now: Date())
     }

@@ -27,14 +27,14 @@ struct CertsImportCommand: ParsableCommand {
         // Read once: what is validated is exactly what gets installed.
         let certificateFile = FileSnapshots.read(cert), keyFile = FileSnapshots.read(key), caFile = ca.map(FileSnapshots.read)
         let report = CertificateInspection(certificate: certificateFile, key: keyFile, ca: caFile,
-                                           serverUser: ServerUser(uid: owner.uid, name: owner.name), names: names, now: Date()).run()
+                                           serverUser: owner.fileOwner, names: names, now: Date()).run()
         let problems = report.findings.filter { $0.severity == .error }.map(\.message)
         let writes = try failingWithUnknown { () throws -> [AtomicFileWriter.Outcome] in
             guard problems.isEmpty, let certificateBytes = certificateFile.bytes, let keyBytes = keyFile.bytes else {
                 throw CertsCommandError.notImportable(problems)
             }
             let writer = AtomicFileWriter()
-            let fileOwner = FileManager.default.fileExists(atPath: out + "/PG_VERSION") ? AtomicFileWriter.Owner(uid: owner.uid, gid: owner.gid) : nil
+            let fileOwner = FileManager.default.fileExists(atPath: out + "/PG_VERSION") ? owner.fileOwner : nil
             var outcomes: [AtomicFileWriter.Outcome] = []
             let installedKey = out + "/server.key"
             if URL(fileURLWithPath: key).standardizedFileURL != URL(fileURLWithPath: installedKey).standardizedFileURL {

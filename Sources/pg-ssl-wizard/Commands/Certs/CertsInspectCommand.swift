@@ -58,7 +58,7 @@ struct CertsInspectCommand: ParsableCommand {
         var files: ServerSSLFiles
         if let cert, let key {
             let user = serverUser.flatMap(OSUser.named) ?? OSUser.named("postgres") ?? OSUser.current
-            files = ServerSSLFiles(certificate: cert, key: key, ca: ca, serverUser: ServerUser(uid: user.uid, name: user.name),
+            files = ServerSSLFiles(certificate: cert, key: key, ca: ca, serverUser: user.fileOwner,
                                    passphrase: PassphraseSetting(commandConfigured: passphraseCommand, supportsReload: passphraseCommand),
                                    dataDirectory: nil, listenNames: [])
         } else if cert != nil || key != nil {
@@ -72,7 +72,7 @@ struct CertsInspectCommand: ParsableCommand {
         }
         if let serverUser {
             guard let user = OSUser.named(serverUser) else { throw CertsCommandError.unknownUser(serverUser) }
-            files.serverUser = ServerUser(uid: user.uid, name: user.name)
+            files.serverUser = user.fileOwner
         }
         return (files, ServerSSLFiles.hostNames() + files.listenNames)
     }
