@@ -51,7 +51,7 @@ extension RunState {
             }
         }
         // Nothing was put back: there is no restored pg_hba.conf to reload.
-        if rollback.remaining.first == .reload(.b) && rollback.restoredFiles.isEmpty { rollback.remaining.removeFirst() }
+        if rollback.remaining.first == .reload(.hostsslRules) && rollback.restoredFiles.isEmpty { rollback.remaining.removeFirst() }
         operatorRollback = rollback
         return rollback.next.map { [$0] } ?? []
     }

@@ -29,13 +29,13 @@ extension RunState {
             case nil: return enter(.checkingCertificates)
             }
         case .sslOn:
-            return enter(plan.sslStatements.isEmpty ? .checkingBeforeReload(.a) : .settingSSL)
+            return enter(plan.sslStatements.isEmpty ? .checkingBeforeReload(.sslSettings) : .settingSSL)
         case .hbaRewrite:
             // No writes: the files are applied by hand (not on the database host); check them.
             return enter(plan.hbaWrites.isEmpty ? .checkingCandidateHBA : .writingHBA(index: 0))
         case .reloadOrRestart:
             // The watchdog is armed before the rules go live, so losing the operator never leaves them unconfirmed.
-            return asksKeep && !plan.hbaWrites.isEmpty && watchdog == nil ? enter(.armingWatchdog) : enter(.checkingBeforeReload(.b))
+            return asksKeep && !plan.hbaWrites.isEmpty && watchdog == nil ? enter(.armingWatchdog) : enter(.checkingBeforeReload(.hostsslRules))
         case .terminateNonSSL:
             return enter(.refreshingSessions)
         case .confirm:

@@ -62,18 +62,18 @@ extension RunState {
         switch (stage, event) {
         case (.settingSSL, .sqlSucceeded):
             applied.sslStatements = true
-            return enter(.checkingBeforeReload(.a))
+            return enter(.checkingBeforeReload(.sslSettings))
         case (.settingSSL, .sqlFailed(let reason)):
             applied.sslStatements = true
             return fail(.sslOn, "ALTER SYSTEM failed: \(reason)")
-        case (.checkingBeforeReload(.a), .preReloadChecksPassed):
-            return enter(plan.phaseA == .restart ? .restarting : .reloading(.a))
-        case (.checkingBeforeReload(.a), .preReloadChecksFailed(let problems)):
+        case (.checkingBeforeReload(.sslSettings), .preReloadChecksPassed):
+            return enter(plan.phaseA == .restart ? .restarting : .reloading(.sslSettings))
+        case (.checkingBeforeReload(.sslSettings), .preReloadChecksFailed(let problems)):
             return fail(.sslOn, "not reloaded: " + problems.joined(separator: "; "))
-        case (.reloading(.a), .reloaded), (.restarting, .restarted):
+        case (.reloading(.sslSettings), .reloaded), (.restarting, .restarted):
             applied.phaseALoaded = true
             return enter(.provingTLS)
-        case (.reloading(.a), .reloadNotTaken(let reason)):
+        case (.reloading(.sslSettings), .reloadNotTaken(let reason)):
             applied.phaseALoaded = true
             return fail(.sslOn, "the server did not take the reload: \(reason)")
         case (.restarting, .restartFailed(let reason)):
@@ -110,19 +110,19 @@ extension RunState {
             return finish(.hbaRewrite)
         case (.checkingCandidateHBA, .preReloadChecksFailed(let problems)):
             return fail(.hbaRewrite, "the rewritten file failed its checks: " + problems.joined(separator: "; "))
-        case (.checkingBeforeReload(.b), .preReloadChecksPassed):
-            return enter(.reloading(.b))
-        case (.checkingBeforeReload(.b), .preReloadChecksFailed(let problems)):
+        case (.checkingBeforeReload(.hostsslRules), .preReloadChecksPassed):
+            return enter(.reloading(.hostsslRules))
+        case (.checkingBeforeReload(.hostsslRules), .preReloadChecksFailed(let problems)):
             return fail(.reloadOrRestart, "not reloaded: " + problems.joined(separator: "; "))
-        case (.reloading(.b), .reloaded):
+        case (.reloading(.hostsslRules), .reloaded):
             applied.phaseBLoaded = true
             return enter(.deadManCheck)
-        case (.reloading(.b), .reloadNotTaken(let reason)):
+        case (.reloading(.hostsslRules), .reloadNotTaken(let reason)):
             applied.phaseBLoaded = true
             return fail(.reloadOrRestart, "the server did not take the reload: \(reason)")
         case (.armingWatchdog, .watchdogArmed(let arm)):
             watchdog = arm
-            return enter(.checkingBeforeReload(.b))
+            return enter(.checkingBeforeReload(.hostsslRules))
         case (.armingWatchdog, .watchdogFailed(let reason)):
             return fail(.reloadOrRestart, "the revert watchdog could not be started, so the new rules were not loaded: \(reason)")
         case (.deadManCheck, .testConnectionSucceeded):
@@ -145,7 +145,7 @@ extension RunState {
             watchdog = nil
             return keepAnswer == true ? finish(.reloadOrRestart) : fail(.reloadOrRestart, Self.notKept)
         case (.armingWatchdog, .watchdogReverted(let failure)),
-             (.checkingBeforeReload(.b), .watchdogReverted(let failure)), (.reloading(.b), .watchdogReverted(let failure)),
+             (.checkingBeforeReload(.hostsslRules), .watchdogReverted(let failure)), (.reloading(.hostsslRules), .watchdogReverted(let failure)),
              (.deadManCheck, .watchdogReverted(let failure)), (.awaitingKeep, .watchdogReverted(let failure)),
              (.disarmingWatchdog, .watchdogReverted(let failure)):
             // The watchdog put pg_hba.conf back and reloaded it itself: the run only records it.

@@ -1,8 +1,12 @@
-/// Phase A loads SSL; phase B loads the hostssl rules. Never together
-/// (docs/POSTGRES.md, "Reload and its failure modes" and
-/// "SSL initialisation and reload"): each has its own checks, reload and proof.
+/// What a reload loads. Phase A loads the SSL settings; phase B loads the
+/// hostssl rules. Never together (docs/POSTGRES.md, "Reload and its failure
+/// modes" and "SSL initialisation and reload"): each has its own checks,
+/// reload and proof. The raw values are the journal's and the records' words.
 public enum Phase: String, Hashable, Sendable, Codable {
-    case a, b
+    /// Phase A: ssl = on, the TLS floor, the certificate files.
+    case sslSettings = "a"
+    /// Phase B: the rewritten pg_hba.conf.
+    case hostsslRules = "b"
 }
 
 /// Where a run is. Each stage waits for one kind of event; the effects that

@@ -9,7 +9,7 @@ enum UndoOrder {
         var undo: [Effect] = []
         if applied.sslStatements && !plan.sslRollback.isEmpty { undo.append(.runSQL(plan.sslRollback)) }
         if applied.certificates { undo.append(.restoreCertificates) }
-        if applied.phaseALoaded { undo.append(plan.phaseA == .restart ? .restart : .reload(.a)) }
+        if applied.phaseALoaded { undo.append(plan.phaseA == .restart ? .restart : .reload(.sslSettings)) }
         return undo
     }
 
@@ -18,7 +18,7 @@ enum UndoOrder {
     static func phaseB(_ applied: RunState.Applied, watchdogArmed: Bool) -> [Effect] {
         var undo: [Effect] = watchdogArmed ? [.standDownWatchdog] : []
         undo += applied.hbaFiles.reversed().map { .restoreFile(path: $0) }
-        if applied.phaseBLoaded { undo.append(.reload(.b)) }
+        if applied.phaseBLoaded { undo.append(.reload(.hostsslRules)) }
         return undo
     }
 
@@ -39,8 +39,8 @@ enum UndoOrder {
     static func label(_ effect: Effect) -> String {
         switch effect {
         case .restoreFile(let path): return "restoring \(path)"
-        case .reload(.b): return "reloading the restored pg_hba.conf"
-        case .reload(.a), .restart: return "reloading the settings"
+        case .reload(.hostsslRules): return "reloading the restored pg_hba.conf"
+        case .reload(.sslSettings), .restart: return "reloading the settings"
         case .runSQL: return "ALTER SYSTEM"
         case .restoreCertificates: return "certificate files"
         case .standDownWatchdog: return "standing the watchdog down"

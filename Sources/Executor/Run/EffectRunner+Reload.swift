@@ -22,7 +22,7 @@ extension EffectRunner {
     func checkBeforeReload(_ phase: Phase, plan: RunPlan) -> Performed {
         do {
             var problems = try PreReloadChecks.configurationErrors(connection)
-            if phase == .b {
+            if phase == .hostsslRules {
                 // The file on disk must still be the candidate that passed its checks.
                 for write in plan.hbaWrites {
                     if HostFile.sha256(write.path) != FileDigest.sha256(write.contents) {
@@ -50,7 +50,7 @@ extension EffectRunner {
     /// After phase B new sessions come the operator's way with SSL; before it,
     /// and when putting things back, the way the operator came.
     func reload(_ phase: Phase, rollingBack: Bool) -> Performed {
-        let probe = phase == .b && !rollingBack ? context.sslTarget : context.target
+        let probe = phase == .hostsslRules && !rollingBack ? context.sslTarget : context.target
         do {
             switch try ReloadProof.reload(connection, probe: probe, hba: (context.server.hbaFile, context.server.version)) {
             case .taken: return Performed(.reloaded, after: settingsFingerprint())

@@ -61,7 +61,7 @@ public final class EffectRunner: @unchecked Sendable {
         case .checkCandidateHBA: return checkCandidateHBA()
         case .reload(let phase):
             // The window opens when the server is told to load the hostssl rules, not when the proof comes back.
-            let live = phase == .b && !record.state.isRollingBack ? Date() : nil
+            let live = phase == .hostsslRules && !record.state.isRollingBack ? Date() : nil
             var performed = reload(phase, rollingBack: record.state.isRollingBack)
             performed.evidence.hostsslLiveAt = live
             return performed

@@ -136,7 +136,7 @@ public enum RevertWatchdog {
             runner = connected
             connected.journal = journal
             connected.lock = lock
-            let effect = Effect.reload(.b)
+            let effect = Effect.reload(.hostsslRules)
             try journal.record(effect, before: connected.fingerprint(effect, plan: saved.state.plan))
             let performed = connected.perform(effect, record: saved)
             try journal.record(performed.event, after: performed.after)

@@ -27,8 +27,8 @@ struct FailurePathTests {
     /// Phase A proven, the rewritten file on disk, its checks pending.
     static func atCandidateCheck() -> RunDriver {
         var run = atSettingSSL()
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.sslSettings), effects: [.reload(.sslSettings)])
         run.send(.reloaded, stage: .provingTLS, effects: [.probeTLS(expectedFingerprint: "NEW")])
         run.send(.tlsProven(fingerprint: "NEW", protocolVersion: "TLSv1.3"), stage: .movingToSSL, effects: [.reconnectWithSSL])
         run.send(.reconnectedWithSSL, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)],
@@ -40,9 +40,9 @@ struct FailurePathTests {
     /// Phase B is about to reload.
     static func atPhaseBReload() -> RunDriver {
         var run = atCandidateCheck()
-        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)],
+        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.hostsslRules), effects: [.checkBeforeReload(.hostsslRules)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
-        run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.hostsslRules), effects: [.reload(.hostsslRules)])
         return run
     }
 
@@ -67,7 +67,7 @@ struct FailurePathTests {
 
     @Test func configurationFileErrorBeforePhaseAUndoesTheSQLWithoutAReload() {
         var run = Self.atSettingSSL()
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
         let reason = "not reloaded: postgresql.conf line 3: syntax error"
         let undo: [Effect] = [.runSQL(RunFixtures.sslRollback), .restoreCertificates]
         run.send(.preReloadChecksFailed(["postgresql.conf line 3: syntax error"]),
@@ -80,11 +80,11 @@ struct FailurePathTests {
 
     @Test func noHandshakeAfterPhaseAReloadRollsBackAndReloadsAgain() {
         var run = Self.atSettingSSL()
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.sslSettings), effects: [.reload(.sslSettings)])
         run.send(.reloaded, stage: .provingTLS, effects: [.probeTLS(expectedFingerprint: "NEW")])
         let reason = "no TLS handshake after the reload (SHOW ssl is not proof): could not load private key file"
-        let undo: [Effect] = [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.a)]
+        let undo: [Effect] = [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.sslSettings)]
         run.send(.tlsFailed("could not load private key file"), stage: .rollingBack(remaining: undo, step: .sslOn, reason: reason),
                  effects: [undo[0]], changes: [.sslOn: .failed])
         run.send(.sqlSucceeded, stage: .rollingBack(remaining: Array(undo.dropFirst()), step: .sslOn, reason: reason), effects: [undo[1]])
@@ -93,41 +93,41 @@ struct FailurePathTests {
         #expect(run.state.reduce(.reloaded).isEmpty)
         #expect(run.state.stage == before.stage && run.state.steps == before.steps && run.state.rejected.count == 1)
         run.state.rejected = []
-        run.send(.restored(path: "/data/server.crt"), stage: .rollingBack(remaining: [.reload(.a)], step: .sslOn, reason: reason), effects: [.reload(.a)])
+        run.send(.restored(path: "/data/server.crt"), stage: .rollingBack(remaining: [.reload(.sslSettings)], step: .sslOn, reason: reason), effects: [.reload(.sslSettings)])
         let outcome = RunOutcome.rolledBack(step: .sslOn, reason: reason)
         run.send(.reloaded, stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)], changes: [.sslOn: .rolledBack, .certs: .rolledBack])
     }
 
     @Test func wrongCertificateServedFailsPhaseA() {
         var run = Self.atSettingSSL()
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.sslSettings), effects: [.reload(.sslSettings)])
         run.send(.reloaded, stage: .provingTLS, effects: [.probeTLS(expectedFingerprint: "NEW")])
         let reason = "the server serves certificate SHA-256 OLD, not the expected NEW"
-        let undo: [Effect] = [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.a)]
+        let undo: [Effect] = [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.sslSettings)]
         run.send(.tlsProven(fingerprint: "OLD", protocolVersion: "TLSv1.3"), stage: .rollingBack(remaining: undo, step: .sslOn, reason: reason),
                  effects: [undo[0]], changes: [.sslOn: .failed])
     }
 
     @Test func reloadNotTakenInPhaseARollsBack() {
         var run = Self.atSettingSSL()
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.sslSettings), effects: [.reload(.sslSettings)])
         let reason = "the server did not take the reload: pg_conf_load_time() did not move"
         run.send(.reloadNotTaken("pg_conf_load_time() did not move"),
-                 stage: .rollingBack(remaining: [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.a)], step: .sslOn, reason: reason),
+                 stage: .rollingBack(remaining: [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.sslSettings)], step: .sslOn, reason: reason),
                  effects: [.runSQL(RunFixtures.sslRollback)], changes: [.sslOn: .failed])
     }
 
     @Test func wizardThatCannotMoveToSSLNeverReachesPhaseB() {
         var run = Self.atSettingSSL()
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.sslSettings), effects: [.reload(.sslSettings)])
         run.send(.reloaded, stage: .provingTLS, effects: [.probeTLS(expectedFingerprint: "NEW")])
         run.send(.tlsProven(fingerprint: "NEW", protocolVersion: "TLSv1.2"), stage: .movingToSSL, effects: [.reconnectWithSSL])
         let reason = "the wizard could not move its own connection to SSL, so phase B would lock it out: hostnossl rule"
         run.send(.reconnectFailed("hostnossl rule"),
-                 stage: .rollingBack(remaining: [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.a)], step: .sslOn, reason: reason),
+                 stage: .rollingBack(remaining: [.runSQL(RunFixtures.sslRollback), .restoreCertificates, .reload(.sslSettings)], step: .sslOn, reason: reason),
                  effects: [.runSQL(RunFixtures.sslRollback)], changes: [.sslOn: .failed])
         #expect(run.state.applied.hbaFiles.isEmpty)
     }
@@ -149,11 +149,11 @@ struct FailurePathTests {
         var run = Self.atPhaseBReload()
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
         let reason = "dead-man check: no new SSL connection within 10 s: timeout"
-        let undo: [Effect] = [.restoreFile(path: "/data/pg_hba.conf"), .reload(.b)]
+        let undo: [Effect] = [.restoreFile(path: "/data/pg_hba.conf"), .reload(.hostsslRules)]
         run.send(.testConnectionFailed("timeout"), stage: .rollingBack(remaining: undo, step: .reloadOrRestart, reason: reason),
                  effects: [undo[0]], changes: [.reloadOrRestart: .failed])
-        run.send(.restored(path: "/data/pg_hba.conf"), stage: .rollingBack(remaining: [.reload(.b)], step: .reloadOrRestart, reason: reason),
-                 effects: [.reload(.b)])
+        run.send(.restored(path: "/data/pg_hba.conf"), stage: .rollingBack(remaining: [.reload(.hostsslRules)], step: .reloadOrRestart, reason: reason),
+                 effects: [.reload(.hostsslRules)])
         let outcome = RunOutcome.rolledBack(step: .reloadOrRestart, reason: reason)
         run.send(.reloaded, stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)],
                  changes: [.reloadOrRestart: .rolledBack, .hbaRewrite: .rolledBack])
@@ -163,7 +163,7 @@ struct FailurePathTests {
         var run = Self.atPhaseBReload()
         let reason = "the server did not take the reload: log says pg_hba.conf was not reloaded"
         run.send(.reloadNotTaken("log says pg_hba.conf was not reloaded"),
-                 stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.b)], step: .reloadOrRestart, reason: reason),
+                 stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.hostsslRules)], step: .reloadOrRestart, reason: reason),
                  effects: [.restoreFile(path: "/data/pg_hba.conf")], changes: [.reloadOrRestart: .failed])
     }
 
@@ -176,15 +176,15 @@ struct FailurePathTests {
         // Someone answers "keep?": the watchdog is armed before the rules go live.
         run.send(.preReloadChecksPassed, stage: .armingWatchdog, effects: [.armWatchdog(seconds: 100)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
-        run.send(.watchdogArmed(WatchdogPathTests.arm), stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
+        run.send(.watchdogArmed(WatchdogPathTests.arm), stage: .checkingBeforeReload(.hostsslRules), effects: [.checkBeforeReload(.hostsslRules)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.hostsslRules), effects: [.reload(.hostsslRules)])
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
         run.send(.testConnectionSucceeded, stage: .awaitingKeep, effects: [.startKeepCountdown(seconds: 60)])
         // The answer first stands the watchdog down; then the run puts the file back itself.
         run.send(.revertChanges, stage: .disarmingWatchdog, effects: [.standDownWatchdog])
         #expect(run.state.keepAnswer == false)
         let reason = "the operator did not keep the changes"
-        run.send(.watchdogStoodDown, stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.b)], step: .reloadOrRestart, reason: reason),
+        run.send(.watchdogStoodDown, stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.hostsslRules)], step: .reloadOrRestart, reason: reason),
                  effects: [.restoreFile(path: "/data/pg_hba.conf")], changes: [.reloadOrRestart: .failed])
         #expect(run.state.watchdog == nil)
     }
@@ -194,7 +194,7 @@ struct FailurePathTests {
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
         let reason = "dead-man check: no new SSL connection within 10 s: refused"
         run.send(.testConnectionFailed("refused"),
-                 stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.b)], step: .reloadOrRestart, reason: reason),
+                 stage: .rollingBack(remaining: [.restoreFile(path: "/data/pg_hba.conf"), .reload(.hostsslRules)], step: .reloadOrRestart, reason: reason),
                  effects: [.restoreFile(path: "/data/pg_hba.conf")], changes: [.reloadOrRestart: .failed])
         let outcome = RunOutcome.rollbackFailed(step: .reloadOrRestart, reason: reason + "; then putting it back failed: backup missing")
         run.send(.undoFailed("backup missing"), stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)])
@@ -250,7 +250,7 @@ struct FailurePathTests {
         let data = try JSONEncoder().encode(run.state)
         let resumed = try JSONDecoder().decode(RunState.self, from: data)
         #expect(resumed == run.state)
-        #expect(resumed.entryEffects == [.reload(.b)])
+        #expect(resumed.entryEffects == [.reload(.hostsslRules)])
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
     }
 }

@@ -17,8 +17,8 @@ struct HappyPathTests {
         // Phase A: SSL only, its own checks, reload and proof.
         run.send(.certificatesChecked(fingerprint: "NEW"), stage: .settingSSL, effects: [.runSQL(RunFixtures.sslStatements)],
                  changes: [.certs: .verified, .sslOn: .applying])
-        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.a), effects: [.checkBeforeReload(.a)])
-        run.send(.preReloadChecksPassed, stage: .reloading(.a), effects: [.reload(.a)])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.sslSettings), effects: [.reload(.sslSettings)])
         run.send(.reloaded, stage: .provingTLS, effects: [.probeTLS(expectedFingerprint: "NEW")])
         run.send(.tlsProven(fingerprint: "NEW", protocolVersion: "TLSv1.3"), stage: .movingToSSL, effects: [.reconnectWithSSL])
         // Phase B only after the wizard itself is on SSL.
@@ -26,9 +26,9 @@ struct HappyPathTests {
                  changes: [.sslOn: .verified, .hbaRewrite: .applying])
         run.send(.fileWritten(path: "/data/pg_hba.conf", backup: "/data/pg_hba.conf.bak-1"), stage: .checkingCandidateHBA,
                  effects: [.checkCandidateHBA])
-        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)],
+        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.hostsslRules), effects: [.checkBeforeReload(.hostsslRules)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
-        run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.hostsslRules), effects: [.reload(.hostsslRules)])
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
         run.send(.testConnectionSucceeded, stage: .refreshingSessions, effects: [.refreshSessions([101, 102])],
                  changes: [.reloadOrRestart: .verified, .terminateNonSSL: .applying])
@@ -55,9 +55,9 @@ struct HappyPathTests {
                  changes: [.hbaRewrite: .confirmed, .reloadOrRestart: .confirmed, .confirm: .confirmed])
         run.send(.preflightPassed, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)], changes: [.hbaRewrite: .applying])
         run.send(.fileWritten(path: "/data/pg_hba.conf", backup: nil), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
-        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)],
+        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.hostsslRules), effects: [.checkBeforeReload(.hostsslRules)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
-        run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.hostsslRules), effects: [.reload(.hostsslRules)])
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
         run.send(.testConnectionSucceeded, stage: .confirming, effects: [.confirmEnforcement(ConfirmationExpectation())],
                  changes: [.reloadOrRestart: .verified, .confirm: .applying])
@@ -89,7 +89,7 @@ struct HappyPathTests {
         run.send(.fileWritten(path: "/data/pg_hba.conf", backup: nil), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
         // The rewrite is verified; its reload was not confirmed: the run waits (the file is not live yet).
         run.send(.preReloadChecksPassed, stage: .awaitingConfirmation, effects: [], changes: [.hbaRewrite: .verified])
-        run.send(.confirmed(through: .reloadOrRestart), stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)],
+        run.send(.confirmed(through: .reloadOrRestart), stage: .checkingBeforeReload(.hostsslRules), effects: [.checkBeforeReload(.hostsslRules)],
                  changes: [.reloadOrRestart: .applying])
     }
 

@@ -27,10 +27,10 @@ struct OperatorRollbackTests {
         run.send(.rollbackRequested(backedUp: [Self.hba]), stage: finished, effects: [.restoreFile(path: Self.hba)])
         #expect(run.state.isBeingRolledBack)
         #expect(!run.state.isClosed, "a run being rolled back holds its lock")
-        run.send(.restored(path: Self.hba), stage: finished, effects: [.reload(.b)])
+        run.send(.restored(path: Self.hba), stage: finished, effects: [.reload(.hostsslRules)])
         run.send(.reloaded, stage: finished, effects: [.runSQL(RunFixtures.sslRollback)])
         run.send(.sqlSucceeded, stage: finished, effects: [.restoreCertificates])
-        run.send(.restored(path: "certificates"), stage: finished, effects: [.reload(.a)])
+        run.send(.restored(path: "certificates"), stage: finished, effects: [.reload(.sslSettings)])
         run.send(.reloaded, stage: finished, effects: [.verifyRollback(restoredFiles: [Self.hba])])
         run.send(.rollbackVerified(problems: []), stage: finished, effects: [])
 
@@ -48,7 +48,7 @@ struct OperatorRollbackTests {
         // Nothing restored: no reload of pg_hba.conf, straight on to the settings.
         run.send(.undoFailed("the backup is gone"), stage: finished, effects: [.runSQL(RunFixtures.sslRollback)])
         run.send(.sqlFailed("read-only"), stage: finished, effects: [.restoreCertificates])
-        run.send(.restored(path: "certificates"), stage: finished, effects: [.reload(.a)])
+        run.send(.restored(path: "certificates"), stage: finished, effects: [.reload(.sslSettings)])
         run.send(.reloadNotTaken("config error"), stage: finished, effects: [.verifyRollback(restoredFiles: [])])
         run.send(.rollbackVerified(problems: ["ssl is 'on', before the run it was 'off'"]), stage: finished, effects: [])
 
@@ -67,18 +67,18 @@ struct OperatorRollbackTests {
     @Test func anInterruptedRunIsRolledBackFromWhereItStoppedAndResumesNothing() {
         // Killed while phase B's reload was under way.
         var run = FailurePathTests.atPhaseBReload()
-        let stopped = Stage.reloading(.b)
+        let stopped = Stage.reloading(.hostsslRules)
         run.send(.rollbackRequested(backedUp: [Self.hba]), stage: stopped, effects: [.restoreFile(path: Self.hba)])
         #expect(run.state.entryEffects == [.restoreFile(path: Self.hba)], "a rollback cut short is taken up at its own effect")
         // An answer that does not fit the undo effect is a problem, not a step of the run.
         run.send(.reloaded, stage: stopped, effects: [.runSQL(RunFixtures.sslRollback)])
         run.send(.sqlSucceeded, stage: stopped, effects: [.restoreCertificates])
-        run.send(.restored(path: "certificates"), stage: stopped, effects: [.reload(.a)])
+        run.send(.restored(path: "certificates"), stage: stopped, effects: [.reload(.sslSettings)])
         run.send(.reloaded, stage: stopped, effects: [.verifyRollback(restoredFiles: [])])
         run.send(.rollbackVerified(problems: []), stage: stopped, effects: [])
         #expect(run.state.operatorRollback?.problems == ["restoring /data/pg_hba.conf: unexpected reloaded"])
         #expect(run.state.isClosed && !run.state.isFinished)
-        #expect(run.state.entryEffects == [.reload(.b)], "the stage is left as it was; the record's rolledBackAt keeps resume away")
+        #expect(run.state.entryEffects == [.reload(.hostsslRules)], "the stage is left as it was; the record's rolledBackAt keeps resume away")
     }
 
     @Test func aPlanThatRestartedForSSLRestartsToPutItBack() {

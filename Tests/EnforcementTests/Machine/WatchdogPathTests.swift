@@ -24,9 +24,9 @@ struct WatchdogPathTests {
 
     static func atKeepQuestion(confirmByCommand: Bool = false) -> RunDriver {
         var run = atArming(confirmByCommand: confirmByCommand)
-        run.send(.watchdogArmed(arm), stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)])
+        run.send(.watchdogArmed(arm), stage: .checkingBeforeReload(.hostsslRules), effects: [.checkBeforeReload(.hostsslRules)])
         #expect(run.state.watchdog == arm)
-        run.send(.preReloadChecksPassed, stage: .reloading(.b), effects: [.reload(.b)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.hostsslRules), effects: [.reload(.hostsslRules)])
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
         run.send(.testConnectionSucceeded, stage: .awaitingKeep, effects: [.startKeepCountdown(seconds: 60)])
         return run
@@ -53,7 +53,7 @@ struct WatchdogPathTests {
         var run = Self.atKeepQuestion()
         run.send(.keepChanges, stage: .disarmingWatchdog, effects: [.standDownWatchdog])
         let reason = "the watchdog did not stand down: hung"
-        run.send(.watchdogFailed("hung"), stage: .rollingBack(remaining: [.restoreFile(path: Self.path), .reload(.b)], step: .reloadOrRestart, reason: reason),
+        run.send(.watchdogFailed("hung"), stage: .rollingBack(remaining: [.restoreFile(path: Self.path), .reload(.hostsslRules)], step: .reloadOrRestart, reason: reason),
                  effects: [.restoreFile(path: Self.path)], changes: [.reloadOrRestart: .failed])
     }
 
@@ -106,9 +106,9 @@ struct WatchdogPathTests {
         run.state.stage = .deadManCheck
         let reason = "dead-man check: no new SSL connection within 10 s: refused"
         run.send(.testConnectionFailed("refused"),
-                 stage: .rollingBack(remaining: [.standDownWatchdog, .restoreFile(path: Self.path), .reload(.b)], step: .reloadOrRestart, reason: reason),
+                 stage: .rollingBack(remaining: [.standDownWatchdog, .restoreFile(path: Self.path), .reload(.hostsslRules)], step: .reloadOrRestart, reason: reason),
                  effects: [.standDownWatchdog], changes: [.reloadOrRestart: .failed])
-        run.send(.watchdogStoodDown, stage: .rollingBack(remaining: [.restoreFile(path: Self.path), .reload(.b)], step: .reloadOrRestart, reason: reason),
+        run.send(.watchdogStoodDown, stage: .rollingBack(remaining: [.restoreFile(path: Self.path), .reload(.hostsslRules)], step: .reloadOrRestart, reason: reason),
                  effects: [.restoreFile(path: Self.path)])
         #expect(run.state.watchdog == nil)
     }
@@ -120,7 +120,7 @@ struct WatchdogPathTests {
                  changes: [.hbaRewrite: .confirmed, .reloadOrRestart: .confirmed, .confirm: .confirmed])
         run.send(.preflightPassed, stage: .writingHBA(index: 0), effects: [.writeFile(RunFixtures.hbaWrite)], changes: [.hbaRewrite: .applying])
         run.send(.fileWritten(path: Self.path, backup: "/b"), stage: .checkingCandidateHBA, effects: [.checkCandidateHBA])
-        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.b), effects: [.checkBeforeReload(.b)],
+        run.send(.preReloadChecksPassed, stage: .checkingBeforeReload(.hostsslRules), effects: [.checkBeforeReload(.hostsslRules)],
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
     }
 }
