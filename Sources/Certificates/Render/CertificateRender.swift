@@ -1,3 +1,4 @@
+import ClusterFacts
 import Foundation
 
 /// Text and JSON for `certs inspect`. JSON keys are explicit snake_case: a
@@ -48,9 +49,7 @@ public enum CertificateRender {
             verify_full_ready: report.verifyFullReady,
             findings: report.findings.map { Finding(severity: $0.severity.rawValue, code: $0.code, message: $0.message) },
             rotation: rotation?.steps)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self)
+        return ReportJSON.text(document)
     }
 
     public static func text(_ report: CertificateReport, rotation: RotationPlan?) -> String {

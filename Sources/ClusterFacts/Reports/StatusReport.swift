@@ -26,16 +26,12 @@ public struct StatusReport: Sendable {
     public var document: Document { Document(self) }
 
     public func json(pendingKeep: PendingKeepDocument? = nil) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = JSONTime.encoding
         var document = document
         document.pendingKeep = pendingKeep
         document.certificateExpiry = certificateExpiry
         document.lastRunClients = lastRunClients
         document.compliance = compliance
-        let data = (try? encoder.encode(document)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return ReportJSON.text(document)
     }
 
     public func text() -> String {

@@ -39,9 +39,7 @@ public final class Journal: @unchecked Sendable {
         self.run = run
         self.descriptor = descriptor
         self.sequence = sequence
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = JSONTime.encoding
+        encoder = StoredJSON.encoder()
     }
 
     @discardableResult
@@ -126,8 +124,7 @@ public final class Journal: @unchecked Sendable {
         guard let data = try? HostFile.read(path) else {
             throw .unreadable(path: path, line: 0, reason: "cannot read the file")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = JSONTime.decoding
+        let decoder = StoredJSON.decoder()
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         // After the last newline: nothing (a whole journal) or a torn line.
         if !lines.isEmpty { lines.removeLast() }

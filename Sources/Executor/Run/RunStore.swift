@@ -13,9 +13,7 @@ public struct RunStore: Sendable {
     public func path(run: String) -> String { directory.recordFile(run: run) }
 
     public func save(_ record: RunRecord) throws(JournalError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = JSONTime.encoding
+        let encoder = StoredJSON.encoder()
         let bytes: [UInt8]
         do {
             // File contents never reach the record (see RunRecord).
@@ -33,10 +31,8 @@ public struct RunStore: Sendable {
     public func load(run: String) throws(JournalError) -> RunRecord {
         let file = path(run: run)
         guard let data = FileManager.default.contents(atPath: file) else { throw .unreadable(path: file, line: 0, reason: "cannot read the file") }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = JSONTime.decoding
         do {
-            return try decoder.decode(RunRecord.self, from: data)
+            return try StoredJSON.decoder().decode(RunRecord.self, from: data)
         } catch {
             throw .unreadable(path: file, line: 0, reason: "not a run record")
         }

@@ -32,15 +32,11 @@ public enum RevertWatchdog {
     }
 
     static func encode(_ orders: Orders) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return Array(try encoder.encode(orders)) + [UInt8(ascii: "\n")]
+        return Array(try StoredJSON.encoder().encode(orders)) + [UInt8(ascii: "\n")]
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> Orders {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        return try decoder.decode(Orders.self, from: Data(bytes))
+        return try StoredJSON.decoder().decode(Orders.self, from: Data(bytes))
     }
 
     /// Whether the armed watchdog still runs: that very process (pid and start time), not a later one with its pid.

@@ -5,9 +5,7 @@ import Foundation
 public enum HBARender {
     /// JSON rows with the view's column names.
     public static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self)
+        ReportJSON.text(value)
     }
 
     public static func json(_ rows: [HBAFileRule]) -> String { json(rows.map(ViewRow.init)) }

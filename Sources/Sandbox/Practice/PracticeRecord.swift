@@ -29,9 +29,7 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
     public static func load(_ scenario: PracticeScenario,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> PracticeRecord? {
         guard let data = FileManager.default.contents(atPath: path(scenario, environment)) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = JSONTime.decoding
-        return try? decoder.decode(PracticeRecord.self, from: data)
+        return try? StoredJSON.decoder().decode(PracticeRecord.self, from: data)
     }
 
     /// Every kept sandbox, in scenario order.
@@ -43,10 +41,7 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
         do {
             try FileManager.default.createDirectory(atPath: Self.directory(), withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = JSONTime.encoding
-            _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(Array(try encoder.encode(self)), to: Self.path(scenario),
+            _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(Array(try StoredJSON.encoder().encode(self)), to: Self.path(scenario),
                                                                                 mode: 0o600, backup: nil)
         } catch {
             throw .fileSystem("cannot save the practice record: \(operatorMessage(for: error))")

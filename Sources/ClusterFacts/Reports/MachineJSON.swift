@@ -1,0 +1,72 @@
+import Foundation
+
+/// The version of the JSON contracts scripts and playbooks read (`plan
+/// --json`, `apply --json`, `status --json`): keys are only ever added within
+/// a version; a removed or changed key makes the next one (README, "JSON contracts").
+public enum JSONContract {
+    public static let schema = 1
+}
+
+/// Times in journals, records, reports and JSON: ISO 8601 with
+/// milliseconds, so two reloads and a dead-man check in one second are
+/// told apart. Times written before (whole seconds) still read.
+public enum JSONTime {
+    public static func text(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    public static func date(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(text(date))
+    }
+
+    public static let decoding = JSONDecoder.DateDecodingStrategy.custom { decoder in
+        let container = try decoder.singleValueContainer()
+        let value = try container.decode(String.self)
+        guard let date = date(value) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(value)")
+        }
+        return date
+    }
+}
+
+/// The JSON of every machine-readable output (plans, runs, reports,
+/// status, certificates, pg_hba.conf rows): sorted keys, snake_case keys
+/// made from the Swift names (no hand-written key lists to drift), ISO 8601
+/// dates. Dictionary keys (TLS version names, file paths) stay as they are.
+public enum ReportJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = JSONTime.encoding
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }
+
+    public static func text<T: Encodable>(_ value: T) -> String {
+        String(decoding: (try? encoder().encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}
+
+/// The JSON of the files the wizard writes for itself and reads back: run
+/// records, journal lines, the watchdog's orders, practice records. Keys as
+/// declared, since changing them would orphan the records of earlier runs;
+/// one line per value; ISO 8601 dates.
+public enum StoredJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = JSONTime.encoding
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = JSONTime.decoding
+        return decoder
+    }
+}
