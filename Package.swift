@@ -32,18 +32,20 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
+        // The SQL the wizard runs, per server version, in one catalogue: what it reads and what it changes.
+        .target(name: "SQLCatalogue", dependencies: ["ClusterFacts"]),
         // Pure enforcement core: steps, planner, lock-out guard, reduce(state, event) -> [Effect].
-        .target(name: "Enforcement", dependencies: ["ClusterFacts", "HBA"]),
+        .target(name: "Enforcement", dependencies: ["ClusterFacts", "HBA", "SQLCatalogue"]),
         // Pure: connection lines out of the server's log (stderr, csvlog, jsonlog).
         .target(name: "ServerLog", dependencies: ["ClusterFacts"]),
         // libpq wrapper and version-aware inspection.
-        .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "ClusterFacts", "SQLCatalogue"]),
         // Host I/O: child processes, OS users, the postmaster, files written atomically and read through descriptors.
         .target(name: "HostIO", dependencies: ["CPosixSpawn", "ClusterFacts", .product(name: "Crypto", package: "swift-crypto")]),
         // Reading what a plan needs: the server, its files as its OS user, the certificates, the TLS it serves, its log.
-        .target(name: "PlanningInputs", dependencies: ["HostIO", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "ServerLog"]),
+        .target(name: "PlanningInputs", dependencies: ["HostIO", "SQLCatalogue", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "ServerLog"]),
         // The run engine: the driver, the effects on the server and its files, the journal, the watchdog, the report.
-        .target(name: "Executor", dependencies: ["HostIO", "PlanningInputs", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient"]),
+        .target(name: "Executor", dependencies: ["HostIO", "SQLCatalogue", "PlanningInputs", "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient"]),
         // The wizard: Model/Update/View over an in-memory cell grid (pure).
         .target(name: "WizardUI", dependencies: ["ClusterFacts", "Enforcement"]),
         // The wizard's texts under Resources/ (explanation panels), shipped as a resource bundle.
@@ -78,11 +80,11 @@ let package = Package(
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates", "HostIO", "Executor", "PostgresClient", "TestSupport"]),
         // Planner inputs as values, shared by the planner's and the wizard's tests.
         .target(name: "PlanFixtures", dependencies: ["ClusterFacts", "Enforcement", "HBA"], path: "Tests/PlanFixtures"),
-        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "ClusterFacts", "HBA", "PlanFixtures"]),
+        .testTarget(name: "EnforcementTests", dependencies: ["SQLCatalogue", "Enforcement", "ClusterFacts", "HBA", "PlanFixtures"]),
         .testTarget(name: "HostIOTests", dependencies: ["HostIO", "TestSupport"]),
-        .testTarget(name: "PlanningInputsTests", dependencies: ["PlanningInputs", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "HostIO",
+        .testTarget(name: "PlanningInputsTests", dependencies: ["SQLCatalogue", "PlanningInputs", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "HostIO",
                                                                "PostgresClient", "TestSupport"]),
-        .testTarget(name: "ExecutorTests", dependencies: ["HostIO", "PlanningInputs", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
+        .testTarget(name: "ExecutorTests", dependencies: ["SQLCatalogue", "HostIO", "PlanningInputs", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ClusterFacts", "HostIO", "TestSupport"],
                     exclude: ["ConninfoCorpus"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],

@@ -1,6 +1,7 @@
 import CLibPQ
 import ClusterFacts
 import Foundation
+import SQLCatalogue
 
 /// One libpq connection. Calls are serialised, so a connection may be handed
 /// to a background task (the TUI queries off its input loop), but it is
@@ -59,7 +60,7 @@ public final class Connection: @unchecked Sendable {
     private func checkDirect() throws(PostgresError) {
         guard !isPhysicalReplication else { return }
         let keyPID = backendPID
-        guard let answered = try simpleQueryValue("SELECT pg_catalog.pg_backend_pid()").flatMap({ Int32($0) }), answered == keyPID else {
+        guard let answered = try simpleQueryValue(InspectionQueries.backendPID).flatMap({ Int32($0) }), answered == keyPID else {
             close()
             throw .behindPooler(target: target.redactedDescription,
                                 evidence: "libpq's backend pid \(keyPID) is not the pg_backend_pid() the session reports")
@@ -233,13 +234,7 @@ public final class Connection: @unchecked Sendable {
 
     /// The session facts the wizard needs about itself.
     public func ownSession() throws(PostgresError) -> OwnSession {
-        let row = try query("""
-            SELECT pg_catalog.pg_backend_pid() AS pid,
-                   pg_catalog.host(pg_catalog.inet_server_addr()) AS server_address,
-                   pg_catalog.host(pg_catalog.inet_client_addr()) AS client_address,
-                   current_user AS role,
-                   pg_catalog.current_database() AS database
-            """).first
+        let row = try query(InspectionQueries.ownSession).first
         guard let row else { throw .connectionLost("no row from the session query") }
         let serverAddress = try row.optionalString("server_address")
         return OwnSession(

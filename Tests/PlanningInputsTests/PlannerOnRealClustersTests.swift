@@ -6,6 +6,7 @@ import Foundation
 import HBA
 import PlanningInputs
 import PostgresClient
+import SQLCatalogue
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import ClusterFacts
 import HBA
+import SQLCatalogue
 
 /// Puts the step plans together: statuses, files, SQL in run order, and the
 /// run plan the state machine executes.

@@ -1,4 +1,5 @@
 import ClusterFacts
+import SQLCatalogue
 
 /// Phase A's settings: what ALTER SYSTEM must set, what it shadows or is
 /// shadowed by, and whether a reload is enough (from `pg_settings.context`).

@@ -4,6 +4,7 @@ import Foundation
 import HBA
 import PlanningInputs
 import PostgresClient
+import SQLCatalogue
 
 /// What must hold before any reload (docs/POSTGRES.md, "Reload and its failure modes"
 /// and "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi"): no error in

@@ -3,6 +3,7 @@ import Enforcement
 import Foundation
 import HostIO
 import PostgresClient
+import SQLCatalogue
 
 /// `pg_reload_conf()` only sends SIGHUP and always returns true (docs/POSTGRES.md,
 /// "Reload and its failure modes"),

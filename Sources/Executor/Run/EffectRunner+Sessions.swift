@@ -4,6 +4,7 @@ import Foundation
 import HBA
 import PlanningInputs
 import PostgresClient
+import SQLCatalogue
 
 /// Steps 5 and 6 on the server: the sessions still plain, their end, the
 /// standbys coming back over SSL, and the proof that plain text is refused.

@@ -3,6 +3,7 @@ import Enforcement
 import Foundation
 import HostIO
 import PostgresClient
+import SQLCatalogue
 
 /// Carries out one effect against the real server and files and answers
 /// with the event the state machine expects. Failures become failure

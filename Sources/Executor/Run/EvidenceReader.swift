@@ -4,6 +4,7 @@ import ClusterFacts
 import Foundation
 import HostIO
 import PostgresClient
+import SQLCatalogue
 
 /// The cluster as the audit report compares it before and after a run:
 /// sessions by transport, TLS versions, the SSL settings, file hashes and

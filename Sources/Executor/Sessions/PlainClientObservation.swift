@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import PostgresClient
+import SQLCatalogue
 
 /// The observation window (docs/POSTGRES.md, "Plain text while SSL was
 /// offered is a choice"): once SSL is offered, a client that still connects

@@ -2,6 +2,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import PostgresClient
+import SQLCatalogue
 
 /// One session the terminate step signalled, and the state it was in.
 public struct SessionEnding: Hashable, Sendable {

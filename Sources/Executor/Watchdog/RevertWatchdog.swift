@@ -3,6 +3,7 @@ import Enforcement
 import Foundation
 import HostIO
 import PostgresClient
+import SQLCatalogue
 
 /// The revert watchdog's own process (`pg-ssl-wizard watchdog`, started by
 /// the run with its orders on standard input and the run's lock as
@@ -178,8 +179,7 @@ public enum RevertWatchdog {
         while Date() < deadline {
             do {
                 let connection = try Connection.connect(target, timeoutSeconds: 5)
-                // Its queries are short: none may hang the watchdog (and the run's lock) for good.
-                _ = try connection.query("SET statement_timeout = '30s'")
+                _ = try connection.query(SQLText.watchdogStatementTimeout)
                 let snapshot = try ServerInspector(connection: connection).snapshot()
                 guard snapshot.server.systemIdentifier == orders.systemIdentifier else {
                     connection.close()

@@ -5,6 +5,7 @@ import HBA
 import HostIO
 import PostgresClient
 import ServerLog
+import SQLCatalogue
 
 /// Reads the server's connection lines (docs/POSTGRES.md, "The server log as
 /// evidence"): the files the operator names, else those the server writes

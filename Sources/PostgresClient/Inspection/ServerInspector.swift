@@ -1,5 +1,6 @@
 import ClusterFacts
 import Foundation
+import SQLCatalogue
 
 /// Reads a `ClusterSnapshot` off a live server. Read-only: it runs SELECTs
 /// and reads two local files (hba_file, pg_control) when they are reachable.

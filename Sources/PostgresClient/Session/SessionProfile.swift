@@ -1,4 +1,5 @@
 import Foundation
+import SQLCatalogue
 
 /// The settings every wizard session starts with, sent in the startup
 /// packet (`options=-c ...`). Client startup options outrank what a database
@@ -49,15 +50,9 @@ public enum SessionProfile {
 
     /// Timeouts that only some versions know (an unknown `-c` name would
     /// refuse the connection), set once connected.
-    static func versionedSettings(serverVersion: Int) -> [String] {
-        var statements: [String] = []
-        if serverVersion >= 140000 { statements.append("SET idle_session_timeout = 0") }
-        if serverVersion >= 170000 { statements.append("SET transaction_timeout = 0") }
-        return statements
-    }
+    static func versionedSettings(serverVersion: Int) -> [String] { InspectionQueries.sessionTimeouts(serverVersion: serverVersion) }
 
-    /// The statement that reads the profile back (SHOW is not a function
-    /// call, so nothing planted can answer it).
-    static let check = "SHOW search_path"
+    /// The statement that reads the profile back.
+    static let check = InspectionQueries.searchPathCheck
     static let expectedSearchPath = "pg_catalog, pg_temp"
 }

@@ -2,6 +2,7 @@ import PlanFixtures
 import ClusterFacts
 @testable import Enforcement
 import HBA
+import SQLCatalogue
 import Testing
 
 /// The planner on snapshot values: statuses, SQL order, reload decision,

@@ -3,6 +3,7 @@ import Enforcement
 import Executor
 import Foundation
 import PostgresClient
+import SQLCatalogue
 import Testing
 import TestSupport
 

@@ -16,6 +16,9 @@ public enum SQLText {
 
     public static let reload = "SELECT pg_catalog.pg_reload_conf()"
 
+    /// The revert watchdog's queries are short: none may hang it (and the run's lock) for good.
+    public static let watchdogStatementTimeout = "SET statement_timeout = '30s'"
+
     /// Before any reload: any row here means the reload applies no setting
     /// but still loads pg_hba.conf (docs/POSTGRES.md, "Reload and its failure modes").
     public static let fileSettingErrors = """

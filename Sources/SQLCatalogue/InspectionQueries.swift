@@ -4,8 +4,8 @@ import ClusterFacts
 /// version where the catalogs differ (docs/POSTGRES.md, "Version differences 13-18"). Every catalog
 /// relation and function is written `pg_catalog.`-qualified, on top of the
 /// session's pinned search_path (docs/SECURITY.md, "SQL").
-enum InspectionQueries {
-    static let serverFacts = """
+public enum InspectionQueries {
+    public static let serverFacts = """
         SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
                pg_catalog.version() AS version_string,
                pg_catalog.pg_is_in_recovery() AS in_recovery,
@@ -17,9 +17,9 @@ enum InspectionQueries {
 
     /// Restricted to superusers and pg_read_all_stats members on some
     /// versions; the inspector tolerates a permission error.
-    static let systemIdentifier = "SELECT system_identifier::text AS system_identifier FROM pg_catalog.pg_control_system()"
+    public static let systemIdentifier = "SELECT system_identifier::text AS system_identifier FROM pg_catalog.pg_control_system()"
 
-    static let privileges = """
+    public static let privileges = """
         SELECT current_user AS role,
                r.rolsuper AS is_superuser,
                pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
@@ -31,7 +31,7 @@ enum InspectionQueries {
 
     /// Every ssl* setting and the few others plans depend on. Superuser-only
     /// rows (file paths) are simply absent for roles that may not see them.
-    static let settings = """
+    public static let settings = """
         SELECT name, setting AS value, context, source, sourcefile AS source_file,
                sourceline AS source_line, pending_restart, boot_val AS boot_value
         FROM pg_catalog.pg_settings
@@ -40,13 +40,13 @@ enum InspectionQueries {
         ORDER BY name
         """
 
-    static let extraSettingNames = [
+    public static let extraSettingNames = [
         "listen_addresses", "port", "data_directory", "config_file", "hba_file", "ident_file",
         "allow_alter_system", "log_destination", "logging_collector", "log_directory",
         "log_filename", "wal_retrieve_retry_interval", "password_encryption", "max_connections",
     ]
 
-    static let fileSettings = """
+    public static let fileSettings = """
         SELECT sourcefile AS source_file, sourceline AS source_line, seqno, name,
                setting AS value, applied, error
         FROM pg_catalog.pg_file_settings
@@ -56,7 +56,7 @@ enum InspectionQueries {
     /// The rows in the order the server processed them (16+: included files
     /// appear where their include line is). The view has no ORDER BY of its
     /// own, so the function's output order is pinned WITH ORDINALITY.
-    static func hbaFileRules(_ version: ServerVersion) -> String {
+    public static func hbaFileRules(_ version: ServerVersion) -> String {
         let numbering = version.major >= 16 ? "rule_number, file_name" : "NULL::int AS rule_number, NULL::text AS file_name"
         return """
             SELECT \(numbering), line_number, type, database, user_name,
@@ -68,7 +68,7 @@ enum InspectionQueries {
 
     /// pg_stat_activity joined with the SSL and GSS views. Same columns on
     /// 13-18 for what we select (13's pg_stat_ssl.compression is not used).
-    static let sessions = """
+    public static let sessions = """
         SELECT a.pid, a.backend_type, a.usename AS "user", a.datname AS database,
                a.application_name, pg_catalog.host(a.client_addr) AS client_address,
                a.client_hostname, a.client_port,
@@ -84,7 +84,7 @@ enum InspectionQueries {
 
     /// Every role with its direct members, for `+group` and `samerole`
     /// matching (the matcher computes the transitive closure).
-    static let roleMemberships = """
+    public static let roleMemberships = """
         SELECT r.rolname AS role,
                coalesce(pg_catalog.array_agg(m.rolname ORDER BY m.rolname) FILTER (WHERE m.rolname IS NOT NULL), '{}') AS members
         FROM pg_catalog.pg_roles r
@@ -92,4 +92,30 @@ enum InspectionQueries {
         LEFT JOIN pg_catalog.pg_roles m ON m.oid = am.member
         GROUP BY r.rolname
         """
+
+    /// The session facts the wizard needs about itself.
+    public static let ownSession = """
+        SELECT pg_catalog.pg_backend_pid() AS pid,
+               pg_catalog.host(pg_catalog.inet_server_addr()) AS server_address,
+               pg_catalog.host(pg_catalog.inet_client_addr()) AS client_address,
+               current_user AS role,
+               pg_catalog.current_database() AS database
+        """
+
+    /// The backend's own pid, over the simple protocol: compared with the one
+    /// libpq got from the server's key data before the session is trusted.
+    public static let backendPID = "SELECT pg_catalog.pg_backend_pid()"
+
+    /// Timeouts that only some versions know (an unknown `-c` name would
+    /// refuse the connection), set once connected.
+    public static func sessionTimeouts(serverVersion: Int) -> [String] {
+        var statements: [String] = []
+        if serverVersion >= 140000 { statements.append("SET idle_session_timeout = 0") }
+        if serverVersion >= 170000 { statements.append("SET transaction_timeout = 0") }
+        return statements
+    }
+
+    /// Reads the pinned search_path back (SHOW is not a function call, so
+    /// nothing planted can answer it).
+    public static let searchPathCheck = "SHOW search_path"
 }
