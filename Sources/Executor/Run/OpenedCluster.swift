@@ -78,6 +78,35 @@ public struct OpenedCluster: @unchecked Sendable {
         return try resumeLatestRun()
     }
 
+    /// What `keep` found: the run kept and ready to go on, or the watchdog had already put pg_hba.conf back (recorded).
+    public enum KeepOutcome {
+        case kept(RunDriver)
+        case tooLate(run: String)
+    }
+
+    /// `keep`: the run waiting for "keep these changes?" has its watchdog
+    /// stand down and goes on; everything is checked before it stands down.
+    public func keepWaitingRun() throws -> KeepOutcome {
+        guard let pending = PendingKeep.find(directory) else { throw RunError.nothingToKeep }
+        if pending.armerIsAlive { throw RunError.keepBelongsToTheWizard(pid: pending.arm.armedBy) }
+        if case .reverted(let failure) = pending.guarding { return recordTooLate(pending, failure: failure) }
+        try pending.checkKeepable()
+        if case .reverted? = try pending.tell(.standDown) { return recordTooLate(pending, failure: nil) }
+        let driver = try resumeLatestRun()
+        // At the question: the answer; a "keep" already given: its stand-down again, then on.
+        if case .awaitingKeep = driver.state.stage { try driver.answerKeep(true) }
+        return .kept(driver)
+    }
+
+    /// The watchdog had put pg_hba.conf back: the run records it.
+    private func recordTooLate(_ pending: PendingKeep, failure: String?) -> KeepOutcome {
+        if let driver = try? resumeLatestRun() {
+            try? driver.recordWatchdogRevert(failure: failure)
+            _ = try? driver.run()
+        }
+        return .tooLate(run: pending.record.run)
+    }
+
     /// `rollback`: the latest run undone and verified. A run waiting for
     /// "keep" has its watchdog put pg_hba.conf back first (and record it);
     /// then the rest goes back through the run's state machine.

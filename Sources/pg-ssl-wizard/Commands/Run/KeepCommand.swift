@@ -20,31 +20,15 @@ struct KeepCommand: ParsableCommand {
     @Flag(help: "Print the outcome as JSON (no progress lines).") var json = false
 
     func run() throws {
-        let driver = try failingWithUnknown { () throws -> RunDriver in
-            let cluster = try OpenedCluster.open(operatorTarget(conninfo))
-            guard let pending = PendingKeep.find(cluster.directory) else { throw RunError.nothingToKeep }
-            if pending.armerIsAlive { throw RunError.keepBelongsToTheWizard(pid: pending.arm.armedBy) }
-            if case .reverted(let failure) = pending.guarding { try Self.tooLate(pending, cluster, failure: failure) }
-            // Everything checked before the watchdog stands down.
-            try pending.checkKeepable()
-            if case .reverted? = try pending.tell(.standDown) { try Self.tooLate(pending, cluster, failure: nil) }
-            let driver = try cluster.resumeLatestRun()
-            // At the question: the answer; a "keep" already given: its stand-down again, then on.
-            if case .awaitingKeep = driver.state.stage { try driver.answerKeep(true) }
-            return driver
+        let outcome = try failingWithUnknown { try OpenedCluster.open(operatorTarget(conninfo)).keepWaitingRun() }
+        guard case .kept(let driver) = outcome else {
+            if case .tooLate(let run) = outcome {
+                TerminalText.write("pg-ssl-wizard: " + RunError.keptTooLate(run: run).operatorMessage + "\n", to: .standardError)
+            }
+            throw ExitCode(1)
         }
         driver.observer = RunOutput.progress(json: json)
         _ = try failingWithUnknown { try driver.run() }
         try RunOutput.finish(driver, json: json)
-    }
-
-    /// The watchdog had put pg_hba.conf back: the run records it, and `keep` says so (exit 1).
-    static func tooLate(_ pending: PendingKeep, _ cluster: OpenedCluster, failure: String?) throws -> Never {
-        if let driver = try? cluster.resumeLatestRun() {
-            try? driver.recordWatchdogRevert(failure: failure)
-            _ = try? driver.run()
-        }
-        TerminalText.write("pg-ssl-wizard: " + RunError.keptTooLate(run: pending.record.run).operatorMessage + "\n", to: .standardError)
-        throw ExitCode(1)
     }
 }
