@@ -140,10 +140,10 @@ public enum RevertWatchdog {
             if case .reloadNotTaken(let reason) = performed.event { failure = reason }
         } catch {
             if let postmaster = try? Postmaster.verified(dataDirectory: orders.dataDirectory), kill(postmaster.pid, SIGHUP) == 0 {
-                try? journal.note("watchdog_signalled_reload", ["pid": String(postmaster.pid), "why": operatorMessage(for: error)])
+                _ = try? journal.note("watchdog_signalled_reload", ["pid": String(postmaster.pid), "why": operatorMessage(for: error)])
             } else {
                 // No postmaster: the server is down and reads the old file when it starts.
-                try? journal.note("watchdog_no_server", ["why": operatorMessage(for: error)])
+                _ = try? journal.note("watchdog_no_server", ["why": operatorMessage(for: error)])
             }
         }
         try? channel.report(failure.map { .revertFailed($0) } ?? .reverted)
