@@ -26,13 +26,13 @@ struct ServedCertificateTests {
             }
             #expect(fingerprint == expected && via == "libpq" && version?.hasPrefix("TLSv1.") == true)
 
-            // Over the socket there is no TCP password: libpq cannot log in, OpenSSL still sees the certificate.
+            // Over the socket there is no TCP password: libpq cannot log in, the STARTTLS handshake still sees the certificate.
             let noLogin = ServedCertificate.probe(host: "127.0.0.1", port: cluster.port, target: try ConnectionTarget(cluster.socketConninfo))
             guard case .served(let fallbackFingerprint, let fallbackVersion, let fallbackVia) = noLogin else {
                 Issue.record("no handshake: \(noLogin)")
                 return
             }
-            #expect(fallbackFingerprint == expected && fallbackVia == "openssl s_client" && fallbackVersion?.hasPrefix("TLSv1.") == true)
+            #expect(fallbackFingerprint == expected && fallbackVia == ServedCertificate.via && fallbackVersion?.hasPrefix("TLSv1.") == true)
 
             try cluster.sql("ALTER SYSTEM SET ssl = off")
             try cluster.reload()

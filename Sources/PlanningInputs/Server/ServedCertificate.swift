@@ -1,14 +1,13 @@
 import Certificates
 import ClusterFacts
 import Foundation
-import HostIO
 import PostgresClient
 
 /// Phase A's proof: a real TLS handshake with the server, and the SHA-256
 /// fingerprint of the certificate it served. libpq with `sslmode=require`
 /// first (the way clients connect); when that connection cannot log in (the
-/// operator came over the unix socket and has no TCP password), OpenSSL's
-/// own PostgreSQL STARTTLS handshake, which needs no login at all.
+/// operator came over the unix socket and has no TCP password), the
+/// PostgreSQL STARTTLS handshake alone, in process, which needs no login.
 public enum ServedCertificate {
     public enum Outcome: Hashable, Sendable {
         case served(fingerprint: String, protocolVersion: String?, via: String)
@@ -33,27 +32,21 @@ public enum ServedCertificate {
         return fallback
     }
 
-    /// OpenSSL's PostgreSQL STARTTLS handshake alone: no login needed.
+    /// PostgreSQL's STARTTLS handshake alone, in process: no login needed.
     public static func withoutLogin(host: String, port: Int, timeoutSeconds: Int = 5) -> Outcome {
-        guard let (block, pem) = handshake(host: host, port: port, timeoutSeconds: timeoutSeconds) else {
-            return .noHandshake("openssl s_client -starttls postgres completed no handshake")
+        switch StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds) {
+        case .success(let served):
+            return .served(fingerprint: Fingerprint.sha256(served.certificateDER), protocolVersion: served.protocolVersion, via: via)
+        case .failure(let failure):
+            return .noHandshake("STARTTLS: \(failure.reason)")
         }
-        // "New, TLSv1.3, Cipher is ..." names the negotiated version.
-        let version = pem.stdout.split(separator: "\n").first { $0.hasPrefix("New, ") }
-            .flatMap { $0.split(separator: ",").dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } }
-        return .served(fingerprint: Fingerprint.sha256(block.der), protocolVersion: version, via: "openssl s_client")
     }
+
+    /// How the journal and the report name the handshake without login.
+    public static let via = "STARTTLS in process"
 
     /// The served certificate (DER) from a STARTTLS handshake, for a caller that could not log in.
     public static func derWithoutLogin(host: String, port: Int, timeoutSeconds: Int = 5) -> [UInt8]? {
-        handshake(host: host, port: port, timeoutSeconds: timeoutSeconds)?.block.der
-    }
-
-    private static func handshake(host: String, port: Int, timeoutSeconds: Int) -> (block: PEMBlock, output: ProcessOutput)? {
-        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        guard let output = try? ProcessRunner.run("openssl", ["s_client", "-starttls", "postgres", "-connect", address, "-showcerts"],
-                                                  input: "", timeoutSeconds: Double(timeoutSeconds + 5)),
-              let block = PEMFile.blocks(Array(output.stdout.utf8))?.first(where: { $0.label == "CERTIFICATE" }) else { return nil }
-        return (block, output)
+        try? StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds).get().certificateDER
     }
 }
