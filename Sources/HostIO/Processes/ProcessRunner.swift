@@ -220,14 +220,32 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// The exit code (128 + signal for a killed child), or nil on timeout.
+    /// Woken by the child's exit itself (a pidfd), not by polling: a short
+    /// child costs its own run time and nothing more.
     public func wait(timeoutSeconds: Double) -> Int32? {
+        if let status = poll() { return status }
         let deadline = Date().addingTimeInterval(timeoutSeconds)
-        var pause: UInt32 = 1_000
+        let exit = pgsw_pidfd_open(pid)
+        guard exit >= 0 else { return waitBySleeping(until: deadline) }
+        defer { close(exit) }
+        while true {
+            let milliseconds = Int32(min(max(0, deadline.timeIntervalSinceNow * 1000).rounded(.up), Double(Int32.max)))
+            var entry = pollfd(fd: exit, events: Int16(POLLIN), revents: 0)
+            let ready = Glibc.poll(&entry, 1, milliseconds)
+            if let status = poll() { return status }
+            if ready == 0 || Date() >= deadline { return nil }
+            if ready < 0 && errno != EINTR { return waitBySleeping(until: deadline) }
+        }
+    }
+
+    /// Kernels without pidfd_open: short sleeps, growing to 10 ms.
+    private func waitBySleeping(until deadline: Date) -> Int32? {
+        var pause: UInt32 = 200
         while true {
             if let status = poll() { return status }
             if Date() >= deadline { return nil }
             usleep(pause)
-            pause = min(pause * 2, 50_000)
+            pause = min(pause * 2, 10_000)
         }
     }
 
