@@ -41,7 +41,8 @@ public enum ReloadProof {
             } catch {
                 lastError = operatorMessage(for: error)
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            // The postmaster re-reads on SIGHUP in its own time, usually within a millisecond or two.
+            Thread.sleep(forTimeInterval: 0.005)
         }
         if let hba {
             if HostFile.sha256(hba.path) != hbaBefore {

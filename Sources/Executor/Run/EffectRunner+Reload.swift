@@ -110,7 +110,7 @@ extension EffectRunner {
             case nil: return Performed(.testConnectionSucceeded)
             case let failure?: last = failure
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            Thread.sleep(forTimeInterval: 0.02)
         } while Date() < deadline
         return Performed(.testConnectionFailed(last))
     }
