@@ -49,6 +49,41 @@ struct MatcherTests {
         #expect(compared == 40)
     }
 
+    /// The index files narrow networks by their first bytes: the lines it
+    /// leaves out for an attempt must be lines that miss it.
+    @Test func theNetworkIndexLeavesOutOnlyLinesThatMiss() {
+        let doc = document("""
+            local all all peer
+            host all alice 10.1.2.3/32 trust
+            hostssl all all 10.1.2.0/24 scram-sha-256
+            host all all 10.1.0.0/16 reject
+            hostnossl all all 10.2.0.0 255.255.0.0 reject
+            host all all 10.0.0.0/8 md5
+            host all all fd00:1:2::/48 scram-sha-256
+            host all all fd00::/8 md5
+            host all all samehost trust
+            hostssl all all 172.16.5.0/24 cert
+            host all all 0.0.0.0/0 scram-sha-256
+            """)
+        let matcher = Matcher(document: doc, environment: .with(memberships: [:], knownRoles: ["alice", "bob"]))
+        var decided = Set<Int?>()
+        for address in ["10.1.2.3", "10.1.2.4", "10.1.9.9", "10.2.0.1", "10.3.0.1", "172.16.5.5", "172.16.6.5", "8.8.8.8",
+                        "fd00:1:2::9", "fd00:1:3::9", "fe80::1", "127.0.0.1"] {
+            for ssl in [false, true] {
+                for user in ["alice", "bob"] {
+                    let attempt = tcp(address, ssl: ssl, user: user)
+                    let traced = matcher.match(attempt)
+                    let untraced = matcher.match(attempt, tracing: false)
+                    #expect(untraced.decidingRule == traced.decidingRule && untraced.unknowns == traced.unknowns, "\(attempt)")
+                    decided.insert(traced.lineNumber)
+                }
+            }
+        }
+        #expect(matcher.match(ConnectionAttempt(transport: .unixSocket, database: "x", user: "y"), tracing: false).lineNumber == 1)
+        // The attempts reach most lines, so the comparison covers filed and unfiled ones.
+        #expect(decided.isSuperset(of: [2, 3, 4, 5, 6, 7, 8, 10, 11]), "lines decided: \(decided)")
+    }
+
     @Test func physicalReplicationMatchesOnlyTheReplicationKeyword() {
         let doc = document("""
             host all repl 10.0.0.0/8 scram-sha-256

@@ -4,11 +4,13 @@ public struct Matcher: Sendable {
     public let document: HBADocument
     public let environment: MatchEnvironment
     let screens: [RuleScreen]
+    let index: RuleIndex
 
     public init(document: HBADocument, environment: MatchEnvironment = .offline) {
         self.document = document
         self.environment = environment
-        self.screens = document.rules.map(RuleScreen.init)
+        screens = document.rules.map(RuleScreen.init)
+        index = RuleIndex(screens)
     }
 
     /// The decision and a trace of every line examined. With `tracing`
@@ -39,15 +41,15 @@ public struct Matcher: Sendable {
                            fileWouldLoad: document.isLoadable)
     }
 
-    /// Same decision and open questions, no trace: the screens skip the
-    /// lines that surely miss without building their reasons.
+    /// Same decision and open questions, no trace: the index and the screens
+    /// skip the lines that surely miss without building their reasons.
     func untraced(_ attempt: ConnectionAttempt) -> MatchResult {
         let client = RuleScreen.Client(attempt)
         let gssapi = document.context.build.gssapi
         var unknowns: [MatchResult.Step] = []
         let rules = document.rules
-        for index in screens.indices where !screens[index].misses(client, gssapiBuild: gssapi) {
-            let rule = rules[index]
+        for position in index.candidates(client) where !screens[position].misses(client, gssapiBuild: gssapi) {
+            let rule = rules[position]
             switch evaluate(rule, attempt) {
             case .no: continue
             case .unknown(let reason):
