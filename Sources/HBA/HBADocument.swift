@@ -14,10 +14,22 @@ public struct HBADocument: Sendable {
     public let loadProblem: String?
 
     public init(path: String, bytes: [UInt8], context: ParseContext, files: any FileSource = InMemoryFiles()) {
+        self.init(path: path, bytes: bytes, context: context,
+                  tokenized: Tokenizer(syntax: context.syntax, files: files).tokenize(path: path, bytes: bytes))
+    }
+
+    /// The same file (and the same included files, as read then) parsed in
+    /// another context: with SSL on, say, between the phases. Tokens depend
+    /// only on the syntax, so they are reused when it is the same.
+    public func reparsed(in context: ParseContext, files: any FileSource) -> HBADocument {
+        guard context.syntax == self.context.syntax else { return HBADocument(path: path, bytes: bytes, context: context, files: files) }
+        return HBADocument(path: path, bytes: bytes, context: context, tokenized: lines.map(\.tokenized))
+    }
+
+    init(path: String, bytes: [UInt8], context: ParseContext, tokenized: [TokenizedLine]) {
         self.path = path
         self.bytes = bytes
         self.context = context
-        let tokenized = Tokenizer(syntax: context.syntax, files: files).tokenize(path: path, bytes: bytes)
         let parser = LineParser(context: context)
         let lines = tokenized.map(parser.parse)
         let rules = lines.compactMap(\.rule)

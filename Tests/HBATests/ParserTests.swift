@@ -46,6 +46,24 @@ struct ParserTests {
         #expect(document("hostssl all all all md5\n", version: 15, ssl: false).isLoadable)
     }
 
+    /// Between the phases the planner reads the same file with SSL on: the
+    /// tokens are reused, and the result must be what a fresh read gives.
+    @Test func aFileReparsedWithSSLOnIsTheFileReadWithSSLOn() {
+        let text = """
+            local all all peer
+            hostssl all all 10.0.0.0/8 scram-sha-256
+            host all all 10.0.0.0/8 md5
+            include extra.conf
+            """
+        let files = ["/etc/pg/extra.conf": "hostssl app +ops 192.168.0.0/16 cert\nhost all all 0.0.0.0/0 reject\n"]
+        let off = document(text, ssl: false, files: files)
+        let on = off.reparsed(in: ParseContext(syntax: ServerSyntax(major: 18), sslEnabled: true), files: InMemoryFiles(files))
+        let fresh = document(text, ssl: true, files: files)
+        #expect(off.lines.filter { $0.error == "hostssl record cannot match because SSL is disabled" }.count == 2)
+        #expect(on.lines == fresh.lines && on.rules == fresh.rules && on.loadProblem == fresh.loadProblem)
+        #expect(on.lines.count == 5 && on.context.sslEnabled)
+    }
+
     @Test func invalidClientcertFailsSilently() {
         // clientcert=1 is not valid from 14 on: the row is all NULLs with no error text.
         let row = rows("hostssl all all all md5 clientcert=1\n", version: 15)[0]

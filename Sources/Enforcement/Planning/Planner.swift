@@ -14,10 +14,9 @@ public enum Planner {
         let environment = matchEnvironment(input)
         // Between the phases the old rules apply with SSL on: hostssl lines start matching.
         let betweenPhases = hba.current.context.sslEnabled ? hba.current
-            : HBADocument(path: hba.current.path, bytes: hba.current.bytes,
-                          context: ParseContext(syntax: hba.current.context.syntax, build: input.build, sslEnabled: true,
-                                                               interfaceNames: input.interfaceNames),
-                          files: hba.files)
+            : hba.current.reparsed(in: ParseContext(syntax: hba.current.context.syntax, build: input.build, sslEnabled: true,
+                                                    interfaceNames: input.interfaceNames),
+                                   files: hba.files)
         let lockoutGuard = LockoutGuard(current: betweenPhases, candidate: hba.candidate, environment: environment,
                                         policy: input.options.rewritePolicy, raisedTLSFloor: settings.raisedTLSFloor)
         let identities = IdentityCollector(input: input).identities()
