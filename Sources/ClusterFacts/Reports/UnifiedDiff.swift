@@ -51,7 +51,8 @@ public enum UnifiedDiff {
     /// Lines split on LF as bytes: "\r\n" is one Character in Swift, so a
     /// Character split would not see CRLF line ends. A CR stays on its line.
     static func lines(_ text: String) -> [String] {
-        var result = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
+        // LF never occurs inside a multi-byte UTF-8 sequence, so each piece is valid text.
+        var result = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         if result.last == "" { result.removeLast() }
         return result
     }

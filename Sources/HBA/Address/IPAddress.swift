@@ -42,12 +42,15 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
     /// `inet_aton` forms: 1 to 4 parts, each decimal, octal (leading 0) or
     /// hex (0x); the last part fills the remaining bytes. `127.1` is 127.0.0.1.
     static func parseV4(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...4).contains(parts.count) else { return nil }
+        // On the UTF-8 bytes: the planner parses every address of a large file three times.
+        let bytes = Array(text.utf8)
         var values: [UInt64] = []
-        for part in parts {
-            guard let value = parseInetNumber(part) else { return nil }
+        values.reserveCapacity(4)
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: ".") {
+            guard values.count < 4, let value = parseInetNumber(bytes[start..<index]) else { return nil }
             values.append(value)
+            start = index + 1
         }
         var result: UInt64 = 0
         for (index, value) in values.enumerated() {
@@ -64,22 +67,30 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         return [UInt8(result >> 24 & 0xff), UInt8(result >> 16 & 0xff), UInt8(result >> 8 & 0xff), UInt8(result & 0xff)]
     }
 
-    private static func parseInetNumber(_ text: Substring) -> UInt64? {
-        guard !text.isEmpty else { return nil }
-        var digits = text
+    /// One part of an inet_aton address: decimal, octal after a leading 0, hex after 0x.
+    private static func parseInetNumber(_ part: ArraySlice<UInt8>) -> UInt64? {
+        guard !part.isEmpty else { return nil }
+        var digits = part
         var radix: UInt64 = 10
-        if digits.hasPrefix("0x") || digits.hasPrefix("0X") {
+        if digits.count >= 2, digits.first == UInt8(ascii: "0"), digits[digits.startIndex + 1] | 0x20 == UInt8(ascii: "x") {
             radix = 16
             digits = digits.dropFirst(2)
             if digits.isEmpty { return 0 } // glibc takes "0x" as zero
-        } else if digits.hasPrefix("0"), digits.count > 1 {
+        } else if digits.first == UInt8(ascii: "0"), digits.count > 1 {
             radix = 8
             digits = digits.dropFirst()
         }
         var value: UInt64 = 0
-        for character in digits {
-            guard character.isASCII, let digit = character.hexDigitValue, UInt64(digit) < radix else { return nil }
-            value = value * radix + UInt64(digit)
+        for byte in digits {
+            let digit: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt64(byte - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            guard digit < radix else { return nil }
+            value = value * radix + digit
             if value > 0xffff_ffff { return nil }
         }
         return value
