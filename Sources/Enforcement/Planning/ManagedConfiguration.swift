@@ -25,7 +25,8 @@ public struct ManagedConfiguration: Hashable, Sendable, Codable {
 
     /// The manager named in the comment lines of `text`, if any.
     static func detect(_ text: String) -> (Manager, String, Int)? {
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(200).enumerated() {
+        // Only the head of the file is looked at: a large file is not split whole.
+        for (index, line) in text.split(separator: "\n", maxSplits: 200, omittingEmptySubsequences: false).prefix(200).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("#") else { continue }
             let lowered = trimmed.lowercased()
