@@ -71,7 +71,7 @@ let package = Package(
         // The connection-string fuzz target (make fuzz FUZZ=conninfo); a corpus runner in normal builds.
         .executableTarget(name: "conninfo-fuzz", dependencies: ["PostgresClient", "ClusterFacts", "FuzzCorpus"], path: "Tests/Fuzz/ConninfoFuzz"),
         // `make bench`: benchmarks, each with a baseline measured in the same run.
-        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "HostIO", "Executor", "PostgresClient", "ServerLog", "TestSupport"],
+        .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "HostIO", "SQLCatalogue", "Executor", "PostgresClient", "ServerLog", "TestSupport"],
                           path: "Benchmarks/PgswBench"),
         .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
         .testTarget(name: "ServerLogTests", dependencies: ["ServerLog", "ClusterFacts"]),

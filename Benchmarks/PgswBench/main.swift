@@ -7,6 +7,7 @@ let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("hba", HBABenchmark.run),
     ("plan", PlanBenchmark.run),
     ("apply", ApplyBenchmark.run),
+    ("status", StatusBenchmark.run),
     ("wizard", WizardBenchmark.run),
     ("load", LoadBenchmark.run),
     ("log", LogBenchmark.run),
