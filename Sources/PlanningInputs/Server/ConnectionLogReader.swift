@@ -19,7 +19,7 @@ public enum ConnectionLogReader {
     public static func read(_ request: ConnectionLogRequest, connection: Connection, snapshot: ClusterSnapshot) -> ConnectionLogEvidence? {
         guard request.enabled else { return nil }
         let settings = (try? connection.query(SQLText.logSettings).rows.reduce(into: [String: String]()) { result, row in
-            if let name = try? row.string("name"), let value = try? row.optionalString("setting") { result[name] = value ?? "" }
+            if let name = try? row.string("name"), let value = try? row.optionalString("setting") { result[name] = value }
         }) ?? [:]
         let logConnections = settings["log_connections"] ?? "off"
         var limits: [LogEvidenceLimit] = []
