@@ -10,9 +10,12 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 /* PG_DIAG_* are character-literal macros, which Swift does not import. */
@@ -38,72 +41,128 @@ static inline int pgsw_peer_certificate_der(PGconn *conn, unsigned char **out) {
 }
 static inline void pgsw_free(void *p) { OPENSSL_free(p); }
 
-/* PostgreSQL's STARTTLS with no login, in process: a TCP connection, the
-   SSLRequest, the server's 'S', then a TLS handshake on the same socket.
-   The served certificate goes DER-encoded into a buffer the caller releases
-   with pgsw_free, the negotiated protocol's name into `version`. Nothing is
-   verified here: the caller compares the certificate's fingerprint with the
-   one it expects. Returns the DER length, or -1 with `error` filled. Every
-   step is bounded by `timeout_ms`. */
-static inline int pgsw_starttls_fail(char *error, int error_size, const char *what, int fd, SSL *ssl, SSL_CTX *ctx) {
-    snprintf(error, (size_t) error_size, "%s", what);
-    if (ssl != 0) SSL_free(ssl);
-    if (ctx != 0) SSL_CTX_free(ctx);
-    if (fd >= 0) close(fd);
-    return -1;
+/* PostgreSQL's STARTTLS with no login, in process: a TCP connection to a
+   numeric address, the SSLRequest, the server's 'S', then a TLS handshake on
+   the same socket. The served certificate goes DER-encoded into a buffer the
+   caller releases with pgsw_free, the negotiated protocol's name into
+   `version`. Nothing is verified here: the caller compares the certificate's
+   fingerprint with the one it expects. Returns the DER length, or -1 with
+   `error` filled.
+   The peer may be hostile (anyone who holds the port), so: one deadline for
+   the whole exchange, however slowly the peer trickles bytes; the socket
+   stays non-blocking and every wait is a poll() with the time left, retried
+   on EINTR; SIGPIPE is blocked on this thread while OpenSSL writes (its
+   socket BIO uses plain write()) and a SIGPIPE raised meanwhile is
+   discarded, as libpq does; no name is resolved (no DNS wait). */
+static inline long pgsw_starttls_ms_left(const struct timespec *deadline) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long left = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return left > 0 ? left : 0;
 }
 
-static inline int pgsw_starttls_peer_der(const char *host, int port, int timeout_ms, unsigned char **out,
-                                         char *version, int version_size, char *error, int error_size) {
+/* 1 when `events` is ready within the deadline, 0 on timeout, -1 on error. */
+static inline int pgsw_starttls_wait(int fd, short events, const struct timespec *deadline) {
+    for (;;) {
+        long left = pgsw_starttls_ms_left(deadline);
+        if (left == 0) return 0;
+        struct pollfd entry = { fd, events, 0 };
+        int ready = poll(&entry, 1, (int) left);
+        if (ready > 0) return 1;
+        if (ready == 0) return 0;
+        if (errno != EINTR) return -1;
+    }
+}
+
+static inline int pgsw_starttls_exchange(const char *host, int port, int timeout_ms, unsigned char **out,
+                                         char *version, int version_size, const char **error) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec += 1; deadline.tv_nsec -= 1000000000L; }
+
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints, *found = 0;
     memset(&hints, 0, sizeof hints);
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    if (getaddrinfo(host, service, &hints, &found) != 0 || found == 0) return pgsw_starttls_fail(error, error_size, "cannot resolve the address", -1, 0, 0);
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    if (getaddrinfo(host, service, &hints, &found) != 0 || found == 0) { *error = "not a numeric address"; return -1; }
     int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) { freeaddrinfo(found); return pgsw_starttls_fail(error, error_size, "cannot create a socket", -1, 0, 0); }
+    if (fd < 0) { freeaddrinfo(found); *error = "cannot create a socket"; return -1; }
     int connected = connect(fd, found->ai_addr, found->ai_addrlen);
     freeaddrinfo(found);
     if (connected != 0) {
-        if (errno != EINPROGRESS) return pgsw_starttls_fail(error, error_size, "connection refused", fd, 0, 0);
-        struct pollfd writable = { fd, POLLOUT, 0 };
-        if (poll(&writable, 1, timeout_ms) != 1) return pgsw_starttls_fail(error, error_size, "no connection within the timeout", fd, 0, 0);
+        if (errno != EINPROGRESS && errno != EINTR) { close(fd); *error = "connection refused"; return -1; }
+        if (pgsw_starttls_wait(fd, POLLOUT, &deadline) != 1) { close(fd); *error = "no connection within the timeout"; return -1; }
         int problem = 0;
         socklen_t size = sizeof problem;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &size) != 0 || problem != 0) return pgsw_starttls_fail(error, error_size, "connection refused", fd, 0, 0);
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &problem, &size) != 0 || problem != 0) { close(fd); *error = "connection refused"; return -1; }
     }
-    /* Blocking from here on, each read and write bounded. */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    struct timeval bound = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof bound);
     /* SSLRequest: length 8, then the code 1234 5679 (80877103), both big-endian. */
     const unsigned char request[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
-    if (send(fd, request, sizeof request, MSG_NOSIGNAL) != (ssize_t) sizeof request) return pgsw_starttls_fail(error, error_size, "cannot send the SSLRequest", fd, 0, 0);
+    if (pgsw_starttls_wait(fd, POLLOUT, &deadline) != 1
+        || send(fd, request, sizeof request, MSG_NOSIGNAL) != (ssize_t) sizeof request) { close(fd); *error = "cannot send the SSLRequest"; return -1; }
     unsigned char answer = 0;
-    if (recv(fd, &answer, 1, 0) != 1) return pgsw_starttls_fail(error, error_size, "no answer to the SSLRequest", fd, 0, 0);
-    if (answer != 'S') return pgsw_starttls_fail(error, error_size, answer == 'N' ? "the server does not offer SSL (it answered N)" : "not a PostgreSQL answer to the SSLRequest", fd, 0, 0);
+    for (;;) {
+        if (pgsw_starttls_wait(fd, POLLIN, &deadline) != 1) { close(fd); *error = "no answer to the SSLRequest within the timeout"; return -1; }
+        ssize_t got = recv(fd, &answer, 1, 0);
+        if (got == 1) break;
+        if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        close(fd); *error = "the connection closed before an answer to the SSLRequest"; return -1;
+    }
+    if (answer != 'S') { close(fd); *error = answer == 'N' ? "the server does not offer SSL (it answered N)" : "not a PostgreSQL answer to the SSLRequest"; return -1; }
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (ctx == 0) return pgsw_starttls_fail(error, error_size, "OpenSSL cannot make a client context", fd, 0, 0);
+    if (ctx == 0) { close(fd); *error = "OpenSSL cannot make a client context"; return -1; }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, 0);
     SSL *ssl = SSL_new(ctx);
-    if (ssl == 0 || SSL_set_fd(ssl, fd) != 1) return pgsw_starttls_fail(error, error_size, "OpenSSL cannot use the socket", fd, ssl, ctx);
-    if (SSL_connect(ssl) != 1) return pgsw_starttls_fail(error, error_size, "the TLS handshake failed", fd, ssl, ctx);
+    if (ssl == 0 || SSL_set_fd(ssl, fd) != 1) {
+        if (ssl != 0) SSL_free(ssl);
+        SSL_CTX_free(ctx); close(fd); *error = "OpenSSL cannot use the socket"; return -1;
+    }
+    int length = -1;
+    for (;;) {
+        int done = SSL_connect(ssl);
+        if (done == 1) break;
+        int why = SSL_get_error(ssl, done);
+        int ready = why == SSL_ERROR_WANT_READ ? pgsw_starttls_wait(fd, POLLIN, &deadline)
+            : why == SSL_ERROR_WANT_WRITE ? pgsw_starttls_wait(fd, POLLOUT, &deadline) : -1;
+        if (ready != 1) { *error = ready == 0 ? "no TLS handshake within the timeout" : "the TLS handshake failed"; goto finish; }
+    }
     X509 *cert = SSL_get1_peer_certificate(ssl);
-    if (cert == 0) return pgsw_starttls_fail(error, error_size, "the server presented no certificate", fd, ssl, ctx);
+    if (cert == 0) { *error = "the server presented no certificate"; goto finish; }
     *out = 0;
-    int length = i2d_X509(cert, out);
+    length = i2d_X509(cert, out);
     X509_free(cert);
+    if (length <= 0) { length = -1; *error = "cannot encode the certificate"; goto finish; }
     snprintf(version, (size_t) version_size, "%s", SSL_get_version(ssl));
-    /* close_notify: the server sees the probe end cleanly before any startup packet. */
+    /* One close_notify, without waiting for the peer's (the socket is non-blocking). */
     SSL_shutdown(ssl);
+finish:
     SSL_free(ssl);
     SSL_CTX_free(ctx);
     close(fd);
-    if (length <= 0) return pgsw_starttls_fail(error, error_size, "cannot encode the certificate", -1, 0, 0);
     return length;
 }
 
+static inline int pgsw_starttls_peer_der(const char *host, int port, int timeout_ms, unsigned char **out,
+                                         char *version, int version_size, char *error, int error_size) {
+    sigset_t pipe_only, previous, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+    sigpending(&pending);
+    int was_pending = sigismember(&pending, SIGPIPE);
+    const char *why = "";
+    int length = pgsw_starttls_exchange(host, port, timeout_ms, out, version, version_size, &why);
+    sigpending(&pending);
+    if (!was_pending && sigismember(&pending, SIGPIPE) && !sigismember(&previous, SIGPIPE)) {
+        struct timespec zero = { 0, 0 };
+        while (sigtimedwait(&pipe_only, 0, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, 0);
+    if (length < 0) snprintf(error, (size_t) error_size, "%s", why);
+    return length;
+}
 #endif
