@@ -15,7 +15,29 @@ public final class Connection: @unchecked Sendable {
     /// Connects, failing after `timeoutSeconds` unless the operator (or
     /// PGCONNECT_TIMEOUT) chose another bound.
     public static func connect(_ target: ConnectionTarget, timeoutSeconds: Int = 10) throws(PostgresError) -> Connection {
-        let explicit = try ConnectionTarget.parse(target.conninfo)
+        let known = KnownServerVersions.shared.version(of: target.redactedDescription)
+        let first: ConnectFailure
+        do {
+            return try connect(target, timeoutSeconds: timeoutSeconds, knownVersion: known)
+        } catch {
+            first = error
+        }
+        // A server that no longer knows a timeout we sent (another version behind the same address): once more without.
+        if known != nil, case .failed(.connectionFailed(_, let message)) = first, message.contains("unrecognized configuration parameter") {
+            KnownServerVersions.shared.forget(target.redactedDescription)
+            do { return try connect(target, timeoutSeconds: timeoutSeconds, knownVersion: nil) } catch { throw error.asPublic }
+        }
+        // Cut before the SET that follows the connection (a database's idle_session_timeout of a
+        // millisecond): once more, with the timeouts in the startup packet now that the version is known.
+        if known == nil, case .sessionCutBeforePinned = first, let learned = KnownServerVersions.shared.version(of: target.redactedDescription) {
+            do { return try connect(target, timeoutSeconds: timeoutSeconds, knownVersion: learned) } catch { throw error.asPublic }
+        }
+        throw first.asPublic
+    }
+
+    private static func connect(_ target: ConnectionTarget, timeoutSeconds: Int, knownVersion: Int?) throws(ConnectFailure) -> Connection {
+        let explicit: [String: String]
+        do { explicit = try ConnectionTarget.parse(target.conninfo) } catch { throw .failed(error) }
         var pairs: [(String, String)] = [("fallback_application_name", "pg-ssl-wizard")]
         let timeoutGiven = explicit["connect_timeout"] != nil
             || ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] != nil
@@ -28,13 +50,13 @@ public final class Connection: @unchecked Sendable {
         // Last, so nothing the operator's string or the wizard's overrides set can drop it.
         let operatorOptions = target.overrides.last { $0.name == "options" }?.value ?? explicit["options"]
             ?? ProcessInfo.processInfo.environment["PGOPTIONS"]
-        pairs.append(("options", SessionProfile.options(after: operatorOptions)))
+        pairs.append(("options", SessionProfile.options(after: operatorOptions, serverVersion: knownVersion)))
 
         let handle = withCStringArrays(pairs.map(\.0), pairs.map(\.1)) { keywords, values in
             PQconnectdbParams(keywords, values, 1)
         }
         guard let handle else {
-            throw .connectionFailed(target: target.redactedDescription, message: "out of memory")
+            throw .failed(.connectionFailed(target: target.redactedDescription, message: "out of memory"))
         }
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = ConninfoScrubber.scrub(Self.oneLine(String(cString: PQerrorMessage(handle))), conninfo: target.conninfo,
@@ -42,15 +64,36 @@ public final class Connection: @unchecked Sendable {
             PQfinish(handle)
             // PostgreSQL takes the startup parameter `options`; PgBouncer refuses it by default.
             if message.contains("unsupported startup parameter: options") {
-                throw .behindPooler(target: target.redactedDescription, evidence: "it refused a startup parameter PostgreSQL accepts: \(message)")
+                throw .failed(.behindPooler(target: target.redactedDescription, evidence: "it refused a startup parameter PostgreSQL accepts: \(message)"))
             }
-            throw .connectionFailed(target: target.redactedDescription, message: message)
+            throw .failed(.connectionFailed(target: target.redactedDescription, message: message))
         }
         let connection = Connection(handle: handle, target: target)
-        // The pooler check first: a pooler that drops startup options fails the pin check too, less plainly.
-        try connection.checkDirect()
-        try connection.checkProfile()
+        let version = connection.serverVersionNumber
+        if version > 0 { KnownServerVersions.shared.remember(version, of: target.redactedDescription) }
+        do {
+            // The pooler check first: a pooler that drops startup options fails the pin check too, less plainly.
+            try connection.checkDirect()
+            try connection.checkProfile()
+        } catch {
+            let lost = connection.withHandle { PQstatus($0) != CONNECTION_OK } ?? true
+            connection.close()
+            if lost && knownVersion == nil && version >= 140000 { throw .sessionCutBeforePinned(error) }
+            throw .failed(error)
+        }
         return connection
+    }
+
+    /// Why the inner connect failed: plainly, or cut before its session was pinned (worth one more try).
+    private enum ConnectFailure: Error {
+        case failed(PostgresError)
+        case sessionCutBeforePinned(PostgresError)
+
+        var asPublic: PostgresError {
+            switch self {
+            case .failed(let error), .sessionCutBeforePinned(let error): return error
+            }
+        }
     }
 
     /// The backend libpq talks to is the one that answers (docs/POSTGRES.md,

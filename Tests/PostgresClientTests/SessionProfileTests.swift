@@ -47,6 +47,25 @@ struct SessionProfileTests {
         }
     }
 
+    /// The SET that lifts idle_session_timeout comes after the connection, so
+    /// under load a 1 ms timeout could cut a session before it (seen once in
+    /// a full suite): the version learned from the first session puts the
+    /// timeouts in the startup packet of every later one, and a session cut
+    /// before its pin is opened once more that way.
+    @Test func aMillisecondIdleTimeoutNeverCutsAWizardSession() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.sql("CREATE DATABASE quick")
+            try cluster.sql("ALTER DATABASE quick SET idle_session_timeout = '1ms'")
+            let target = try ConnectionTarget(cluster.local.socketConninfo(database: "quick"))
+            for _ in 0..<30 {
+                let connection = try Connection.connect(target)
+                defer { connection.close() }
+                usleep(20_000)
+                #expect(try connection.query("SELECT current_setting('idle_session_timeout') AS t").first?.string("t") == "0")
+            }
+        }
+    }
+
     /// A database owner's client_encoding cannot mangle what the wizard reads (and would write back).
     @Test func clientEncodingStaysUTF8() async throws {
         try await TestCluster.with { cluster in

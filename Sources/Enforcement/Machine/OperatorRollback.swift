@@ -38,18 +38,20 @@ extension RunState {
             operatorRollback = rollback
             return []
         }
-        rollback.remaining.removeFirst()
         if Self.completes(effect, event) {
             if case .restoreFile(let path) = effect { rollback.restoredFiles.append(path) }
         } else {
+            // Only the current undo effect's own failure counts as its answer;
+            // anything else (a "keep", a stop) is rejected and the effect stays due.
             switch event {
             case .undoFailed(let why), .reloadNotTaken(let why), .sqlFailed(let why), .restartFailed(let why), .watchdogFailed(let why),
                  .watchdogReverted(let why?):
                 rollback.problems.append("\(UndoOrder.label(effect)): \(why)")
             default:
-                rollback.problems.append("\(UndoOrder.label(effect)): unexpected \(event)")
+                return nil
             }
         }
+        rollback.remaining.removeFirst()
         // Nothing was put back: there is no restored pg_hba.conf to reload.
         if rollback.remaining.first == .reload(.hostsslRules) && rollback.restoredFiles.isEmpty { rollback.remaining.removeFirst() }
         operatorRollback = rollback

@@ -51,7 +51,7 @@ extension RunState {
     /// A step of phase A or B failed: undo what its phase changed, in reverse.
     mutating func fail(_ step: StepName, _ reason: String) -> [Effect] {
         move(step, to: .failed)
-        let undo = Self.phaseA.contains(step) ? UndoOrder.phaseA(applied, plan: plan)
+        let undo = Self.phaseA.contains(step) ? UndoOrder.phaseA(applied, plan: plan, restart: plan.phaseA == .restart)
             : UndoOrder.phaseB(applied, watchdogArmed: watchdog != nil)
         if undo.isEmpty {
             if applied == Applied() { return enter(.writingReport(.failedBeforeChange(step: step, reason: reason))) }

@@ -5,11 +5,12 @@
 /// while SSL is being taken away (docs/DESIGN.md, "Resume and rollback").
 enum UndoOrder {
     /// Phase A's changes, newest first: the settings, the certificate files, then the load that makes them live.
-    static func phaseA(_ applied: RunState.Applied, plan: RunPlan) -> [Effect] {
+    /// `restart`: load them by a restart, as the failed run itself did.
+    static func phaseA(_ applied: RunState.Applied, plan: RunPlan, restart: Bool) -> [Effect] {
         var undo: [Effect] = []
         if applied.sslStatements && !plan.sslRollback.isEmpty { undo.append(.runSQL(plan.sslRollback)) }
         if applied.certificates { undo.append(.restoreCertificates) }
-        if applied.phaseALoaded { undo.append(plan.phaseA == .restart ? .restart : .reload(.sslSettings)) }
+        if applied.phaseALoaded { undo.append(restart ? .restart : .reload(.sslSettings)) }
         return undo
     }
 
@@ -32,7 +33,10 @@ enum UndoOrder {
         applied.sslStatements = !plan.sslRollback.isEmpty
         applied.certificates = plan.certificates != nil
         applied.phaseALoaded = applied.sslStatements || applied.certificates
-        return phaseB(applied, watchdogArmed: false) + phaseA(applied, plan: plan)
+        // Reloaded, never restarted: what was applied is a guess from the plan,
+        // and a restart would drop every session for a change that may never
+        // have been made; a setting that needs one shows in the verification.
+        return phaseB(applied, watchdogArmed: false) + phaseA(applied, plan: plan, restart: false)
     }
 
     /// What a problem with an undo effect is called in the rollback's findings.

@@ -47,8 +47,9 @@ public final class RunDriver: @unchecked Sendable {
                              keepSeconds: Int = 60, confirmByCommand: Bool = false) throws -> RunDriver {
         let lock = try RunLock.acquire(directory)
         let store = RunStore(directory)
-        if let last = try store.latest(), !last.state.isFinished, last.rolledBackAt == nil {
-            throw RunError.runNotFinished(run: last.run)
+        if let last = try store.latest(), last.rolledBackAt == nil {
+            if last.state.isBeingRolledBack { throw RunError.rollbackUnfinished(run: last.run) }
+            if !last.state.isFinished { throw RunError.runNotFinished(run: last.run) }
         }
         let run = context.stamp
         var staged: [String: String] = [:]
@@ -82,6 +83,8 @@ public final class RunDriver: @unchecked Sendable {
         let store = RunStore(directory)
         guard let saved = try store.latest() else { throw RunError.noRun(stateDirectory: directory.path) }
         if saved.rolledBackAt != nil { throw RunError.runRolledBack(run: saved.run) }
+        // Only `rollback` takes up a rollback that was cut short: a "keep" or a step must not run in its middle.
+        if saved.state.isBeingRolledBack { throw RunError.rollbackUnfinished(run: saved.run) }
         if case .finished(let outcome) = saved.state.stage {
             throw RunError.runAlreadyFinished(run: saved.run, outcome: AuditReport.describe(outcome))
         }

@@ -8,6 +8,8 @@ public enum RunError: Error, Hashable, Sendable {
     case runAlreadyFinished(run: String, outcome: String)
     case runNotFinished(run: String)
     case runRolledBack(run: String)
+    /// `rollback` of this run began and did not finish (a kill): only `rollback` takes it up again.
+    case rollbackUnfinished(run: String)
     case filesNotReachable(String)
     case stagedCandidateMissing(path: String, staged: String)
     case stagedCandidateChanged(path: String, staged: String)
@@ -59,6 +61,8 @@ extension RunError: OperatorFacingError {
             return "run \(run) was interrupted; `pg-ssl-wizard resume` finishes it (its own failure handling undoes a failed phase), then `rollback` can undo it"
         case .runRolledBack(let run):
             return "run \(run) was rolled back; nothing to resume. Start a new run with `pg-ssl-wizard apply`"
+        case .rollbackUnfinished(let run):
+            return "the rollback of run \(run) was interrupted; run `pg-ssl-wizard rollback` again to finish it (every undo is safe to repeat)"
         case .filesNotReachable(let reason):
             return "the server's files are not reachable from here (\(reason)); run the wizard on the database host as root or the server's OS user"
         case .stagedCandidateMissing(let path, let staged):

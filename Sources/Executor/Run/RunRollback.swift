@@ -20,8 +20,9 @@ public enum RunRollback {
     /// The result the command prints, read off the run's state once the rollback is over.
     static func result(_ record: RunRecord) -> Result {
         let rollback = record.state.operatorRollback
+        let unverified = rollback?.verified == true ? [] : ["the rollback stopped before it was verified: run `pg-ssl-wizard rollback` again"]
         return Result(run: record.run, restoredFiles: rollback?.restoredFiles ?? [], statements: record.state.plan.sslRollback,
-                      problems: rollback?.problems ?? [])
+                      problems: (rollback?.problems ?? []) + unverified)
     }
 }
 

@@ -24,6 +24,7 @@ public struct PendingKeep: Sendable {
     /// The latest run of the cluster when it has a watchdog's question open.
     public static func find(_ directory: StateDirectory) -> PendingKeep? {
         guard let record = try? RunStore(directory).latest(), !record.state.isFinished, record.rolledBackAt == nil,
+              !record.state.isBeingRolledBack,
               let arm = record.state.watchdog else { return nil }
         let channel = WatchdogChannel(directory: directory, run: record.run, nonce: arm.nonce)
         let report = channel.lastReport()

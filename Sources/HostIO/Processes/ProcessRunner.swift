@@ -228,13 +228,16 @@ public final class ChildProcess: @unchecked Sendable {
         let exit = pgsw_pidfd_open(pid)
         guard exit >= 0 else { return waitBySleeping(until: deadline) }
         defer { close(exit) }
+        // Reaped by another thread just before the pidfd was opened: its status is kept.
+        if let status = poll() { return status }
         while true {
             let milliseconds = Int32(min(max(0, deadline.timeIntervalSinceNow * 1000).rounded(.up), Double(Int32.max)))
             var entry = pollfd(fd: exit, events: Int16(POLLIN), revents: 0)
             let ready = Glibc.poll(&entry, 1, milliseconds)
+            let failure = errno
             if let status = poll() { return status }
             if ready == 0 || Date() >= deadline { return nil }
-            if ready < 0 && errno != EINTR { return waitBySleeping(until: deadline) }
+            if ready < 0 && failure != EINTR { return waitBySleeping(until: deadline) }
         }
     }
 

@@ -43,9 +43,22 @@ public enum SessionProfile {
 
     /// The operator's own `options` (conninfo or PGOPTIONS) come first; ours
     /// follow and win, as the server applies `-c` switches in order.
-    public static func options(after operatorOptions: String?) -> String {
-        guard let operatorOptions, !operatorOptions.trimmingCharacters(in: .whitespaces).isEmpty else { return startupOptions }
-        return operatorOptions + " " + startupOptions
+    /// `serverVersion`, when known from an earlier session of this process,
+    /// adds the version-specific timeouts to the startup packet too, where a
+    /// database's tiny `idle_session_timeout` cannot cut the session before
+    /// the SET that follows the connection.
+    public static func options(after operatorOptions: String?, serverVersion: Int? = nil) -> String {
+        let versioned = serverVersion.map { versionedSettingsAsOptions(serverVersion: $0) } ?? ""
+        let ours = versioned.isEmpty ? startupOptions : startupOptions + " " + versioned
+        guard let operatorOptions, !operatorOptions.trimmingCharacters(in: .whitespaces).isEmpty else { return ours }
+        return operatorOptions + " " + ours
+    }
+
+    static func versionedSettingsAsOptions(serverVersion: Int) -> String {
+        var switches: [String] = []
+        if serverVersion >= 140000 { switches.append("-c idle_session_timeout=0") }
+        if serverVersion >= 170000 { switches.append("-c transaction_timeout=0") }
+        return switches.joined(separator: " ")
     }
 
     /// Timeouts that only some versions know (an unknown `-c` name would

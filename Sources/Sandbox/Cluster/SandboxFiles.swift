@@ -14,7 +14,7 @@ public enum SandboxFiles {
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw .fileSystem("cannot create a sandbox directory: \(String(cString: strerror(errno)))")
         }
-        return String(cString: template)
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Creates `path` if missing and gives it to `owner` with `mode`, through
