@@ -19,15 +19,24 @@ public struct Tokenizer: Sendable {
 
     // MARK: - Lines
 
-    /// A logical line: its bytes and, for each, the offset in the file.
+    /// A logical line: its bytes, and where each physical line's part of
+    /// them starts in the file (one part unless lines were continued).
     struct LogicalLine {
         var bytes: [UInt8] = []
-        var offsets: [Int] = []
+        /// (index in `bytes`, offset in the file) at the start of each physical line's bytes.
+        var parts: [(index: Int, offset: Int)] = []
         var start = 0
         var end = 0
         var firstLine = 1
         var physicalLines = 1
         var tooLong = false
+
+        /// Where the byte at `index` of the logical line stands in the file.
+        func fileOffset(_ index: Int) -> Int {
+            var part = parts[0]
+            for candidate in parts.dropFirst() where candidate.index <= index { part = candidate }
+            return part.offset + (index - part.index)
+        }
     }
 
     func logicalLines(_ bytes: [UInt8]) -> [LogicalLine] {
@@ -47,20 +56,16 @@ public struct Tokenizer: Sendable {
                 if let maxLine = syntax.maxLineBytes, end - position == maxLine {
                     line.tooLong = true
                 }
-                for offset in position..<end {
-                    line.bytes.append(bytes[offset])
-                    line.offsets.append(offset)
-                }
+                line.parts.append((index: line.bytes.count, offset: position))
+                line.bytes.append(contentsOf: bytes[position..<end])
                 position = end
                 // Strip trailing CR / LF (pg_strip_crlf).
                 while let last = line.bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {
                     line.bytes.removeLast()
-                    line.offsets.removeLast()
                 }
                 guard syntax.hasLineContinuation, line.bytes.count > lastBackslashLength,
                       line.bytes.last == UInt8(ascii: "\\") else { break }
                 line.bytes.removeLast()
-                line.offsets.removeLast()
                 lastBackslashLength = line.bytes.count
                 continuations += 1
             }
@@ -147,8 +152,8 @@ public struct Tokenizer: Sendable {
             end = cursor
         }
         guard sawQuote || !token.isEmpty else { return nil }
-        let fileStart = line.offsets[start]
-        let fileEnd = end > start ? line.offsets[end - 1] + 1 : fileStart
+        let fileStart = line.fileOffset(start)
+        let fileEnd = end > start ? line.fileOffset(end - 1) + 1 : fileStart
         return RawToken(bytes: token, initialQuote: initialQuote, terminatingComma: terminatingComma,
                         start: fileStart, end: fileEnd)
     }
