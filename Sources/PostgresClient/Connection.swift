@@ -76,7 +76,13 @@ public final class Connection: @unchecked Sendable {
             try connection.checkDirect()
             try connection.checkProfile()
         } catch {
-            let lost = connection.withHandle { PQstatus($0) != CONNECTION_OK } ?? true
+            // Our own verdicts (a pooler, a pin that did not take) close the session themselves: not a cut, no second try.
+            let verdict: Bool
+            switch error {
+            case .behindPooler, .sessionNotPinned: verdict = true
+            default: verdict = false
+            }
+            let lost = !verdict && (connection.withHandle { PQstatus($0) != CONNECTION_OK } ?? true)
             connection.close()
             if lost && knownVersion == nil && version >= 140000 { throw .sessionCutBeforePinned(error) }
             throw .failed(error)
