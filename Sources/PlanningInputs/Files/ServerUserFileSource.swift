@@ -41,33 +41,15 @@ public struct ServerUserFileSource: FileSource {
     }
 
     public func read(_ path: String) -> FileRead {
-        guard let output = try? ProcessRunner.run("cat", ["--", path], as: user, timeoutSeconds: 30) else {
-            return .failure(reason: "cannot start a reader as \(user.name)", missing: false)
+        switch FilesAsUser.read(path, as: user) {
+        case .success(let bytes): return .contents(bytes)
+        case .failure(let failure): return .failure(reason: failure.reason, missing: failure.missing)
         }
-        guard output.succeeded else {
-            let reason = Self.reason(output.stderr)
-            return .failure(reason: reason, missing: reason == "No such file or directory")
-        }
-        return .contents(Array(output.stdoutBytes))
     }
 
     public func list(_ directory: String) -> Result<[String], FileListError> {
-        guard let output = try? ProcessRunner.run("find", [directory, "-mindepth", "1", "-maxdepth", "1", "-printf", "%f\\0"],
-                                                  as: user, timeoutSeconds: 30) else {
-            return .failure(FileListError(reason: "cannot start a reader as \(user.name)"))
-        }
-        guard output.succeeded else { return .failure(FileListError(reason: Self.reason(output.stderr))) }
-        return .success(output.stdout.split(separator: "\0").map(String.init))
+        FilesAsUser.list(directory, as: user).mapError { FileListError(reason: $0.reason) }
     }
 
-    public func isRegularFile(_ path: String) -> Bool {
-        (try? ProcessRunner.run("test", ["-f", path], as: user, timeoutSeconds: 30))?.succeeded == true
-    }
-
-    /// `cat: /x: Permission denied` -> `Permission denied` (strerror's words, as the server quotes them).
-    static func reason(_ stderr: String) -> String {
-        let line = stderr.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        guard let range = line.range(of: ": ", options: .backwards) else { return line.isEmpty ? "cannot be read" : line }
-        return String(line[range.upperBound...])
-    }
+    public func isRegularFile(_ path: String) -> Bool { FilesAsUser.isRegularFile(path, as: user) }
 }
