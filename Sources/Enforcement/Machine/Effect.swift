@@ -40,3 +40,21 @@ public enum Effect: Hashable, Sendable, Codable {
     /// The end of the operator's rollback: these files match their backups and the SSL settings are back to their values from before the run.
     case verifyRollback(restoredFiles: [String])
 }
+
+extension Effect {
+    /// Whether the effect only looks: it reads the server or the host and
+    /// changes neither (the wizard's own connection aside). Repeating one
+    /// after a crash is harmless, which is why the executor need not save
+    /// the run before each of them, only before the next effect that changes
+    /// something (docs/DESIGN.md, "Resume and rollback").
+    public var onlyObserves: Bool {
+        switch self {
+        case .checkPreflight, .checkCertificates, .checkBeforeReload, .checkCandidateHBA, .probeTLS, .reconnectWithSSL,
+             .openTestConnection, .refreshSessions, .awaitStandbys, .confirmEnforcement, .verifyRollback:
+            return true
+        case .fixKeyPermissions, .installCertificates, .runSQL, .reload, .restart, .writeFile, .armWatchdog, .startKeepCountdown,
+             .standDownWatchdog, .terminate, .writeAuditReport, .restoreFile, .restoreCertificates:
+            return false
+        }
+    }
+}

@@ -6,10 +6,13 @@ import PostgresClient
 
 /// Runs the state machine against the real server: each effect is
 /// announced in the journal (with its before-fingerprint), carried out,
-/// answered by an event (journalled with the after-fingerprint), reduced,
-/// and the run record saved, before the next effect starts. A kill at any
-/// point leaves a record whose stage re-issues the interrupted effect, and
-/// every effect is safe to repeat.
+/// answered by an event (journalled with the after-fingerprint) and
+/// reduced. The run record is saved before every effect that changes
+/// something and whenever the driver stops; the answers of effects that
+/// only look (`Effect.onlyObserves`) are saved with the next change, so a
+/// kill re-issues at most the looks since the last change. A kill at any
+/// point leaves a record whose stage re-issues an effect at or before the
+/// interrupted one, and every effect is safe to repeat.
 public final class RunDriver: @unchecked Sendable {
     public private(set) var record: RunRecord
     public let runner: EffectRunner
@@ -148,19 +151,34 @@ public final class RunDriver: @unchecked Sendable {
     @discardableResult
     public func run() throws -> RunState {
         // A request is consumed when honoured, so one made just as run() starts is not lost.
+        defer { try? saveIfBehind() }
         while !pending.isEmpty && !stopFlag.take() {
             let effect = pending.removeFirst()
+            // A change starts only from a saved stage: a kill during it re-issues it, never an earlier change.
+            if !effect.onlyObserves { try saveIfBehind() }
             CrashPoint.reach("before:" + JournalDescription.effect(effect).name)
             try journal.record(effect, before: runner.fingerprint(effect, plan: record.state.plan))
             let performed = runner.perform(effect, record: record)
             record.keep(performed.evidence)
-            try send(performed.event, after: performed.after, backup: performed.backup)
+            try send(performed.event, after: performed.after, backup: performed.backup, saving: !effect.onlyObserves)
         }
+        try saveIfBehind()
         return record.state
     }
 
-    /// One event in (from an effect, or the operator in the TUI): reduced, journalled, saved.
-    public func send(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil) throws {
+    /// Whether the record on disk lags behind the state (answers of looks not yet saved).
+    private var unsaved = false
+
+    private func saveIfBehind() throws {
+        guard unsaved else { return }
+        try store.save(record)
+        unsaved = false
+    }
+
+    /// One event in (from an effect, or the operator in the TUI): journalled,
+    /// reduced and saved; the answer of a look (`saving: false`) is saved
+    /// with the next change, or when the run closes or stops.
+    public func send(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil, saving: Bool = true) throws {
         try journal.record(event, after: after, backup: backup)
         let previous = record.state
         pending += record.state.reduce(event)
@@ -171,7 +189,8 @@ public final class RunDriver: @unchecked Sendable {
         }
         let closed = record.state.isClosed
         if closed { dropStagedCandidates() }
-        try store.save(record)
+        unsaved = true
+        if saving || closed { try saveIfBehind() }
         if closed {
             lock.release()
             journal.close()
