@@ -11,7 +11,7 @@ import TestSupport
 /// Also the exposure window (hostssl live -> last plain backend gone) of each.
 enum ApplyBenchmark {
     static let sessions = 50
-    static let repetitions = 5
+    static let repetitions = 9
 
     static let hba = "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all 10.0.0.0/8 scram-sha-256\n"
 
@@ -22,9 +22,11 @@ enum ApplyBenchmark {
             try cluster.sql("ALTER SYSTEM SET ssl_key_file = '\(certificate.keyPath)'")
             var wizardTimes: [Double] = [], scriptTimes: [Double] = []
             var wizardWindows: [Double] = [], scriptWindows: [Double] = []
+            var lastStateHome = ""
             for _ in 0..<repetitions {
                 try reset(cluster)
                 let wizard = try WizardRun()
+                lastStateHome = wizard.stateHome
                 var output: ProcessOutput?
                 wizardTimes.append(try Measure.seconds {
                     output = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--json", "--include-loopback"])
@@ -54,12 +56,29 @@ enum ApplyBenchmark {
             }
             try reset(cluster)
             cluster.releaseHeldSessions()
+            printBreakdown(stateHome: lastStateHome)
             return [
                 BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", samples: wizardTimes,
                                 baselineName: "plain psql script, same changes", baseline: scriptTimes),
                 BenchmarkResult(name: "exposure window, apply --yes", samples: wizardWindows,
                                 baselineName: "exposure window, psql script", baseline: scriptWindows),
             ]
+        }
+    }
+
+    /// Where the last run's time went: each journal entry's distance from
+    /// the one before (an effect's line is written before it runs, its event's after).
+    static func printBreakdown(stateHome: String) {
+        guard let enumerator = FileManager.default.enumerator(atPath: stateHome) else { return }
+        while let entry = enumerator.nextObject() as? String {
+            guard entry.hasSuffix(".jsonl"), let entries = try? Journal.read(stateHome + "/" + entry), let first = entries.first else { continue }
+            print("   last apply --yes, journal entry by entry (ms since the previous entry):")
+            var previous = first.at
+            for item in entries {
+                print(String(format: "   %7.1f  %@ %@", item.at.timeIntervalSince(previous) * 1000, item.kind.rawValue, item.name))
+                previous = item.at
+            }
+            print(String(format: "   %7.1f  total in the journal", entries.last!.at.timeIntervalSince(first.at) * 1000))
         }
     }
 

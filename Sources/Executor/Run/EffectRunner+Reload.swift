@@ -115,17 +115,26 @@ extension EffectRunner {
         return Performed(.testConnectionFailed(last))
     }
 
-    /// nil when the operator gets in; else why not.
+    /// nil when the operator gets in; else why not. The operator's own way
+    /// and, for a socket operator, TCP with SSL are tried at once: two
+    /// independent connections, so neither waits for the other.
     func attemptOperatorWay(timeoutSeconds: Int) -> String? {
+        let tcpAnswer = context.ownTransport == .tcp ? nil : context.tcpHost.map { host in
+            Concurrent.start { self.attemptTCPWithSSL(host: host, timeoutSeconds: timeoutSeconds) }
+        }
         do {
             let fresh = try Connection.connect(context.sslTarget, timeoutSeconds: timeoutSeconds)
             let encrypted = fresh.sslInUse
             fresh.close()
             if context.ownTransport == .tcp { return encrypted ? nil : "the new connection is not encrypted" }
         } catch {
+            _ = tcpAnswer?.value()
             return operatorMessage(for: error)
         }
-        guard let host = context.tcpHost else { return nil }
+        return tcpAnswer?.value() ?? nil
+    }
+
+    func attemptTCPWithSSL(host: String, timeoutSeconds: Int) -> String? {
         do {
             let tcp = try Connection.connect(context.tcpTarget(host: host).with("sslmode", "require"), timeoutSeconds: timeoutSeconds)
             defer { tcp.close() }

@@ -36,6 +36,8 @@ public enum SessionTermination {
     /// during the grace: an application's pause between two transactions
     /// is often a few tens of milliseconds, so a slower look would miss it.
     static let boundaryPollSeconds = 0.005
+    /// How often the signalled sessions are looked for until they are gone.
+    static let exitPollSeconds = 0.003
 
     /// The planned pids still in plain text, or on a TLS version below the
     /// run's floor (`weakVersions`): refused on their next connection, ended now.
@@ -102,7 +104,8 @@ public enum SessionTermination {
     static func waitUntilGone(_ connection: Connection, _ pids: [Int32], until deadline: Date) throws(PostgresError) -> [Int32] {
         var remaining = try present(connection, pids)
         while !remaining.isEmpty && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+            // Backends exit within milliseconds of the signal; this look closes the exposure window.
+            Thread.sleep(forTimeInterval: exitPollSeconds)
             remaining = try present(connection, remaining)
         }
         return remaining

@@ -1,6 +1,7 @@
 import Certificates
 import ClusterFacts
 import Foundation
+import HostIO
 import PostgresClient
 
 /// Phase A's proof: a real TLS handshake with the server, and the SHA-256
@@ -16,6 +17,9 @@ public enum ServedCertificate {
 
     public static func probe(host: String, port: Int, target: ConnectionTarget, timeoutSeconds: Int = 5) -> Outcome {
         let tls = target.with("host", host).with("hostaddr", host).with("port", String(port)).with("sslmode", "require")
+        // The handshake without login starts at once: an operator on the socket usually has no TCP
+        // password, so libpq's attempt fails after its handshake and this one is needed anyway.
+        let fallback = Concurrent.start { withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds) }
         var libpqFailure = ""
         do {
             let connection = try Connection.connect(tls, timeoutSeconds: timeoutSeconds)
@@ -27,9 +31,9 @@ public enum ServedCertificate {
         } catch {
             libpqFailure = operatorMessage(for: error)
         }
-        let fallback = withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds)
-        if case .noHandshake(let reason) = fallback { return .noHandshake("libpq: \(libpqFailure); \(reason)") }
-        return fallback
+        let outcome = fallback.value()
+        if case .noHandshake(let reason) = outcome { return .noHandshake("libpq: \(libpqFailure); \(reason)") }
+        return outcome
     }
 
     /// PostgreSQL's STARTTLS handshake alone, in process: no login needed.
