@@ -18,7 +18,9 @@ public enum HBALinter {
             }
         }
         let rules = document.rules
+        var earlierRules = ShadowingIndex()
         for (index, rule) in rules.enumerated() {
+            defer { earlierRules.add(rule, at: index) }
             let file = rule.file, number = rule.lineNumber
             let tcp = rule.connectionType.isTCP
             let reach = tcp ? HostsslRewriter.reach(of: rule.address) : .loopbackOnly("local")
@@ -85,7 +87,7 @@ public enum HBALinter {
                 add(.info, "quoted-keyword", file, number, "\"\(token.text)\" in quotes is a name, not the keyword",
                     "remove the quotes if the keyword was meant")
             }
-            if let earlier = rules[..<index].first(where: { Shadowing.covers($0, rule) }) {
+            if let earlier = earlierRules.candidates(for: rule).first(where: { Shadowing.covers(rules[$0], rule) }).map({ rules[$0] }) {
                 add(.warning, "unreachable", file, number, "this line can never match: line \(earlier.lineNumber) matches every connection it would",
                     "remove it, or move it above line \(earlier.lineNumber)")
             }
