@@ -87,15 +87,45 @@ public struct HBARule: Hashable, Sendable {
     /// nil for `local` lines.
     public var address: AddressSpec?
     public var method: AuthMethod
-    public var options: AuthOptions
+    /// The options as the server reads them (defaults when none were written).
+    public var options: AuthOptions {
+        get { writtenOptions?.value ?? AuthOptions() }
+        set { writtenOptions = newValue == AuthOptions() ? nil : BoxedOptions(newValue) }
+    }
     /// The type token as written, for the rewrite.
     public var typeToken: HBAToken
     /// The raw tokens of the address (and netmask) fields.
     public var addressTokens: [HBAToken]
+    /// Most lines write no option: the forty-odd fields of `AuthOptions` are
+    /// kept out of line, once, only for those that do (a 10,000-rule file
+    /// held them inline in every rule, twice).
+    private var writtenOptions: BoxedOptions?
+
+    init(file: String, lineNumber: Int, connectionType: ConnectionType, databases: [HBAToken], users: [HBAToken],
+         address: AddressSpec?, method: AuthMethod, options: AuthOptions, typeToken: HBAToken, addressTokens: [HBAToken]) {
+        self.file = file
+        self.lineNumber = lineNumber
+        self.connectionType = connectionType
+        self.databases = databases
+        self.users = users
+        self.address = address
+        self.method = method
+        self.typeToken = typeToken
+        self.addressTokens = addressTokens
+        self.options = options
+    }
 
     /// `cert`, or `clientcert=verify-ca|verify-full`: only a client that
     /// presents a certificate the server accepts gets past this line.
     public var requiresClientCertificate: Bool { method == .cert || options.clientcert != .off }
+}
+
+/// Options shared by value: compared and hashed by what they hold.
+final class BoxedOptions: Hashable, Sendable {
+    let value: AuthOptions
+    init(_ value: AuthOptions) { self.value = value }
+    static func == (left: BoxedOptions, right: BoxedOptions) -> Bool { left === right || left.value == right.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }
 
 /// One tokenized line after parsing: a rule, an error, or both (a hostssl
