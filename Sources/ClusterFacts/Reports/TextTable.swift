@@ -11,6 +11,8 @@ public struct TextTable: Sendable {
     /// A value someone else wrote (a user or application name) stays in its
     /// cell: a line break or a tab in it is shown as an escape, not obeyed.
     static func cell(_ text: String) -> String {
+        // ASCII without a tab or a line break (nearly every cell) is kept as it is without looking at characters.
+        if !text.utf8.contains(where: { $0 >= 0x80 || (0x09...0x0D).contains($0) }) { return text }
         guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
         return text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
             .replacingOccurrences(of: "\t", with: "\\t")
@@ -21,21 +23,22 @@ public struct TextTable: Sendable {
         let columns = header.count
         var widths = Array(repeating: 0, count: columns)
         for row in all {
-            for (index, cell) in row.enumerated() where index < columns { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() where index < columns { widths[index] = max(widths[index], Self.width(cell)) }
         }
         return all.map { row in
             var line = indent
+            line.reserveCapacity(widths.reduce(indent.utf8.count) { $0 + $1 + 2 })
             for (index, cell) in row.enumerated() where index < columns {
-                line += index == columns - 1 ? cell : cell.padding(toLength: widths[index] + 2)
+                line += cell
+                if index < columns - 1 { line += String(repeating: " ", count: widths[index] + 2 - Self.width(cell)) }
             }
-            while line.last == " " { line.removeLast() }
+            while line.utf8.last == UInt8(ascii: " ") { line.removeLast() }
             return line
         }
     }
-}
 
-extension String {
-    func padding(toLength length: Int) -> String {
-        count >= length ? self : self + String(repeating: " ", count: length - count)
+    /// Characters shown: the byte count for ASCII (nearly every cell), the characters otherwise.
+    static func width(_ text: String) -> Int {
+        text.utf8.contains(where: { $0 >= 0x80 }) ? text.count : text.utf8.count
     }
 }
