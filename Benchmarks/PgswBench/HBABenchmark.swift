@@ -1,6 +1,7 @@
 import ClusterFacts
 import Foundation
 import HBA
+import HostIO
 import PostgresClient
 import TestSupport
 
@@ -57,6 +58,7 @@ enum HBABenchmark {
                 _ = try connection.query("SELECT count(*) FROM pg_hba_file_rules")
             }
             connection.close()
+            let explain = try wholeProcessExplain(cluster)
             try cluster.writeHBA("local all all trust\n")
 
             let server = "PostgreSQL \(cluster.version) pg_hba_file_rules"
@@ -68,8 +70,47 @@ enum HBABenchmark {
                                 baselineName: "reload + pg_hba_file_rules", baseline: serverTotal),
                 BenchmarkResult(name: "parse + match + rewrite", samples: ours,
                                 baselineName: "reload alone (new session sees it)", baseline: reload),
-            ]
+            ] + explain
         }
+    }
+
+    /// `hba explain` of the file as a whole process (start, read as the
+    /// server's user, parse, the view's rows, the table) against psql
+    /// asking the server for the same rows' count, and its peak memory
+    /// against the process's own floor (`--version`).
+    static func wholeProcessExplain(_ cluster: TestCluster) throws -> [BenchmarkResult] {
+        var peaks: [Double] = [], floors: [Double] = []
+        let explain = try Measure.samples(repetitions: repetitions) {
+            let output = try ProcessRunner.run("/usr/bin/time", ["-f", "maxrss %M", Wizard.path, "hba", "explain", cluster.hbaFile,
+                                                                 "--server-version", String(cluster.version.major)])
+            guard output.exitCode == 0, output.stdout.split(separator: "\n").count > ruleCount else {
+                throw BenchmarkFailure("hba explain: \(output.exitCode) \(output.stderr.suffix(300))")
+            }
+            peaks.append(try Self.maxRSS(output.stderr))
+        }
+        let psql = try Measure.samples(repetitions: repetitions) {
+            let output = try ProcessRunner.run(cluster.local.binaries.path("psql"),
+                                               [cluster.socketConninfo, "-X", "-q", "-A", "-t", "-c", "select count(*) from pg_hba_file_rules"])
+            guard output.exitCode == 0, output.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == String(ruleCount) else {
+                throw BenchmarkFailure("psql: \(output.stdout) \(output.stderr)")
+            }
+        }
+        for _ in 0..<repetitions {
+            floors.append(try Self.maxRSS(try ProcessRunner.run("/usr/bin/time", ["-f", "maxrss %M", Wizard.path, "--version"]).stderr))
+        }
+        return [
+            BenchmarkResult(name: "hba explain, whole process", samples: explain,
+                            baselineName: "psql: count(*) from pg_hba_file_rules", baseline: psql),
+            BenchmarkResult(name: "hba explain: peak RSS", samples: peaks, baselineName: "pg-ssl-wizard --version: peak RSS",
+                            baseline: floors, unit: "MiB", scale: 1 / 1024),
+        ]
+    }
+
+    /// KiB from `/usr/bin/time -f "maxrss %M"`.
+    static func maxRSS(_ stderr: String) throws -> Double {
+        guard let line = stderr.split(separator: "\n").last(where: { $0.hasPrefix("maxrss ") }),
+              let kilobytes = Double(line.dropFirst("maxrss ".count)) else { throw BenchmarkFailure("no maxrss from time: \(stderr)") }
+        return kilobytes
     }
 
     /// `pg_reload_conf()`, then new sessions until one reports the new load
