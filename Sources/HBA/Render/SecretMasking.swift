@@ -62,9 +62,9 @@ enum SecretMasking {
     /// (`ldapbindpasswd=ab#cd`). Backslash continuations (14+) are followed,
     /// and kept, so the masked text has the same lines.
     static func text(_ text: String) -> String {
-        let lower = text.lowercased()
-        guard lower.contains("=" as Character), secretNameParts.contains(where: { lower.contains($0) }) else { return text }
-        var scanner = LineScanner(bytes: Array(text.utf8))
+        let bytes = Array(text.utf8)
+        guard bytes.contains(UInt8(ascii: "=")), mentionsSecretName(bytes) else { return text }
+        var scanner = LineScanner(bytes: bytes)
         let replacements = scanner.secretValues()
         guard !replacements.isEmpty else { return text }
         var output: [UInt8] = []
@@ -76,6 +76,28 @@ enum SecretMasking {
         }
         output += scanner.bytes[copied...]
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Whether any secret name part appears anywhere, in any ASCII case: a
+    /// whole file is checked byte by byte (lowercasing its text as Unicode
+    /// and searching it as a string cost more than the rest of a plan's diff).
+    static func mentionsSecretName(_ bytes: [UInt8]) -> Bool {
+        let parts = secretNameParts.map { Array($0.utf8) }
+        var starts = [Bool](repeating: false, count: 256)
+        for part in parts { starts[Int(part[0])] = true }
+        return bytes.withUnsafeBufferPointer { buffer in
+            for start in buffer.indices where starts[Int(buffer[start] | 0x20)] {
+                for part in parts where start + part.count <= buffer.count {
+                    var equal = true
+                    for offset in part.indices where buffer[start + offset] | 0x20 != part[offset] {
+                        equal = false
+                        break
+                    }
+                    if equal { return true }
+                }
+            }
+            return false
+        }
     }
 
     /// The server's tokenizer (next_token / next_field_expand) over raw bytes,
