@@ -52,11 +52,16 @@ public struct LockoutGuard: Sendable {
     public let policy: RewritePolicy
     /// The `ssl_min_protocol_version` phase A raises the server to; nil when it stays.
     public let raisedTLSFloor: String?
+    /// Built once for every identity (each builds the screens and the network index of every rule).
+    public let currentMatcher: Matcher
+    public let candidateMatcher: Matcher
 
     public init(current: HBADocument, candidate: HBADocument, environment: MatchEnvironment, policy: RewritePolicy,
                 raisedTLSFloor: String? = nil) {
         self.current = current
         self.candidate = candidate
+        currentMatcher = Matcher(document: current, environment: environment)
+        candidateMatcher = Matcher(document: candidate, environment: environment)
         self.environment = environment
         self.policy = policy
         self.raisedTLSFloor = raisedTLSFloor
@@ -81,8 +86,8 @@ public struct LockoutGuard: Sendable {
 
     public func check(_ identity: ProtectedIdentity) -> IdentityCheck {
         IdentityCheck(identity: identity,
-                      betweenPhases: simulate(identity, against: Matcher(document: current, environment: environment)),
-                      afterRewrite: simulate(identity, against: Matcher(document: candidate, environment: environment)))
+                      betweenPhases: simulate(identity, against: currentMatcher),
+                      afterRewrite: simulate(identity, against: candidateMatcher))
     }
 
     /// libpq's attempts in order; the first one admitted wins. A refusal, a
@@ -141,7 +146,6 @@ public struct LockoutGuard: Sendable {
 
     func waysOut(for identity: ProtectedIdentity, outcome: IdentityCheck.Outcome) -> [String] {
         var ways: [String] = []
-        let candidateMatcher = Matcher(document: candidate, environment: environment)
         if let floor = belowFloor(identity) {
             ways.append("\(floor): " + TLSFloorAdvice.fix(version: identity.tlsVersion ?? "", floor: raisedTLSFloor ?? ""))
         }

@@ -23,8 +23,9 @@ public enum Planner {
         let wizardPlain = snapshot.own.transport == .tcp && !snapshot.own.ssl && !snapshot.own.gssEncrypted
         let verdict = lockoutGuard.verdict(for: identities.protected, wizardPlainToday: wizardPlain)
         let impact = ImpactPreview(snapshot: snapshot,
-                                   current: Matcher(document: hba.current, environment: environment),
-                                   candidate: Matcher(document: hba.candidate, environment: environment),
+                                   current: hba.current.context.sslEnabled ? lockoutGuard.currentMatcher
+                                       : Matcher(document: hba.current, environment: environment),
+                                   candidate: lockoutGuard.candidateMatcher,
                                    options: input.options, tlsOfferedToday: input.tls.works,
                                    raisedTLSFloor: settings.raisedTLSFloor, loggedClients: input.connectionLog?.clients ?? [],
                                    observedClients: input.observedPlainClients).impact()
