@@ -70,12 +70,21 @@ public struct Matcher: Sendable {
     func evaluate(_ rule: HBARule, _ attempt: ConnectionAttempt) -> Verdict {
         if let reason = typeMismatch(rule, attempt) { return .no(reason) }
         var open: [String] = []
-        for check in [address(rule, attempt), database(rule, attempt), user(rule, attempt)] {
-            switch check {
-            case .no(let reason): return .no(reason)
-            case .unknown(let reason): open.append(reason)
-            case .yes: break
-            }
+        // In the server's order, and no further than the first field that does not match.
+        switch address(rule, attempt) {
+        case .no(let reason): return .no(reason)
+        case .unknown(let reason): open.append(reason)
+        case .yes: break
+        }
+        switch database(rule, attempt) {
+        case .no(let reason): return .no(reason)
+        case .unknown(let reason): open.append(reason)
+        case .yes: break
+        }
+        switch user(rule, attempt) {
+        case .no(let reason): return .no(reason)
+        case .unknown(let reason): open.append(reason)
+        case .yes: break
         }
         return open.isEmpty ? .yes : .unknown("depends on " + open.joined(separator: " and "))
     }
