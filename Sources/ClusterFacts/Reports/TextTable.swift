@@ -25,15 +25,17 @@ public struct TextTable: Sendable {
         for row in all {
             for (index, cell) in row.enumerated() where index < columns { widths[index] = max(widths[index], Self.width(cell)) }
         }
+        var line: [UInt8] = []
+        line.reserveCapacity(widths.reduce(indent.utf8.count) { $0 + $1 + 2 })
         return all.map { row in
-            var line = indent
-            line.reserveCapacity(widths.reduce(indent.utf8.count) { $0 + $1 + 2 })
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: indent.utf8)
             for (index, cell) in row.enumerated() where index < columns {
-                line += cell
-                if index < columns - 1 { line += String(repeating: " ", count: widths[index] + 2 - Self.width(cell)) }
+                line.append(contentsOf: cell.utf8)
+                if index < columns - 1 { line.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[index] + 2 - Self.width(cell))) }
             }
-            while line.utf8.last == UInt8(ascii: " ") { line.removeLast() }
-            return line
+            while line.last == UInt8(ascii: " ") { line.removeLast() }
+            return String(decoding: line, as: UTF8.self)
         }
     }
 

@@ -228,11 +228,18 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 extension IPAddress {
     /// A netmask of `bits` leading ones; nil outside 0...32 / 0...128.
     public static func mask(bits: Int, family: Family) -> IPAddress? {
-        let width = family == .v4 ? 32 : 128
-        guard (0...width).contains(bits) else { return nil }
+        let masks = family == .v4 ? v4Masks : v6Masks
+        return masks.indices.contains(bits) ? masks[bits] : nil
+    }
+
+    /// Every prefix mask, made once: a large file names the same few thousands of times.
+    private static let v4Masks = (0...32).map { makeMask(bits: $0, width: 32) }
+    private static let v6Masks = (0...128).map { makeMask(bits: $0, width: 128) }
+
+    private static func makeMask(bits: Int, width: Int) -> IPAddress {
         var bytes = [UInt8](repeating: 0, count: width / 8)
         for bit in 0..<bits { bytes[bit / 8] |= UInt8(0x80 >> (bit % 8)) }
-        return IPAddress(bytes: bytes)
+        return IPAddress(bytes: bytes)!
     }
 
     /// Number of leading one bits, if the mask is contiguous.
@@ -250,13 +257,16 @@ extension IPAddress {
 
     /// `pg_sockaddr_cidr_mask`: strtol over the whole text, in range for the family.
     public static func cidrMask(_ text: Substring, family: Family) -> IPAddress? {
-        var digits = text
+        var digits = text.utf8[...]
         guard !digits.isEmpty else { return nil }
         // strtol skips leading white space (none can occur in a token) and takes a sign.
         var negative = false
-        if digits.first == "+" || digits.first == "-" { negative = digits.first == "-"; digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        let value = digits.reduce(0) { min($0 * 10 + Int(String($1))!, 1_000_000) }
+        if let sign = digits.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        let value = digits.reduce(0) { min($0 * 10 + Int($1 - UInt8(ascii: "0")), 1_000_000) }
         return mask(bits: negative ? -value : value, family: family)
     }
 }

@@ -89,8 +89,8 @@ public struct HBARule: Hashable, Sendable {
     public var method: AuthMethod
     /// The options as the server reads them (defaults when none were written).
     public var options: AuthOptions {
-        get { writtenOptions?.value ?? AuthOptions() }
-        set { writtenOptions = newValue == AuthOptions() ? nil : BoxedOptions(newValue) }
+        get { writtenOptions?.value ?? AuthOptions.none }
+        set { writtenOptions = newValue == AuthOptions.none ? nil : BoxedOptions(newValue) }
     }
     /// The type token as written, for the rewrite.
     public var typeToken: HBAToken
@@ -118,6 +118,11 @@ public struct HBARule: Hashable, Sendable {
     /// `cert`, or `clientcert=verify-ca|verify-full`: only a client that
     /// presents a certificate the server accepts gets past this line.
     public var requiresClientCertificate: Bool { method == .cert || options.clientcert != .off }
+}
+
+extension AuthOptions {
+    /// A line that writes no option (made once: every rule without options reads it).
+    static let none = AuthOptions()
 }
 
 /// Options shared by value: compared and hashed by what they hold.
