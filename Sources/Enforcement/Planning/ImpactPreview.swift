@@ -32,13 +32,14 @@ struct ImpactPreview {
         var refusedSessions: [Session] = []
         let own = snapshot.own
 
-        func count(_ session: Session, _ cause: RefusalCause, rule: String?, reason: String, fix: String) {
+        // The words are made once per refused client, not once per session (thousands share a key).
+        func count(_ session: Session, _ cause: RefusalCause, rule: String?, reason: @autoclosure () -> String, fix: @autoclosure () -> String) {
             let key = RefusedKey(user: session.user ?? "", database: session.database ?? "replication",
                                  address: session.clientAddress ?? "", application: session.applicationName ?? "", cause: cause)
             if refused[key] == nil {
                 order.append(key)
                 refused[key] = RefusedClient(user: key.user, database: key.database, address: key.address, applicationName: key.application,
-                                             sessions: 0, rule: rule, mayMoveToSSL: cause == .sslOffToday, cause: cause, reason: reason, fix: fix)
+                                             sessions: 0, rule: rule, mayMoveToSSL: cause == .sslOffToday, cause: cause, reason: reason(), fix: fix())
             }
             refused[key]?.sessions += 1
         }
