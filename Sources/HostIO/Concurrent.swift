@@ -15,11 +15,10 @@ public final class Concurrent<Value: Sendable>: @unchecked Sendable {
         return pending
     }
 
-    /// Waits for the answer (once; later calls return it at once).
+    /// Waits for the answer; later calls wait on the same signal, never read the result unguarded.
     public func value() -> Value {
-        if let result { return result }
         done.wait()
-        done.signal()
+        defer { done.signal() }
         return result!
     }
 }

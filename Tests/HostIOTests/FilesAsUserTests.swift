@@ -84,19 +84,39 @@ struct FilesAsUserTests {
         #expect(!FilesAsUser.isRegularFile(directory + "/absent", as: user))
     }
 
-    /// The child is a copy of the wizard: it must hold none of its
-    /// descriptors (connections, the journal) once it is the server's user.
-    @Test func theChildHoldsNoDescriptorOfTheWizards() throws {
+    /// The reader starts as a copy of the wizard: once it reads as the
+    /// server's user it must hold none of its descriptors (connections, the
+    /// journal) and none of its environment (a password in PGPASSWORD): a
+    /// planted `include /proc/self/environ` would otherwise be read back.
+    @Test func theReaderHoldsNothingOfTheWizards() throws {
         let user = try Self.serverUser()
         let directory = try TestEnvironment.scratchDirectory()
-        let held = (0..<5).map { open(directory + "/held-\($0)", O_CREAT | O_RDWR, 0o600) }
+        let held = (0..<12).map { open(directory + "/held-\($0)", O_CREAT | O_RDWR, 0o600) }
         defer { held.forEach { close($0) } }
+        setenv("PGSW_TEST_SECRET", "do-not-show-me", 1)
+        defer { unsetenv("PGSW_TEST_SECRET") }
+        guard case .success(let environment) = FilesAsUser.read("/proc/self/environ", as: user) else {
+            Issue.record("/proc/self/environ not read")
+            return
+        }
+        #expect(environment.isEmpty, "the reader's environment: \(String(decoding: environment, as: UTF8.self))")
         guard case .success(let names) = FilesAsUser.list("/proc/self/fd", as: user) else {
             Issue.record("/proc/self/fd not listed")
             return
         }
-        // The pipe it reports through and the directory it is listing.
-        #expect(names.count == 2, "\(names)")
+        // Its standard output and error, and what the lister itself opens; none of the twelve held here.
+        #expect(names.count <= 5 && names.allSatisfy { (Int($0) ?? 99) < 6 }, "\(names), held: \(held)")
+    }
+
+    @Test func aFileThatNeverEndsIsCutOff() throws {
+        let user = try Self.serverUser()
+        let directory = try TestEnvironment.scratchDirectory()
+        #expect(symlink("/dev/zero", directory + "/endless") == 0)
+        guard case .failure(let failure) = FilesAsUser.read(directory + "/endless", as: user) else {
+            Issue.record("an endless file was read whole")
+            return
+        }
+        #expect(failure.reason == "larger than 64 MiB")
     }
 
     @Test func aReaderStuckOnAFIFOIsStoppedAtTheDeadline() throws {

@@ -1,5 +1,5 @@
-/// A run in progress: persisted after every event (the journal), so a run
-/// interrupted by a crash or a closed terminal resumes where it was.
+/// A run in progress: every event journalled, the state saved before every
+/// change, so a run interrupted by a crash or a closed terminal resumes where it was.
 public struct RunState: Hashable, Sendable, Codable {
     /// What was changed so far: what a rollback must put back.
     public struct Applied: Hashable, Sendable, Codable {

@@ -128,7 +128,7 @@ extension EffectRunner {
             fresh.close()
             if context.ownTransport == .tcp { return encrypted ? nil : "the new connection is not encrypted" }
         } catch {
-            _ = tcpAnswer?.value()
+            // The operator's own way failed: that is the answer; the TCP attempt ends on its own deadline.
             return operatorMessage(for: error)
         }
         return tcpAnswer?.value() ?? nil

@@ -8,9 +8,9 @@ import PostgresClient
 /// announced in the journal (with its before-fingerprint), carried out,
 /// answered by an event (journalled with the after-fingerprint) and
 /// reduced. The run record is saved before every effect that changes
-/// something and whenever the driver stops; the answers of effects that
-/// only look (`Effect.onlyObserves`) are saved with the next change, so a
-/// kill re-issues at most the looks since the last change. A kill at any
+/// something, when a step is verified and whenever the driver stops; the
+/// other answers of effects that only look (`Effect.onlyObserves`) are
+/// saved with the next save, so a kill re-issues at most the looks since. A kill at any
 /// point leaves a record whose stage re-issues an effect at or before the
 /// interrupted one, and every effect is safe to repeat.
 public final class RunDriver: @unchecked Sendable {
@@ -177,7 +177,7 @@ public final class RunDriver: @unchecked Sendable {
 
     /// One event in (from an effect, or the operator in the TUI): journalled,
     /// reduced and saved; the answer of a look (`saving: false`) is saved
-    /// with the next change, or when the run closes or stops.
+    /// with the next change, or when it verifies a step, or when the run closes or stops.
     public func send(_ event: RunEvent, after: [String: String]? = nil, backup: String? = nil, saving: Bool = true) throws {
         try journal.record(event, after: after, backup: backup)
         let previous = record.state
@@ -190,7 +190,9 @@ public final class RunDriver: @unchecked Sendable {
         let closed = record.state.isClosed
         if closed { dropStagedCandidates() }
         unsaved = true
-        if saving || closed { try saveIfBehind() }
+        // A verified step is a milestone the operator sees: it is on disk before anything else happens.
+        let stepVerified = StepName.allCases.contains { previous.status($0) != .verified && record.state.status($0) == .verified }
+        if saving || closed || stepVerified { try saveIfBehind() }
         if closed {
             lock.release()
             journal.close()

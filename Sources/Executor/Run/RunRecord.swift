@@ -4,8 +4,8 @@ import Foundation
 
 /// Everything a run keeps about itself between effects: the state machine,
 /// what the cluster looked like before, and the evidence the audit report
-/// needs. Saved (0600, atomically) after every event so `resume` and
-/// `rollback` work after a kill -9. Never holds file contents: the planned
+/// needs. Saved (0600, atomically) before every change and at every
+/// verified step (see RunDriver), so `resume` and `rollback` work after a kill -9. Never holds file contents: the planned
 /// pg_hba.conf is staged next to the original and referenced by path and hash.
 public struct RunRecord: Codable, Hashable, Sendable {
     public var run: String

@@ -4,7 +4,8 @@ import Foundation
 import HostIO
 
 /// A cluster's run records in its state directory: `run-<id>.json`, 0600,
-/// replaced atomically after every event (no backup: the journal is the history).
+/// replaced atomically before every change, when a step is verified and when
+/// the driver stops (no backup: the journal is the history).
 public struct RunStore: Sendable {
     public let directory: StateDirectory
 

@@ -25,6 +25,8 @@ public enum ServedCertificate {
             let connection = try Connection.connect(tls, timeoutSeconds: timeoutSeconds)
             defer { connection.close() }
             if connection.sslInUse, let der = connection.peerCertificateDER {
+                // The other handshake is waited for (its own deadline bounds it): no thread outlives the probe.
+                _ = fallback.value()
                 return .served(fingerprint: Fingerprint.sha256(der), protocolVersion: connection.sslAttribute("protocol"), via: "libpq")
             }
             libpqFailure = "the connection is not encrypted"
