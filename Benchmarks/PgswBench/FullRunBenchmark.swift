@@ -78,10 +78,9 @@ enum FullRunBenchmark {
     }
 
     static func applyPeak(_ cluster: TestCluster, wizard: WizardRun) throws -> Double {
-        let output = try ProcessRunner.run("/usr/bin/time", ["-f", "maxrss %M", Wizard.path, "apply", cluster.socketConninfo, "--yes"] + options,
-                                           environment: ["XDG_STATE_HOME": wizard.stateHome], timeoutSeconds: 300)
-        guard output.exitCode == 0, let line = output.stderr.split(separator: "\n").last(where: { $0.hasPrefix("maxrss ") }),
-              let kilobytes = Double(line.dropFirst("maxrss ".count)) else { throw BenchmarkFailure("apply: \(output.stdout)\(output.stderr)") }
+        let (output, kilobytes) = try PeakMemory.run(["apply", cluster.socketConninfo, "--yes"] + options,
+                                                     environment: ["XDG_STATE_HOME": wizard.stateHome])
+        guard output.exitCode == 0 else { throw BenchmarkFailure("apply: \(output.stdout)\(output.stderr)") }
         return kilobytes
     }
 }

@@ -81,12 +81,11 @@ enum HBABenchmark {
     static func wholeProcessExplain(_ cluster: TestCluster) throws -> [BenchmarkResult] {
         var peaks: [Double] = [], floors: [Double] = []
         let explain = try Measure.samples(repetitions: repetitions) {
-            let output = try ProcessRunner.run("/usr/bin/time", ["-f", "maxrss %M", Wizard.path, "hba", "explain", cluster.hbaFile,
-                                                                 "--server-version", String(cluster.version.major)])
+            let (output, kilobytes) = try PeakMemory.run(["hba", "explain", cluster.hbaFile, "--server-version", String(cluster.version.major)])
             guard output.exitCode == 0, output.stdout.split(separator: "\n").count > ruleCount else {
                 throw BenchmarkFailure("hba explain: \(output.exitCode) \(output.stderr.suffix(300))")
             }
-            peaks.append(try Self.maxRSS(output.stderr))
+            peaks.append(kilobytes)
         }
         let psql = try Measure.samples(repetitions: repetitions) {
             let output = try ProcessRunner.run(cluster.local.binaries.path("psql"),
@@ -96,7 +95,7 @@ enum HBABenchmark {
             }
         }
         for _ in 0..<repetitions {
-            floors.append(try Self.maxRSS(try ProcessRunner.run("/usr/bin/time", ["-f", "maxrss %M", Wizard.path, "--version"]).stderr))
+            floors.append(try PeakMemory.run(["--version"]).kilobytes)
         }
         return [
             BenchmarkResult(name: "hba explain, whole process", samples: explain,
@@ -104,13 +103,6 @@ enum HBABenchmark {
             BenchmarkResult(name: "hba explain: peak RSS", samples: peaks, baselineName: "pg-ssl-wizard --version: peak RSS",
                             baseline: floors, unit: "MiB", scale: 1 / 1024),
         ]
-    }
-
-    /// KiB from `/usr/bin/time -f "maxrss %M"`.
-    static func maxRSS(_ stderr: String) throws -> Double {
-        guard let line = stderr.split(separator: "\n").last(where: { $0.hasPrefix("maxrss ") }),
-              let kilobytes = Double(line.dropFirst("maxrss ".count)) else { throw BenchmarkFailure("no maxrss from time: \(stderr)") }
-        return kilobytes
     }
 
     /// `pg_reload_conf()`, then new sessions until one reports the new load

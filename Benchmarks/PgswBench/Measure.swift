@@ -1,4 +1,6 @@
 import Foundation
+import HostIO
+import TestSupport
 
 /// Wall-clock timing on the monotonic clock: a benchmark's figures are the
 /// median of several repetitions, and every result is reported next to a
@@ -59,5 +61,19 @@ extension BenchmarkResult {
     init(name: String, samples: [Double], baselineName: String, baseline: [Double], unit: String = "ms", scale: Double = 1000) {
         self.init(name: name, seconds: Measure.median(samples), baselineName: baselineName, baselineSeconds: Measure.median(baseline),
                   spread: Measure.spread(samples), baselineSpread: Measure.spread(baseline), unit: unit, scale: scale)
+    }
+}
+
+/// A whole wizard process under GNU time: its output and its peak resident set.
+enum PeakMemory {
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeoutSeconds: Double = 300)
+        throws -> (output: ProcessOutput, kilobytes: Double) {
+        let output = try ProcessRunner.run("/usr/bin/time", ["-f", "maxrss %M", Wizard.path] + arguments,
+                                           environment: environment, timeoutSeconds: timeoutSeconds)
+        guard let line = output.stderr.split(separator: "\n").last(where: { $0.hasPrefix("maxrss ") }),
+              let kilobytes = Double(line.dropFirst("maxrss ".count)) else {
+            throw BenchmarkFailure("no maxrss from time for \(arguments.first ?? ""): \(output.stdout)\(output.stderr)")
+        }
+        return (output, kilobytes)
     }
 }

@@ -81,10 +81,6 @@ enum WizardBenchmark {
 
     /// `plan`'s maximum resident set, from GNU time.
     static func planPeakKilobytes(_ cluster: TestCluster, wizard: WizardRun) throws -> Double {
-        let output = try ProcessRunner.run("/usr/bin/time", ["-f", "maxrss %M", Wizard.path, "plan", cluster.socketConninfo],
-                                           environment: ["XDG_STATE_HOME": wizard.stateHome])
-        guard let line = output.stderr.split(separator: "\n").last(where: { $0.hasPrefix("maxrss ") }),
-              let kilobytes = Double(line.dropFirst("maxrss ".count)) else { throw BenchmarkFailure("no maxrss from time: \(output.stderr)") }
-        return kilobytes
+        try PeakMemory.run(["plan", cluster.socketConninfo], environment: ["XDG_STATE_HOME": wizard.stateHome]).kilobytes
     }
 }

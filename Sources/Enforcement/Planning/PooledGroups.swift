@@ -7,14 +7,6 @@ import ClusterFacts
 enum PooledGroups {
     static let poolerNames = ["pgbouncer", "pgcat", "odyssey", "pgpool", "supavisor", "pgdog"]
 
-    /// A plain byte search: String's `contains` goes through Foundation's
-    /// locale-aware search, thousands of times per plan.
-    static func bytes(_ haystack: [UInt8], contain needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty else { return true }
-        guard haystack.count >= needle.count else { return false }
-        return (0...(haystack.count - needle.count)).contains { start in haystack[start..<start + needle.count].elementsEqual(needle) }
-    }
-
     static func find(_ sessions: [Session]) -> [PooledGroup] {
         var byAddress: [String: [Session]] = [:]
         var order: [String] = []
@@ -26,8 +18,8 @@ enum PooledGroups {
         return order.compactMap { address -> PooledGroup? in
             let group = byAddress[address] ?? []
             let named = group.lazy.compactMap { session in
-                let name = Array((session.applicationName ?? "").lowercased().utf8)
-                return poolerNames.first { Self.bytes(name, contain: Array($0.utf8)) }
+                let name = Array((session.applicationName ?? "").utf8)
+                return poolerNames.first { ASCIISearch.contains(name, Array($0.utf8), caseFolded: true) }
             }.first
             guard group.count >= 2 || named != nil else { return nil }
             let what = named.map { "a \($0) (its application_name says so)" } ?? "\(group.count) backends from one address: a connection pooler or an application's pool"

@@ -1,3 +1,4 @@
+import ClusterFacts
 /// pg_hba.conf can hold an LDAP bind password (`ldapbindpasswd`) and RADIUS
 /// shared secrets (`radiussecrets`). Everything the hba commands print masks
 /// their values; the rules and the rewritten bytes themselves keep them.
@@ -78,26 +79,11 @@ enum SecretMasking {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Whether any secret name part appears anywhere, in any ASCII case: a
-    /// whole file is checked byte by byte (lowercasing its text as Unicode
-    /// and searching it as a string cost more than the rest of a plan's diff).
+    /// Whether any secret name part appears anywhere, in any ASCII case
+    /// (lowercasing a whole file as Unicode and searching it as a string cost
+    /// more than the rest of a plan's diff).
     static func mentionsSecretName(_ bytes: [UInt8]) -> Bool {
-        let parts = secretNameParts.map { Array($0.utf8) }
-        var starts = [Bool](repeating: false, count: 256)
-        for part in parts { starts[Int(part[0])] = true }
-        return bytes.withUnsafeBufferPointer { buffer in
-            for start in buffer.indices where starts[Int(buffer[start] | 0x20)] {
-                for part in parts where start + part.count <= buffer.count {
-                    var equal = true
-                    for offset in part.indices where buffer[start + offset] | 0x20 != part[offset] {
-                        equal = false
-                        break
-                    }
-                    if equal { return true }
-                }
-            }
-            return false
-        }
+        secretNameParts.contains { ASCIISearch.contains(bytes, Array($0.utf8), caseFolded: true) }
     }
 
     /// The server's tokenizer (next_token / next_field_expand) over raw bytes,
