@@ -8,11 +8,11 @@ import PostgresClient
 /// announced in the journal (with its before-fingerprint), carried out,
 /// answered by an event (journalled with the after-fingerprint) and
 /// reduced. The run record is saved before every effect that changes
-/// something, when a step is verified and whenever the driver stops; the
-/// other answers of effects that only look (`Effect.onlyObserves`) are
-/// saved with the next save, so a kill re-issues at most the looks since. A kill at any
-/// point leaves a record whose stage re-issues an effect at or before the
-/// interrupted one, and every effect is safe to repeat.
+/// something, when a step is verified and whenever the driver stops; other
+/// answers of effects that only look (`Effect.onlyObserves`) ride along
+/// with the next save. A kill at any point leaves a record whose stage
+/// re-issues the interrupted effect or a look before it, never an earlier
+/// change, and every effect is safe to repeat.
 public final class RunDriver: @unchecked Sendable {
     public private(set) var record: RunRecord
     public let runner: EffectRunner
@@ -151,6 +151,7 @@ public final class RunDriver: @unchecked Sendable {
     @discardableResult
     public func run() throws -> RunState {
         // A request is consumed when honoured, so one made just as run() starts is not lost.
+        // A throw on the way out still leaves the looks answered so far on disk; the normal way out saves below and reports a failure.
         defer { try? saveIfBehind() }
         while !pending.isEmpty && !stopFlag.take() {
             let effect = pending.removeFirst()
