@@ -32,7 +32,10 @@ public struct HBADocument: Sendable {
         self.context = context
         let parser = LineParser(context: context)
         let lines = tokenized.map(parser.parse)
-        let rules = lines.compactMap(\.rule)
+        // Nearly every record is a rule: one allocation instead of doublings.
+        var rules: [HBARule] = []
+        rules.reserveCapacity(lines.count)
+        for line in lines { if let rule = line.rule { rules.append(rule) } }
         self.lines = lines
         self.rules = rules
         self.loadProblem = Self.loadProblem(path: path, lines: lines, rules: rules)

@@ -10,7 +10,10 @@ import Foundation
 /// show: the encoder escapes them itself.
 enum TerminalText {
     static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        // Printable ASCII, line breaks and tabs (nearly all output) hold no
+        // control: answered on the bytes, without decoding a scalar.
+        guard text.utf8.contains(where: { $0 >= 0x7F || ($0 < 0x20 && $0 != 0x0A && $0 != 0x09) }),
+              text.unicodeScalars.contains(where: isControl) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {
             if isControl(scalar) {
@@ -26,6 +29,32 @@ enum TerminalText {
 
     static func write(_ text: String, to handle: FileHandle) {
         handle.write(Data(visible(text).utf8))
+    }
+}
+
+/// Lines written as they are made, in writes of about 64 KiB, through
+/// `visible`: `hba explain` of a 10,000-rule file never holds its whole
+/// table as one string (and a copy of it for the terminal).
+struct TerminalLines {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private static let flushAt = 1 << 16
+
+    init(to handle: FileHandle) {
+        self.handle = handle
+        buffer.reserveCapacity(Self.flushAt + 4096)
+    }
+
+    mutating func append(_ line: String) {
+        buffer.append(contentsOf: TerminalText.visible(line).utf8)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= Self.flushAt { flush() }
+    }
+
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
     }
 }
 

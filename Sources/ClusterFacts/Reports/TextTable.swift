@@ -19,15 +19,25 @@ public struct TextTable: Sendable {
     }
 
     public func render(indent: String = "  ") -> [String] {
-        let all = [header] + rows
+        var lines: [String] = []
+        lines.reserveCapacity(rows.count + 1)
+        render(indent: indent) { lines.append($0) }
+        return lines
+    }
+
+    /// The lines one by one, header first: a caller that writes them as
+    /// they come never holds the whole table.
+    public func render(indent: String = "  ", line body: (String) -> Void) {
         let columns = header.count
         var widths = Array(repeating: 0, count: columns)
-        for row in all {
+        func measure(_ row: [String]) {
             for (index, cell) in row.enumerated() where index < columns { widths[index] = max(widths[index], Self.width(cell)) }
         }
+        measure(header)
+        rows.forEach(measure)
         var line: [UInt8] = []
         line.reserveCapacity(widths.reduce(indent.utf8.count) { $0 + $1 + 2 })
-        return all.map { row in
+        func emit(_ row: [String]) {
             line.removeAll(keepingCapacity: true)
             line.append(contentsOf: indent.utf8)
             for (index, cell) in row.enumerated() where index < columns {
@@ -35,8 +45,10 @@ public struct TextTable: Sendable {
                 if index < columns - 1 { line.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[index] + 2 - Self.width(cell))) }
             }
             while line.last == UInt8(ascii: " ") { line.removeLast() }
-            return String(decoding: line, as: UTF8.self)
+            body(String(decoding: line, as: UTF8.self))
         }
+        emit(header)
+        for row in rows { emit(row) }
     }
 
     /// Characters shown: the byte count for ASCII (nearly every cell), the characters otherwise.

@@ -22,16 +22,7 @@ struct RuleScreen: Sendable {
         }
     }
 
-    static func words(_ address: IPAddress) -> (UInt64, UInt64) {
-        var high: UInt64 = 0, low: UInt64 = 0
-        if address.family == .v4 {
-            for byte in address.bytes { low = low << 8 | UInt64(byte) }
-            return (0, low)
-        }
-        for byte in address.bytes[0..<8] { high = high << 8 | UInt64(byte) }
-        for byte in address.bytes[8..<16] { low = low << 8 | UInt64(byte) }
-        return (high, low)
-    }
+    static func words(_ address: IPAddress) -> (UInt64, UInt64) { address.words }
 
     /// The attempt as the screens compare it.
     struct Client {

@@ -185,13 +185,15 @@ struct AuthOptionParser {
 
     /// The checks after all options are read.
     func checkMandatory(_ rule: inout HBARule, error: inout String?) -> Bool {
-        let options = rule.options
+        // The options are copied out (forty-odd fields) only for the methods
+        // that have mandatory ones, not for every line.
         func mandatory(_ present: Bool, _ argument: String, _ method: String) -> Bool {
             if !present { error = "authentication method \"\(method)\" requires argument \"\(argument)\" to be set" }
             return present
         }
         switch rule.method {
         case .ldap:
+            let options = rule.options
             if options.ldapPrefix != nil || options.ldapSuffix != nil {
                 if options.ldapBaseDN != nil || options.ldapBindDN != nil || options.ldapBindPassword != nil
                     || options.ldapSearchAttribute != nil || options.ldapSearchFilter != nil {
@@ -209,6 +211,7 @@ struct AuthOptionParser {
                 return false
             }
         case .radius:
+            let options = rule.options
             // An empty list is stored as NIL, so it fails as "not set".
             guard mandatory(!(options.radiusServers ?? []).isEmpty, "radiusservers", "radius"),
                   mandatory(!(options.radiusSecrets ?? []).isEmpty, "radiussecrets", "radius") else { return false }
@@ -224,6 +227,7 @@ struct AuthOptionParser {
                 return false
             }
         case .oauth:
+            let options = rule.options
             // 18.6 checks scope first (seen live by the matrix differential).
             guard mandatory(options.oauthScope != nil, "scope", "oauth"),
                   mandatory(options.oauthIssuer != nil, "issuer", "oauth") else { return false }

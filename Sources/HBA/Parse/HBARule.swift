@@ -102,7 +102,7 @@ public struct HBARule: Hashable, Sendable {
     private var writtenOptions: BoxedOptions?
 
     init(file: String, lineNumber: Int, connectionType: ConnectionType, databases: [HBAToken], users: [HBAToken],
-         address: AddressSpec?, method: AuthMethod, options: AuthOptions, typeToken: HBAToken, addressTokens: [HBAToken]) {
+         address: AddressSpec?, method: AuthMethod, options: AuthOptions?, typeToken: HBAToken, addressTokens: [HBAToken]) {
         self.file = file
         self.lineNumber = lineNumber
         self.connectionType = connectionType
@@ -112,7 +112,8 @@ public struct HBARule: Hashable, Sendable {
         self.method = method
         self.typeToken = typeToken
         self.addressTokens = addressTokens
-        self.options = options
+        // nil: the defaults, without comparing forty fields to find out.
+        if let options { self.options = options }
     }
 
     /// `cert`, or `clientcert=verify-ca|verify-full`: only a client that

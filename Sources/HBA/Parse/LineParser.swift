@@ -62,7 +62,7 @@ public struct LineParser: Sendable {
         if type != .hostssl, method == .cert { error = "cert authentication is only supported on hostssl connections"; return nil }
 
         var rule = HBARule(file: line.file, lineNumber: line.lineNumber, connectionType: type, databases: databases,
-                           users: users, address: address, method: method, options: AuthOptions(),
+                           users: users, address: address, method: method, options: nil,
                            typeToken: typeToken, addressTokens: addressTokens)
         if method == .gss || method == .sspi { rule.options.includeRealm = true }
         if method == .sspi { rule.options.compatRealm = true }
@@ -70,12 +70,14 @@ public struct LineParser: Sendable {
         let optionParser = AuthOptionParser(context: context)
         for field in fields {
             for token in field {
-                guard let equals = token.text.firstIndex(of: "=") else {
+                // strchr(token, '='), on the bytes as the server does.
+                let utf8 = token.text.utf8
+                guard let equals = utf8.firstIndex(of: UInt8(ascii: "=")) else {
                     error = "authentication option not in name=value format: \(token.text)"
                     return nil
                 }
-                let name = String(token.text[..<equals])
-                let value = String(token.text[token.text.index(after: equals)...])
+                let name = String(Substring(utf8[..<equals]))
+                let value = String(Substring(utf8[utf8.index(after: equals)...]))
                 rule.options.written.append(WrittenOption(name: name, value: value))
                 guard optionParser.apply(name: name, value: value, to: &rule, error: &error) else { return nil }
             }
@@ -102,8 +104,10 @@ public struct LineParser: Sendable {
         if token.isKeyword("samehost") { return .sameHost }
         if token.isKeyword("samenet") { return .sameNet }
         let text = token.text
-        let slash = text.firstIndex(of: "/")
-        let host = slash.map { String(text[..<$0]) } ?? text
+        // strchr(token, '/'): on the bytes, as the server looks (a `/` cannot
+        // be hidden in a character with a combining mark after it).
+        let slash = text.utf8.firstIndex(of: UInt8(ascii: "/"))
+        let host = slash.map { String(Substring(text.utf8[..<$0])) } ?? text
         guard let address = numericAddress(host) else {
             if slash != nil {
                 error = "specifying both host name and CIDR mask is invalid: \"\(text)\""
@@ -112,7 +116,7 @@ public struct LineParser: Sendable {
             return .hostname(host)
         }
         if let slash {
-            guard let mask = IPAddress.cidrMask(text[text.index(after: slash)...], family: address.family) else {
+            guard let mask = IPAddress.cidrMask(Substring(text.utf8[text.utf8.index(after: slash)...]), family: address.family) else {
                 error = "invalid CIDR mask in address \"\(text)\""
                 return nil
             }

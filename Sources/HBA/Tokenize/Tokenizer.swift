@@ -39,12 +39,18 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    func logicalLines(_ bytes: [UInt8]) -> [LogicalLine] {
-        var result: [LogicalLine] = []
+    /// Every logical line of `bytes` in turn, in one buffer reused from
+    /// line to line (a line and its parts used to be two arrays each).
+    func forEachLogicalLine(_ bytes: [UInt8], _ body: (LogicalLine) -> Void) {
+        var line = LogicalLine()
         var position = 0
         var lineNumber = 1
         while position < bytes.count {
-            var line = LogicalLine(start: position, firstLine: lineNumber)
+            line.bytes.removeAll(keepingCapacity: true)
+            line.parts.removeAll(keepingCapacity: true)
+            line.start = position
+            line.firstLine = lineNumber
+            line.tooLong = false
             var continuations = 0
             var lastBackslashLength = 0
             while position < bytes.count {
@@ -71,57 +77,61 @@ public struct Tokenizer: Sendable {
             }
             line.end = position
             line.physicalLines = continuations + 1
-            result.append(line)
+            body(line)
             lineNumber += continuations + 1
         }
-        return result
     }
 
     func tokenizeFile(path: String, bytes: [UInt8], depth: Int, into lines: inout [TokenizedLine]) {
-        for logical in logicalLines(bytes) {
+        // Scratch space for one line's fields and one token's bytes, reused:
+        // each line keeps an exact copy of its fields.
+        var fields: [[HBAToken]] = []
+        var token: [UInt8] = []
+        forEachLogicalLine(bytes) { logical in
             let span = SourceSpan(file: path, start: logical.start, end: logical.end)
             if logical.bytes.contains(0) {
                 lines.append(TokenizedLine(file: path, lineNumber: logical.firstLine, fields: [],
                                            error: "line contains a NUL byte", span: span, unpredictable: true))
-                continue
+                return
             }
             var error: String? = logical.tooLong ? "authentication file line too long" : nil
-            var fields: [[HBAToken]] = []
+            fields.removeAll(keepingCapacity: true)
             var cursor = 0
             while cursor < logical.bytes.count, error == nil {
-                let field = nextField(logical, cursor: &cursor, file: path, depth: depth, error: &error)
+                let field = nextField(logical, cursor: &cursor, token: &token, file: path, depth: depth, error: &error)
                 if !field.isEmpty { fields.append(field) }
             }
-            if fields.isEmpty, error == nil { continue }
+            if fields.isEmpty, error == nil { return }
             if error == nil, syntax.hasIncludeDirectives, fields.count == 2,
                let directive = IncludeDirective(rawValue: fields[0][0].text) {
                 let target = fields[1][0].text
                 if let failure = include(directive, target: target, from: path, depth: depth, into: &lines) {
                     error = failure
                 } else {
-                    continue
+                    return
                 }
             }
-            lines.append(TokenizedLine(file: path, lineNumber: logical.firstLine, fields: fields, error: error, span: span))
+            lines.append(TokenizedLine(file: path, lineNumber: logical.firstLine, fields: Array(fields), error: error, span: span))
         }
     }
 
     // MARK: - Tokens
 
+    /// A token read into the caller's buffer: where it stands in the file.
     struct RawToken {
-        var bytes: [UInt8]
         var initialQuote: Bool
         var terminatingComma: Bool
         var start: Int
         var end: Int
     }
 
-    /// next_token: nil at end of line; sets `error` when a token is too long.
-    func nextToken(_ line: LogicalLine, cursor: inout Int, error: inout String?) -> RawToken? {
+    /// next_token: nil at end of line; sets `error` when a token is too
+    /// long. The token's bytes (quotes removed) are left in `token`.
+    func nextToken(_ line: LogicalLine, cursor: inout Int, token: inout [UInt8], error: inout String?) -> RawToken? {
         let bytes = line.bytes
         func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
         while cursor < bytes.count, isBlank(bytes[cursor]) || bytes[cursor] == UInt8(ascii: ",") { cursor += 1 }
-        var token: [UInt8] = []
+        token.removeAll(keepingCapacity: true)
         var inQuote = false, wasQuote = false, sawQuote = false
         var initialQuote = false, terminatingComma = false
         let start = cursor
@@ -154,18 +164,18 @@ public struct Tokenizer: Sendable {
         guard sawQuote || !token.isEmpty else { return nil }
         let fileStart = line.fileOffset(start)
         let fileEnd = end > start ? line.fileOffset(end - 1) + 1 : fileStart
-        return RawToken(bytes: token, initialQuote: initialQuote, terminatingComma: terminatingComma,
-                        start: fileStart, end: fileEnd)
+        return RawToken(initialQuote: initialQuote, terminatingComma: terminatingComma, start: fileStart, end: fileEnd)
     }
 
     /// next_field_expand: a comma list, with `@file` lists spliced in.
-    func nextField(_ line: LogicalLine, cursor: inout Int, file: String, depth: Int, error: inout String?) -> [HBAToken] {
+    func nextField(_ line: LogicalLine, cursor: inout Int, token: inout [UInt8], file: String, depth: Int,
+                   error: inout String?) -> [HBAToken] {
         var tokens: [HBAToken] = []
         repeat {
-            guard let raw = nextToken(line, cursor: &cursor, error: &error) else { break }
-            let text = String(decoding: raw.bytes, as: UTF8.self)
+            guard let raw = nextToken(line, cursor: &cursor, token: &token, error: &error) else { break }
+            let text = String(decoding: token, as: UTF8.self)
             let span = SourceSpan(file: file, start: raw.start, end: raw.end)
-            if !raw.initialQuote, raw.bytes.count > 1, raw.bytes[0] == UInt8(ascii: "@") {
+            if !raw.initialQuote, token.count > 1, token[0] == UInt8(ascii: "@") {
                 tokens += expandAtFile(String(text.dropFirst()), from: file, span: span, depth: depth + 1, error: &error)
             } else {
                 tokens.append(HBAToken(text: text, quoted: raw.initialQuote, span: span))

@@ -15,7 +15,13 @@ struct HBAExplainCommand: ParsableCommand {
     func run() throws {
         let document = try failingWithUnknown { try input.document() }
         let rows = FileRulesView.rows(of: document)
-        print(json ? HBARender.json(rows) : HBARender.table(rows))
+        if json {
+            print(HBARender.json(rows))
+        } else {
+            var output = TerminalLines(to: .standardOutput)
+            HBARender.table(rows) { output.append($0) }
+            output.flush()
+        }
         if !document.isLoadable {
             throw ExitCode(1)
         }
