@@ -14,8 +14,12 @@ public struct HBADocument: Sendable {
     public let loadProblem: String?
 
     public init(path: String, bytes: [UInt8], context: ParseContext, files: any FileSource = InMemoryFiles()) {
-        self.init(path: path, bytes: bytes, context: context,
-                  tokenized: Tokenizer(syntax: context.syntax, files: files).tokenize(path: path, bytes: bytes))
+        // Each record is parsed as soon as it is read: no list of tokenized
+        // records is held beside the parsed ones.
+        let parser = LineParser(context: context)
+        var lines: [ParsedLine] = []
+        Tokenizer(syntax: context.syntax, files: files).tokenize(path: path, bytes: bytes) { lines.append(parser.parse($0)) }
+        self.init(path: path, bytes: bytes, context: context, parsed: lines)
     }
 
     /// The same file (and the same included files, as read then) parsed in
@@ -27,11 +31,13 @@ public struct HBADocument: Sendable {
     }
 
     init(path: String, bytes: [UInt8], context: ParseContext, tokenized: [TokenizedLine]) {
+        self.init(path: path, bytes: bytes, context: context, parsed: tokenized.map(LineParser(context: context).parse))
+    }
+
+    private init(path: String, bytes: [UInt8], context: ParseContext, parsed lines: [ParsedLine]) {
         self.path = path
         self.bytes = bytes
         self.context = context
-        let parser = LineParser(context: context)
-        let lines = tokenized.map(parser.parse)
         // Nearly every record is a rule: one allocation instead of doublings.
         var rules: [HBARule] = []
         rules.reserveCapacity(lines.count)

@@ -78,40 +78,63 @@ public struct WrittenOption: Hashable, Sendable {
 }
 
 /// A rule that parsed: what the server would load for this line.
+///
+/// Held once: the fields live in one shared storage, so the document's
+/// line and its list of rules hold the same rule, and a copy (every
+/// matcher, view and planner takes some) is one reference instead of a
+/// dozen. Written only while the line is parsed, copy on write.
 public struct HBARule: Hashable, Sendable {
-    public var file: String
-    public var lineNumber: Int
-    public var connectionType: ConnectionType
-    public var databases: [HBAToken]
-    public var users: [HBAToken]
+    public var file: String {
+        get { storage.file }
+        set { writable().file = newValue }
+    }
+    public var lineNumber: Int {
+        get { storage.lineNumber }
+        set { writable().lineNumber = newValue }
+    }
+    public var connectionType: ConnectionType {
+        get { storage.connectionType }
+        set { writable().connectionType = newValue }
+    }
+    public var databases: [HBAToken] {
+        get { storage.databases }
+        set { writable().databases = newValue }
+    }
+    public var users: [HBAToken] {
+        get { storage.users }
+        set { writable().users = newValue }
+    }
     /// nil for `local` lines.
-    public var address: AddressSpec?
-    public var method: AuthMethod
+    public var address: AddressSpec? {
+        get { storage.address }
+        set { writable().address = newValue }
+    }
+    public var method: AuthMethod {
+        get { storage.method }
+        set { writable().method = newValue }
+    }
     /// The options as the server reads them (defaults when none were written).
     public var options: AuthOptions {
-        get { writtenOptions?.value ?? AuthOptions.none }
-        set { writtenOptions = newValue == AuthOptions.none ? nil : BoxedOptions(newValue) }
+        get { storage.writtenOptions?.value ?? AuthOptions.none }
+        set { writable().writtenOptions = newValue == AuthOptions.none ? nil : BoxedOptions(newValue) }
     }
     /// The type token as written, for the rewrite.
-    public var typeToken: HBAToken
+    public var typeToken: HBAToken {
+        get { storage.typeToken }
+        set { writable().typeToken = newValue }
+    }
     /// The raw tokens of the address (and netmask) fields.
-    public var addressTokens: [HBAToken]
-    /// Most lines write no option: the forty-odd fields of `AuthOptions` are
-    /// kept out of line, once, only for those that do (a 10,000-rule file
-    /// held them inline in every rule, twice).
-    private var writtenOptions: BoxedOptions?
+    public var addressTokens: [HBAToken] {
+        get { storage.addressTokens }
+        set { writable().addressTokens = newValue }
+    }
+
+    private var storage: Storage
 
     init(file: String, lineNumber: Int, connectionType: ConnectionType, databases: [HBAToken], users: [HBAToken],
          address: AddressSpec?, method: AuthMethod, options: AuthOptions?, typeToken: HBAToken, addressTokens: [HBAToken]) {
-        self.file = file
-        self.lineNumber = lineNumber
-        self.connectionType = connectionType
-        self.databases = databases
-        self.users = users
-        self.address = address
-        self.method = method
-        self.typeToken = typeToken
-        self.addressTokens = addressTokens
+        storage = Storage(file: file, lineNumber: lineNumber, connectionType: connectionType, databases: databases,
+                          users: users, address: address, method: method, typeToken: typeToken, addressTokens: addressTokens)
         // nil: the defaults, without comparing forty fields to find out.
         if let options { self.options = options }
     }
@@ -119,6 +142,67 @@ public struct HBARule: Hashable, Sendable {
     /// `cert`, or `clientcert=verify-ca|verify-full`: only a client that
     /// presents a certificate the server accepts gets past this line.
     public var requiresClientCertificate: Bool { method == .cert || options.clientcert != .off }
+
+    public static func == (left: HBARule, right: HBARule) -> Bool {
+        left.storage === right.storage || left.storage.fields == right.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.fields) }
+
+    /// The storage, made this rule's own before a write.
+    private mutating func writable() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    /// Written only through `writable()`, which copies a shared one first.
+    private final class Storage: @unchecked Sendable {
+        var file: String
+        var lineNumber: Int
+        var connectionType: ConnectionType
+        var databases: [HBAToken]
+        var users: [HBAToken]
+        var address: AddressSpec?
+        var method: AuthMethod
+        var typeToken: HBAToken
+        var addressTokens: [HBAToken]
+        /// Most lines write no option: the forty-odd fields of `AuthOptions`
+        /// are kept out of line, once, only for those that do.
+        var writtenOptions: BoxedOptions?
+
+        init(file: String, lineNumber: Int, connectionType: ConnectionType, databases: [HBAToken], users: [HBAToken],
+             address: AddressSpec?, method: AuthMethod, typeToken: HBAToken, addressTokens: [HBAToken],
+             writtenOptions: BoxedOptions? = nil) {
+            self.file = file
+            self.lineNumber = lineNumber
+            self.connectionType = connectionType
+            self.databases = databases
+            self.users = users
+            self.address = address
+            self.method = method
+            self.typeToken = typeToken
+            self.addressTokens = addressTokens
+            self.writtenOptions = writtenOptions
+        }
+
+        func copy() -> Storage {
+            Storage(file: file, lineNumber: lineNumber, connectionType: connectionType, databases: databases, users: users,
+                    address: address, method: method, typeToken: typeToken, addressTokens: addressTokens,
+                    writtenOptions: writtenOptions)
+        }
+
+        /// What equality and hashing compare: every field, options by value.
+        struct Fields: Hashable {
+            let file: String, lineNumber: Int, connectionType: ConnectionType, databases: [HBAToken], users: [HBAToken]
+            let address: AddressSpec?, method: AuthMethod, typeToken: HBAToken, addressTokens: [HBAToken]
+            let options: BoxedOptions?
+        }
+
+        var fields: Fields {
+            Fields(file: file, lineNumber: lineNumber, connectionType: connectionType, databases: databases, users: users,
+                   address: address, method: method, typeToken: typeToken, addressTokens: addressTokens, options: writtenOptions)
+        }
+    }
 }
 
 extension AuthOptions {

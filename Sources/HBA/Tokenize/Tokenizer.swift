@@ -13,8 +13,15 @@ public struct Tokenizer: Sendable {
     /// Tokenizes the top-level file `path` whose bytes are given.
     public func tokenize(path: String, bytes: [UInt8]) -> [TokenizedLine] {
         var lines: [TokenizedLine] = []
-        tokenizeFile(path: path, bytes: bytes, depth: 0, into: &lines)
+        tokenize(path: path, bytes: bytes) { lines.append($0) }
         return lines
+    }
+
+    /// The same records, each handed over as soon as it is read (with the
+    /// records of included files in their place): a caller that parses
+    /// them at once never holds them all.
+    public func tokenize(path: String, bytes: [UInt8], each line: (TokenizedLine) -> Void) {
+        tokenizeFile(path: path, bytes: bytes, depth: 0, into: line)
     }
 
     // MARK: - Lines
@@ -82,7 +89,7 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    func tokenizeFile(path: String, bytes: [UInt8], depth: Int, into lines: inout [TokenizedLine]) {
+    func tokenizeFile(path: String, bytes: [UInt8], depth: Int, into lines: (TokenizedLine) -> Void) {
         // Scratch space for one line's fields and one token's bytes, reused:
         // each line keeps an exact copy of its fields.
         var fields: [[HBAToken]] = []
@@ -90,8 +97,8 @@ public struct Tokenizer: Sendable {
         forEachLogicalLine(bytes) { logical in
             let span = SourceSpan(file: path, start: logical.start, end: logical.end)
             if logical.bytes.contains(0) {
-                lines.append(TokenizedLine(file: path, lineNumber: logical.firstLine, fields: [],
-                                           error: "line contains a NUL byte", span: span, unpredictable: true))
+                lines(TokenizedLine(file: path, lineNumber: logical.firstLine, fields: [],
+                                    error: "line contains a NUL byte", span: span, unpredictable: true))
                 return
             }
             var error: String? = logical.tooLong ? "authentication file line too long" : nil
@@ -105,13 +112,13 @@ public struct Tokenizer: Sendable {
             if error == nil, syntax.hasIncludeDirectives, fields.count == 2,
                let directive = IncludeDirective(rawValue: fields[0][0].text) {
                 let target = fields[1][0].text
-                if let failure = include(directive, target: target, from: path, depth: depth, into: &lines) {
+                if let failure = include(directive, target: target, from: path, depth: depth, into: lines) {
                     error = failure
                 } else {
                     return
                 }
             }
-            lines.append(TokenizedLine(file: path, lineNumber: logical.firstLine, fields: Array(fields), error: error, span: span))
+            lines(TokenizedLine(file: path, lineNumber: logical.firstLine, fields: Array(fields), error: error, span: span))
         }
     }
 
@@ -206,7 +213,7 @@ public struct Tokenizer: Sendable {
             return []
         case .contents(let bytes):
             var included: [TokenizedLine] = []
-            tokenizeFile(path: path, bytes: bytes, depth: depth, into: &included)
+            tokenizeFile(path: path, bytes: bytes, depth: depth) { included.append($0) }
             var tokens: [HBAToken] = []
             for line in included {
                 if let lineError = line.error {
@@ -234,11 +241,11 @@ public struct Tokenizer: Sendable {
 
     /// Reads included file(s) into `lines`; returns the error for the include line, if any.
     func include(_ directive: IncludeDirective, target: String, from outer: String, depth: Int,
-                 into lines: inout [TokenizedLine]) -> String? {
+                 into lines: (TokenizedLine) -> Void) -> String? {
         switch directive {
         case .include, .includeIfExists:
             return includeFile(ConfigPath.resolve(target, relativeTo: outer), depth: depth + 1,
-                               missingOK: directive == .includeIfExists, into: &lines)
+                               missingOK: directive == .includeIfExists, into: lines)
         case .includeDir:
             let directory = ConfigPath.resolve(target, relativeTo: outer)
             switch files.list(directory) {
@@ -252,20 +259,20 @@ public struct Tokenizer: Sendable {
                     .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
                 var errors: [String] = []
                 for path in chosen {
-                    if let failure = includeFile(path, depth: depth + 1, missingOK: false, into: &lines) { errors.append(failure) }
+                    if let failure = includeFile(path, depth: depth + 1, missingOK: false, into: lines) { errors.append(failure) }
                 }
                 return errors.isEmpty ? nil : errors.joined(separator: "\n")
             }
         }
     }
 
-    private func includeFile(_ path: String, depth: Int, missingOK: Bool, into lines: inout [TokenizedLine]) -> String? {
+    private func includeFile(_ path: String, depth: Int, missingOK: Bool, into lines: (TokenizedLine) -> Void) -> String? {
         if depth > syntax.maxIncludeDepth { return "could not open file \"\(path)\": maximum nesting depth exceeded" }
         switch files.read(path) {
         case .failure(let reason, let missing):
             return missing && missingOK ? nil : "could not open file \"\(path)\": \(reason)"
         case .contents(let bytes):
-            tokenizeFile(path: path, bytes: bytes, depth: depth, into: &lines)
+            tokenizeFile(path: path, bytes: bytes, depth: depth, into: lines)
             return nil
         }
     }
