@@ -4,8 +4,18 @@
 /// thousands of scattered lines; plain Myers needs O(D x N) memory for that.
 public enum UnifiedDiff {
     public static func make(old: String, new: String, oldName: String, newName: String, context: Int = 3) -> String {
-        let a = lines(old), b = lines(new)
-        guard a != b else { return "" }
+        let oldLines = lines(old), newLines = lines(new)
+        guard oldLines != newLines else { return "" }
+        // Each distinct line as a number, once: every comparison, count and
+        // hash below is then on integers, not on the lines' text.
+        var numbers: [String: Int] = [:]
+        numbers.reserveCapacity(oldLines.count + newLines.count)
+        func number(_ line: String) -> Int {
+            if let known = numbers[line] { return known }
+            numbers[line] = numbers.count
+            return numbers.count - 1
+        }
+        let a = oldLines.map(number), b = newLines.map(number)
         var script: [Edit] = []
         patience(a, b, a.indices, b.indices, into: &script)
         var output = ["--- \(oldName)", "+++ \(newName)"]
@@ -30,9 +40,9 @@ public enum UnifiedDiff {
             output.append("@@ -\(oldCount == 0 ? oldStart - 1 : oldStart),\(oldCount) +\(newCount == 0 ? newStart - 1 : newStart),\(newCount) @@")
             for edit in hunk {
                 switch edit.kind {
-                case .same: output.append(" " + edit.text)
-                case .delete: output.append("-" + edit.text)
-                case .insert: output.append("+" + edit.text)
+                case .same: output.append(" " + oldLines[edit.oldIndex])
+                case .delete: output.append("-" + oldLines[edit.oldIndex])
+                case .insert: output.append("+" + newLines[edit.newIndex])
                 }
             }
             index = end
@@ -40,10 +50,10 @@ public enum UnifiedDiff {
         return output.joined(separator: "\n") + "\n"
     }
 
+    /// One line of the script: its kind and where it stands on each side.
     struct Edit {
         enum Kind { case same, delete, insert }
         var kind: Kind
-        var text: String
         var oldIndex: Int
         var newIndex: Int
     }
@@ -58,7 +68,7 @@ public enum UnifiedDiff {
     }
 
     /// Myers' greedy shortest edit script.
-    static func editScript(_ a: [String], _ b: [String]) -> [Edit] {
+    static func editScript(_ a: [Int], _ b: [Int]) -> [Edit] {
         let n = a.count, m = b.count
         let maximum = n + m
         var v = [Int](repeating: 0, count: 2 * maximum + 2)
@@ -90,15 +100,15 @@ public enum UnifiedDiff {
             let previousY = previousX - previousK
             while x > previousX, y > previousY {
                 x -= 1; y -= 1
-                edits.append(Edit(kind: .same, text: a[x], oldIndex: x, newIndex: y))
+                edits.append(Edit(kind: .same, oldIndex: x, newIndex: y))
             }
             if d > 0 {
                 if x == previousX {
                     y -= 1
-                    edits.append(Edit(kind: .insert, text: b[y], oldIndex: x, newIndex: y))
+                    edits.append(Edit(kind: .insert, oldIndex: x, newIndex: y))
                 } else {
                     x -= 1
-                    edits.append(Edit(kind: .delete, text: a[x], oldIndex: x, newIndex: y))
+                    edits.append(Edit(kind: .delete, oldIndex: x, newIndex: y))
                 }
             }
         }
@@ -107,28 +117,28 @@ public enum UnifiedDiff {
 
     /// Common ends, then anchors (unique on both sides, in increasing order
     /// on both), recursing between them; Myers where no anchor is left.
-    static func patience(_ a: [String], _ b: [String], _ aRange: Range<Int>, _ bRange: Range<Int>, into edits: inout [Edit]) {
+    static func patience(_ a: [Int], _ b: [Int], _ aRange: Range<Int>, _ bRange: Range<Int>, into edits: inout [Edit]) {
         var aLow = aRange.lowerBound, bLow = bRange.lowerBound
         var aHigh = aRange.upperBound, bHigh = bRange.upperBound
         while aLow < aHigh, bLow < bHigh, a[aLow] == b[bLow] {
-            edits.append(Edit(kind: .same, text: a[aLow], oldIndex: aLow, newIndex: bLow))
+            edits.append(Edit(kind: .same, oldIndex: aLow, newIndex: bLow))
             aLow += 1; bLow += 1
         }
         var suffix: [Edit] = []
         while aHigh > aLow, bHigh > bLow, a[aHigh - 1] == b[bHigh - 1] {
             aHigh -= 1; bHigh -= 1
-            suffix.append(Edit(kind: .same, text: a[aHigh], oldIndex: aHigh, newIndex: bHigh))
+            suffix.append(Edit(kind: .same, oldIndex: aHigh, newIndex: bHigh))
         }
         let anchors = uniqueCommonAnchors(a, b, aLow..<aHigh, bLow..<bHigh)
         if anchors.isEmpty {
             for edit in editScript(Array(a[aLow..<aHigh]), Array(b[bLow..<bHigh])) {
-                edits.append(Edit(kind: edit.kind, text: edit.text, oldIndex: edit.oldIndex + aLow, newIndex: edit.newIndex + bLow))
+                edits.append(Edit(kind: edit.kind, oldIndex: edit.oldIndex + aLow, newIndex: edit.newIndex + bLow))
             }
         } else {
             var (aStart, bStart) = (aLow, bLow)
             for (aIndex, bIndex) in anchors {
                 patience(a, b, aStart..<aIndex, bStart..<bIndex, into: &edits)
-                edits.append(Edit(kind: .same, text: a[aIndex], oldIndex: aIndex, newIndex: bIndex))
+                edits.append(Edit(kind: .same, oldIndex: aIndex, newIndex: bIndex))
                 (aStart, bStart) = (aIndex + 1, bIndex + 1)
             }
             patience(a, b, aStart..<aHigh, bStart..<bHigh, into: &edits)
@@ -138,10 +148,10 @@ public enum UnifiedDiff {
 
     /// Lines occurring exactly once in each range, paired, reduced to the
     /// longest run increasing on both sides (patience sorting).
-    static func uniqueCommonAnchors(_ a: [String], _ b: [String], _ aRange: Range<Int>, _ bRange: Range<Int>) -> [(Int, Int)] {
-        var countsA: [String: (count: Int, index: Int)] = [:]
+    static func uniqueCommonAnchors(_ a: [Int], _ b: [Int], _ aRange: Range<Int>, _ bRange: Range<Int>) -> [(Int, Int)] {
+        var countsA: [Int: (count: Int, index: Int)] = [:]
         for index in aRange { countsA[a[index], default: (0, index)].count += 1 }
-        var countsB: [String: (count: Int, index: Int)] = [:]
+        var countsB: [Int: (count: Int, index: Int)] = [:]
         for index in bRange { countsB[b[index], default: (0, index)].count += 1 }
         let pairs = aRange.compactMap { index -> (Int, Int)? in
             guard let inA = countsA[a[index]], inA.count == 1, let inB = countsB[a[index]], inB.count == 1 else { return nil }
