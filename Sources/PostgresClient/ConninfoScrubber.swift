@@ -37,6 +37,14 @@ enum ConninfoScrubber {
     }
 
     static func scrub(_ message: String, conninfo: String, extraSecrets: [String] = []) -> String {
+        // Nothing to hide and nothing the patterns could take for a secret
+        // (every connection describes its target through here).
+        if extraSecrets.isEmpty, !mayHoldSecret(message), secrets(in: conninfo).isEmpty { return message }
+        return scrubInWhole(message, conninfo: conninfo, extraSecrets: extraSecrets)
+    }
+
+    /// `scrub` without the shortcut (its tests compare the two).
+    static func scrubInWhole(_ message: String, conninfo: String, extraSecrets: [String] = []) -> String {
         var text = replace(uriPassword, in: message, with: "$1:\(mask)@")
         // The secrets themselves, read from the raw string the same way,
         // wherever they stand apart from letters and digits (as libpq quotes
@@ -63,6 +71,24 @@ enum ConninfoScrubber {
     /// (`dbname='host=h password=x'`, shown unescaped in descriptions) are
     /// read the same way.
     static func secrets(in conninfo: String, depth: Int = 0) -> [String] {
+        // Every connection asks (`carriesPassword`); most strings name no
+        // secret at all, and compiling the patterns is the dearest part.
+        guard depth > 0 || mayHoldSecret(conninfo) else { return [] }
+        return secretsInWhole(conninfo, depth: depth)
+    }
+
+    /// False only when nothing below could find a secret: ASCII text with
+    /// no `://` and no `passw`, `secret` or `pwd` in any case. Text with
+    /// other characters always goes the whole way (the patterns fold case
+    /// as Unicode does, where `ſ` is an `s` and `ß` is `ss`).
+    static func mayHoldSecret(_ conninfo: String) -> Bool {
+        guard conninfo.utf8.allSatisfy({ $0 < 0x80 }) else { return true }
+        let lower = conninfo.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }
+        return ["://", "passw", "secret", "pwd"].contains { lower.firstRange(of: Array($0.utf8)) != nil }
+    }
+
+    /// `secrets(in:)` without the shortcut (its tests compare the two).
+    static func secretsInWhole(_ conninfo: String, depth: Int = 0) -> [String] {
         var found: [String] = []
         let whole = NSRange(conninfo.startIndex..., in: conninfo)
         for match in uriPassword.matches(in: conninfo, range: whole) {

@@ -149,3 +149,38 @@ struct ConninfoScrubberTests {
         }
     }
 }
+
+/// `secrets(in:)` skips the patterns for strings that cannot hold a secret;
+/// it must find exactly what the whole scan finds, on the fuzz corpus and
+/// on generated strings made of the letters of the secret names.
+struct ConninfoShortcutTests {
+    @Test func theShortcutFindsWhatTheWholeScanFinds() throws {
+        let directory = TestEnvironment.packageRoot() + "/Tests/PostgresClientTests/ConninfoCorpus"
+        let corpus = try FileManager.default.contentsOfDirectory(atPath: directory).map {
+            String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory + "/" + $0)), as: UTF8.self)
+        }
+        var state: UInt64 = 24
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let pieces = ["pass", "w", "PASSW", "secret", "SeCrEt", "pwd", "PwD", "ord", "=", "'", "\"", " ", ":", "/", "//", "@",
+                      "host", "postgres", "ql", "x", "\\", "&", "ſ", "ß", "sslpassword", "paſsword"]
+        let generated = (0..<20_000).map { _ in (0..<next(8) + 1).map { _ in pieces[next(pieces.count)] }.joined() }
+        var skipped = 0, withSecrets = 0
+        for (index, conninfo) in (corpus + generated).enumerated() {
+            let whole = ConninfoScrubber.secretsInWhole(conninfo)
+            #expect(ConninfoScrubber.secrets(in: conninfo) == whole, "\(conninfo)")
+            // A message quoting another string, scrubbed against this one (every 10th: the whole scrub is slow).
+            if index % 10 == 0 {
+                let message = "connection to \"" + generated[index % generated.count] + "\" failed: " + conninfo
+                #expect(ConninfoScrubber.scrub(message, conninfo: conninfo) == ConninfoScrubber.scrubInWhole(message, conninfo: conninfo),
+                        "\(message)")
+            }
+            if !ConninfoScrubber.mayHoldSecret(conninfo) { skipped += 1 }
+            if !whole.isEmpty { withSecrets += 1 }
+        }
+        // Both sides of the shortcut must be exercised, or this proves nothing.
+        #expect(skipped > 1_000 && withSecrets > 500, "skipped \(skipped), with secrets \(withSecrets)")
+    }
+}

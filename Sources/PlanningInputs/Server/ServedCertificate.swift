@@ -16,7 +16,10 @@ public enum ServedCertificate {
     }
 
     public static func probe(host: String, port: Int, target: ConnectionTarget, timeoutSeconds: Int = 5) -> Outcome {
+        // No GSS encryption: with Kerberos credentials libpq would try it first and, where it
+        // succeeds, never show a certificate; without them, it still reads the Kerberos setup.
         let tls = target.with("host", host).with("hostaddr", host).with("port", String(port)).with("sslmode", "require")
+            .with("gssencmode", "disable")
         // The handshake without login starts at once: an operator on the socket usually has no TCP
         // password, so libpq's attempt fails after its handshake and this one is needed anyway.
         let fallback = Concurrent.start { withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds) }
