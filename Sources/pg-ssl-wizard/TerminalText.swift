@@ -51,6 +51,18 @@ struct TerminalLines {
         if buffer.count >= Self.flushAt { flush() }
     }
 
+    /// A line given as UTF-8: copied as it is when it holds only printable
+    /// ASCII and tabs, through `visible` otherwise.
+    mutating func append(bytes line: ArraySlice<UInt8>) {
+        guard !line.contains(where: { $0 >= 0x7F || ($0 < 0x20 && $0 != 0x09) }) else {
+            append(String(decoding: line, as: UTF8.self))
+            return
+        }
+        buffer.append(contentsOf: line)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= Self.flushAt { flush() }
+    }
+
     mutating func flush() {
         guard !buffer.isEmpty else { return }
         handle.write(Data(buffer))

@@ -5,15 +5,20 @@ public struct TextTable: Sendable {
 
     public init(header: [String], rows: [[String]]) {
         self.header = header
-        self.rows = rows.map { $0.map(Self.cell) }
+        // Rebuilt only when a cell needs an escape: a 10,000-row table
+        // whose cells need none is not copied.
+        self.rows = rows.contains { $0.contains(where: Self.needsEscape) } ? rows.map { $0.map(Self.cell) } : rows
+    }
+
+    /// ASCII without a tab or a line break (nearly every cell) needs none, without looking at characters.
+    static func needsEscape(_ text: String) -> Bool {
+        text.utf8.contains(where: { $0 >= 0x80 || (0x09...0x0D).contains($0) }) && text.contains(where: { $0.isNewline || $0 == "\t" })
     }
 
     /// A value someone else wrote (a user or application name) stays in its
     /// cell: a line break or a tab in it is shown as an escape, not obeyed.
     static func cell(_ text: String) -> String {
-        // ASCII without a tab or a line break (nearly every cell) is kept as it is without looking at characters.
-        if !text.utf8.contains(where: { $0 >= 0x80 || (0x09...0x0D).contains($0) }) { return text }
-        guard text.contains(where: { $0.isNewline || $0 == "\t" }) else { return text }
+        guard needsEscape(text) else { return text }
         return text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
             .replacingOccurrences(of: "\t", with: "\\t")
     }
@@ -28,6 +33,12 @@ public struct TextTable: Sendable {
     /// The lines one by one, header first: a caller that writes them as
     /// they come never holds the whole table.
     public func render(indent: String = "  ", line body: (String) -> Void) {
+        render(indent: indent, bytes: { body(String(decoding: $0, as: UTF8.self)) })
+    }
+
+    /// The same, each line as its UTF-8 bytes (valid only during the call):
+    /// for a writer that needs no `String` of it.
+    public func render(indent: String = "  ", bytes body: (ArraySlice<UInt8>) -> Void) {
         let columns = header.count
         var widths = Array(repeating: 0, count: columns)
         func measure(_ row: [String]) {
@@ -45,7 +56,7 @@ public struct TextTable: Sendable {
                 if index < columns - 1 { line.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[index] + 2 - Self.width(cell))) }
             }
             while line.last == UInt8(ascii: " ") { line.removeLast() }
-            body(String(decoding: line, as: UTF8.self))
+            body(line[...])
         }
         emit(header)
         for row in rows { emit(row) }

@@ -37,6 +37,9 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         }
     }
 
+    /// The same address without its zone (the view shows none).
+    public var withoutZone: IPAddress { IPAddress(family: family, high: high, low: low) }
+
     /// Both words, for comparisons under a mask.
     var words: (high: UInt64, low: UInt64) { (high, low) }
 

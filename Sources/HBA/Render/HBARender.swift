@@ -11,13 +11,11 @@ public enum HBARender {
     public static func json(_ rows: [HBAFileRule]) -> String { json(rows.map(ViewRow.init)) }
 
     public static func table(_ rows: [HBAFileRule]) -> String {
-        var lines: [String] = []
-        table(rows) { lines.append($0) }
-        return lines.joined(separator: "\n")
+        textTable(rows).render(indent: "").joined(separator: "\n")
     }
 
-    /// The table line by line, for a caller that writes each as it comes.
-    public static func table(_ rows: [HBAFileRule], line: (String) -> Void) {
+    /// The table before it is rendered, for a caller that writes it line by line.
+    public static func textTable(_ rows: [HBAFileRule]) -> TextTable {
         let hasFiles = rows.contains { $0.fileName != nil }
         var header = ["LINE", "TYPE", "DATABASE", "USER_NAME", "ADDRESS", "NETMASK", "AUTH_METHOD", "OPTIONS", "ERROR"]
         if hasFiles { header = ["RULE", "FILE"] + header }
@@ -27,7 +25,7 @@ public enum HBARender {
             if hasFiles { cells = [row.ruleNumber.map(String.init) ?? "", row.fileName ?? ""] + cells }
             return cells
         }
-        TextTable(header: header, rows: body).render(indent: "", line: line)
+        return TextTable(header: header, rows: body)
     }
 
     static func list(_ values: [String]?) -> String { values.map { "{" + $0.joined(separator: ",") + "}" } ?? "" }

@@ -25,7 +25,7 @@ public enum FileRulesView {
             case .sameNet?: row.address = "samenet"
             case .hostname(let name)?: row.address = name
             case .network(let address, let mask)?:
-                row.address = IPAddress(bytes: address.bytes)!.description
+                row.address = address.withoutZone.description
                 row.netmask = mask.description
             }
             row.authMethod = rule.method.viewName

@@ -158,6 +158,21 @@ struct SwappedFilesTests {
         }
     }
 
+    /// The same for `hba explain`, which writes its table line by line: a
+    /// quoted name holding escape sequences (and a bidirectional override)
+    /// comes out as visible escapes on the line of its rule.
+    @Test func escapeSequencesInExplainedNamesAreShownNotObeyed() async throws {
+        try await TestCluster.with { cluster in
+            try cluster.writeHBA("local all all trust\nhost \"app\u{1B}[2K\u{202E}db\" all 10.0.0.0/8 scram-sha-256\n")
+            let explain = try Wizard.run(["hba", "explain", "--server-version", String(cluster.version.major), cluster.hbaFile])
+            try cluster.writeHBA("local all all trust\n")
+            #expect(explain.exitCode == 0, "\(explain.stderr)")
+            #expect(!explain.stdout.contains("\u{1B}") && !explain.stdout.contains("\u{202E}"), "\(explain.stdout)")
+            #expect(explain.stdout.split(separator: "\n").contains { $0.contains("{app\\x1b[2K\\x202e") && $0.contains("10.0.0.0") },
+                    "\(explain.stdout)")
+        }
+    }
+
     /// hba_file is the server user's setting: a pg_hba.conf that user does
     /// not own (here root's) is never rewritten by root.
     @Test func aPgHbaConfOfAnotherOwnerIsNotRewritten() async throws {

@@ -19,7 +19,7 @@ struct HBAExplainCommand: ParsableCommand {
             print(HBARender.json(rows))
         } else {
             var output = TerminalLines(to: .standardOutput)
-            HBARender.table(rows) { output.append($0) }
+            HBARender.textTable(rows).render(indent: "") { output.append(bytes: $0) }
             output.flush()
         }
         if !document.isLoadable {
