@@ -94,6 +94,7 @@ public struct Tokenizer: Sendable {
         // each line keeps an exact copy of its fields.
         var fields: [[HBAToken]] = []
         var token: [UInt8] = []
+        let origin = TokenOrigin(file: path, expandedFrom: nil)
         forEachLogicalLine(bytes) { logical in
             let span = SourceSpan(file: path, start: logical.start, end: logical.end)
             if logical.bytes.contains(0) {
@@ -105,7 +106,7 @@ public struct Tokenizer: Sendable {
             fields.removeAll(keepingCapacity: true)
             var cursor = 0
             while cursor < logical.bytes.count, error == nil {
-                let field = nextField(logical, cursor: &cursor, token: &token, file: path, depth: depth, error: &error)
+                let field = nextField(logical, cursor: &cursor, token: &token, origin: origin, depth: depth, error: &error)
                 if !field.isEmpty { fields.append(field) }
             }
             if fields.isEmpty, error == nil { return }
@@ -175,17 +176,17 @@ public struct Tokenizer: Sendable {
     }
 
     /// next_field_expand: a comma list, with `@file` lists spliced in.
-    func nextField(_ line: LogicalLine, cursor: inout Int, token: inout [UInt8], file: String, depth: Int,
+    func nextField(_ line: LogicalLine, cursor: inout Int, token: inout [UInt8], origin: TokenOrigin, depth: Int,
                    error: inout String?) -> [HBAToken] {
         var tokens: [HBAToken] = []
         repeat {
             guard let raw = nextToken(line, cursor: &cursor, token: &token, error: &error) else { break }
             let text = String(decoding: token, as: UTF8.self)
-            let span = SourceSpan(file: file, start: raw.start, end: raw.end)
             if !raw.initialQuote, token.count > 1, token[0] == UInt8(ascii: "@") {
-                tokens += expandAtFile(String(text.dropFirst()), from: file, span: span, depth: depth + 1, error: &error)
+                let span = SourceSpan(file: origin.file, start: raw.start, end: raw.end)
+                tokens += expandAtFile(String(text.dropFirst()), from: origin.file, span: span, depth: depth + 1, error: &error)
             } else {
-                tokens.append(HBAToken(text: text, quoted: raw.initialQuote, span: span))
+                tokens.append(HBAToken(text: text, quoted: raw.initialQuote, start: raw.start, end: raw.end, origin: origin))
             }
             if !raw.terminatingComma { break }
         } while error == nil
@@ -215,6 +216,8 @@ public struct Tokenizer: Sendable {
             var included: [TokenizedLine] = []
             tokenizeFile(path: path, bytes: bytes, depth: depth) { included.append($0) }
             var tokens: [HBAToken] = []
+            // Each token now stands at the `@name` that pulled it in.
+            let listed = TokenOrigin(file: span.file, expandedFrom: path)
             for line in included {
                 if let lineError = line.error {
                     error = lineError
@@ -222,10 +225,8 @@ public struct Tokenizer: Sendable {
                 }
                 for field in line.fields {
                     for token in field {
-                        var copy = token
-                        copy.span = span
-                        copy.expandedFrom = copy.expandedFrom ?? path
-                        tokens.append(copy)
+                        let origin = token.expandedFrom.map { TokenOrigin(file: span.file, expandedFrom: $0) } ?? listed
+                        tokens.append(token.moved(to: span.start, span.end, origin: origin))
                     }
                 }
             }
