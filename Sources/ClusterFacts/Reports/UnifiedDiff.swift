@@ -8,9 +8,9 @@ public enum UnifiedDiff {
         guard oldLines != newLines else { return "" }
         // Each distinct line as a number, once: every comparison, count and
         // hash below is then on integers, not on the lines' text.
-        var numbers: [String: Int] = [:]
+        var numbers: [Substring: Int] = [:]
         numbers.reserveCapacity(oldLines.count + newLines.count)
-        func number(_ line: String) -> Int {
+        func number(_ line: Substring) -> Int {
             if let known = numbers[line] { return known }
             numbers[line] = numbers.count
             return numbers.count - 1
@@ -60,9 +60,10 @@ public enum UnifiedDiff {
 
     /// Lines split on LF as bytes: "\r\n" is one Character in Swift, so a
     /// Character split would not see CRLF line ends. A CR stays on its line.
-    static func lines(_ text: String) -> [String] {
-        // LF never occurs inside a multi-byte UTF-8 sequence, so each piece is valid text.
-        var result = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    static func lines(_ text: String) -> [Substring] {
+        // LF never occurs inside a multi-byte UTF-8 sequence, so each piece is
+        // valid text; the pieces stay views of the text (no copy per line).
+        var result = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Substring.init)
         if result.last == "" { result.removeLast() }
         return result
     }

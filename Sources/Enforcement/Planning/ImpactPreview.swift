@@ -22,7 +22,7 @@ struct ImpactPreview {
     var observedClients: [LoggedClient] = []
 
     func impact() -> Impact {
-        var cache = MatchCache(current: current, candidate: candidate)
+        var cache = MatchCache(current: current, candidate: candidate, expected: snapshot.sessions.count)
         var terminate: [Session] = []
         var spared: [SparedSession] = []
         var refused: [RefusedKey: RefusedClient] = [:]
@@ -179,9 +179,13 @@ struct MatchCache {
     var currentResults: [ConnectionAttempt: MatchResult] = [:]
     var candidateResults: [ConnectionAttempt: MatchResult] = [:]
 
-    init(current: Matcher, candidate: Matcher) {
+    /// `expected`: about how many attempts will be asked (one per session):
+    /// room made once instead of a dozen rehashes of a growing table.
+    init(current: Matcher, candidate: Matcher, expected: Int = 0) {
         currentMatcher = current
         candidateMatcher = candidate
+        currentResults.reserveCapacity(expected)
+        candidateResults.reserveCapacity(expected)
     }
 
     mutating func current(_ attempt: ConnectionAttempt) -> MatchResult {

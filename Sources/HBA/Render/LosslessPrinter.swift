@@ -17,9 +17,15 @@ public enum LosslessPrinter {
         output.reserveCapacity(bytes.count + edits.count * 8)
         var cursor = 0
         // The same line reached twice (a file that includes itself) brings
-        // the same edit twice: one is enough.
+        // the same edit twice: one is enough. Sorted so that equal edits are
+        // neighbours (no hashing of thousands of edits to find them).
         // An insertion (empty span) at the start of an edited token goes first.
-        for edit in Set(edits).sorted(by: { ($0.span.start, $0.span.end) < ($1.span.start, $1.span.end) }) {
+        let ordered = edits.sorted { left, right in
+            (left.span.start, left.span.end) != (right.span.start, right.span.end)
+                ? (left.span.start, left.span.end) < (right.span.start, right.span.end)
+                : left.replacement.lexicographicallyPrecedes(right.replacement)
+        }
+        for (index, edit) in ordered.enumerated() where index == 0 || ordered[index - 1] != edit {
             precondition(edit.span.start >= cursor && edit.span.end <= bytes.count, "overlapping edits")
             output.append(contentsOf: bytes[cursor..<edit.span.start])
             output.append(contentsOf: edit.replacement)

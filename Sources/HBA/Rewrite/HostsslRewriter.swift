@@ -114,10 +114,11 @@ public enum HostsslRewriter {
             return name.lowercased() == "localhost" ? .loopbackOnly("localhost") : .remote("host name \(name)")
         case .network(let network, let mask)?:
             let text = "\(network)/\(mask.prefixLength.map(String.init) ?? mask.description)"
-            let loopbackNetwork = network.family == .v4 ? IPAddress(bytes: [127, 0, 0, 0])! : IPAddress.loopbackV6
+            let loopbackNetwork = network.family == .v4 ? IPAddress.loopbackV4 : IPAddress.loopbackV6
             let loopbackMask = IPAddress.mask(bits: network.family == .v4 ? 8 : 128, family: network.family)!
-            // Inside loopback: every address the rule admits is loopback.
-            let inside = zip(mask.bytes, loopbackMask.bytes).allSatisfy { $0 & $1 == $1 }
+            // Inside loopback: every address the rule admits is loopback (the
+            // mask keeps at least the loopback prefix, and the network is in it).
+            let inside = mask.masked(by: loopbackMask) == loopbackMask
                 && network.masked(by: loopbackMask) == loopbackNetwork.masked(by: loopbackMask)
             if inside { return .loopbackOnly(text) }
             let coversLoopback = (network.family == .v4 ? IPAddress.loopbackV4 : IPAddress.loopbackV6).isInRange(of: network, mask: mask)
