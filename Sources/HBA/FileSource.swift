@@ -49,17 +49,19 @@ enum ConfigPath {
     /// `AbsoluteConfigLocation` / the @-file rule: relative names resolve
     /// against the directory of the file that mentions them.
     static func resolve(_ name: String, relativeTo outer: String) -> String {
-        if name.hasPrefix("/") { return canonicalize(name) }
-        let directory = outer.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        // On the bytes, as the server's path functions read them (a mark after a `/` hides it from characters).
+        if name.utf8.first == UInt8(ascii: "/") { return canonicalize(name) }
+        let directory = outer.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropLast()
+            .map(Substring.init).joined(separator: "/")
         return canonicalize((directory.isEmpty ? "." : directory) + "/" + name)
     }
 
     /// `canonicalize_path`: drops `.` components, empty components and
     /// trailing slashes, and folds `x/..`.
     static func canonicalize(_ path: String) -> String {
-        let absolute = path.hasPrefix("/")
+        let absolute = path.utf8.first == UInt8(ascii: "/")
         var parts: [Substring] = []
-        for part in path.split(separator: "/") {
+        for part in path.utf8.split(separator: UInt8(ascii: "/")).map(Substring.init) {
             if part == "." { continue }
             if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
             if part == "..", absolute, parts.isEmpty { continue }

@@ -51,7 +51,7 @@ enum ConninfoScrubber {
         // them), so a short one cannot mangle words. Longest first, so a part
         // never breaks up the whole; before the keyword pattern, which could
         // break up one that holds `password=`.
-        let candidates = Set(secrets(in: conninfo) + extraSecrets.flatMap(variants))
+        let candidates = Set(secretsInWhole(conninfo) + extraSecrets.flatMap(variants))
             .filter { !$0.isEmpty && $0 != mask }
             .sorted { ($0.count, $0) > ($1.count, $1) }
         for secret in candidates {
@@ -78,11 +78,12 @@ enum ConninfoScrubber {
     }
 
     /// False only when nothing below could find a secret: ASCII text with
-    /// no `://` and no `passw`, `secret` or `pwd` in any case. Text with
-    /// other characters always goes the whole way (the patterns fold case
-    /// as Unicode does, where `ſ` is an `s` and `ß` is `ss`).
+    /// no backslash, no `://` and no `passw`, `secret` or `pwd` in any case.
+    /// Text with other characters always goes the whole way: the patterns
+    /// fold case as Unicode does (`ſ` is an `s`, `ß` is `ss`), and libpq's
+    /// unescaping makes `1pass\word=x` a value that names a password.
     static func mayHoldSecret(_ conninfo: String) -> Bool {
-        guard conninfo.utf8.allSatisfy({ $0 < 0x80 }) else { return true }
+        guard conninfo.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\\") }) else { return true }
         let lower = conninfo.utf8.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0 }
         return ["://", "passw", "secret", "pwd"].contains { lower.firstRange(of: Array($0.utf8)) != nil }
     }

@@ -56,8 +56,9 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         var body = Substring(text)
         var zone: String? = nil
         if let percent = text.utf8.firstIndex(of: UInt8(ascii: "%")) {
-            body = text[..<percent]
-            zone = String(text[text.index(after: percent)...])
+            // On the bytes both ways: a mark or joiner after the `%` belongs to the zone.
+            body = Substring(text.utf8[..<percent])
+            zone = String(Substring(text.utf8[text.utf8.index(after: percent)...]))
             guard let zone, !zone.isEmpty else { return nil }
         }
         guard let v6 = Self.parseV6(body) else { return nil }

@@ -75,8 +75,8 @@ public enum HBALinter {
                     "list the roles and networks that need access")
             }
             if document.context.syntax.hasRegularExpressions {
-                for token in rule.databases + rule.users where token.text.hasPrefix("/") {
-                    let pattern = token.text.dropFirst()
+                for token in rule.databases + rule.users where token.leadingByte == UInt8(ascii: "/") {
+                    let pattern = Substring(token.textAfterLeadingByte)
                     if !pattern.hasPrefix("^") || !pattern.hasSuffix("$") {
                         add(.warning, "unanchored-regex", file, number, "the regular expression \(token.text) is unanchored: it matches any name containing it",
                             "anchor it: /^\(pattern.drop { $0 == "^" })\(pattern.hasSuffix("$") ? "" : "$")")

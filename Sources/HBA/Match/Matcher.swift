@@ -173,7 +173,7 @@ public struct Matcher: Sendable {
         var open: [String] = []
         for token in rule.users {
             if token.isMembershipCheck {
-                let role = String(token.text.dropFirst())
+                let role = token.textAfterLeadingByte
                 if settle(environment.isMember(attempt.user, role), "whether \(attempt.user) is a member of \(role)", &open) { return .yes }
                 continue
             }
@@ -197,11 +197,11 @@ public struct Matcher: Sendable {
 
     /// `/...` is a regular expression from PostgreSQL 16 on, a plain name before.
     private func isRegularExpression(_ token: HBAToken) -> Bool {
-        document.context.syntax.hasRegularExpressions && token.text.hasPrefix("/")
+        document.context.syntax.hasRegularExpressions && token.leadingByte == UInt8(ascii: "/")
     }
 
     private func regexMatches(_ token: HBAToken, _ value: String) -> Bool? {
-        environment.regexMatches(String(token.text.dropFirst()), value)
+        environment.regexMatches(token.textAfterLeadingByte, value)
     }
 
     static func list(_ tokens: [HBAToken]) -> String {

@@ -94,8 +94,8 @@ public struct LineParser: Sendable {
 
     /// 16+: a database or user token starting with `/` must compile as a regex.
     private func checkRegex(_ token: HBAToken, error: inout String?) -> Bool {
-        guard syntax.hasRegularExpressions, token.text.hasPrefix("/") else { return true }
-        let pattern = String(token.text.dropFirst())
+        guard syntax.hasRegularExpressions, token.leadingByte == UInt8(ascii: "/") else { return true }
+        let pattern = token.textAfterLeadingByte
         if let problem = PostgresRegex.validate(pattern) {
             error = "invalid regular expression \"\(pattern)\": \(problem)"
             return false

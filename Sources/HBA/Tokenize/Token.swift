@@ -65,7 +65,15 @@ public struct HBAToken: Hashable, Sendable, Codable {
     public func isKeyword(_ keyword: String) -> Bool { !quoted && text == keyword }
 
     /// An unquoted `+role`: a membership check.
-    public var isMembershipCheck: Bool { !quoted && text.hasPrefix("+") }
+    public var isMembershipCheck: Bool { !quoted && leadingByte == UInt8(ascii: "+") }
+
+    /// The first byte, as the server's `string[0]` reads it: a `+` or `/`
+    /// with a combining mark after it is one character to Swift, but still
+    /// a `+` or a `/` to the server.
+    public var leadingByte: UInt8? { text.utf8.first }
+
+    /// The text after a leading ASCII `+` or `/`: a role name, a pattern.
+    public var textAfterLeadingByte: String { String(Substring(text.utf8.dropFirst())) }
 
     public static func == (left: HBAToken, right: HBAToken) -> Bool {
         left.text == right.text && left.quoted == right.quoted && left.start == right.start && left.end == right.end

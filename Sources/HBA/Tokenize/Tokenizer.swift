@@ -184,7 +184,9 @@ public struct Tokenizer: Sendable {
             let text = String(decoding: token, as: UTF8.self)
             if !raw.initialQuote, token.count > 1, token[0] == UInt8(ascii: "@") {
                 let span = SourceSpan(file: origin.file, start: raw.start, end: raw.end)
-                tokens += expandAtFile(String(text.dropFirst()), from: origin.file, span: span, depth: depth + 1, error: &error)
+                // The name after the `@` byte (not after the first character: a mark may follow the `@`).
+                tokens += expandAtFile(String(decoding: token.dropFirst(), as: UTF8.self), from: origin.file, span: span,
+                                       depth: depth + 1, error: &error)
             } else {
                 tokens.append(HBAToken(text: text, quoted: raw.initialQuote, start: raw.start, end: raw.end, origin: origin))
             }

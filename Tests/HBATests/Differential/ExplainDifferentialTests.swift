@@ -30,6 +30,33 @@ struct ExplainDifferentialTests {
         }
     }
 
+    /// A `/`, `=`, `%` or `@` with a combining mark or a joiner after it is
+    /// one character to Swift but a byte to the server. Found by hand and by
+    /// a review: `10.0.0.0/́8` was read as a host name, `ma=́x` as no option,
+    /// and `fe80::1%‍lo` as the numeric address of interface `lo` (so the
+    /// next field was taken for its netmask). The server's rows decide.
+    @Test func separatorsBeforeAMarkAreFoundAsTheServerFindsThem() async throws {
+        try await TestCluster.with { cluster in
+            let text = """
+                local all all trust
+                host all all 10.0.0.0/\u{301}8 md5
+                host all all 10.0.0.0/8 md5 ma=\u{301}x
+                host all all fe80::1%\u{200D}lo trust
+                host all @\u{301}missing 10.0.0.0/8 md5
+
+                """
+            try cluster.writeHBA(text)
+            let connection = try cluster.superuserConnection()
+            let server = try ServerInspector(connection: connection).readHBAFileRules(version: cluster.version)
+            connection.close()
+            try cluster.writeHBA("local all all trust\n")
+            let context = parseContext(for: cluster, sslEnabled: false, interfaceNames: try interfaceNames())
+            let ours = FileRulesView.rows(of: HBADocument(path: cluster.hbaFile, text: text, context: context, files: DiskFileSource()))
+            #expect(server.count == 5 && server.filter { $0.error != nil }.count >= 2, "\(server)")
+            #expect(ours == server, "\(Self.describe(seed: 0, text: text, server: server, ours: ours))")
+        }
+    }
+
     /// Writes generated files and compares `pg_hba_file_rules` (which re-reads
     /// the file on disk, so no reload is needed) with our rows, with ssl off
     /// and, where the build has SSL, on (hostssl lines differ between the two).
