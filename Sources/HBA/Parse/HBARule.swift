@@ -118,6 +118,9 @@ public struct HBARule: Hashable, Sendable {
         get { storage.writtenOptions?.value ?? AuthOptions.none }
         set { writable().writtenOptions = newValue == AuthOptions.none ? nil : BoxedOptions(newValue) }
     }
+    /// No option written and none implied (most lines): nothing to list or check.
+    var optionsAreDefaults: Bool { storage.writtenOptions == nil }
+
     /// The type token as written, for the rewrite.
     public var typeToken: HBAToken {
         get { storage.typeToken }

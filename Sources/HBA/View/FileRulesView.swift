@@ -37,6 +37,8 @@ public enum FileRulesView {
 
     /// gethba_options: the options as the view lists them, in its order.
     static func optionTexts(_ rule: HBARule) -> [String] {
+        // The defaults list nothing, for any method (and copying them out is most of the cost).
+        guard !rule.optionsAreDefaults else { return [] }
         let o = rule.options
         var texts: [String] = []
         if rule.method == .gss || rule.method == .sspi {
