@@ -108,3 +108,24 @@ private final class Seen: @unchecked Sendable {
     func set(_ value: String) { lock.lock(); text = value; lock.unlock() }
     var value: String? { lock.lock(); defer { lock.unlock() }; return text }
 }
+
+/// Backup names carry a UTC stamp made without a DateFormatter (it cost a
+/// fifth of every record save): the same text as the formatter gives, for
+/// dates across years, leap days and the end of a minute.
+struct BackupStampTests {
+    @Test func theStampIsWhatADateFormatterWrites() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        var state: UInt64 = 24
+        for _ in 0..<2_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // 1970 to about 2100, with fractions of a second.
+            let date = Date(timeIntervalSince1970: Double(state >> 32) + Double(state & 0xffff) / 65_536)
+            #expect(AtomicFileWriter.timestamp(date) == formatter.string(from: date), "\(date.timeIntervalSince1970)")
+        }
+        let leapDay = Date(timeIntervalSince1970: 1_709_251_199.999) // 2024-02-29T23:59:59.999Z
+        #expect(AtomicFileWriter.timestamp(leapDay) == "20240229T235959Z")
+    }
+}
