@@ -82,37 +82,16 @@ public struct WrittenOption: Hashable, Sendable {
 /// Held once: the fields live in one shared storage, so the document's
 /// line and its list of rules hold the same rule, and a copy (every
 /// matcher, view and planner takes some) is one reference instead of a
-/// dozen. Written only while the line is parsed, copy on write.
+/// dozen. Read-only but for its options, which the parser writes (copy on write).
 public struct HBARule: Hashable, Sendable {
-    public var file: String {
-        get { storage.file }
-        set { writable().file = newValue }
-    }
-    public var lineNumber: Int {
-        get { storage.lineNumber }
-        set { writable().lineNumber = newValue }
-    }
-    public var connectionType: ConnectionType {
-        get { storage.connectionType }
-        set { writable().connectionType = newValue }
-    }
-    public var databases: [HBAToken] {
-        get { storage.databases }
-        set { writable().databases = newValue }
-    }
-    public var users: [HBAToken] {
-        get { storage.users }
-        set { writable().users = newValue }
-    }
+    public var file: String { storage.file }
+    public var lineNumber: Int { storage.lineNumber }
+    public var connectionType: ConnectionType { storage.connectionType }
+    public var databases: [HBAToken] { storage.databases }
+    public var users: [HBAToken] { storage.users }
     /// nil for `local` lines.
-    public var address: AddressSpec? {
-        get { storage.address }
-        set { writable().address = newValue }
-    }
-    public var method: AuthMethod {
-        get { storage.method }
-        set { writable().method = newValue }
-    }
+    public var address: AddressSpec? { storage.address }
+    public var method: AuthMethod { storage.method }
     /// The options as the server reads them (defaults when none were written).
     public var options: AuthOptions {
         get { storage.writtenOptions?.value ?? AuthOptions.none }
@@ -122,15 +101,9 @@ public struct HBARule: Hashable, Sendable {
     var optionsAreDefaults: Bool { storage.writtenOptions == nil }
 
     /// The type token as written, for the rewrite.
-    public var typeToken: HBAToken {
-        get { storage.typeToken }
-        set { writable().typeToken = newValue }
-    }
+    public var typeToken: HBAToken { storage.typeToken }
     /// The raw tokens of the address (and netmask) fields.
-    public var addressTokens: [HBAToken] {
-        get { storage.addressTokens }
-        set { writable().addressTokens = newValue }
-    }
+    public var addressTokens: [HBAToken] { storage.addressTokens }
 
     private var storage: Storage
 
@@ -158,17 +131,17 @@ public struct HBARule: Hashable, Sendable {
         return storage
     }
 
-    /// Written only through `writable()`, which copies a shared one first.
+    /// Its options are written only through `writable()`, which copies a shared one first.
     private final class Storage: @unchecked Sendable {
-        var file: String
-        var lineNumber: Int
-        var connectionType: ConnectionType
-        var databases: [HBAToken]
-        var users: [HBAToken]
-        var address: AddressSpec?
-        var method: AuthMethod
-        var typeToken: HBAToken
-        var addressTokens: [HBAToken]
+        let file: String
+        let lineNumber: Int
+        let connectionType: ConnectionType
+        let databases: [HBAToken]
+        let users: [HBAToken]
+        let address: AddressSpec?
+        let method: AuthMethod
+        let typeToken: HBAToken
+        let addressTokens: [HBAToken]
         /// Most lines write no option: the forty-odd fields of `AuthOptions`
         /// are kept out of line, once, only for those that do.
         var writtenOptions: BoxedOptions?
