@@ -22,6 +22,9 @@ struct ConninfoScrubberTests {
         "postgres://app:Sup3rSecretPw@h/db?sslmode",
         "host=h password=Sup3rSecretPw port=5432 x",
         "host=h password='Sup3rSecretPw",
+        // Found by a review: libpq percent-decodes the names of a URI's query parameters.
+        "postgresql://[]/db?pass%77ord=Sup3rSecretPw",
+        "postgresql://[]/db?sslmode=disable&%70assword=Sup3rSecretPw",
     ])
     func malformedStringsNeverShowThePassword(_ conninfo: String) throws {
         let text = try #require(Self.message(conninfo), "\(conninfo) should not parse")
@@ -136,6 +139,7 @@ struct ConninfoScrubberTests {
             { $0 + " password=\(first) \(second)" },
             { "password=\(first) \(second) " + $0 },
             { $0 + " sslpassword='\(first) \(second)'" },
+            { "postgresql://app@" + $0 + "?pass%77ord=\(first)%20\(second)" },
         ]
         let files = try FileManager.default.contentsOfDirectory(atPath: directory)
         #expect(files.count >= 20)
