@@ -142,14 +142,18 @@ enum ConninfoScrubber {
     /// The values of a URI's query parameters whose names, percent-decoded
     /// as libpq decodes them, name a secret: `?pass%77ord=x` is a password
     /// to libpq although no pattern sees one as written (found by a review).
+    /// On the bytes, as libpq splits it (a mark after `?`, `&` or `=` hides
+    /// none of them).
     static func uriQuerySecrets(_ text: String) -> [String] {
-        guard let scheme = text.range(of: "://"), let question = text[scheme.upperBound...].firstIndex(of: "?") else { return [] }
+        let bytes = Array(text.utf8)
+        guard let scheme = bytes.firstRange(of: Array("://".utf8)),
+              let question = bytes[scheme.upperBound...].firstIndex(of: UInt8(ascii: "?")) else { return [] }
         var found: [String] = []
-        for parameter in text[text.index(after: question)...].split(separator: "&") {
-            guard let equals = parameter.firstIndex(of: "=") else { continue }
-            let written = String(parameter[..<equals])
+        for parameter in bytes[(question + 1)...].split(separator: UInt8(ascii: "&")) {
+            guard let equals = parameter.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let written = String(decoding: parameter[..<equals], as: UTF8.self)
             let name = written.removingPercentEncoding ?? written
-            if isSecretKeyword(name) { found += variants(String(parameter[parameter.index(after: equals)...])) }
+            if isSecretKeyword(name) { found += variants(String(decoding: parameter[(equals + 1)...], as: UTF8.self)) }
         }
         return found
     }

@@ -45,7 +45,7 @@ struct TerminalLines {
         buffer.reserveCapacity(Self.flushAt + 4096)
     }
 
-    mutating func append(_ line: String) {
+    private mutating func append(_ line: String) {
         buffer.append(contentsOf: TerminalText.visible(line).utf8)
         buffer.append(UInt8(ascii: "\n"))
         if buffer.count >= Self.flushAt { flush() }

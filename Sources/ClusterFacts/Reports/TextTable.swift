@@ -26,18 +26,13 @@ public struct TextTable: Sendable {
     public func render(indent: String = "  ") -> [String] {
         var lines: [String] = []
         lines.reserveCapacity(rows.count + 1)
-        render(indent: indent) { lines.append($0) }
+        render(indent: indent) { lines.append(String(decoding: $0, as: UTF8.self)) }
         return lines
     }
 
-    /// The lines one by one, header first: a caller that writes them as
-    /// they come never holds the whole table.
-    public func render(indent: String = "  ", line body: (String) -> Void) {
-        render(indent: indent, bytes: { body(String(decoding: $0, as: UTF8.self)) })
-    }
-
-    /// The same, each line as its UTF-8 bytes (valid only during the call):
-    /// for a writer that needs no `String` of it.
+    /// The lines one by one, header first, each as its UTF-8 bytes (valid
+    /// only during the call): a writer that sends them on as they come never
+    /// holds the whole table, nor a `String` of each line.
     public func render(indent: String = "  ", bytes body: (ArraySlice<UInt8>) -> Void) {
         let columns = header.count
         var widths = Array(repeating: 0, count: columns)

@@ -13,16 +13,14 @@ struct RuleScreen: Sendable {
         type = rule.connectionType
         if case .network(let address, let mask)? = rule.address, address.family == mask.family {
             family = address.family == .v4 ? 4 : 6
-            network = Self.words(address)
-            self.mask = Self.words(mask)
+            network = address.words
+            self.mask = mask.words
         } else {
             family = 0
             network = (0, 0)
             mask = (0, 0)
         }
     }
-
-    static func words(_ address: IPAddress) -> (UInt64, UInt64) { address.words }
 
     /// The attempt as the screens compare it.
     struct Client {
@@ -38,7 +36,7 @@ struct RuleScreen: Sendable {
             gss = attempt.gssEncrypted
             if let address = attempt.clientAddress {
                 family = address.family == .v4 ? 4 : 6
-                words = RuleScreen.words(address)
+                words = address.words
             } else {
                 family = 0
                 words = (0, 0)
