@@ -73,7 +73,7 @@ let package = Package(
         // `make bench`: benchmarks, each with a baseline measured in the same run.
         .executableTarget(name: "pgsw-bench", dependencies: ["ClusterFacts", "HBA", "Enforcement", "HostIO", "SQLCatalogue", "Executor", "PostgresClient", "ServerLog", "TestSupport"],
                           path: "Benchmarks/PgswBench"),
-        .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts"]),
+        .testTarget(name: "ClusterFactsTests", dependencies: ["ClusterFacts", "TestSupport"]),
         .testTarget(name: "ServerLogTests", dependencies: ["ServerLog", "ClusterFacts"]),
         .testTarget(name: "HBATests", dependencies: ["HBA", "ClusterFacts", "HostIO", "PlanningInputs", "PostgresClient", "TestSupport", "pgsw-probe"],
                     exclude: ["Corpus"]),

@@ -41,10 +41,30 @@ public struct HBADocument: Sendable {
         // Nearly every record is a rule: one allocation instead of doublings.
         var rules: [HBARule] = []
         rules.reserveCapacity(lines.count)
-        for line in lines { if let rule = line.rule { rules.append(rule) } }
+        var tally = LoadTally()
+        for line in lines {
+            if let rule = line.rule { rules.append(rule) }
+            tally.count(line)
+        }
         self.lines = lines
         self.rules = rules
-        self.loadProblem = Self.loadProblem(path: path, lines: lines, rules: rules)
+        self.loadProblem = tally.problem(path: path)
+    }
+
+    /// Each line of the file (and of what it includes) parsed and handed
+    /// over in turn, none kept: for a reader that only passes them on, such
+    /// as `hba explain` of a large file. Returns what `loadProblem` of the
+    /// document would be.
+    public static func forEachLine(path: String, bytes: [UInt8], context: ParseContext, files: any FileSource,
+                                   _ body: (ParsedLine) -> Void) -> String? {
+        let parser = LineParser(context: context)
+        var tally = LoadTally()
+        Tokenizer(syntax: context.syntax, files: files).tokenize(path: path, bytes: bytes) { tokenized in
+            let line = parser.parse(tokenized)
+            tally.count(line)
+            body(line)
+        }
+        return tally.problem(path: path)
     }
 
     public init(path: String, text: String, context: ParseContext, files: any FileSource = InMemoryFiles()) {
@@ -54,14 +74,29 @@ public struct HBADocument: Sendable {
     /// Lines that would make the server refuse the whole file.
     public var failures: [ParsedLine] { lines.filter(\.isFailure) }
 
-    static func loadProblem(path: String, lines: [ParsedLine], rules: [HBARule]) -> String? {
-        let failures = lines.filter(\.isFailure)
-        if let first = failures.first {
-            let more = failures.count > 1 ? " (and \(failures.count - 1) more)" : ""
-            return "line \(first.lineNumber) of \(first.file): \(first.error ?? "invalid line (no message from the server)")\(more)"
+    /// What decides whether a reload would load the lines: the failures
+    /// and the rules, counted as the lines go by.
+    struct LoadTally {
+        private var firstFailure: ParsedLine?
+        private var failures = 0
+        private var rules = 0
+
+        mutating func count(_ line: ParsedLine) {
+            if line.rule != nil { rules += 1 }
+            guard line.isFailure else { return }
+            if firstFailure == nil { firstFailure = line }
+            failures += 1
         }
-        if rules.isEmpty { return "configuration file \"\(path)\" contains no entries" }
-        return nil
+
+        /// Why a reload would keep the old rules (nil when it would load).
+        func problem(path: String) -> String? {
+            if let first = firstFailure {
+                let more = failures > 1 ? " (and \(failures - 1) more)" : ""
+                return "line \(first.lineNumber) of \(first.file): \(first.error ?? "invalid line (no message from the server)")\(more)"
+            }
+            if rules == 0 { return "configuration file \"\(path)\" contains no entries" }
+            return nil
+        }
     }
 
     public var isLoadable: Bool { loadProblem == nil }

@@ -1,6 +1,7 @@
 import HBA
 import Glibc
 import Testing
+import TestSupport
 
 struct IPAddressTests {
     @Test(arguments: [

@@ -250,15 +250,22 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
         return text
     }
 
-    /// `a.b.c.d` of an IPv4 address held in a word.
+    /// `a.b.c.d` of an IPv4 address held in a word, written digit by digit
+    /// into the string's own storage (at most 15 bytes, so no allocation):
+    /// `hba explain` prints two per line.
     private static func dottedQuad(_ value: UInt32) -> String {
-        var text = ""
-        text.reserveCapacity(15)
-        for shift in stride(from: 24, through: 0, by: -8) {
-            if shift != 24 { text += "." }
-            text += String(value >> UInt32(shift) & 0xff)
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                if shift != 24 { buffer[count] = UInt8(ascii: "."); count += 1 }
+                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+                if octet >= 100 { buffer[count] = UInt8(ascii: "0") + octet / 100; count += 1 }
+                if octet >= 10 { buffer[count] = UInt8(ascii: "0") + octet / 10 % 10; count += 1 }
+                buffer[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+            }
+            return count
         }
-        return text
     }
 
     /// The address with every bit outside the mask cleared.

@@ -16,19 +16,58 @@ public enum HBARender {
 
     /// The table before it is rendered, for a caller that writes it line by line.
     public static func textTable(_ rows: [HBAFileRule]) -> TextTable {
-        let hasFiles = rows.contains { $0.fileName != nil }
-        var header = ["LINE", "TYPE", "DATABASE", "USER_NAME", "ADDRESS", "NETMASK", "AUTH_METHOD", "OPTIONS", "ERROR"]
-        if hasFiles { header = ["RULE", "FILE"] + header }
-        let body = rows.map { row -> [String] in
-            var cells = [String(row.lineNumber), row.type ?? "", list(row.database), list(row.userName), row.address ?? "",
-                         row.netmask ?? "", row.authMethod ?? "", list(row.options?.map(SecretMasking.option)), row.error ?? ""]
-            if hasFiles { cells = [row.ruleNumber.map(String.init) ?? "", row.fileName ?? ""] + cells }
-            return cells
-        }
-        return TextTable(header: header, rows: body)
+        var table = FileRulesTable()
+        for row in rows { table.append(row) }
+        return table.textTable
     }
 
-    static func list(_ values: [String]?) -> String { values.map { "{" + $0.joined(separator: ",") + "}" } ?? "" }
+    /// The text table of view rows, filled a row at a time: `hba explain`
+    /// adds each row as its line is parsed and keeps only the cells' bytes.
+    public struct FileRulesTable {
+        private var table: TextTable?
+        private static let columns = ["LINE", "TYPE", "DATABASE", "USER_NAME", "ADDRESS", "NETMASK", "AUTH_METHOD", "OPTIONS", "ERROR"]
+
+        public init() {}
+
+        public mutating func append(_ row: HBAFileRule) {
+            // The RULE and FILE columns are the view's from version 16 on,
+            // when every row has a file.
+            let withFiles = row.fileName != nil
+            if table == nil { table = TextTable(header: withFiles ? ["RULE", "FILE"] + Self.columns : Self.columns) }
+            table!.append { cells in
+                if withFiles {
+                    cells.cell(row.ruleNumber.map(String.init) ?? "")
+                    cells.cell(row.fileName ?? "")
+                }
+                cells.cell(String(row.lineNumber))
+                cells.cell(row.type ?? "")
+                Self.list(row.database, into: &cells)
+                Self.list(row.userName, into: &cells)
+                cells.cell(row.address ?? "")
+                cells.cell(row.netmask ?? "")
+                cells.cell(row.authMethod ?? "")
+                Self.list(row.options?.map(SecretMasking.option), into: &cells)
+                cells.cell(row.error ?? "")
+            }
+        }
+
+        public var textTable: TextTable {
+            table ?? TextTable(header: Self.columns)
+        }
+
+        /// `{a,b}`, the view's array, or an empty cell for none.
+        private static func list(_ values: [String]?, into cells: inout TextTable.RowWriter) {
+            if let values {
+                cells.append(byte: UInt8(ascii: "{"))
+                for (index, value) in values.enumerated() {
+                    if index > 0 { cells.append(byte: UInt8(ascii: ",")) }
+                    cells.append(value)
+                }
+                cells.append(byte: UInt8(ascii: "}"))
+            }
+            cells.closeCell()
+        }
+    }
 
     /// A view row with the view's own column names.
     public struct ViewRow: Codable, Hashable, Sendable {

@@ -4,9 +4,19 @@ import ClusterFacts
 /// column for column, so the two can be compared row by row.
 public enum FileRulesView {
     public static func rows(of document: HBADocument) -> [HBAFileRule] {
-        let modern = document.context.syntax.major >= 16
-        var ruleNumber = 0
-        return document.lines.map { line in
+        var numbering = Numbering(syntax: document.context.syntax)
+        return document.lines.map { numbering.row(for: $0) }
+    }
+
+    /// Rows made one line after another, numbered as the view numbers them:
+    /// a reader that streams the lines (`hba explain`) keeps none of them.
+    public struct Numbering {
+        private let modern: Bool
+        private var ruleNumber = 0
+
+        public init(syntax: ServerSyntax) { modern = syntax.major >= 16 }
+
+        public mutating func row(for line: ParsedLine) -> HBAFileRule {
             if line.error == nil { ruleNumber += 1 }
             var row = HBAFileRule(lineNumber: line.lineNumber, type: nil, database: nil, userName: nil, address: nil,
                                   netmask: nil, authMethod: nil, options: nil, error: line.error)

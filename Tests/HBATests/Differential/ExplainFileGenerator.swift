@@ -1,3 +1,4 @@
+import TestSupport
 /// Random pg_hba.conf files covering the syntax, valid and broken, for
 /// comparing our reading with the server's `pg_hba_file_rules`.
 /// Aux files (@users.txt, @dbs.txt, conf.d/...) are created by the test.

@@ -1,4 +1,5 @@
 import HBA
+import TestSupport
 
 /// Valid rule files whose deciding line the server reveals: rules use
 /// `password` (a wrong password logs "Connection matched ... line N"), and

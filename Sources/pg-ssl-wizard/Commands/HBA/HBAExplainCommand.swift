@@ -14,17 +14,28 @@ struct HBAExplainCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let document = try failingWithUnknown { try input.document() }
-        let rows = FileRulesView.rows(of: document)
+        let loadable: Bool
         if json {
-            print(HBARender.json(rows))
+            let document = try failingWithUnknown { try input.document() }
+            print(HBARender.json(FileRulesView.rows(of: document)))
+            loadable = document.isLoadable
         } else {
+            // Each line becomes its row's cells as soon as it is parsed: the
+            // table's bytes are all that is kept of a large file.
+            let files = input.files, context = input.context
+            let bytes = try failingWithUnknown { try input.bytes(through: files) }
+            var numbering = FileRulesView.Numbering(syntax: context.syntax)
+            var table = HBARender.FileRulesTable()
+            let problem = HBADocument.forEachLine(path: input.absolute, bytes: bytes, context: context, files: files) {
+                table.append(numbering.row(for: $0))
+            }
             var output = TerminalLines(to: .standardOutput)
-            HBARender.textTable(rows).render(indent: "") { output.append(bytes: $0) }
+            table.textTable.render(indent: "") { output.append(bytes: $0) }
             output.flush()
+            loadable = problem == nil
         }
         // Everything is written: the process ends here rather than first
-        // freeing a large file's rules, tokens and rows one by one.
-        Foundation.exit(document.isLoadable ? 0 : 1)
+        // freeing what was read one piece at a time.
+        Foundation.exit(loadable ? 0 : 1)
     }
 }

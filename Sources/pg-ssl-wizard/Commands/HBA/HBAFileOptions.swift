@@ -45,11 +45,17 @@ struct HBAFileOptions: ParsableArguments {
 
     /// Reads and parses the file; an unreadable file is bad input.
     func document() throws -> HBADocument {
+        let files = self.files
+        return HBADocument(path: absolute, bytes: try bytes(through: files), context: context, files: files)
+    }
+
+    /// The file's bytes, for a command that parses them as it goes.
+    func bytes(through files: any FileSource) throws -> [UInt8] {
         switch files.read(absolute) {
         case .failure(let reason, _):
             throw HBACommandError.unreadable(path: file, reason: reason)
         case .contents(let bytes):
-            return HBADocument(path: absolute, bytes: bytes, context: context, files: files)
+            return bytes
         }
     }
 }
