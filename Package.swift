@@ -15,7 +15,8 @@ let package = Package(
     ],
     targets: [
         // C libraries, imported only by their wrappers (PostgresClient, WizardApp's terminal, HostIO's process runner).
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libpq is loaded when first called (Sources/CLibPQ/lazy_libpq.c), not linked.
+        .target(name: "CLibPQ", path: "Sources/CLibPQ"),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
         // glibc's posix_spawn closefrom action, for HostIO's process runner.
         .systemLibrary(name: "CPosixSpawn"),

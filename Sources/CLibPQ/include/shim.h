@@ -1,7 +1,9 @@
 #ifndef PGSW_CLIBPQ_SHIM_H
 #define PGSW_CLIBPQ_SHIM_H
 /* The Debian header lives under postgresql/; the plain name is not found
-   when SwiftPM drops pkg-config's include flags. */
+   when SwiftPM drops pkg-config's include flags.
+   libpq, and the libssl it uses, are loaded on the first call into them
+   (lazy_libpq.c): a command that never connects does not load them. */
 #include <postgresql/libpq-fe.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
