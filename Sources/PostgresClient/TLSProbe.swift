@@ -20,7 +20,10 @@ public enum TLSProbe {
     /// Probes over TCP. When the operator came over a unix socket, the probe
     /// goes to an address from `listen_addresses` on the server's port.
     public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
-        var probeTarget = target.with("sslmode", "require")
+        // No GSS encryption: with Kerberos credentials libpq tries it first and, where it is
+        // admitted, takes it in place of SSL even with sslmode=require (docs/POSTGRES.md,
+        // "libpq client behaviour"): the probe would see no TLS and call it refused.
+        var probeTarget = target.with("sslmode", "require").with("gssencmode", "disable")
         if own.transport == .unixSocket {
             guard let address = tcpAddress(listenAddresses: server.listenAddresses) else {
                 return Result(availability: .notProbed("the server does not listen on TCP"))

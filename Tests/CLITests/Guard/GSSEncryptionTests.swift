@@ -56,4 +56,38 @@ struct GSSEncryptionTests {
             #expect(try cluster.sql(encrypted).rows.first?.int32("n") == 1, "the held GSS-encrypted session is still there")
         }
     }
+
+    /// An operator with a Kerberos ticket, over TCP: libpq would take GSS
+    /// encryption in place of SSL even with sslmode=require, so the TLS
+    /// probe must ask for no GSS encryption, or it sees no TLS and reports
+    /// it refused (critical) on a server that serves it.
+    @Test func aKerberosOperatorsStatusSeesTheTLSTheServerServes() async throws {
+        try TestEnvironment.requireRoot(for: "network namespaces")
+        let lab = try NetworkLab.create(clients: 1)
+        defer { lab.destroy() }
+        try await TestCluster.with(lab: lab) { cluster in
+            let office = lab.clients[0]
+            _ = try cluster.enableSSL()
+            let kdc = try TestKDC.start(in: lab.serverNamespace, reachedAt: office.serverV4, serverOwner: cluster.local.owner)
+            defer { kdc.stop() }
+            try cluster.sql("ALTER SYSTEM SET krb_server_keyfile = '\(kdc.keytab)'")
+            try cluster.sql("CREATE ROLE alice LOGIN SUPERUSER")
+            try cluster.writeHBA("""
+                local   all  all                          trust
+                host    all  alice  \(office.addressV4)/32  gss include_realm=0
+
+                """)
+            try cluster.reload()
+            let ticket = try kdc.ticket(for: "alice", in: office.namespace)
+            let operatorTarget = "host=\(TestKDC.serverName) hostaddr=\(office.serverV4) port=\(cluster.port) user=alice dbname=postgres"
+            let status = try WizardRun(namespace: office.namespace).run(["status", "--json", operatorTarget], environment: ticket)
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any],
+                                      "\(status.stdout)\n\(status.stderr)")
+            let connection = report["connection"] as? [String: Any]
+            #expect(connection?["transport"] as? String == "tcp" && connection?["ssl"] as? Bool == false,
+                    "the operator's own session is GSS-encrypted, not TLS: \(connection ?? [:])")
+            let tls = report["tls"] as? [String: Any]
+            #expect(tls?["probe"] as? String == "offered", "the server serves TLS: \(tls ?? [:]) \(report["reasons"] ?? "")")
+        }
+    }
 }
