@@ -39,7 +39,7 @@ public struct ClusterSnapshot: Hashable, Sendable, Codable {
 
     /// `ssl` as the server reports it. Not proof that TLS works
     /// (docs/POSTGRES.md, "SSL initialisation and reload").
-    public var sslSettingOn: Bool { setting("ssl")?.value == "on" }
+    public var sslSettingOn: Bool { settings.sslOn }
 
     /// Errors in configuration files; any of them blocks a reload's GUC changes.
     public var fileSettingErrors: [FileSetting] { fileSettings.filter { $0.error != nil } }

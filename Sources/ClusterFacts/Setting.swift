@@ -52,4 +52,8 @@ public struct FileSetting: Hashable, Sendable, Codable {
 
 extension Array where Element == Setting {
     public subscript(named name: String) -> Setting? { first { $0.name == name } }
+
+    /// `ssl` as the server reports it. Not proof that TLS works
+    /// (docs/POSTGRES.md, "SSL initialisation and reload").
+    public var sslOn: Bool { self[named: "ssl"]?.value == "on" }
 }

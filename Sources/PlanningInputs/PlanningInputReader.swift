@@ -21,8 +21,8 @@ public enum PlanningInputReader {
     public static func read(_ target: ConnectionTarget, connection: Connection, options: PlanOptions,
                             certificates choice: CertificateChoice = .automatic, now: Date = Date()) throws -> PlanningInput {
         let inspector = ServerInspector(connection: connection)
-        let snapshot = try inspector.snapshot()
-        let tls = observeTLS(target, snapshot: snapshot)
+        let reading = try SnapshotWithTLS.read(target, connection: connection)
+        let snapshot = reading.snapshot, tls = reading.observation
         let files = ServerSSLFiles.from(snapshot)
         let names = ServerSSLFiles.hostNames() + files.listenNames
         var certificates = CertificateFactsReader.read(snapshot, files: files, tls: tls, names: names, now: now)
@@ -49,21 +49,6 @@ public enum PlanningInputReader {
             input.connectionLog = ConnectionLogReader.read(request, connection: connection, snapshot: snapshot)
         }
         return input
-    }
-
-    static func observeTLS(_ target: ConnectionTarget, snapshot: ClusterSnapshot) -> TLSObservation {
-        guard snapshot.sslSettingOn else { return TLSObservation(availability: .notProbed("ssl is off")) }
-        let probe = TLSProbe.probe(target: target, server: snapshot.server, own: snapshot.own)
-        if let der = probe.servedCertificateDER {
-            return TLSObservation(availability: probe.availability, servedFingerprint: Fingerprint.sha256(der))
-        }
-        // The handshake worked but libpq could not log in (no TCP password for
-        // a socket operator): OpenSSL's STARTTLS needs no login to show the certificate.
-        guard probe.availability == .offered,
-              let host = snapshot.own.transport == .tcp ? snapshot.own.serverAddress : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses),
-              case .served(let fingerprint, _, _) = ServedCertificate.withoutLogin(host: host, port: snapshot.server.port)
-        else { return TLSObservation(availability: probe.availability) }
-        return TLSObservation(availability: probe.availability, servedFingerprint: fingerprint)
     }
 
     static func hbaInput(_ snapshot: ClusterSnapshot) -> HBAInput {

@@ -10,18 +10,40 @@ public struct ServerInspector: Sendable {
     public init(connection: Connection) { self.connection = connection }
 
     public func snapshot() throws(PostgresError) -> ClusterSnapshot {
+        try finish(try begin())
+    }
+
+    /// The first reads: who the session is, the settings and where the
+    /// server listens. Enough to start a look that needs the server's
+    /// address (the TLS handshake, on a connection of its own) while
+    /// `finish` reads the rest on this one.
+    public struct Beginning: Sendable {
+        public let takenAt: Date
+        public let privileges: Privileges
+        public let settings: [Setting]
+        public let server: ServerFacts
+        public let own: OwnSession
+    }
+
+    public func begin() throws(PostgresError) -> Beginning {
         let takenAt = Date()
         let privileges = try readPrivileges()
         let settings = try readSettings()
         let server = try readServerFacts(settings: settings)
         let own = try connection.ownSession()
+        return Beginning(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own)
+    }
+
+    /// The rest of the snapshot: the configuration file's settings, the hba
+    /// rules as the server loaded them, the sessions.
+    public func finish(_ beginning: Beginning) throws(PostgresError) -> ClusterSnapshot {
         let fileSettings = try tolerated { () throws(PostgresError) in try readFileSettings() } ?? []
-        let hbaRules = try tolerated { () throws(PostgresError) in try readHBAFileRules(version: server.version) }
+        let hbaRules = try tolerated { () throws(PostgresError) in try readHBAFileRules(version: beginning.server.version) }
         let sessions = try readSessions()
         return ClusterSnapshot(
-            takenAt: takenAt, server: server, privileges: privileges, own: own,
-            settings: settings, fileSettings: fileSettings, hbaRules: hbaRules,
-            sessions: sessions, fileAccess: Self.fileAccess(server))
+            takenAt: beginning.takenAt, server: beginning.server, privileges: beginning.privileges, own: beginning.own,
+            settings: beginning.settings, fileSettings: fileSettings, hbaRules: hbaRules,
+            sessions: sessions, fileAccess: Self.fileAccess(beginning.server))
     }
 
     public func readPrivileges() throws(PostgresError) -> Privileges {

@@ -37,14 +37,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let target = try failingWithUnknown { try operatorTarget(conninfo) }
+        // The certificate is the one a handshake was served, not the file: what clients see.
         var report = try failingWithUnknown { try StatusCheck.run(target) }
-        // The certificate the handshake was served, not the file: what clients see. A socket
-        // operator has no TCP login: OpenSSL's STARTTLS handshake needs none.
-        let snapshot = report.snapshot
-        if report.servedCertificateDER == nil, report.assessment.tls == .offered,
-           let host = snapshot.own.transport == .tcp ? snapshot.own.serverAddress : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses) {
-            report.servedCertificateDER = ServedCertificate.derWithoutLogin(host: host, port: snapshot.server.port)
-        }
         report.certificateExpiry = report.servedCertificateDER.flatMap(CertificateSummary.served(der:)).map {
             CertificateExpiry(subject: $0.subject, notAfter: $0.notAfter, now: Date(), warnDays: certWarnDays, criticalDays: certCritDays)
         }

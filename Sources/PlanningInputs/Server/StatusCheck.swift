@@ -1,4 +1,5 @@
 import ClusterFacts
+import PostgresClient
 
 public enum InspectionError: Error, Hashable, Sendable {
     /// The role cannot see what an audit must see.
@@ -15,19 +16,20 @@ extension InspectionError: OperatorFacingError {
     }
 }
 
-/// The read-only `status` check: connect, inspect, probe TLS, assess.
+/// The read-only `status` check: connect, inspect, prove TLS with a real
+/// handshake (beside the inspection, see `SnapshotWithTLS`), assess.
 public enum StatusCheck {
     public static func run(_ target: ConnectionTarget) throws -> StatusReport {
         let connection = try Connection.connect(target)
         defer { connection.close() }
-        let snapshot = try ServerInspector(connection: connection).snapshot()
-        let missing = snapshot.privileges.missingForAudit
-        guard missing.isEmpty else {
-            throw InspectionError.insufficientPrivilege(role: snapshot.privileges.role, missing: missing)
+        let reading = try SnapshotWithTLS.read(target, connection: connection) { beginning in
+            let missing = beginning.privileges.missingForAudit
+            guard missing.isEmpty else {
+                throw InspectionError.insufficientPrivilege(role: beginning.privileges.role, missing: missing)
+            }
         }
-        let probe = snapshot.sslSettingOn ? TLSProbe.probe(target: target, server: snapshot.server, own: snapshot.own) : nil
-        var report = StatusReport(snapshot: snapshot, assessment: StatusAssessment(snapshot: snapshot, tls: probe?.availability ?? .notProbed("ssl is off")))
-        report.servedCertificateDER = probe?.servedCertificateDER
+        var report = StatusReport(snapshot: reading.snapshot, assessment: StatusAssessment(snapshot: reading.snapshot, tls: reading.tls))
+        report.servedCertificateDER = reading.servedCertificateDER
         return report
     }
 }

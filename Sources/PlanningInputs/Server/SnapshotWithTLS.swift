@@ -1,0 +1,59 @@
+import Certificates
+import ClusterFacts
+import Enforcement
+import HostIO
+import PostgresClient
+
+/// The snapshot and the TLS the server really serves, read side by side.
+/// The handshake needs only the server's address and port, known after the
+/// snapshot's first reads, so it runs on a connection of its own while the
+/// settings file, hba rules and sessions are read on the operator's: a
+/// `status` or a plan waits for the slower of the two, not for both.
+public enum SnapshotWithTLS {
+    public struct Reading: Sendable {
+        public var snapshot: ClusterSnapshot
+        public var tls: TLSAvailability
+        /// The certificate a completed handshake was served (DER), when one completed.
+        public var servedCertificateDER: [UInt8]?
+
+        public var observation: TLSObservation {
+            TLSObservation(availability: tls, servedFingerprint: servedCertificateDER.map(Fingerprint.sha256))
+        }
+    }
+
+    /// `check` sees the first reads before any handshake starts (`status`
+    /// refuses a role that cannot see other sessions there).
+    public static func read(_ target: ConnectionTarget, connection: Connection,
+                            check: (ServerInspector.Beginning) throws -> Void = { _ in }) throws -> Reading {
+        let inspector = ServerInspector(connection: connection)
+        let beginning = try inspector.begin()
+        try check(beginning)
+        guard beginning.settings.sslOn else {
+            return Reading(snapshot: try inspector.finish(beginning), tls: .notProbed("ssl is off"), servedCertificateDER: nil)
+        }
+        let handshake = Concurrent.start { observe(target, server: beginning.server, own: beginning.own) }
+        let snapshot: ClusterSnapshot
+        do {
+            snapshot = try inspector.finish(beginning)
+        } catch {
+            // No thread outlives the read (the handshake's own deadline bounds the wait).
+            _ = handshake.value()
+            throw error
+        }
+        let (tls, der) = handshake.value()
+        return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
+    }
+
+    /// libpq with `sslmode=require`, the way clients connect. When the
+    /// handshake worked but libpq could not log in (no TCP password for a
+    /// socket operator), the STARTTLS handshake, which needs no login, shows
+    /// the certificate.
+    static func observe(_ target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> (TLSAvailability, [UInt8]?) {
+        let probe = TLSProbe.probe(target: target, server: server, own: own)
+        if let der = probe.servedCertificateDER { return (probe.availability, der) }
+        guard probe.availability == .offered,
+              let host = own.transport == .tcp ? own.serverAddress : TLSProbe.tcpAddress(listenAddresses: server.listenAddresses)
+        else { return (probe.availability, nil) }
+        return (probe.availability, ServedCertificate.derWithoutLogin(host: host, port: server.port))
+    }
+}
