@@ -45,6 +45,23 @@ static void missing(const char *what) {
     _exit(127);
 }
 
+void pgsw_libpq_load(void) {
+    pthread_once(&libpq_once, load_libpq);
+}
+
+void pgsw_libpq_load_and_warm(void) {
+    /* OpenSSL's first context costs about 3 ms (its configuration, its
+       providers, the method tables); every later one about 0.25 ms. Paid
+       here, on a spare core, the first handshake (the TLS probe of status
+       and of a plan) does not wait for it. Nothing is connected. A library
+       that cannot be loaded is left to the first real call to report: this
+       is only a head start, and the command may not connect after all. */
+    pgsw_libpq_load();
+    if (libpq_handle == NULL) return;
+    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+    if (context != NULL) SSL_CTX_free(context);
+}
+
 static void *libpq_symbol(const char *name) {
     pthread_once(&libpq_once, load_libpq);
     if (libpq_handle == NULL) missing("libpq.so.5");

@@ -20,6 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Loads libpq now (lazy_libpq.c), for a caller that knows it will connect
+   and has a spare core; a missing library ends the process as at first use. */
+void pgsw_libpq_load(void);
+/* The same, then OpenSSL's first client context made and freed, so that the
+   first handshake finds OpenSSL initialised. */
+void pgsw_libpq_load_and_warm(void);
+
 /* PG_DIAG_* are character-literal macros, which Swift does not import. */
 static inline int pgsw_diag_sqlstate(void) { return PG_DIAG_SQLSTATE; }
 static inline int pgsw_diag_message_primary(void) { return PG_DIAG_MESSAGE_PRIMARY; }
