@@ -6,9 +6,11 @@ import PostgresClient
 
 /// The snapshot and the TLS the server really serves, read side by side.
 /// The handshake needs only the server's address and port, known after the
-/// snapshot's first reads, so it runs on a connection of its own while the
-/// settings file, hba rules and sessions are read on the operator's: a
-/// `status` or a plan waits for the slower of the two, not for both.
+/// snapshot's first reads (the sessions among them, so that the handshake's
+/// own connection is never taken for a client), so it runs on a connection
+/// of its own while the settings file and hba rules are read on the
+/// operator's, and while a plan reads what else it needs: the caller waits
+/// for the slower of the two, not for both.
 public enum SnapshotWithTLS {
     public struct Reading: Sendable {
         public var snapshot: ClusterSnapshot

@@ -13,16 +13,19 @@ public struct ServerInspector: Sendable {
         try finish(try begin())
     }
 
-    /// The first reads: who the session is, the settings and where the
-    /// server listens. Enough to start a look that needs the server's
-    /// address (the TLS handshake, on a connection of its own) while
-    /// `finish` reads the rest on this one.
+    /// The first reads: who the session is, the settings, where the server
+    /// listens, and the sessions. Enough to start a look that needs the
+    /// server's address (the TLS handshake, on a connection of its own)
+    /// while `finish` reads the rest on this one. The sessions are read here,
+    /// before any such connection exists, so that the wizard's own handshake
+    /// is never among the clients it reports, plans for or terminates.
     public struct Beginning: Sendable {
         public let takenAt: Date
         public let privileges: Privileges
         public let settings: [Setting]
         public let server: ServerFacts
         public let own: OwnSession
+        public let sessions: [Session]
     }
 
     public func begin() throws(PostgresError) -> Beginning {
@@ -31,19 +34,19 @@ public struct ServerInspector: Sendable {
         let settings = try readSettings()
         let server = try readServerFacts(settings: settings)
         let own = try connection.ownSession()
-        return Beginning(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own)
+        let sessions = try readSessions()
+        return Beginning(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own, sessions: sessions)
     }
 
-    /// The rest of the snapshot: the configuration file's settings, the hba
-    /// rules as the server loaded them, the sessions.
+    /// The rest of the snapshot: the configuration file's settings and the
+    /// hba rules as the server loaded them.
     public func finish(_ beginning: Beginning) throws(PostgresError) -> ClusterSnapshot {
         let fileSettings = try tolerated { () throws(PostgresError) in try readFileSettings() } ?? []
         let hbaRules = try tolerated { () throws(PostgresError) in try readHBAFileRules(version: beginning.server.version) }
-        let sessions = try readSessions()
         return ClusterSnapshot(
             takenAt: beginning.takenAt, server: beginning.server, privileges: beginning.privileges, own: beginning.own,
             settings: beginning.settings, fileSettings: fileSettings, hbaRules: hbaRules,
-            sessions: sessions, fileAccess: Self.fileAccess(beginning.server))
+            sessions: beginning.sessions, fileAccess: Self.fileAccess(beginning.server))
     }
 
     public func readPrivileges() throws(PostgresError) -> Privileges {
