@@ -92,7 +92,7 @@ public struct HBADocument: Sendable {
         func problem(path: String) -> String? {
             if let first = firstFailure {
                 let more = failures > 1 ? " (and \(failures - 1) more)" : ""
-                return "line \(first.lineNumber) of \(first.file): \(first.error ?? "invalid line (no message from the server)")\(more)"
+                return "line \(first.lineNumber) of \(first.file): \(first.shownError ?? "invalid line (no message from the server)")\(more)"
             }
             if rules == 0 { return "configuration file \"\(path)\" contains no entries" }
             return nil

@@ -13,7 +13,7 @@ struct StreamedExplainTests {
         var rows: [HBAFileRule] = []
         var table = HBARender.FileRulesTable()
         let problem = HBADocument.forEachLine(path: path, bytes: bytes, context: context, files: files) { line in
-            let row = numbering.row(for: line)
+            let row = numbering.shownRow(for: line)
             rows.append(row)
             table.append(row)
         }
@@ -24,7 +24,7 @@ struct StreamedExplainTests {
         let context = ParseContext(syntax: ServerSyntax(major: version))
         let whole = HBADocument(path: "/corpus/" + name, bytes: bytes, context: context, files: InMemoryFiles(files))
         let streamed = Self.streamed(path: "/corpus/" + name, bytes: bytes, context: context, files: InMemoryFiles(files))
-        let rows = FileRulesView.rows(of: whole)
+        let rows = FileRulesView.shownRows(of: whole)
         #expect(streamed.rows == rows, "\(name) v\(version)")
         #expect(streamed.table == HBARender.table(rows).split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
                 "\(name) v\(version)")

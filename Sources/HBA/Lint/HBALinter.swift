@@ -10,10 +10,10 @@ public enum HBALinter {
                 add(.error, "nul-byte", line.file, line.lineNumber, "the line contains a NUL byte; PostgreSQL reads such lines unpredictably",
                     "remove the NUL byte (the file is probably corrupted)")
             } else if line.rule == nil {
-                let message = line.error ?? "an option has an invalid value; the server rejects this line without an error message"
+                let message = line.shownError ?? "an option has an invalid value; the server rejects this line without an error message"
                 add(.error, "invalid-line", line.file, line.lineNumber, message + " (the server refuses to load the whole file)",
                     line.error == nil ? "check the values of \(SecretMasking.options(line.tokenized.fields.dropFirst(4)).joined(separator: " ")); clientcert takes verify-ca or verify-full" : "correct the line, then check it with pg-ssl-wizard hba explain")
-            } else if let warning = line.error {
+            } else if let warning = line.shownError {
                 add(.warning, "hostssl-inactive", line.file, line.lineNumber, warning, "turn ssl on before relying on hostssl lines")
             }
         }

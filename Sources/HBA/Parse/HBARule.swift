@@ -204,6 +204,16 @@ public struct ParsedLine: Hashable, Sendable {
     public var file: String { tokenized.file }
     public var lineNumber: Int { tokenized.lineNumber }
 
+    /// The error as the wizard shows it: the server's words, with any part
+    /// of a secret option's value they quote masked (`radiussecrets=a,b`
+    /// makes the server say "authentication option not in name=value format:
+    /// b"). `error` stays the server's text, to compare with its view.
+    public var shownError: String? {
+        guard let error else { return nil }
+        let pieces = SecretMasking.secretPieces(tokenized.fields)
+        return pieces.isEmpty ? error : SecretMasking.hiding(pieces, in: error)
+    }
+
     /// Would stop the server from loading the file.
     public var isFailure: Bool { rule == nil }
 }

@@ -1,4 +1,5 @@
 import ClusterFacts
+import Foundation
 /// pg_hba.conf can hold an LDAP bind password (`ldapbindpasswd`) and RADIUS
 /// shared secrets (`radiussecrets`). Everything the hba commands print masks
 /// their values; the rules and the rewritten bytes themselves keep them.
@@ -45,6 +46,54 @@ enum SecretMasking {
                 return afterSecret ? mask : option(token.text)
             }
         }
+    }
+
+    /// The parts of a line's secrets as written, as a message could quote
+    /// them: each secret option's value; every token after it in the same
+    /// field (its name and value too, when it has `=`); and, from the option
+    /// fields on, the tokens without `=` that follow it (`ldapbindpasswd=se
+    /// cret` leaves `cret` as a broken option). The same reading as `options`
+    /// and `text`.
+    static func secretPieces<S: Sequence>(_ fields: S) -> Set<String> where S.Element == [HBAToken] {
+        var pieces: Set<String> = []
+        var bareTokensContinue = false
+        for (index, field) in fields.enumerated() {
+            var afterSecret = false
+            for token in field {
+                let text = token.text
+                let equals = text.firstIndex(of: "=")
+                if afterSecret || (bareTokensContinue && equals == nil) {
+                    pieces.insert(text)
+                    if let equals {
+                        pieces.insert(String(text[..<equals]))
+                        pieces.insert(String(text[text.index(after: equals)...]))
+                    }
+                    bareTokensContinue = index >= 4
+                } else if let equals, isSecretName(text[..<equals]) {
+                    pieces.insert(String(text[text.index(after: equals)...]))
+                    afterSecret = true
+                    bareTokensContinue = index >= 4
+                } else {
+                    bareTokensContinue = false
+                }
+            }
+        }
+        pieces.remove("")
+        return pieces
+    }
+
+    /// A message about a line (the server's wording, which quotes the token
+    /// it stopped at) with every piece of the line's secrets it quotes
+    /// masked: quoted (`"cret"`) or after the message's last colon
+    /// (`not in name=value format: cret`). Only whole quotations are
+    /// replaced, so a one-letter secret does not blank out the wording.
+    static func hiding(_ pieces: Set<String>, in message: String) -> String {
+        var shown = message
+        for piece in pieces.sorted(by: { $0.count > $1.count }) {
+            shown = shown.replacingOccurrences(of: "\"\(piece)\"", with: "\"\(mask)\"")
+            if shown.hasSuffix(": " + piece) { shown = String(shown.dropLast(piece.count)) + mask }
+        }
+        return shown
     }
 
     /// One raw line of a file (see `text`).

@@ -8,6 +8,14 @@ public enum FileRulesView {
         return document.lines.map { numbering.row(for: $0) }
     }
 
+    /// The rows as the wizard shows them: an error that quotes part of a
+    /// secret has it masked (`ParsedLine.shownError`); `rows` keeps the
+    /// server's words, to compare with its view.
+    public static func shownRows(of document: HBADocument) -> [HBAFileRule] {
+        var numbering = Numbering(syntax: document.context.syntax)
+        return document.lines.map { numbering.shownRow(for: $0) }
+    }
+
     /// Rows made one line after another, numbered as the view numbers them:
     /// a reader that streams the lines (`hba explain`) keeps none of them.
     public struct Numbering {
@@ -41,6 +49,13 @@ public enum FileRulesView {
             row.authMethod = rule.method.viewName
             let options = optionTexts(rule)
             row.options = options.isEmpty ? nil : options
+            return row
+        }
+
+        /// `row(for:)` with the error as the wizard shows it.
+        public mutating func shownRow(for line: ParsedLine) -> HBAFileRule {
+            var row = row(for: line)
+            row.error = line.shownError
             return row
         }
     }

@@ -17,7 +17,7 @@ struct HBAExplainCommand: ParsableCommand {
         let loadable: Bool
         if json {
             let document = try failingWithUnknown { try input.document() }
-            print(HBARender.json(FileRulesView.rows(of: document)))
+            print(HBARender.json(FileRulesView.shownRows(of: document)))
             loadable = document.isLoadable
         } else {
             // Each line becomes its row's cells as soon as it is parsed: the
@@ -27,7 +27,7 @@ struct HBAExplainCommand: ParsableCommand {
             var numbering = FileRulesView.Numbering(syntax: context.syntax)
             var table = HBARender.FileRulesTable()
             let problem = HBADocument.forEachLine(path: input.absolute, bytes: bytes, context: context, files: files) {
-                table.append(numbering.row(for: $0))
+                table.append(numbering.shownRow(for: $0))
             }
             var output = TerminalLines(to: .standardOutput)
             table.textTable.render(indent: "") { output.append(bytes: $0) }
