@@ -4,7 +4,7 @@
 /// a 10,000-row table (`hba explain`) is one allocation and a list of ends,
 /// not an array of strings per row, and rendering copies byte ranges.
 public struct TextTable: Sendable {
-    public var header: [String]
+    public let header: [String]
     /// Every body cell's bytes, escaped already, row after row.
     private var cellBytes: [UInt8] = []
     /// Where each body cell ends in `cellBytes`, `header.count` per row.
