@@ -12,6 +12,8 @@ struct PlanAssembly {
     let impact: Impact
     let lockout: LockoutVerdict
     let filesManual: Bool
+    /// The masked diff of each rewritten file (`diffs(of:)`, made beside the impact preview).
+    let hbaDiffs: [String: String]
 
     var version: ServerVersion { input.snapshot.server.version }
     var sslSatisfied: Bool { settings.sslProven && settings.changes.isEmpty }
@@ -87,11 +89,16 @@ struct PlanAssembly {
             for path in hba.result.changedFiles {
                 files.append(FileChange(path: path, kind: .rewrite, step: .hbaRewrite,
                                         purpose: "host -> hostssl for remote clients; comments and layout kept",
-                                        diff: hba.result.maskedDiff(of: path),
+                                        diff: hbaDiffs[path] ?? hba.result.maskedDiff(of: path),
                                         mode: nil, owner: nil))
             }
         }
         return files
+    }
+
+    /// The masked diff of each file the rewrite changes.
+    static func diffs(of hba: HBAPlan) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: hba.result.changedFiles.map { ($0, hba.result.maskedDiff(of: $0)) })
     }
 
     func statements() -> [PlannedStatement] {
