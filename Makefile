@@ -97,9 +97,9 @@ fuzz: deps
 ifeq ($(FUZZ),conninfo)
 	$(SWIFT) build -c release --target PostgresClient --scratch-path $(FUZZ_DIR) -Xswiftc -sanitize=fuzzer
 	swiftc -O -sanitize=fuzzer -parse-as-library -DFUZZING -I $(FUZZ_OBJ)/Modules -I /usr/include/postgresql \
-	  -Xcc -fmodule-map-file=Sources/CLibPQ/module.modulemap \
+	  -Xcc -fmodule-map-file=Sources/CLibPQ/include/module.modulemap \
 	  Tests/Fuzz/ConninfoFuzz/FuzzEntry.swift $(FUZZ_OBJ)/PostgresClient.build/*.o $(FUZZ_OBJ)/SQLCatalogue.build/*.o $(FUZZ_OBJ)/ClusterFacts.build/*.o \
-	  -lpq -o $(FUZZ_DIR)/conninfo-fuzz
+	  $(FUZZ_OBJ)/CLibPQ.build/*.o -o $(FUZZ_DIR)/conninfo-fuzz
 	mkdir -p .fuzz/conninfo && cp -n Tests/PostgresClientTests/ConninfoCorpus/* .fuzz/conninfo/
 	SWIFT_BACKTRACE=enable=no $(FUZZ_DIR)/conninfo-fuzz -artifact_prefix=.fuzz/ -runs=$(FUZZ_RUNS) -max_len=512 -dict=Tests/Fuzz/conninfo.dict -print_final_stats=1 .fuzz/conninfo
 else
