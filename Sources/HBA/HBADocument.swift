@@ -101,6 +101,20 @@ public struct HBADocument: Sendable {
 
     public var isLoadable: Bool { loadProblem == nil }
 
+    /// An error the server's `pg_hba_file_rules` reported for a line of this
+    /// file (or of one it includes), as the wizard shows it: any piece of a
+    /// secret it quotes masked, as in `ParsedLine.shownError`.
+    public func shownServerError(_ error: String, lineNumber: Int, file: String?) -> String {
+        let line = lines.first { $0.lineNumber == lineNumber && (file == nil || $0.file == file) }
+        return SecretMasking.hidingInServerError(error, line: line)
+    }
+
+    /// The same for a server error when no parse of the file is at hand:
+    /// quotations holding a secret-looking `name=` are masked.
+    public static func shownServerError(_ error: String) -> String {
+        SecretMasking.hidingInServerError(error, line: nil)
+    }
+
     /// Lines with input PostgreSQL reads unpredictably (see TokenizedLine).
     public var hasUnpredictableLines: Bool { lines.contains { $0.tokenized.unpredictable } }
 }

@@ -23,7 +23,7 @@ public enum TLSProbe {
         // No GSS encryption: with Kerberos credentials libpq tries it first and, where it is
         // admitted, takes it in place of SSL even with sslmode=require (docs/POSTGRES.md,
         // "libpq client behaviour"): the probe would see no TLS and call it refused.
-        var probeTarget = target.with("sslmode", sslMode(operator: target, transport: own.transport)).with("gssencmode", "disable")
+        var probeTarget = target.with("sslmode", sslMode(operator: own)).with("gssencmode", "disable")
         if own.transport == .unixSocket {
             guard let address = tcpAddress(listenAddresses: server.listenAddresses) else {
                 return Result(availability: .notProbed("the server does not listen on TCP"))
@@ -58,16 +58,15 @@ public enum TLSProbe {
     }
 
     /// `require` at least. Over TCP the probe goes where the operator's own
-    /// session went, with the operator's credentials: an operator who asked
-    /// for `verify-ca` or `verify-full` (given, or in PGSSLMODE) keeps it, so
-    /// the probe never sends them over a TLS the operator would not trust.
-    /// A socket operator's probe goes to a listen address instead, where a
+    /// session went, with the operator's credentials: an operator whose
+    /// session verified the server (verify-ca, verify-full: from the
+    /// keyword, PGSSLMODE or a service file, as libpq used it) keeps that, so
+    /// the probe never sends them over a TLS the operator would not trust. A
+    /// socket operator's probe goes to a listen address instead, where a
     /// certificate names no such host: `require` there.
-    static func sslMode(operator target: ConnectionTarget, transport: Transport,
-                        environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        guard transport == .tcp else { return "require" }
-        let asked = target.explicitKeywords["sslmode"] ?? environment["PGSSLMODE"]
-        return asked == "verify-ca" || asked == "verify-full" ? asked! : "require"
+    static func sslMode(operator own: OwnSession) -> String {
+        guard own.transport == .tcp, ["verify-ca", "verify-full"].contains(own.sslMode) else { return "require" }
+        return own.sslMode
     }
 
     /// A loopback-reachable address the server listens on, if any.

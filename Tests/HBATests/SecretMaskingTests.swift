@@ -141,4 +141,43 @@ struct SecretMaskingTests {
         let errors = FileRulesView.shownRows(of: short).map(\.error)
         #expect(errors == ["authentication option not in name=value format: ********", "invalid LDAP port number: \"********\""], "\(errors)")
     }
+
+    /// A secret-named token in the wrong field (a long line wrapped without
+    /// a backslash, a method left out, a quoted token) is quoted whole by the
+    /// server's message about that field; a word of an unquoted password can
+    /// become an option name of its own. All of them were still printed after
+    /// the first fix (found by a second review).
+    @Test func aSecretQuotedWholeInAnyMessageIsMasked() {
+        let text = #"""
+            local all all trust
+            host all all 10.0.0.0/8 ldap ldapserver=x ldapbasedn="dc=x"
+             ldapbindpasswd=Topsecret3
+            local all all ldapbindpasswd=Topsecret1
+            host all all 10.0.0.1 ldapbindpasswd=Topsecret4
+            host all all ldapbindpasswd=Top/Hidden5 ldap
+            local all all "radiussecrets=Top Hidden7"
+            host all all 10.0.0.0/8 ldap ldapserver=x ldapbasedn=x ldapbindpasswd=Top Hidden6=6
+
+            """#
+        for version in [13, 16] {
+            let document = HBADocument(path: "/etc/pg_hba.conf", text: text, context: ParseContext(syntax: ServerSyntax(major: version)))
+            let shown = FileRulesView.shownRows(of: document).compactMap(\.error)
+            let lint = HBALinter.lint(document).map { $0.message + "\n" + $0.fix }
+            #expect(shown.count >= 6, "v\(version): \(shown)")
+            for output in shown + lint + [document.loadProblem ?? ""] {
+                for secret in ["Topsecret1", "Topsecret3", "Topsecret4", "Hidden5", "Hidden6", "Hidden7"] {
+                    #expect(!output.contains(secret), "v\(version) shows \(secret): \(output)")
+                }
+            }
+            // The same words from the server's view are masked with our reading of the line.
+            for line in document.lines {
+                guard let error = line.error else { continue }
+                let server = document.shownServerError(error, lineNumber: line.lineNumber, file: line.file)
+                #expect(server == line.shownError, "\(server)")
+            }
+        }
+        // Without our reading of the file, a quoted secret-looking name=value is masked still.
+        #expect(HBADocument.shownServerError("invalid connection type \"ldapbindpasswd=Topsecret3\"") == "invalid connection type \"********\"")
+        #expect(HBADocument.shownServerError("invalid authentication method \"md6\"") == "invalid authentication method \"md6\"")
+    }
 }

@@ -3,22 +3,28 @@ import ClusterFacts
 import Testing
 
 /// The TLS probe carries the operator's credentials. Over TCP it goes where
-/// the operator's session went, so an operator who verifies the server keeps
-/// verifying it; `sslmode=require` was forced on every probe before (found
-/// by a review). A socket operator's probe goes to a listen address, which
-/// no certificate names: `require` there.
+/// the operator's session went, so an operator whose session verified the
+/// server keeps verifying it, whether verify-full came from the keyword,
+/// PGSSLMODE or a service file (the mode libpq used is what counts);
+/// `sslmode=require` was forced on every probe before (found by a review).
+/// A socket operator's probe goes to a listen address, which no certificate
+/// names: `require` there.
 struct TLSProbeModeTests {
+    static func own(_ transport: Transport, sslMode: String) -> OwnSession {
+        OwnSession(pid: 1, user: "a", database: "a", transport: transport, host: transport == .tcp ? "db.example" : "/run/postgresql",
+                   port: "5432", serverAddress: transport == .tcp ? "10.0.0.5" : nil, clientAddress: nil, ssl: transport == .tcp,
+                   tlsProtocol: nil, cipher: nil, keyBits: nil, gssEncrypted: false, sslMode: sslMode)
+    }
+
     @Test(arguments: [
-        ("host=db.example user=a sslmode=verify-full", Transport.tcp, [:], "verify-full"),
-        ("host=db.example user=a sslmode=verify-ca", .tcp, [:], "verify-ca"),
-        ("host=db.example user=a", .tcp, ["PGSSLMODE": "verify-full"], "verify-full"),
-        ("host=db.example user=a sslmode=prefer", .tcp, ["PGSSLMODE": "verify-full"], "require"),
-        ("host=db.example user=a sslmode=disable", .tcp, [:], "require"),
-        ("host=db.example user=a", .tcp, [:], "require"),
-        ("host=/run/postgresql user=a sslmode=verify-full", .unixSocket, [:], "require"),
+        (Transport.tcp, "verify-full", "verify-full"),
+        (.tcp, "verify-ca", "verify-ca"),
+        (.tcp, "require", "require"),
+        (.tcp, "prefer", "require"),
+        (.tcp, "disable", "require"),
+        (.unixSocket, "verify-full", "require"),
     ])
-    func theProbeKeepsTheOperatorsVerification(conninfo: String, transport: Transport, environment: [String: String], expected: String) throws {
-        let target = try ConnectionTarget(conninfo)
-        #expect(TLSProbe.sslMode(operator: target, transport: transport, environment: environment) == expected)
+    func theProbeKeepsTheOperatorsVerification(transport: Transport, used: String, expected: String) {
+        #expect(TLSProbe.sslMode(operator: Self.own(transport, sslMode: used)) == expected)
     }
 }

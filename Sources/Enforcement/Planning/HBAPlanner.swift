@@ -63,7 +63,9 @@ enum HBAPlanner {
                 problems.append("pg_hba_file_rules has no rows: the file on disk contains no entries and would not load")
             }
             for row in rows where row.blocksReload {
-                problems.append("pg_hba_file_rules reports line \(row.lineNumber)\(row.fileName.map { " of \($0)" } ?? ""): \(row.error ?? "the line fails without a message (an invalid option value)"); fix it first")
+                // The server's words can quote a piece of a secret: shown as our own parse's are.
+                let error = row.error.map { current.shownServerError($0, lineNumber: row.lineNumber, file: row.fileName) }
+                problems.append("pg_hba_file_rules reports line \(row.lineNumber)\(row.fileName.map { " of \($0)" } ?? ""): \(error ?? "the line fails without a message (an invalid option value)"); fix it first")
             }
         } else {
             problems.append("the role cannot read pg_hba_file_rules, so the server's own parse of the candidate cannot be checked before the reload; connect as a superuser")

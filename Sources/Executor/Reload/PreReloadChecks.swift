@@ -22,28 +22,37 @@ public enum PreReloadChecks {
     public static func candidateHBA(_ connection: Connection, hbaFile: String, version: ServerVersion, sslOn: Bool,
                                     files: any FileSource) throws(PostgresError) -> [String] {
         var problems: [String] = []
+        var document: HBADocument?
         switch files.read(hbaFile) {
         case .contents(let bytes):
-            let document = HBADocument(path: hbaFile, bytes: bytes,
-                                       context: ParseContext(syntax: ServerSyntax(major: version.major), sslEnabled: sslOn,
-                                                             interfaceNames: LocalInterfaces.names()), files: files)
-            if let problem = document.loadProblem { problems.append("our parse: \(problem)") }
+            let parsed = HBADocument(path: hbaFile, bytes: bytes,
+                                     context: ParseContext(syntax: ServerSyntax(major: version.major), sslEnabled: sslOn,
+                                                           interfaceNames: LocalInterfaces.names()), files: files)
+            if let problem = parsed.loadProblem { problems.append("our parse: \(problem)") }
+            document = parsed
         case .failure(let reason, _):
             problems.append("cannot read \(hbaFile): \(reason)")
         }
-        return problems + (try serverParseProblems(connection, version: version))
+        return problems + (try serverParseProblems(connection, version: version, document: document))
     }
 
     /// The server's own parse of the pg_hba.conf on disk, in words: no rows,
     /// errors (the ssl-off warning aside) and silent all-NULL failures.
-    public static func serverParseProblems(_ connection: Connection, version: ServerVersion) throws(PostgresError) -> [String] {
+    /// The server's words can quote a piece of a secret: they are shown as
+    /// our own parse's are (`document`, the same file as read here, when at hand).
+    public static func serverParseProblems(_ connection: Connection, version: ServerVersion,
+                                           document: HBADocument? = nil) throws(PostgresError) -> [String] {
         var problems: [String] = []
         let count = try connection.query(SQLText.hbaRuleCount).rows.first?.int32("n") ?? 0
         if count == 0 { problems.append("pg_hba_file_rules has no rows: the file contains no entries and would not load") }
         for row in try connection.query(SQLText.hbaFileRulesProblems(version)).rows {
             let line = try row.optionalString("line_number") ?? "?"
             let file = version.major >= 16 ? (try row.optionalString("file_name")).map { " of \($0)" } ?? "" : ""
-            let error = try row.optionalString("error") ?? "the line fails without a message (an invalid option value such as clientcert)"
+            let shown = try row.optionalString("error").map { error in
+                document?.shownServerError(error, lineNumber: Int(line) ?? 0, file: version.major >= 16 ? try? row.optionalString("file_name") : nil)
+                    ?? HBADocument.shownServerError(error)
+            }
+            let error = shown ?? "the line fails without a message (an invalid option value such as clientcert)"
             problems.append("pg_hba_file_rules line \(line)\(file): \(error)")
         }
         return problems

@@ -74,7 +74,8 @@ extension EffectRunner {
 
     func probeTLS(_ expected: String?) -> Performed {
         guard let host = context.tcpHost else { return Performed(.tlsFailed("the server does not listen on TCP")) }
-        switch ServedCertificate.probe(host: host, port: context.server.port, target: context.target) {
+        switch ServedCertificate.probe(host: host, port: context.server.port, target: context.target,
+                                       login: !context.operatorVerifiesServer) {
         case .served(let fingerprint, let version, let via):
             return Performed(.tlsProven(fingerprint: fingerprint, protocolVersion: version ?? "unknown"), after: ["served_sha256": fingerprint, "via": via])
         case .noHandshake(let reason):
@@ -136,7 +137,9 @@ extension EffectRunner {
 
     func attemptTCPWithSSL(host: String, timeoutSeconds: Int) -> String? {
         do {
-            let tcp = try Connection.connect(context.tcpTarget(host: host).with("sslmode", "require"), timeoutSeconds: timeoutSeconds)
+            // The point is SSL: no GSS encryption in its place (docs/POSTGRES.md, "GSS encryption").
+            let tcp = try Connection.connect(context.tcpTarget(host: host).with("sslmode", "require").with("gssencmode", "disable"),
+                                             timeoutSeconds: timeoutSeconds)
             defer { tcp.close() }
             return tcp.sslInUse ? nil : "TCP to \(host) is not encrypted"
         } catch {

@@ -11,6 +11,9 @@ public struct RunContext: Sendable {
     public var target: ConnectionTarget
     public var server: ServerFacts
     public var ownTransport: Transport
+    /// The sslmode libpq used for the operator's session (its keyword, PGSSLMODE,
+    /// a service file or libpq's default).
+    public var ownSSLMode: String
     /// The server address a TCP operator reached, or a listen address for socket operators.
     public var tcpHost: String?
     /// Names the run's backups (`<file>.bak-<stamp>`) and the run itself.
@@ -29,6 +32,7 @@ public struct RunContext: Sendable {
         self.target = target
         server = snapshot.server
         ownTransport = snapshot.own.transport
+        ownSSLMode = snapshot.own.sslMode
         tcpHost = snapshot.own.transport == .tcp ? snapshot.own.serverAddress
             : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses)
         self.stamp = stamp
@@ -49,9 +53,15 @@ public struct RunContext: Sendable {
     /// The operator's way in, with SSL required where SSL applies (TCP).
     public var sslTarget: ConnectionTarget {
         guard ownTransport == .tcp else { return target }
-        let mode = target.explicitKeywords["sslmode"] ?? "prefer"
-        return ["require", "verify-ca", "verify-full"].contains(mode) ? target : target.with("sslmode", "require")
+        // The mode libpq used, wherever it came from: a verify-full from PGSSLMODE or a
+        // service file is kept, not replaced by an explicit require.
+        return ["require", "verify-ca", "verify-full"].contains(ownSSLMode) ? target : target.with("sslmode", "require")
     }
+
+    /// A TCP operator who has libpq verify the server (verify-ca, verify-full):
+    /// no connection of the wizard's sends that operator's credentials over a
+    /// TLS nothing verifies.
+    public var operatorVerifiesServer: Bool { ownTransport == .tcp && ["verify-ca", "verify-full"].contains(ownSSLMode) }
 
     /// A TCP connection to the server as the operator's user, for the TLS
     /// proof and the negative test when the operator came over the socket.

@@ -210,8 +210,7 @@ public struct ParsedLine: Hashable, Sendable {
     /// b"). `error` stays the server's text, to compare with its view.
     public var shownError: String? {
         guard let error else { return nil }
-        let pieces = SecretMasking.secretPieces(tokenized.fields)
-        return pieces.isEmpty ? error : SecretMasking.hiding(pieces, in: error)
+        return SecretMasking.hiding(SecretMasking.secretPieces(tokenized.fields), in: error)
     }
 
     /// Would stop the server from loading the file.

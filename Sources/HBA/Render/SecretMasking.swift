@@ -49,32 +49,39 @@ enum SecretMasking {
     }
 
     /// The parts of a line's secrets as written, as a message could quote
-    /// them: each secret option's value; every token after it in the same
-    /// field (its name and value too, when it has `=`); and, from the option
-    /// fields on, the tokens without `=` that follow it (`ldapbindpasswd=se
-    /// cret` leaves `cret` as a broken option). The same reading as `options`
-    /// and `text`.
+    /// them: every token with a secret-looking name, wherever it stands (a
+    /// line wrapped without a backslash puts `ldapbindpasswd=x` in the
+    /// connection-type field), and its value; every token after it in the
+    /// same field (its name and value too, when it has `=`); and, from the
+    /// option fields on, the token that follows it in the next field
+    /// (`ldapbindpasswd=se cret` leaves `cret` as a broken option, and
+    /// `ldapbindpasswd=Top secret=6` an option named `secret`). The same
+    /// reading as `options` and `text`.
     static func secretPieces<S: Sequence>(_ fields: S) -> Set<String> where S.Element == [HBAToken] {
         var pieces: Set<String> = []
-        var bareTokensContinue = false
+        var nextTokenContinues = false
         for (index, field) in fields.enumerated() {
             var afterSecret = false
             for token in field {
                 let text = token.text
                 let equals = text.firstIndex(of: "=")
-                if afterSecret || (bareTokensContinue && equals == nil) {
+                let name = equals.map { String(text[..<$0]) }
+                let value = equals.map { String(text[text.index(after: $0)...]) }
+                if let name, isSecretName(name) {
                     pieces.insert(text)
-                    if let equals {
-                        pieces.insert(String(text[..<equals]))
-                        pieces.insert(String(text[text.index(after: equals)...]))
-                    }
-                    bareTokensContinue = index >= 4
-                } else if let equals, isSecretName(text[..<equals]) {
-                    pieces.insert(String(text[text.index(after: equals)...]))
+                    if let value { pieces.insert(value) }
                     afterSecret = true
-                    bareTokensContinue = index >= 4
+                    nextTokenContinues = index >= 4
+                } else if afterSecret || nextTokenContinues {
+                    pieces.insert(text)
+                    if let name, let value {
+                        pieces.insert(name)
+                        pieces.insert(value)
+                    }
+                    // A bare token carries the value on; a `name=value` one ends it.
+                    nextTokenContinues = index >= 4 && equals == nil
                 } else {
-                    bareTokensContinue = false
+                    nextTokenContinues = false
                 }
             }
         }
@@ -82,18 +89,42 @@ enum SecretMasking {
         return pieces
     }
 
-    /// A message about a line (the server's wording, which quotes the token
-    /// it stopped at) with every piece of the line's secrets it quotes
-    /// masked: quoted (`"cret"`) or after the message's last colon
-    /// (`not in name=value format: cret`). Only whole quotations are
-    /// replaced, so a one-letter secret does not blank out the wording.
+    /// A message about a line (the server's wording, or ours after it) with
+    /// every quotation that could hold a secret masked whole: each `"..."`
+    /// and the text after the message's last `: ` when nothing is quoted
+    /// after it (`not in name=value format: cret`), when it contains one of
+    /// the line's secret pieces or a secret-looking `name=`. The wording
+    /// outside quotations is never touched; a quotation near a secret may be
+    /// masked with it, which costs a detail of an error, never a secret.
     static func hiding(_ pieces: Set<String>, in message: String) -> String {
-        var shown = message
-        for piece in pieces.sorted(by: { $0.count > $1.count }) {
-            shown = shown.replacingOccurrences(of: "\"\(piece)\"", with: "\"\(mask)\"")
-            if shown.hasSuffix(": " + piece) { shown = String(shown.dropLast(piece.count)) + mask }
+        func holdsSecret(_ quoted: Substring) -> Bool {
+            if pieces.contains(where: { quoted.contains($0) }) { return true }
+            guard let equals = quoted.firstIndex(of: "=") else { return false }
+            return isSecretName(quoted[..<equals].split(whereSeparator: { $0 == " " || $0 == "\"" || $0 == "," }).last ?? "")
+        }
+        var shown = ""
+        var rest = Substring(message)
+        while let open = rest.firstIndex(of: "\""), let close = rest[rest.index(after: open)...].firstIndex(of: "\"") {
+            let quoted = rest[rest.index(after: open)..<close]
+            shown += rest[...open]
+            shown += holdsSecret(quoted) ? mask : String(quoted)
+            shown += "\""
+            rest = rest[rest.index(after: close)...]
+        }
+        if let colon = rest.range(of: ": ", options: .backwards), holdsSecret(rest[colon.upperBound...]) {
+            shown += rest[..<colon.upperBound]
+            shown += mask
+        } else {
+            shown += rest
         }
         return shown
+    }
+
+    /// An error the server's own `pg_hba_file_rules` reported, as the wizard
+    /// shows it: masked with the pieces of the same line as this document
+    /// reads it, and with any secret-looking `name=` it quotes.
+    static func hidingInServerError(_ error: String, line: ParsedLine?) -> String {
+        hiding(line.map { secretPieces($0.tokenized.fields) } ?? [], in: error)
     }
 
     /// One raw line of a file (see `text`).

@@ -15,7 +15,12 @@ public enum ServedCertificate {
         case noHandshake(String)
     }
 
-    public static func probe(host: String, port: Int, target: ConnectionTarget, timeoutSeconds: Int = 5) -> Outcome {
+    /// `login: false` (an operator who has libpq verify the server): the
+    /// handshake without login alone, so the operator's credentials never go
+    /// over this connection's TLS, which verifies nothing (the fingerprint is
+    /// the proof, compared by the caller).
+    public static func probe(host: String, port: Int, target: ConnectionTarget, login: Bool = true, timeoutSeconds: Int = 5) -> Outcome {
+        guard login else { return withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds) }
         // No GSS encryption: with Kerberos credentials libpq would try it first and, where it
         // succeeds, never show a certificate; without them, it still reads the Kerberos setup.
         let tls = target.with("host", host).with("hostaddr", host).with("port", String(port)).with("sslmode", "require")
