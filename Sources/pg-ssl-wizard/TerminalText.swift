@@ -54,7 +54,11 @@ struct TerminalLines {
     /// A line given as UTF-8: copied as it is when it holds only printable
     /// ASCII and tabs, through `visible` otherwise.
     mutating func append(bytes line: ArraySlice<UInt8>) {
-        guard !line.contains(where: { $0 >= 0x7F || ($0 < 0x20 && $0 != 0x09) }) else {
+        let printable = line.withUnsafeBufferPointer { bytes in
+            for byte in bytes where byte >= 0x7F || (byte < 0x20 && byte != 0x09) { return false }
+            return true
+        }
+        guard printable else {
             append(String(decoding: line, as: UTF8.self))
             return
         }

@@ -9,6 +9,8 @@ public struct TextTable: Sendable {
     private var cellBytes: [UInt8] = []
     /// Where each body cell ends in `cellBytes`, `header.count` per row.
     private var cellEnds: [Int] = []
+    /// Each body cell's width on screen, measured when it was closed.
+    private var cellWidths: [Int32] = []
     /// The widest body cell of each column so far.
     private var bodyWidths: [Int]
 
@@ -28,6 +30,7 @@ public struct TextTable: Sendable {
     public mutating func reserve(rows: Int, bytesPerRow: Int) {
         cellBytes.reserveCapacity(rows * bytesPerRow)
         cellEnds.reserveCapacity(rows * header.count)
+        cellWidths.reserveCapacity(rows * header.count)
     }
 
     public mutating func append(row: [String]) {
@@ -85,14 +88,19 @@ public struct TextTable: Sendable {
         /// Ends the open cell: escapes it when it needs it, and measures it.
         public mutating func closeCell() {
             guard cellsClosed < table.header.count else { return }
-            let range = start..<table.cellBytes.count
-            if TextTable.needsEscape(table.cellBytes[range]) {
-                let escaped = TextTable.escaped(String(decoding: table.cellBytes[range], as: UTF8.self))
-                table.cellBytes.replaceSubrange(range, with: escaped.utf8)
+            var (unusual, nonASCII) = TextTable.scan(table.cellBytes, from: start)
+            if unusual {
+                let range = start..<table.cellBytes.count
+                let text = String(decoding: table.cellBytes[range], as: UTF8.self)
+                if text.contains(where: { $0.isNewline || $0 == "\t" }) {
+                    table.cellBytes.replaceSubrange(range, with: TextTable.escaped(text).utf8)
+                    (_, nonASCII) = TextTable.scan(table.cellBytes, from: start)
+                }
             }
-            let width = TextTable.width(table.cellBytes[start...])
+            let width = nonASCII ? String(decoding: table.cellBytes[start...], as: UTF8.self).count : table.cellBytes.count - start
             table.bodyWidths[cellsClosed] = max(table.bodyWidths[cellsClosed], width)
             table.cellEnds.append(table.cellBytes.count)
+            table.cellWidths.append(Int32(clamping: width))
             start = table.cellBytes.count
             cellsClosed += 1
         }
@@ -102,11 +110,19 @@ public struct TextTable: Sendable {
         }
     }
 
-    /// Only a byte 0x80 and up or a control between tab and carriage return
-    /// can need an escape: ASCII cells (nearly all) are decided on the bytes.
-    static func needsEscape(_ bytes: ArraySlice<UInt8>) -> Bool {
-        bytes.contains(where: { $0 >= 0x80 || (0x09...0x0D).contains($0) })
-            && String(decoding: bytes, as: UTF8.self).contains(where: { $0.isNewline || $0 == "\t" })
+    /// Whether the bytes from `start` on hold a byte that could need an
+    /// escape (0x80 and up, or a control from tab to carriage return: only
+    /// then is the text looked at as characters), and whether any is not
+    /// ASCII (then the width is counted in characters).
+    static func scan(_ bytes: [UInt8], from start: Int) -> (unusual: Bool, nonASCII: Bool) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var unusual = false, nonASCII = false
+            for index in start..<buffer.count {
+                let byte = buffer[index]
+                if byte >= 0x80 { nonASCII = true; unusual = true } else if byte >= 0x09 && byte <= 0x0D { unusual = true }
+            }
+            return (unusual, nonASCII)
+        }
     }
 
     /// A value someone else wrote (a user or application name) stays in its
@@ -137,35 +153,38 @@ public struct TextTable: Sendable {
     /// holds the whole table, nor a `String` of each line.
     public func render(indent: String = "  ", bytes body: (ArraySlice<UInt8>) -> Void) {
         let columns = header.count
+        guard columns > 0 else { return }
         var headerTable = TextTable(header: header)
         headerTable.append(row: header)
         var widths = bodyWidths
         for column in 0..<columns { widths[column] = max(widths[column], headerTable.bodyWidths[column]) }
+        let indentBytes = Array(indent.utf8)
         var line: [UInt8] = []
-        line.reserveCapacity(widths.reduce(indent.utf8.count) { $0 + $1 + 2 })
-        func emit(_ table: TextTable, row: Int) {
-            line.removeAll(keepingCapacity: true)
-            line.append(contentsOf: indent.utf8)
-            var start = row == 0 ? 0 : table.cellEnds[row * columns - 1]
-            for column in 0..<columns {
-                let end = table.cellEnds[row * columns + column]
-                let cell = table.cellBytes[start..<end]
-                line.append(contentsOf: cell)
-                if column < columns - 1 {
-                    line.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[column] + 2 - Self.width(cell)))
+        line.reserveCapacity(widths.reduce(indentBytes.count) { $0 + $1 + 2 } + 64)
+        func emit(_ table: TextTable) {
+            table.cellBytes.withUnsafeBufferPointer { bytes in
+                table.cellEnds.withUnsafeBufferPointer { ends in
+                    table.cellWidths.withUnsafeBufferPointer { cellWidths in
+                        var start = 0
+                        for row in 0..<table.rowCount {
+                            line.removeAll(keepingCapacity: true)
+                            line.append(contentsOf: indentBytes)
+                            for column in 0..<columns {
+                                let cell = row * columns + column
+                                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<ends[cell]]))
+                                if column < columns - 1 {
+                                    line.append(contentsOf: repeatElement(UInt8(ascii: " "), count: widths[column] + 2 - Int(cellWidths[cell])))
+                                }
+                                start = ends[cell]
+                            }
+                            while line.last == UInt8(ascii: " ") { line.removeLast() }
+                            body(line[...])
+                        }
+                    }
                 }
-                start = end
             }
-            while line.last == UInt8(ascii: " ") { line.removeLast() }
-            body(line[...])
         }
-        guard columns > 0 else { return }
-        emit(headerTable, row: 0)
-        for row in 0..<rowCount { emit(self, row: row) }
-    }
-
-    /// Characters shown: the byte count for ASCII (nearly every cell), the characters otherwise.
-    static func width(_ bytes: ArraySlice<UInt8>) -> Int {
-        bytes.contains(where: { $0 >= 0x80 }) ? String(decoding: bytes, as: UTF8.self).count : bytes.count
+        emit(headerTable)
+        emit(self)
     }
 }
