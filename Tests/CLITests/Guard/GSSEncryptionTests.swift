@@ -10,7 +10,12 @@ import TestSupport
 /// `apply` the client still gets in GSS-encrypted while plain text is
 /// refused (issue 21, item 4).
 struct GSSEncryptionTests {
-    @Test func aGSSEncryptedClientKeepsAccessThroughTheRewrite() async throws {
+    /// A cluster with SSL on, a realm of its own, and `alice` (with `role`'s
+    /// options) admitted by `gss` from the one client namespace: the body gets
+    /// the cluster, the client, alice's ticket (environment) and her
+    /// connection string from there.
+    static func withKerberosAlice(role: String = "LOGIN",
+                                  _ body: (TestCluster, NetworkLab.Client, [String: String], String) throws -> Void) async throws {
         try TestEnvironment.requireRoot(for: "network namespaces")
         let lab = try NetworkLab.create(clients: 1)
         defer { lab.destroy() }
@@ -20,7 +25,7 @@ struct GSSEncryptionTests {
             let kdc = try TestKDC.start(in: lab.serverNamespace, reachedAt: office.serverV4, serverOwner: cluster.local.owner)
             defer { kdc.stop() }
             try cluster.sql("ALTER SYSTEM SET krb_server_keyfile = '\(kdc.keytab)'")
-            try cluster.sql("CREATE ROLE alice LOGIN")
+            try cluster.sql("CREATE ROLE alice \(role)")
             try cluster.writeHBA("""
                 local   all  all                          trust
                 host    all  alice  \(office.addressV4)/32  gss include_realm=0
@@ -28,7 +33,13 @@ struct GSSEncryptionTests {
                 """)
             try cluster.reload()
             let ticket = try kdc.ticket(for: "alice", in: office.namespace)
-            let base = "host=\(TestKDC.serverName) hostaddr=\(office.serverV4) port=\(cluster.port) user=alice dbname=postgres"
+            try body(cluster, office, ticket, "host=\(TestKDC.serverName) hostaddr=\(office.serverV4) port=\(cluster.port) user=alice dbname=postgres")
+        }
+    }
+
+    @Test func aGSSEncryptedClientKeepsAccessThroughTheRewrite() async throws {
+        try await Self.withKerberosAlice { cluster, office, ticket, base in
+            let lab = try #require(cluster.lab)
             let kerberosOnly = base + " gssencmode=require application_name=kerberos-only"
             let held = try Probe.hold(1, conninfo: kerberosOnly, in: office.namespace, environment: ticket)
             defer { held.terminate() }
@@ -62,24 +73,7 @@ struct GSSEncryptionTests {
     /// probe must ask for no GSS encryption, or it sees no TLS and reports
     /// it refused (critical) on a server that serves it.
     @Test func aKerberosOperatorsStatusSeesTheTLSTheServerServes() async throws {
-        try TestEnvironment.requireRoot(for: "network namespaces")
-        let lab = try NetworkLab.create(clients: 1)
-        defer { lab.destroy() }
-        try await TestCluster.with(lab: lab) { cluster in
-            let office = lab.clients[0]
-            _ = try cluster.enableSSL()
-            let kdc = try TestKDC.start(in: lab.serverNamespace, reachedAt: office.serverV4, serverOwner: cluster.local.owner)
-            defer { kdc.stop() }
-            try cluster.sql("ALTER SYSTEM SET krb_server_keyfile = '\(kdc.keytab)'")
-            try cluster.sql("CREATE ROLE alice LOGIN SUPERUSER")
-            try cluster.writeHBA("""
-                local   all  all                          trust
-                host    all  alice  \(office.addressV4)/32  gss include_realm=0
-
-                """)
-            try cluster.reload()
-            let ticket = try kdc.ticket(for: "alice", in: office.namespace)
-            let operatorTarget = "host=\(TestKDC.serverName) hostaddr=\(office.serverV4) port=\(cluster.port) user=alice dbname=postgres"
+        try await Self.withKerberosAlice(role: "LOGIN SUPERUSER") { _, office, ticket, operatorTarget in
             let status = try WizardRun(namespace: office.namespace).run(["status", "--json", operatorTarget], environment: ticket)
             let report = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any],
                                       "\(status.stdout)\n\(status.stderr)")
