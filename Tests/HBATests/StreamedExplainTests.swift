@@ -12,12 +12,15 @@ struct StreamedExplainTests {
         var numbering = FileRulesView.Numbering(syntax: context.syntax)
         var rows: [HBAFileRule] = []
         var table = HBARender.FileRulesTable()
-        let problem = HBADocument.forEachLine(path: path, bytes: bytes, context: context, files: files) { line in
+        _ = HBADocument.forEachLine(path: path, bytes: bytes, context: context, files: files) { line in
             let row = numbering.shownRow(for: line)
             rows.append(row)
             table.append(row)
         }
-        return (rows, table.textTable.render(indent: ""), problem)
+        // What the command prints: the table and verdict made in one pass.
+        let explained = HBARender.FileRulesTable.of(path: path, bytes: bytes, context: context, files: files)
+        #expect(explained.table.render(indent: "") == table.textTable.render(indent: ""))
+        return (rows, explained.table.render(indent: ""), explained.loadProblem)
     }
 
     static func expectSame(_ name: String, _ bytes: [UInt8], version: Int, files: [String: String]) {

@@ -29,6 +29,20 @@ public enum HBARender {
 
         public init() {}
 
+        /// `hba explain`'s table of a file, made a line at a time: each line
+        /// becomes its row's cells as soon as it is parsed, so the table's
+        /// bytes are all that is kept of a large file. Also says why a reload
+        /// would keep the old rules (nil when it would load).
+        public static func of(path: String, bytes: [UInt8], context: ParseContext,
+                              files: any FileSource) -> (table: TextTable, loadProblem: String?) {
+            var numbering = FileRulesView.Numbering(syntax: context.syntax)
+            var table = FileRulesTable()
+            let problem = HBADocument.forEachLine(path: path, bytes: bytes, context: context, files: files) {
+                table.append(numbering.shownRow(for: $0))
+            }
+            return (table.textTable, problem)
+        }
+
         public mutating func append(_ row: HBAFileRule) {
             // The RULE and FILE columns are the view's from version 16 on,
             // when every row has a file.

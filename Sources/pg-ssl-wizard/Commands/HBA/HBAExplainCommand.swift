@@ -20,17 +20,11 @@ struct HBAExplainCommand: ParsableCommand {
             print(HBARender.json(FileRulesView.shownRows(of: document)))
             loadable = document.isLoadable
         } else {
-            // Each line becomes its row's cells as soon as it is parsed: the
-            // table's bytes are all that is kept of a large file.
             let files = input.files, context = input.context
             let bytes = try failingWithUnknown { try input.bytes(through: files) }
-            var numbering = FileRulesView.Numbering(syntax: context.syntax)
-            var table = HBARender.FileRulesTable()
-            let problem = HBADocument.forEachLine(path: input.absolute, bytes: bytes, context: context, files: files) {
-                table.append(numbering.shownRow(for: $0))
-            }
+            let (table, problem) = HBARender.FileRulesTable.of(path: input.absolute, bytes: bytes, context: context, files: files)
             var output = TerminalLines(to: .standardOutput)
-            table.textTable.render(indent: "") { output.append(bytes: $0) }
+            table.render(indent: "") { output.append(bytes: $0) }
             output.flush()
             loadable = problem == nil
         }
