@@ -14,6 +14,11 @@ final class SessionWatcher: @unchecked Sendable {
     private let interval: TimeInterval
     private let lock = NSLock()
     private var stopped = false
+    private var started = false
+    /// Cuts the pause between two reads short when the watcher is stopped.
+    private let wake = DispatchSemaphore(value: 0)
+    /// Signalled once the thread has closed its connection and returned.
+    private let finished = DispatchSemaphore(value: 0)
 
     init(target: ConnectionTarget, inbox: Inbox, interval: TimeInterval = 1.5) {
         self.target = target.with("application_name", "pg-ssl-wizard sessions view")
@@ -22,12 +27,27 @@ final class SessionWatcher: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in loop() }
+        lock.lock(); started = true; lock.unlock()
+        let thread = Thread { [self] in
+            loop()
+            finished.signal()
+        }
         thread.name = "sessions view"
         thread.start()
     }
 
-    func stop() { lock.lock(); stopped = true; lock.unlock() }
+    /// Stops the reads and waits, at most `seconds`, for the thread to close
+    /// its connection. The process exits soon after: a thread still inside
+    /// libpq then meets the exit-time teardown of the libraries it is in
+    /// (Kerberos, LDAP), which can crash the exit and change its status.
+    func stop(waitingAtMost seconds: Double = 2) {
+        lock.lock()
+        stopped = true
+        let running = started
+        lock.unlock()
+        wake.signal()
+        if running { _ = finished.wait(timeout: .now() + seconds) }
+    }
 
     private var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
 
@@ -47,7 +67,7 @@ final class SessionWatcher: @unchecked Sendable {
                 connection = nil
                 inbox.post(.sessionsUnavailable(operatorMessage(for: error)))
             }
-            Thread.sleep(forTimeInterval: interval)
+            _ = wake.wait(timeout: .now() + interval)
         }
         connection?.close()
     }
