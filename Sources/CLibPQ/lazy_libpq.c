@@ -146,7 +146,7 @@ static void require_libpq(void) {
     void name parameters { require_libpq(); library.name arguments; }
 FORWARDED(FORWARD, FORWARD_VOID)
 
-void pgsw_libpq_load(void) {
+static void load_libpq_once(void) {
     pthread_once(&libpq_once, load_libpq);
 }
 
@@ -158,7 +158,7 @@ void pgsw_libpq_load_and_warm(void) {
        that cannot be loaded is left to the first real call to report (this
        is only a head start, and the command may not connect after all), so
        nothing here exits. */
-    pgsw_libpq_load();
+    load_libpq_once();
     if (load_failure != NULL) return;
     SSL_CTX *context = library.SSL_CTX_new(library.TLS_client_method());
     if (context != NULL) library.SSL_CTX_free(context);

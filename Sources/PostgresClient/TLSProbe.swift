@@ -69,6 +69,12 @@ public enum TLSProbe {
         return own.sslMode
     }
 
+    /// Where a TCP connection to this server goes: the address a TCP operator
+    /// reached, or a loopback-reachable listen address for a socket operator.
+    public static func tcpHost(server: ServerFacts, own: OwnSession) -> String? {
+        own.transport == .tcp ? own.serverAddress : tcpAddress(listenAddresses: server.listenAddresses)
+    }
+
     /// A loopback-reachable address the server listens on, if any.
     public static func tcpAddress(listenAddresses: String) -> String? {
         let entries = listenAddresses.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

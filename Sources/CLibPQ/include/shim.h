@@ -20,11 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Loads libpq now (lazy_libpq.c), for a caller that knows it will connect
-   and has a spare core; a missing library ends the process as at first use. */
-void pgsw_libpq_load(void);
-/* The same, then OpenSSL's first client context made and freed, so that the
-   first handshake finds OpenSSL initialised. */
+/* Loads libpq now (lazy_libpq.c), then makes and frees OpenSSL's first
+   client context, so that the first handshake finds OpenSSL initialised: for
+   a caller that knows it will connect and has a spare core. A library that
+   cannot be loaded is left to the first real call to report. */
 void pgsw_libpq_load_and_warm(void);
 
 /* PG_DIAG_* are character-literal macros, which Swift does not import. */

@@ -33,8 +33,7 @@ public struct RunContext: Sendable {
         server = snapshot.server
         ownTransport = snapshot.own.transport
         ownSSLMode = snapshot.own.sslMode
-        tcpHost = snapshot.own.transport == .tcp ? snapshot.own.serverAddress
-            : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses)
+        tcpHost = TLSProbe.tcpHost(server: snapshot.server, own: snapshot.own)
         self.stamp = stamp
         self.graceSeconds = graceSeconds
         self.standbyWaitSeconds = standbyWaitSeconds

@@ -54,7 +54,7 @@ public enum SnapshotWithTLS {
         let probe = TLSProbe.probe(target: target, server: server, own: own)
         if let der = probe.servedCertificateDER { return (probe.availability, der) }
         guard probe.availability == .offered,
-              let host = own.transport == .tcp ? own.serverAddress : TLSProbe.tcpAddress(listenAddresses: server.listenAddresses)
+              let host = TLSProbe.tcpHost(server: server, own: own)
         else { return (probe.availability, nil) }
         return (probe.availability, ServedCertificate.derWithoutLogin(host: host, port: server.port))
     }

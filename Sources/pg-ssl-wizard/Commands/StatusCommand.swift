@@ -69,7 +69,7 @@ struct StatusCommand: ParsableCommand {
         let snapshot = report.snapshot
         var refused: Bool?
         var evidence = "not tried: the server has no TCP address to try"
-        if let host = snapshot.own.transport == .tcp ? snapshot.own.serverAddress : TLSProbe.tcpAddress(listenAddresses: snapshot.server.listenAddresses) {
+        if let host = TLSProbe.tcpHost(server: snapshot.server, own: snapshot.own) {
             switch PlainTextRefusal.test(target.with("host", host).with("hostaddr", host).with("port", String(snapshot.server.port))) {
             case .refused(let message): refused = true; evidence = "refused (\(message))"
             case .admitted: refused = false; evidence = "admitted by pg_hba.conf"
