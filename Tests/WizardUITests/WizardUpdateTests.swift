@@ -169,7 +169,7 @@ struct WizardUpdateTests {
         run.carryOut([.apply(through: .hbaRewrite)], into: &scratch)
         run.feed(SimulatedRun.phaseA + [SimulatedRun.rewrite[0]], into: &scratch, idle: false)
         #expect(run.state.stage == .checkingCandidateHBA)
-        var model = WizardModel(content: try WizardFixtures.content(), now: WizardFixtures.start, timeZone: WizardFixtures.utc,
+        var model = WizardModel(content: try WizardFixtures.content(), now: WizardFixtures.start, clockZone: WizardFixtures.utc,
                                 resuming: run.state, runName: "20270115T080000Z")
         #expect(model.screen == .step(.hbaRewrite))
         #expect(model.notice == "Run 20270115T080000Z was interrupted before it finished: Enter continues it at Require SSL in pg_hba.conf.")

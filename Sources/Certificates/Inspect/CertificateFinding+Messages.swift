@@ -1,4 +1,5 @@
 import Foundation
+import ClusterFacts
 
 extension CertificateFinding {
     /// What is wrong, naming the file, and what to do about it: the one place
@@ -47,13 +48,7 @@ extension CertificateFinding {
         }
     }
 
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: date)
-    }
+    static func day(_ date: Date) -> String { UTCText.minute(date) }
 }
 
 extension SSLFileRole {

@@ -88,8 +88,4 @@ public enum CertificateRender {
     }
 }
 
-func iso(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
-}
+func iso(_ date: Date) -> String { UTCText.iso8601(date) }

@@ -9,15 +9,13 @@ public enum JSONContract {
 
 /// Times in journals, records, reports and JSON: ISO 8601 with
 /// milliseconds, so two reloads and a dead-man check in one second are
-/// told apart. Times written before (whole seconds) still read.
+/// told apart. Times written before (whole seconds) still read. Made and
+/// read without Foundation's format styles, which open ICU's zone data
+/// (`UTCText`).
 public enum JSONTime {
-    public static func text(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    public static func text(_ date: Date) -> String { UTCText.iso8601Milliseconds(date) }
 
-    public static func date(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
-    }
+    public static func date(_ text: String) -> Date? { UTCText.parse(text) }
 
     public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
         var container = encoder.singleValueContainer()

@@ -1,4 +1,5 @@
 import Foundation
+import ClusterFacts
 
 /// The keep question, its countdown and the watchdog, in the one set of
 /// words the wizard's screen, `apply --confirm-within`, `status` and the
@@ -16,7 +17,7 @@ public enum KeepWording {
     public static func armed(pid: Int32, revertAt: Date, now: Date = Date()) -> String {
         let left = max(0, Int(revertAt.timeIntervalSince(now).rounded(.up)))
         return "the changes wait to be kept: watchdog pid \(pid) puts the old pg_hba.conf back in \(left) s "
-            + "(at \(ISO8601DateFormatter().string(from: revertAt))) unless they are kept; " + commands
+            + "(at \(UTCText.iso8601(revertAt))) unless they are kept; " + commands
     }
 
     public static func reverted(failure: String?) -> String {
@@ -35,7 +36,7 @@ extension RunEvent {
         switch self {
         case .watchdogArmed(let arm): return "watchdog armed (pid \(arm.pid)): it puts pg_hba.conf back unless the changes are kept"
         case .watchdogFailed(let why): return "the watchdog could not be started: \(why)"
-        case .keepCountdownStarted(let revertAt): return "keep these changes? unanswered, they are put back at \(ISO8601DateFormatter().string(from: revertAt))"
+        case .keepCountdownStarted(let revertAt): return "keep these changes? unanswered, they are put back at \(UTCText.iso8601(revertAt))"
         case .watchdogStoodDown: return "the watchdog stood down"
         case .watchdogReverted(let failure): return failure.map { "the watchdog could not put pg_hba.conf back: \($0)" } ?? "the watchdog put the old pg_hba.conf back and reloaded"
         default: return nil

@@ -196,7 +196,7 @@ public enum RevertWatchdog {
     }
 
     static func log(_ text: String) {
-        let line = ISO8601DateFormatter().string(from: Date()) + " watchdog[\(getpid())]: " + text + "\n"
+        let line = UTCText.iso8601(Date()) + " watchdog[\(getpid())]: " + text + "\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -59,21 +59,9 @@ public struct AtomicFileWriter: Sendable {
         self.stamp = stamp
     }
 
-    /// `yyyyMMddTHHmmssZ` in UTC, whole seconds. Made with gmtime_r: every
-    /// record save makes a writer, and a DateFormatter (locale, time zone,
-    /// pattern) cost a fifth of each save.
-    public static func timestamp(_ date: Date = Date()) -> String {
-        // To the nearest millisecond first, then down to the second, as the formatter did.
-        var seconds = time_t(((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func digits(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return digits(parts.tm_year + 1900, 4) + digits(parts.tm_mon + 1, 2) + digits(parts.tm_mday, 2) + "T"
-            + digits(parts.tm_hour, 2) + digits(parts.tm_min, 2) + digits(parts.tm_sec, 2) + "Z"
-    }
+    /// `yyyyMMddTHHmmssZ` in UTC, whole seconds: every record save makes a
+    /// writer, and a DateFormatter (locale, time zone, pattern) cost a fifth of each save.
+    public static func timestamp(_ date: Date = Date()) -> String { UTCText.compact(date) }
 
     /// `expected`: the file checked earlier must still be the one at `path`.
     /// The directory is reached through `SafePath` and every step after that

@@ -58,20 +58,20 @@ public struct WizardModel: Hashable, Sendable {
     public internal(set) var rows: Int
     public internal(set) var columns: Int
     public internal(set) var now: Date
-    public var timeZone: TimeZone
+    public var clockZone: ClockZone
     public var box: BoxDrawing
     public internal(set) var final: FinalSummary?
     /// A line above the footer: what just happened or why a key did nothing.
     public internal(set) var notice: String?
     public internal(set) var wantsQuit = false
 
-    public init(content: WizardContent, rows: Int = 24, columns: Int = 80, now: Date, timeZone: TimeZone = .current,
+    public init(content: WizardContent, rows: Int = 24, columns: Int = 80, now: Date, clockZone: ClockZone = .local,
                 box: BoxDrawing = .unicode, resuming run: RunState? = nil, runName: String? = nil) {
         self.content = content
         self.rows = rows
         self.columns = columns
         self.now = now
-        self.timeZone = timeZone
+        self.clockZone = clockZone
         self.box = box
         if let run {
             self.run = run

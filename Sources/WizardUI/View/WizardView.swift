@@ -93,7 +93,7 @@ public enum WizardView {
         let end = model.log.count - back
         // Each entry laid out like every other pane; the newest rows fill the bottom.
         let rows = model.log[max(0, end - visible)..<end].flatMap {
-            TextLayout.wrap(Line(spans: [Span(clock($0.at, model.timeZone) + " ", Style(.dim)), Span($0.text, $0.style)]),
+            TextLayout.wrap(Line(spans: [Span(model.clockZone.clock($0.at) + " ", Style(.dim)), Span($0.text, $0.style)]),
                             width: rect.width - 2, unicode: model.box == .unicode)
         }
         let shown = rows.suffix(visible)
@@ -102,16 +102,6 @@ public enum WizardView {
         for (offset, line) in shown.enumerated() {
             grid.draw(line, row: rect.row + 1 + offset, column: rect.column + 1, width: rect.width - 2)
         }
-    }
-
-    static func clock(_ date: Date, _ zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.hour, .minute, .second, .nanosecond], from: date)
-        // Milliseconds: two reloads and a dead-man check often share a second.
-        let milliseconds = min(999, Int(((Double(parts.nanosecond ?? 0) / 1_000_000)).rounded()))
-        return [parts.hour, parts.minute, parts.second].map { String(format: "%02d", $0 ?? 0) }.joined(separator: ":")
-            + String(format: ".%03d", milliseconds)
     }
 
     static func footer(_ grid: inout CellGrid, _ model: WizardModel) {

@@ -9,7 +9,7 @@ import WizardUI
 /// snapshot values, and a run driven by the real reducer.
 enum WizardFixtures {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
-    static let utc = TimeZone(identifier: "UTC")!
+    static let utc = ClockZone.fixed(secondsFromUTC: 0)
 
     /// ssl off; two plain clients from 10/8, one pinned to sslmode=disable; a standby's walsender.
     static func input(lockedOut: Bool = false) -> PlanningInput {
@@ -36,7 +36,7 @@ enum WizardFixtures {
     static func model(rows: Int = 24, columns: Int = 80, lockedOut: Bool = false, practice: Bool = false,
                       box: BoxDrawing = .unicode) throws -> WizardModel {
         WizardModel(content: try content(lockedOut: lockedOut, practice: practice), rows: rows, columns: columns, now: start,
-                    timeZone: utc, box: box)
+                    clockZone: utc, box: box)
     }
 
     static func plan() throws -> Plan { try Planner.plan(input()) }

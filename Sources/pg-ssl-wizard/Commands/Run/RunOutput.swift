@@ -10,7 +10,7 @@ enum RunOutput {
     static func progress(json: Bool) -> @Sendable (RunEvent, RunState) -> Void {
         { event, _ in
             guard !json else { return }
-            let time = Date().formatted(.iso8601.time(includingFractionalSeconds: true))
+            let time = UTCText.timeOfDay(Date())
             // Unbuffered, so a log or a tmux pane shows each step as it happens.
             TerminalText.write("\(time)  \(event.summary)\n", to: .standardOutput)
         }
