@@ -5,12 +5,25 @@ BIN           = .build/$(CONFIG)/pg-ssl-wizard
 # Release binaries carry the Swift runtime inside: no libraries to find at
 # start (about a third less time before main, measured by make bench), and
 # nothing of Swift needed on the database host.
-RELEASE_FLAGS = --static-swift-stdlib
+# They are linked by lld with the functions the commands run placed first
+# (scripts/layout/link-order.txt, made by `make layout`): a command then maps
+# the few MB its code is on instead of most of 22 MB (docs/DESIGN.md, "Code layout").
+LAYOUT_ORDER  = scripts/layout/link-order.txt
+# Each function in a section of its own (Swift and C), so that the order can move it.
+# The binary exports no symbols: nothing loads it as a library, and the 20,000
+# exported names were searched at each symbol libpq and its TLS, Kerberos and LDAP
+# libraries bind (a megabyte of the binary read at every start).
+RELEASE_FLAGS = --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
+                -Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(CURDIR)/$(LAYOUT_ORDER) -Xlinker --no-warn-symbol-ordering \
+                -Xlinker --no-export-dynamic
 BUILD_FLAGS   = $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS))
+# SwiftPM does not know the order file is an input of the link: a newer one relinks.
+RELINK_IF_REORDERED = @for product in pg-ssl-wizard pgsw-bench pgsw-probe; do \
+	  [ ! -e .build/release/$$product ] || [ .build/release/$$product -nt $(LAYOUT_ORDER) ] || rm -f .build/release/$$product; done
 # Debian packages the build and the tests need; only missing ones are installed.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip pgbouncer krb5-kdc krb5-admin-server krb5-user ansible-core ansible-lint help2man
 
-.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench evidence clean install
+.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench layout evidence clean install
 
 all: build
 
@@ -37,8 +50,9 @@ servers: deps
 
 # The wizard itself, rebuilt only when a source changed (so `make practice`
 # right after `make test` starts at once, and never waits on a running `swift test`).
-SOURCES := Package.swift $(shell find Sources Resources -type f)
+SOURCES := Package.swift $(shell find Sources Resources -type f) $(if $(filter release,$(CONFIG)),$(LAYOUT_ORDER))
 $(BIN): $(SOURCES) | deps
+	$(if $(filter release,$(CONFIG)),$(RELINK_IF_REORDERED))
 	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS) --product pg-ssl-wizard
 	@touch $(BIN)
 
@@ -112,10 +126,22 @@ endif
 
 # Benchmarks against real servers (root); ratios to a baseline measured in the same run.
 bench: deps
+	$(RELINK_IF_REORDERED)
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pgsw-bench
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pg-ssl-wizard
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pgsw-probe
 	.build/release/pgsw-bench $(BENCH)
+
+# scripts/layout/link-order.txt from every command run once under callgrind
+# (root, a few minutes); commit it with the change that moved the code.
+layout: deps
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } \
+	  || { echo "valgrind is missing (run as root, or: sudo apt-get install valgrind)" >&2; exit 1; }
+	$(RELINK_IF_REORDERED)
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pgsw-bench
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pg-ssl-wizard
+	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pgsw-probe
+	python3 scripts/layout/profile .build/release $(LAYOUT_ORDER)
 
 # docs/EVIDENCE.md from a fresh run of the differentials, the version matrix, the
 # bad-input and fault suites, both fuzzers and the benchmarks (about half an hour).

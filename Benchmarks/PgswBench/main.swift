@@ -12,8 +12,11 @@ let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("load", LoadBenchmark.run),
     ("log", LogBenchmark.run),
 ]
+// Run only when named (scripts/layout/profile): it measures nothing.
+let namedOnly: [(String, () throws -> [BenchmarkResult])] = [("layout", LayoutWorkload.run)]
+let chosen = benchmarks.filter { selected.isEmpty || selected.contains($0.0) } + namedOnly.filter { selected.contains($0.0) }
 do {
-    for (name, run) in benchmarks where selected.isEmpty || selected.contains(name) {
+    for (name, run) in chosen {
         print("== \(name)")
         for result in try run() { print(result.line) }
     }
