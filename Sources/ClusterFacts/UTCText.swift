@@ -6,41 +6,41 @@ import Glibc
 /// Dates as the wizard prints them, in UTC, made with gmtime_r. Foundation's
 /// date formatters open ICU's locale, calendar and zone data, megabytes of
 /// the binary brought into memory for texts whose shape never depends on a
-/// locale (docs/DESIGN.md, "Code layout").
+/// locale (docs/DESIGN.md, "Code layout"). Dates before 1582-10-15 are
+/// proleptic Gregorian, the calendar X.509 encodes them in (the formatters
+/// switched to the Julian calendar there).
 public enum UTCText {
+    /// What a time outside years 0-9999 (or not a number: a float from a server) prints as.
+    public static let outOfRange = "(no valid time)"
+
     /// `2026-12-02T08:01:22Z`, as ISO8601DateFormatter printed it.
     public static func iso8601(_ date: Date) -> String {
-        let parts = fields(date)
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
-            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "Z"
+        guard let parts = fields(date) else { return outOfRange }
+        return day(parts, "-") + "T" + time(parts, ":") + "Z"
     }
 
     /// `2026-12-02 08:01 UTC`.
     public static func minute(_ date: Date) -> String {
-        let parts = fields(date)
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + " "
-            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + " UTC"
+        guard let parts = fields(date) else { return outOfRange }
+        return day(parts, "-") + " " + digits(Int(parts.tm_hour), 2) + ":" + digits(Int(parts.tm_min), 2) + " UTC"
     }
 
     /// `20261202T080122Z`: names of backups and run files.
     public static func compact(_ date: Date) -> String {
-        let parts = fields(date)
-        return digits(parts.tm_year + 1900, 4) + digits(parts.tm_mon + 1, 2) + digits(parts.tm_mday, 2) + "T"
-            + digits(parts.tm_hour, 2) + digits(parts.tm_min, 2) + digits(parts.tm_sec, 2) + "Z"
+        guard let parts = fields(date) else { return outOfRange }
+        return day(parts, "") + "T" + time(parts, "") + "Z"
     }
 
-    /// `2026-12-02T08:01:22.123Z`: journals, records, reports and JSON
-    /// (`JSONTime`). Milliseconds are cut, not rounded, as ISO8601FormatStyle did.
+    /// `2026-12-02T08:01:22.123Z`: journals, records, reports and JSON (`JSONTime`).
     public static func iso8601Milliseconds(_ date: Date) -> String {
-        let (parts, milliseconds) = fieldsAndMilliseconds(date)
-        return digits(parts.tm_year + 1900, 4) + "-" + digits(parts.tm_mon + 1, 2) + "-" + digits(parts.tm_mday, 2) + "T"
-            + digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "." + digits(milliseconds, 3) + "Z"
+        guard let (parts, milliseconds) = fieldsAndMilliseconds(date) else { return outOfRange }
+        return day(parts, "-") + "T" + time(parts, ":") + "." + digits(milliseconds, 3) + "Z"
     }
 
     /// `08:01:22.123`: the time of day on apply's progress lines.
     public static func timeOfDay(_ date: Date) -> String {
-        let (parts, milliseconds) = fieldsAndMilliseconds(date)
-        return digits(parts.tm_hour, 2) + ":" + digits(parts.tm_min, 2) + ":" + digits(parts.tm_sec, 2) + "." + digits(milliseconds, 3)
+        guard let (parts, milliseconds) = fieldsAndMilliseconds(date) else { return outOfRange }
+        return time(parts, ":") + "." + digits(milliseconds, 3)
     }
 
     /// What `iso8601` and `iso8601Milliseconds` print, back: `yyyy-MM-ddTHH:mm:ss`, an optional
@@ -93,23 +93,39 @@ public enum UTCText {
         return Date(timeIntervalSince1970: Double(timegm(&parts) - offset) + fraction)
     }
 
+    /// Seconds since 1970 of 0000-01-01 and of 9999-12-31 23:59:59.
+    static let representable = -62_167_219_200.0...253_402_300_799.0
+
     /// To the nearest millisecond first, then down to the second, as the formatters did.
-    static func fields(_ date: Date) -> tm {
-        var seconds = time_t(((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return parts
+    static func fields(_ date: Date) -> tm? {
+        let seconds = ((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down)
+        return representable.contains(seconds) ? broken(time_t(seconds)) : nil
     }
 
-    static func fieldsAndMilliseconds(_ date: Date) -> (tm, Int32) {
+    /// Whole seconds down, and the milliseconds of the microsecond nearest the fraction: a time read
+    /// back from its text (`.123` is a Double a hair under it) prints the same text again.
+    static func fieldsAndMilliseconds(_ date: Date) -> (tm, Int)? {
         let whole = date.timeIntervalSince1970.rounded(.down)
-        var seconds = time_t(whole)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return (parts, Int32(((date.timeIntervalSince1970 - whole) * 1000).rounded(.down)))
+        guard representable.contains(whole), let parts = broken(time_t(whole)) else { return nil }
+        let microseconds = Int(((date.timeIntervalSince1970 - whole) * 1_000_000).rounded())
+        return (parts, min(999, microseconds / 1000))
     }
 
-    static func digits(_ value: Int32, _ width: Int) -> String {
+    static func broken(_ seconds: time_t) -> tm? {
+        var time = seconds
+        var parts = tm()
+        return gmtime_r(&time, &parts) == nil ? nil : parts
+    }
+
+    static func day(_ parts: tm, _ separator: String) -> String {
+        digits(Int(parts.tm_year) + 1900, 4) + separator + digits(Int(parts.tm_mon) + 1, 2) + separator + digits(Int(parts.tm_mday), 2)
+    }
+
+    static func time(_ parts: tm, _ separator: String) -> String {
+        digits(Int(parts.tm_hour), 2) + separator + digits(Int(parts.tm_min), 2) + separator + digits(Int(parts.tm_sec), 2)
+    }
+
+    static func digits(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }

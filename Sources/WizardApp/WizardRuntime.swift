@@ -18,7 +18,9 @@ public enum WizardRuntime {
         let terminal = try NCursesTerminal(environment: environment)
         defer { terminal.restore() }
         let size = terminal.size
-        var model = WizardModel(content: launch.content, rows: size.rows, columns: size.columns, now: Date(),
+        let started = Date()
+        var zone = LocalClockZone.at(started)
+        var model = WizardModel(content: launch.content, rows: size.rows, columns: size.columns, now: started, clockZone: zone,
                                 box: BoxDrawing.forLocale(environment), resuming: launch.resumedState, runName: launch.runName)
         let watcher = SessionWatcher(target: options.target, inbox: inbox)
         watcher.start()
@@ -45,6 +47,11 @@ public enum WizardRuntime {
             let now = Date()
             if now.timeIntervalSince(lastTick) >= 1 {
                 events.append(.tick(now))
+                let current = LocalClockZone.at(now)
+                if current != zone {
+                    zone = current
+                    events.append(.clockZone(current))
+                }
                 lastTick = now
             }
             guard !events.isEmpty else { continue }

@@ -44,10 +44,14 @@ struct UTCTextTests {
         }
     }
 
+    /// Except within a microsecond under a millisecond, where the style cut `.123` read back
+    /// from its own text (a Double a hair under it) to `.122` (`aTimeReadBackPrintsTheSameText`).
     @Test func millisecondsAreWhatTheFormatStylePrinted() {
         let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         let time = Date.ISO8601FormatStyle.iso8601.time(includingFractionalSeconds: true)
         for date in Self.dates() {
+            let milliseconds = (date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000
+            guard milliseconds.rounded(.up) - milliseconds > 0.001 else { continue }
             #expect(UTCText.iso8601Milliseconds(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
             #expect(UTCText.timeOfDay(date) == date.formatted(time), "\(date.timeIntervalSince1970)")
         }
@@ -73,5 +77,26 @@ struct UTCTextTests {
                      "2026-12-02T08:01:22.1234567890Z", "-026-12-02T08:01:22Z"] {
             #expect(UTCText.parse(text) == nil, "\(text)")
         }
+    }
+
+    /// A record saved again by resume, keep or rollback keeps its times: before, about half
+    /// of all milliseconds lost one at each read and write.
+    @Test func aTimeReadBackPrintsTheSameText() throws {
+        for index in 0..<1000 {
+            let text = "2026-12-02T08:01:22." + String(1000 + index).dropFirst() + "Z"
+            let read = try #require(UTCText.parse(text))
+            #expect(UTCText.iso8601Milliseconds(read) == text)
+        }
+    }
+
+    /// A float from a server can be infinite, not a number, or centuries away: one fixed text, no trap.
+    @Test func timesOutsideTheCalendarPrintOneText() {
+        for seconds in [Double.infinity, -Double.infinity, Double.nan, 1e300, -1e300, 253_402_300_800, -62_167_219_201] {
+            let date = Date(timeIntervalSince1970: seconds)
+            for text in [UTCText.iso8601(date), UTCText.minute(date), UTCText.compact(date), UTCText.iso8601Milliseconds(date), UTCText.timeOfDay(date)] {
+                #expect(text == UTCText.outOfRange, "\(seconds)")
+            }
+        }
+        #expect(UTCText.iso8601(Date(timeIntervalSince1970: 253_402_300_799)) == "9999-12-31T23:59:59Z")
     }
 }

@@ -26,16 +26,19 @@ struct ClockZoneTests {
     @Test func fixedOffsetsShowWhatTheCalendarShowed() {
         for offset in [0, 3600, -5 * 3600, 5 * 3600 + 1800, 13 * 3600 + 2700, -12 * 3600] {
             for date in Self.dates() {
-                #expect(ClockZone.fixed(secondsFromUTC: offset).clock(date) == Self.calendarClock(date, TimeZone(secondsFromGMT: offset)!),
+                #expect(ClockZone(secondsFromUTC: offset).clock(date) == Self.calendarClock(date, TimeZone(secondsFromGMT: offset)!),
                         "\(offset) \(date.timeIntervalSince1970)")
             }
         }
     }
 
-    /// The machine's own zone, read by libc (TZ, /etc/localtime) as the Calendar reads it.
-    @Test func localTimeIsTheMachinesZone() {
-        for date in Self.dates() {
-            #expect(ClockZone.local.clock(date) == Self.calendarClock(date, TimeZone.current), "\(date.timeIntervalSince1970)")
-        }
+    /// A line keeps the offset it was written under: the change to summer time moves no earlier line.
+    @Test func aLineKeepsTheOffsetItWasWrittenUnder() throws {
+        var model = WizardModel(content: try WizardFixtures.content(), now: WizardFixtures.start, clockZone: .utc)
+        _ = model.update(.runFailed("first", at: WizardFixtures.start))
+        _ = model.update(.clockZone(ClockZone(secondsFromUTC: 3600)))
+        _ = model.update(.runFailed("second", at: WizardFixtures.start))
+        let lines = model.log.suffix(2).map { $0.zone.clock($0.at) + " " + $0.text }
+        #expect(lines == ["08:00:00.000 the run stopped: first", "09:00:00.000 the run stopped: second"], "\(lines)")
     }
 }

@@ -9,6 +9,8 @@ public enum WizardEvent: Hashable, Sendable {
     case resize(rows: Int, columns: Int)
     /// About once a second: the countdown and the session view's age.
     case tick(Date)
+    /// The machine's offset from UTC, when it changes (summer time): new log lines show it.
+    case clockZone(ClockZone)
     /// One event of the run, as the driver reduced it.
     case run(RunEvent, RunState, at: Date)
     /// The driver returned: it waits for the operator, finished, or stopped as asked.

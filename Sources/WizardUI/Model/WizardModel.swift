@@ -35,6 +35,8 @@ public struct WizardModel: Hashable, Sendable {
 
     public struct LogLine: Hashable, Sendable {
         public var at: Date
+        /// The offset the line was written under.
+        public var zone: ClockZone
         public var text: String
         public var style: Style
     }
@@ -58,14 +60,14 @@ public struct WizardModel: Hashable, Sendable {
     public internal(set) var rows: Int
     public internal(set) var columns: Int
     public internal(set) var now: Date
-    public var clockZone: ClockZone
+    public internal(set) var clockZone: ClockZone
     public var box: BoxDrawing
     public internal(set) var final: FinalSummary?
     /// A line above the footer: what just happened or why a key did nothing.
     public internal(set) var notice: String?
     public internal(set) var wantsQuit = false
 
-    public init(content: WizardContent, rows: Int = 24, columns: Int = 80, now: Date, clockZone: ClockZone = .local,
+    public init(content: WizardContent, rows: Int = 24, columns: Int = 80, now: Date, clockZone: ClockZone = .utc,
                 box: BoxDrawing = .unicode, resuming run: RunState? = nil, runName: String? = nil) {
         self.content = content
         self.rows = rows

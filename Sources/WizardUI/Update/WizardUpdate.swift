@@ -19,6 +19,9 @@ extension WizardModel {
                 return answerKeep(false, because: "no answer within \(run?.keepSeconds ?? 0) s: reverting the changes")
             }
             return []
+        case .clockZone(let zone):
+            clockZone = zone
+            return []
         case .sessions(let live):
             sessions = live
             sessionsProblem = nil
@@ -200,7 +203,7 @@ extension WizardModel {
     }
 
     mutating func appendLog(_ text: String, _ style: Style = .plain, at: Date? = nil) {
-        log.append(LogLine(at: at ?? now, text: text, style: style))
+        log.append(LogLine(at: at ?? now, zone: clockZone, text: text, style: style))
         if log.count > 500 { log.removeFirst(log.count - 500) }
     }
 }

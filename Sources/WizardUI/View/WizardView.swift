@@ -93,7 +93,7 @@ public enum WizardView {
         let end = model.log.count - back
         // Each entry laid out like every other pane; the newest rows fill the bottom.
         let rows = model.log[max(0, end - visible)..<end].flatMap {
-            TextLayout.wrap(Line(spans: [Span(model.clockZone.clock($0.at) + " ", Style(.dim)), Span($0.text, $0.style)]),
+            TextLayout.wrap(Line(spans: [Span($0.zone.clock($0.at) + " ", Style(.dim)), Span($0.text, $0.style)]),
                             width: rect.width - 2, unicode: model.box == .unicode)
         }
         let shown = rows.suffix(visible)

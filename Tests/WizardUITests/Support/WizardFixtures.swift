@@ -9,7 +9,7 @@ import WizardUI
 /// snapshot values, and a run driven by the real reducer.
 enum WizardFixtures {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
-    static let utc = ClockZone.fixed(secondsFromUTC: 0)
+    static let utc = ClockZone.utc
 
     /// ssl off; two plain clients from 10/8, one pinned to sslmode=disable; a standby's walsender.
     static func input(lockedOut: Bool = false) -> PlanningInput {
