@@ -14,8 +14,8 @@ LAYOUT_ORDER  = scripts/layout/link-order.txt
 # exported names were searched at each symbol libpq and its TLS, Kerberos and LDAP
 # libraries bind (a megabyte of the binary read at every start).
 RELEASE_FLAGS = --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
-                -Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(CURDIR)/$(LAYOUT_ORDER) -Xlinker --no-warn-symbol-ordering \
-                -Xlinker --no-export-dynamic
+                -Xswiftc -use-ld=lld $(if $(wildcard $(LAYOUT_ORDER)),-Xlinker --symbol-ordering-file=$(CURDIR)/$(LAYOUT_ORDER)) \
+                -Xlinker --no-warn-symbol-ordering -Xlinker --no-export-dynamic
 BUILD_FLAGS   = $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS))
 # SwiftPM does not know the order file is an input of the link: a newer one relinks.
 RELINK_IF_REORDERED = @for product in pg-ssl-wizard pgsw-bench pgsw-probe; do \
@@ -132,10 +132,11 @@ bench: deps
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pgsw-probe
 	.build/release/pgsw-bench $(BENCH)
 
-# scripts/layout/link-order.txt from every command run once under callgrind
+# scripts/layout/link-order.txt from the commands run once each under callgrind
 # (root, a few minutes); commit it with the change that moved the code.
 layout: deps
-	@command -v valgrind >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } \
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } \
 	  || { echo "valgrind is missing (run as root, or: sudo apt-get install valgrind)" >&2; exit 1; }
 	$(RELINK_IF_REORDERED)
 	$(SWIFT) build -c release $(RELEASE_FLAGS) --product pgsw-bench

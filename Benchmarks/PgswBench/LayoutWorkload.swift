@@ -2,7 +2,9 @@ import Foundation
 import HostIO
 import TestSupport
 
-/// Not a benchmark: every command of the wizard run once, on the scenarios
+/// Not a benchmark: the commands run once each (`--version`, `--help`, the
+/// four `hba` commands, the wizard walked through every step, `status`,
+/// `clients`, `plan`, `rollback`, `apply --yes`), on the scenarios
 /// the benchmarks use, for `make layout` (scripts/layout/profile). The
 /// profile runs this with the wizard under callgrind and keeps the
 /// functions each command executed; the release link then places them

@@ -22,9 +22,9 @@
  * warm-up below), and its exit handler would free the tables that thread is
  * reading. The memory goes back with the process anyway.
  *
- * These definitions are hidden: the executable exports its symbols, and an
- * exported PQclear would otherwise take the place of libpq's own in its
- * internal calls.
+ * These definitions are hidden: a debug executable exports its symbols (a
+ * release one exports none, see the Makefile), and an exported PQclear would
+ * otherwise take the place of libpq's own in its internal calls.
  *
  * The C library's headers come first: what they declare must keep its
  * default visibility, or the calls below would not reach libc. */
