@@ -19,7 +19,8 @@ RELEASE_FLAGS = --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sec
 BUILD_FLAGS   = $(if $(filter release,$(CONFIG)),$(RELEASE_FLAGS))
 # SwiftPM does not know the order file is an input of the link: a newer one relinks.
 RELINK_IF_REORDERED = @for product in pg-ssl-wizard pgsw-bench pgsw-probe; do \
-	  [ ! -e .build/release/$$product ] || [ .build/release/$$product -nt $(LAYOUT_ORDER) ] || rm -f .build/release/$$product; done
+	  [ ! -e $(LAYOUT_ORDER) ] || [ ! -e .build/release/$$product ] || [ .build/release/$$product -nt $(LAYOUT_ORDER) ] \
+	  || rm -f .build/release/$$product; done
 # Debian packages the build and the tests need; only missing ones are installed.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip pgbouncer krb5-kdc krb5-admin-server krb5-user ansible-core ansible-lint help2man
 
@@ -50,7 +51,7 @@ servers: deps
 
 # The wizard itself, rebuilt only when a source changed (so `make practice`
 # right after `make test` starts at once, and never waits on a running `swift test`).
-SOURCES := Package.swift $(shell find Sources Resources -type f) $(if $(filter release,$(CONFIG)),$(LAYOUT_ORDER))
+SOURCES := Package.swift $(shell find Sources Resources -type f) $(if $(filter release,$(CONFIG)),$(wildcard $(LAYOUT_ORDER)))
 $(BIN): $(SOURCES) | deps
 	$(if $(filter release,$(CONFIG)),$(RELINK_IF_REORDERED))
 	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS) --product pg-ssl-wizard

@@ -93,8 +93,14 @@ public enum UTCText {
         return Date(timeIntervalSince1970: Double(timegm(&parts) - offset) + fraction)
     }
 
-    /// Seconds since 1970 of 0000-01-01 and of 9999-12-31 23:59:59.
-    static let representable = -62_167_219_200.0...253_402_300_799.0
+    /// Seconds since 1970 of 0000-01-01 and of 9999-12-31 23:59:59: the times the texts can hold.
+    public static let representable = -62_167_219_200.0...253_402_300_799.0
+
+    /// A time the server sent as seconds since 1970 (a float8 can be `Infinity` or
+    /// centuries away), or nil when no text above could hold it.
+    public static func serverTime(_ seconds: Double?) -> Date? {
+        seconds.flatMap { representable.contains($0) ? Date(timeIntervalSince1970: $0) : nil }
+    }
 
     /// To the nearest millisecond first, then down to the second, as the formatters did.
     static func fields(_ date: Date) -> tm? {

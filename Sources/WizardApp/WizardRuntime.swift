@@ -43,15 +43,16 @@ public enum WizardRuntime {
                 return 128 + number
             case nil: break
             }
-            events += inbox.take()
             let now = Date()
+            // Before the batch's other events, so that their log lines carry it.
+            let current = LocalClockZone.at(now)
+            if current != zone {
+                zone = current
+                events.append(.clockZone(current))
+            }
+            events += inbox.take()
             if now.timeIntervalSince(lastTick) >= 1 {
                 events.append(.tick(now))
-                let current = LocalClockZone.at(now)
-                if current != zone {
-                    zone = current
-                    events.append(.clockZone(current))
-                }
                 lastTick = now
             }
             guard !events.isEmpty else { continue }

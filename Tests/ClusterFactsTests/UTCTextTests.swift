@@ -51,7 +51,8 @@ struct UTCTextTests {
         let time = Date.ISO8601FormatStyle.iso8601.time(includingFractionalSeconds: true)
         for date in Self.dates() {
             let milliseconds = (date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1000
-            guard milliseconds.rounded(.up) - milliseconds > 0.001 else { continue }
+            let gap = milliseconds.rounded(.up) - milliseconds
+            guard gap == 0 || gap > 0.001 else { continue }
             #expect(UTCText.iso8601Milliseconds(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
             #expect(UTCText.timeOfDay(date) == date.formatted(time), "\(date.timeIntervalSince1970)")
         }
@@ -98,5 +99,15 @@ struct UTCTextTests {
             }
         }
         #expect(UTCText.iso8601(Date(timeIntervalSince1970: 253_402_300_799)) == "9999-12-31T23:59:59Z")
+    }
+
+    /// A server's float8 time no text can hold becomes no time; a record never holds one.
+    @Test func aTimeNoTextCanHoldIsNoTimeAndIsNeverWritten() throws {
+        for seconds in [Double.infinity, -Double.infinity, Double.nan, 1e300, 253_402_300_800] {
+            #expect(UTCText.serverTime(seconds) == nil, "\(seconds)")
+            #expect(throws: EncodingError.self) { try StoredJSON.encoder().encode([Date(timeIntervalSince1970: seconds)]) }
+        }
+        #expect(UTCText.serverTime(1_796_198_482.5) == Date(timeIntervalSince1970: 1_796_198_482.5))
+        #expect(UTCText.serverTime(nil) == nil)
     }
 }

@@ -17,7 +17,13 @@ public enum JSONTime {
 
     public static func date(_ text: String) -> Date? { UTCText.parse(text) }
 
+    /// A time no text can hold is refused, not written as a display text the decoding would refuse.
     public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        guard UTCText.representable.contains(date.timeIntervalSince1970) else {
+            // The seconds, not the Date: describing an infinite Date traps.
+            throw EncodingError.invalidValue(date.timeIntervalSince1970,
+                                             .init(codingPath: encoder.codingPath, debugDescription: "a time outside years 0-9999"))
+        }
         var container = encoder.singleValueContainer()
         try container.encode(text(date))
     }

@@ -88,8 +88,8 @@ public struct ServerInspector: Sendable {
             identFile: settings[named: "ident_file"]?.value ?? "",
             listenAddresses: try row.string("listen_addresses"),
             port: try row.int("port"),
-            confLoadTime: try row.optionalDouble("conf_load_time").map(Date.init(timeIntervalSince1970:)),
-            postmasterStartTime: try row.optionalDouble("postmaster_start_time").map(Date.init(timeIntervalSince1970:)),
+            confLoadTime: UTCText.serverTime(try row.optionalDouble("conf_load_time")),
+            postmasterStartTime: UTCText.serverTime(try row.optionalDouble("postmaster_start_time")),
             inRecovery: try row.bool("in_recovery"))
     }
 
@@ -130,7 +130,7 @@ public struct ServerInspector: Sendable {
                 clientPort: try row.optionalInt("client_port"), ssl: try row.optionalBool("ssl"),
                 tlsVersion: try row.optionalString("tls_version"), cipher: try row.optionalString("cipher"),
                 bits: try row.optionalInt("bits"), gssEncrypted: try row.optionalBool("gss_encrypted") ?? false,
-                backendStart: try row.optionalDouble("backend_start").map(Date.init(timeIntervalSince1970:)),
+                backendStart: UTCText.serverTime(try row.optionalDouble("backend_start")),
                 state: try row.optionalString("state"), clientCertificate: try row.optionalBool("client_certificate") ?? false)
         }
     }

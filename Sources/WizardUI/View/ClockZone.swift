@@ -16,7 +16,7 @@ public struct ClockZone: Hashable, Sendable {
         let whole = date.timeIntervalSince1970.rounded(.down)
         guard whole.isFinite, abs(whole) < 1e15 else { return "--:--:--.---" }
         let milliseconds = min(999, Int(((date.timeIntervalSince1970 - whole) * 1000).rounded()))
-        let seconds = Int(whole) + secondsFromUTC
+        let seconds = Int(whole) + secondsFromUTC % 86_400
         let ofDay = ((seconds % 86_400) + 86_400) % 86_400
         return two(ofDay / 3600) + ":" + two(ofDay / 60 % 60) + ":" + two(ofDay % 60) + "." + two(milliseconds / 10) + String(milliseconds % 10)
     }
