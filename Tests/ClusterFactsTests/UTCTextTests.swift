@@ -24,23 +24,16 @@ struct UTCTextTests {
         }
     }
 
-    @Test func minuteIsWhatTheDateFormatterPrinted() {
+    /// `minute` (certificate findings) and `compact` (backup and run names), each against the pattern it replaced.
+    @Test(arguments: [("yyyy-MM-dd HH:mm 'UTC'", "minute"), ("yyyyMMdd'T'HHmmss'Z'", "compact")])
+    func patternsAreWhatTheDateFormatterPrinted(pattern: String, made: String) {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        formatter.dateFormat = pattern
         for date in Self.dates() {
-            #expect(UTCText.minute(date) == formatter.string(from: date), "\(date.timeIntervalSince1970)")
-        }
-    }
-
-    @Test func compactIsWhatTheDateFormatterPrinted() {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        for date in Self.dates() {
-            #expect(UTCText.compact(date) == formatter.string(from: date), "\(date.timeIntervalSince1970)")
+            let text = made == "minute" ? UTCText.minute(date) : UTCText.compact(date)
+            #expect(text == formatter.string(from: date), "\(made) \(date.timeIntervalSince1970)")
         }
     }
 
