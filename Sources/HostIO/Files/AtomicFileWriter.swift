@@ -59,8 +59,7 @@ public struct AtomicFileWriter: Sendable {
         self.stamp = stamp
     }
 
-    /// `yyyyMMddTHHmmssZ` in UTC, whole seconds: every record save makes a
-    /// writer, and a DateFormatter (locale, time zone, pattern) cost a fifth of each save.
+    /// `yyyyMMddTHHmmssZ` in UTC, whole seconds: names this run's backups.
     public static func timestamp(_ date: Date = Date()) -> String { UTCText.compact(date) }
 
     /// `expected`: the file checked earlier must still be the one at `path`.
