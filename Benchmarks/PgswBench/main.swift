@@ -11,6 +11,7 @@ let benchmarks: [(String, () throws -> [BenchmarkResult])] = [
     ("wizard", WizardBenchmark.run),
     ("load", LoadBenchmark.run),
     ("log", LogBenchmark.run),
+    ("boundary", BoundaryBenchmark.run),
 ]
 // Run only when named (scripts/layout/profile): it measures nothing.
 let namedOnly: [(String, () throws -> [BenchmarkResult])] = [("layout", LayoutWorkload.run)]

@@ -93,14 +93,25 @@ public enum SQLText {
     /// session between transactions"): of the given pids still exposed (as
     /// in `stillExposedAmong`), ends those outside a transaction now, with
     /// walsenders (never between transactions) and, when $3 is true (the
-    /// grace is over), all the rest. The state each was signalled in is read
-    /// by the same statement from one function scan, without joins, so that
-    /// the time between the look and the signal stays in microseconds: a
-    /// client whose next BEGIN arrives in between is the one case left.
-    /// The signal comes first in the select list, the descriptions after it.
+    /// grace is over), all the rest.
+    ///
+    /// The look at every session is one function scan without joins; a
+    /// session it saw idle is looked at once more, alone, right before its
+    /// signal, and signalled only if still idle. That second look must be
+    /// fresh: the function's argument clears the statement's statistics
+    /// snapshot, and being an expression of the session's pid it is
+    /// evaluated again for every session (an uncorrelated subquery there
+    /// would run once and read the stale snapshot). The signal comes first
+    /// in the select list, the descriptions after it.
     public static let endExposedAtBoundary = """
-        SELECT CASE WHEN $3::bool OR a.backend_type <> 'client backend' OR a.state = 'idle'
-                    THEN pg_catalog.pg_terminate_backend(a.pid) ELSE false END AS signalled,
+        SELECT CASE WHEN $3::bool OR a.backend_type <> 'client backend' THEN pg_catalog.pg_terminate_backend(a.pid)
+                    WHEN a.state = 'idle' AND (
+                        SELECT fresh.state = 'idle'
+                        FROM pg_catalog.pg_stat_get_activity(
+                                 a.pid + 0 * pg_catalog.length(pg_catalog.pg_stat_clear_snapshot()::text)) fresh
+                        WHERE fresh.pid = a.pid)
+                    THEN pg_catalog.pg_terminate_backend(a.pid)
+                    ELSE false END AS signalled,
                a.pid, a.backend_type, a.state,
                EXTRACT(epoch FROM pg_catalog.clock_timestamp() - a.xact_start)::float8 AS transaction_seconds,
                pg_catalog.pg_get_userbyid(a.usesysid) AS usename, a.application_name, pg_catalog.host(a.client_addr) AS client_address

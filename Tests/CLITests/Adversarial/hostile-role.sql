@@ -336,6 +336,19 @@ BEGIN PERFORM public.mallory_trip('<>(integer,integer)'); RETURN $1 OPERATOR(pg_
 $$;
 CREATE OPERATOR public.<> (LEFTARG = pg_catalog.int4, RIGHTARG = pg_catalog.int4, FUNCTION = public.mallory_op_ne_int4);
 
+-- +(integer, integer) and *(integer, integer): the fresh look's argument,
+-- a.pid + 0 * length(...) (SQLText.endExposedAtBoundary).
+CREATE FUNCTION public.mallory_op_plus_int4(pg_catalog.int4, pg_catalog.int4) RETURNS pg_catalog.int4
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN PERFORM public.mallory_trip('+(integer,integer)'); RETURN $1 OPERATOR(pg_catalog.+) $2; END
+$$;
+CREATE OPERATOR public.+ (LEFTARG = pg_catalog.int4, RIGHTARG = pg_catalog.int4, FUNCTION = public.mallory_op_plus_int4);
+CREATE FUNCTION public.mallory_op_times_int4(pg_catalog.int4, pg_catalog.int4) RETURNS pg_catalog.int4
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN PERFORM public.mallory_trip('*(integer,integer)'); RETURN $1 OPERATOR(pg_catalog.*) $2; END
+$$;
+CREATE OPERATOR public.* (LEFTARG = pg_catalog.int4, RIGHTARG = pg_catalog.int4, FUNCTION = public.mallory_op_times_int4);
+
 -- ~~(text, text): pg_settings.name LIKE 'ssl%' (settings; pg_settings.name is
 -- text) and sourcefile LIKE '%postgresql.auto.conf' (settingsFingerprint).
 CREATE FUNCTION public.mallory_op_like_text(pg_catalog.text, pg_catalog.text) RETURNS pg_catalog.bool

@@ -2,6 +2,7 @@ import ClusterFacts
 import Executor
 import Foundation
 import PostgresClient
+import SQLCatalogue
 import Testing
 import TestSupport
 
@@ -25,6 +26,36 @@ import TestSupport
             let alive = try cluster.sql("SELECT array_agg(application_name ORDER BY application_name)::text AS names FROM pg_stat_activity WHERE application_name IN ('plain', 'encrypted', 'socket')")
             #expect(try alive.rows.first?.optionalString("names") == "{encrypted,socket}")
             #expect(try operatorConnection.query("SELECT 1 AS one").rows.count == 1, "the caller's session is alive")
+        }
+    }
+
+    /// The look and the signal are one statement, but a client's next
+    /// BEGIN can land between them. Inside an explicit transaction the
+    /// look comes from a statistics snapshot taken earlier, which stretches
+    /// that moment to as long as the test needs: a session that began a
+    /// transaction since must not be signalled, one still idle must be.
+    @Test(arguments: [false, true])
+    func aSessionIsSignalledOnlyIfStillIdleAtTheSignal(beganTransaction: Bool) async throws {
+        try await TestCluster.with { cluster in
+            let client = try #require(try cluster.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "client").first)
+            let observer = try cluster.superuserConnection()
+            defer { observer.close() }
+            _ = try observer.query("BEGIN")
+            let seen = try observer.query("SELECT state FROM pg_catalog.pg_stat_get_activity($1::int)", [client.backendPID])
+            #expect(try seen.rows.first?.optionalString("state") == "idle", "the look the statement will reuse")
+            if beganTransaction { _ = try client.query("BEGIN") }
+
+            let rows = try observer.query(SQLText.endExposedAtBoundary, [[client.backendPID], "", false]).rows
+            _ = try observer.query("COMMIT")
+            #expect(try rows.map { row throws(PostgresError) in try row.bool("signalled") } == [!beganTransaction])
+            if beganTransaction {
+                #expect(try client.query("SELECT 1 AS one").rows.count == 1, "the transaction goes on")
+                _ = try client.query("COMMIT")
+            } else {
+                try cluster.waitFor("the idle session to end") {
+                    try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = \(client.backendPID)").rows.first?.int32("n") == 0
+                }
+            }
         }
     }
 
