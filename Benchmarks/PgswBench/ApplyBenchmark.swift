@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import HostIO
+import PostgresClient
 import TestSupport
 
 /// Issue 6's benchmark: `apply --yes` end to end (plan, both phases with
@@ -8,7 +9,9 @@ import TestSupport
 /// negative test, the report) against a plain psql script doing the same
 /// changes with none of the safeguards, on the same scenario, in this run:
 /// SSL off with certificate files in place, `host` rules, plain sessions.
-/// Also the exposure window (hostssl live -> last plain backend gone) of each.
+/// Also the exposure window (hostssl live -> last plain backend gone) of each,
+/// and its floor: how long the same sessions take to end when one statement
+/// signals them and nothing else happens.
 enum ApplyBenchmark {
     static let sessions = 50
     static let repetitions = 9
@@ -21,7 +24,7 @@ enum ApplyBenchmark {
             try cluster.sql("ALTER SYSTEM SET ssl_cert_file = '\(certificate.certificatePath)'")
             try cluster.sql("ALTER SYSTEM SET ssl_key_file = '\(certificate.keyPath)'")
             var wizardTimes: [Double] = [], scriptTimes: [Double] = []
-            var wizardWindows: [Double] = [], scriptWindows: [Double] = []
+            var wizardWindows: [Double] = [], scriptWindows: [Double] = [], exits: [Double] = []
             var lastStateHome = ""
             for _ in 0..<repetitions {
                 try reset(cluster)
@@ -53,6 +56,9 @@ enum ApplyBenchmark {
                     Thread.sleep(forTimeInterval: 0.002)
                 }
                 scriptWindows.append(max(stamps[1], Date().timeIntervalSince1970) - stamps[0])
+
+                try reset(cluster)
+                exits.append(try serverExits(cluster))
             }
             try reset(cluster)
             cluster.releaseHeldSessions()
@@ -62,6 +68,8 @@ enum ApplyBenchmark {
                                 baselineName: "plain psql script, same changes", baseline: scriptTimes),
                 BenchmarkResult(name: "exposure window, apply --yes", samples: wizardWindows,
                                 baselineName: "exposure window, psql script", baseline: scriptWindows),
+                BenchmarkResult(name: "exposure window, apply --yes", samples: wizardWindows,
+                                baselineName: "the sessions' own exit (one signal)", baseline: exits),
             ]
         }
     }
@@ -79,6 +87,27 @@ enum ApplyBenchmark {
                 previous = item.at
             }
             print(String(format: "   %7.1f  total in the journal", entries.last!.at.timeIntervalSince(first.at) * 1000))
+        }
+    }
+
+    /// The floor under every exposure window: the same plain sessions
+    /// signalled by one statement on a warm connection, until the server
+    /// shows none of them (no reload, no check). Each backend's exit costs
+    /// the server about a millisecond of CPU.
+    static func serverExits(_ cluster: TestCluster) throws -> Double {
+        let observer = try cluster.superuserConnection()
+        defer { observer.close() }
+        let plain = "SELECT a.pid FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid) WHERE NOT s.ssl AND a.client_port > 0"
+        let pids = try observer.query(plain).rows.map { row throws(PostgresError) in try row.int32("pid") }
+        guard pids.count == sessions else { throw BenchmarkFailure("expected \(sessions) plain sessions, found \(pids.count)") }
+        let deadline = Date().addingTimeInterval(30)
+        return try Measure.seconds {
+            _ = try observer.query("SELECT count(pg_catalog.pg_terminate_backend(p)) AS n FROM pg_catalog.unnest($1::int[]) p", [pids])
+            while try observer.query("SELECT count(*)::int AS n FROM pg_catalog.pg_stat_get_activity(NULL) WHERE pid = ANY($1::int[])", [pids])
+                .rows.first?.int32("n") != 0 {
+                guard Date() < deadline else { throw BenchmarkFailure("the signalled sessions did not end") }
+                Thread.sleep(forTimeInterval: 0.002)
+            }
         }
     }
 
