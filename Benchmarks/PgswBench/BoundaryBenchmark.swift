@@ -18,7 +18,7 @@ enum BoundaryBenchmark {
 
     /// The terminate statement before the second look (kept here as the baseline only).
     static let oneLookThenSignal = """
-        SELECT CASE WHEN $3::bool OR a.backend_type <> 'client backend' OR a.state = 'idle'
+        SELECT CASE WHEN $3::boolean OR a.backend_type <> 'client backend' OR a.state = 'idle'
                     THEN pg_catalog.pg_terminate_backend(a.pid) ELSE false END AS signalled, a.pid
         FROM pg_catalog.pg_stat_get_activity(NULL) a
         WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()

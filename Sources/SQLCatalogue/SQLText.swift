@@ -98,13 +98,15 @@ public enum SQLText {
     /// The look at every session is one function scan without joins; a
     /// session it saw idle is looked at once more, alone, right before its
     /// signal, and signalled only if still idle. That second look must be
-    /// fresh: the function's argument clears the statement's statistics
-    /// snapshot, and being an expression of the session's pid it is
-    /// evaluated again for every session (an uncorrelated subquery there
-    /// would run once and read the stale snapshot). The signal comes first
-    /// in the select list, the descriptions after it.
+    /// fresh: the clear of the transaction's statistics snapshot sits in
+    /// the function's argument, an expression of the session's pid, which
+    /// is evaluated again for every session. Moved into a FROM list, even
+    /// of a subquery that names the pid, the clear would run once and later
+    /// sessions would be read from the old snapshot (`SessionTerminationTests`
+    /// checks the plan). The signal comes first in the select list, the
+    /// descriptions after it.
     public static let endExposedAtBoundary = """
-        SELECT CASE WHEN $3::bool OR a.backend_type <> 'client backend' THEN pg_catalog.pg_terminate_backend(a.pid)
+        SELECT CASE WHEN $3::boolean OR a.backend_type <> 'client backend' THEN pg_catalog.pg_terminate_backend(a.pid)
                     WHEN a.state = 'idle' AND (
                         SELECT fresh.state = 'idle'
                         FROM pg_catalog.pg_stat_get_activity(

@@ -7,7 +7,8 @@
 --
 -- What it plants in schema public (nothing here needs a privilege mallory lacks):
 --   * overloads of every function, aggregate and operator the wizard's SQL
---     calls, with the argument types PostgreSQL resolves them to (an exact
+--     calls without naming pg_catalog (functions it calls as pg_catalog.name
+--     cannot be reached), with the argument types PostgreSQL resolves them to (an exact
 --     match beats pg_catalog's polymorphic or defaulted candidate even under
 --     the default search_path; an identical signature wins once public comes
 --     before pg_catalog);

@@ -59,6 +59,25 @@ import TestSupport
         }
     }
 
+    /// The fresh look must be taken again for every session, not once per
+    /// statement: the clear of the snapshot has to sit in the per-session
+    /// function call's argument. A function in a FROM list (an InitPlan or
+    /// a function scan of its own) is called once and replayed, and the
+    /// test above, with one session, would not notice.
+    @Test func theFreshLookIsTakenAgainForEverySession() async throws {
+        try await TestCluster.with { cluster in
+            let observer = try cluster.superuserConnection()
+            defer { observer.close() }
+            let plan = try observer.query("EXPLAIN (VERBOSE, COSTS OFF) " + SQLText.endExposedAtBoundary, [[Int32(1)], "", false])
+                .rows.map { row throws(PostgresError) in try row.string("QUERY PLAN") }
+            let clears = plan.filter { $0.contains("pg_stat_clear_snapshot") }
+            #expect(clears.count == 1 && clears.allSatisfy { $0.contains("Function Call: pg_stat_get_activity((a.pid + ") },
+                    "\(plan.joined(separator: "\n"))")
+            #expect(!plan.contains { $0.contains("InitPlan") || $0.contains("Function Scan on pg_catalog.pg_stat_clear_snapshot") },
+                    "\(plan.joined(separator: "\n"))")
+        }
+    }
+
     @Test func negativeTestTellsRefusedFromAdmitted() async throws {
         try await TestCluster.with { cluster in
             _ = try cluster.enableSSL()
