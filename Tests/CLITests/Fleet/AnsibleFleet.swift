@@ -26,8 +26,9 @@ struct AnsibleFleet {
         }
     }
 
-    /// The inventory, with per-host options and extra environment.
-    func writeInventory(options: [String: String] = [:], environment: [String: [String: String]] = [:]) throws -> String {
+    /// The inventory, with per-host options and extra environment, and the binary the role copies.
+    func writeInventory(options: [String: String] = [:], environment: [String: [String: String]] = [:],
+                        binary: String = Wizard.path) throws -> String {
         var hostEntries: [String: Any] = [:]
         for (host, cluster) in clusters {
             hostEntries[host] = [
@@ -42,7 +43,7 @@ struct AnsibleFleet {
                 "ansible_connection": "local",
                 "ansible_python_interpreter": "/usr/bin/python3",
                 "ansible_become_method": "su",
-                "pg_ssl_wizard_binary": Wizard.path,
+                "pg_ssl_wizard_binary": binary,
                 "pg_ssl_wizard_report_dir": reportDirectory,
                 "pg_ssl_wizard_confirm_within": 120,
             ],
