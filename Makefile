@@ -16,8 +16,11 @@ LAYOUT_ORDER  = scripts/layout/link-order.txt
 # Relocations packed (DT_RELR): 2 MB less of the binary read at every start. The
 # loader must know them (glibc 2.36): on by default where the build runs on one,
 # so the binary runs on that release and later; PACKED_RELOCS=no for older hosts.
-PACKED_RELOCS ?= $(shell v=$$(getconf GNU_LIBC_VERSION 2>/dev/null | cut -d' ' -f2); \
+# Any value but yes means no.
+ifeq ($(origin PACKED_RELOCS),undefined)
+PACKED_RELOCS := $(shell v=$$(getconf GNU_LIBC_VERSION 2>/dev/null | cut -d' ' -f2); \
                    [ -n "$$v" ] && [ "$$(printf '2.36\n%s\n' "$$v" | sort -V | head -n1)" = 2.36 ] && echo yes || echo no)
+endif
 RELEASE_FLAGS = --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
                 -Xswiftc -use-ld=lld $(if $(wildcard $(LAYOUT_ORDER)),-Xlinker --symbol-ordering-file=$(CURDIR)/$(LAYOUT_ORDER)) \
                 -Xlinker --no-warn-symbol-ordering -Xlinker --no-export-dynamic \
@@ -30,7 +33,7 @@ RELINK_IF_REORDERED = @for product in pg-ssl-wizard pgsw-bench pgsw-probe; do \
 # Debian packages the build and the tests need; only missing ones are installed.
 APT_PACKAGES := libpq-dev libncursesw5-dev postgresql openssl tmux pkg-config iproute2 time python3-pip pgbouncer krb5-kdc krb5-admin-server krb5-user ansible-core ansible-lint help2man
 
-.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench layout evidence clean install
+.PHONY: all deps servers build build-tests test test-matrix practice fuzz bench layout evidence clean install FORCE
 
 all: build
 
@@ -57,7 +60,8 @@ servers: deps
 
 # The wizard itself, rebuilt only when a source changed (so `make practice`
 # right after `make test` starts at once, and never waits on a running `swift test`).
-SOURCES := Package.swift $(shell find Sources Resources -type f) $(if $(filter release,$(CONFIG)),$(wildcard $(LAYOUT_ORDER)))
+# A release build always asks SwiftPM, which relinks when a link flag changed (PACKED_RELOCS).
+SOURCES := Package.swift $(shell find Sources Resources -type f) $(if $(filter release,$(CONFIG)),$(wildcard $(LAYOUT_ORDER)) FORCE)
 $(BIN): $(SOURCES) | deps
 	$(if $(filter release,$(CONFIG)),$(RELINK_IF_REORDERED))
 	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS) --product pg-ssl-wizard
@@ -162,3 +166,6 @@ practice: $(BIN)
 
 clean:
 	rm -rf .build .build-fuzz
+
+# A prerequisite that is never up to date.
+FORCE:
