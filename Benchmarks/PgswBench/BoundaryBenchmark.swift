@@ -20,13 +20,7 @@ enum BoundaryBenchmark {
     static let oneLookThenSignal = """
         SELECT CASE WHEN $3::boolean OR a.backend_type <> 'client backend' OR a.state = 'idle'
                     THEN pg_catalog.pg_terminate_backend(a.pid) ELSE false END AS signalled, a.pid
-        FROM pg_catalog.pg_stat_get_activity(NULL) a
-        WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()
-          AND a.client_port IS NOT NULL AND a.client_port <> -1
-          AND NOT coalesce(a.gss_enc, false)
-          AND (NOT a.ssl OR a.sslversion = ANY(pg_catalog.string_to_array($2::text, ',')))
-        ORDER BY a.pid
-        """
+        """ + "\n" + SQLText.exposedAmongScan + "\nORDER BY a.pid"
 
     struct Run { var ended: Int; var cut: Int; var perThousand: Double }
 

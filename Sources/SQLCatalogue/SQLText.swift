@@ -117,12 +117,18 @@ public enum SQLText {
                a.pid, a.backend_type, a.state,
                EXTRACT(epoch FROM pg_catalog.clock_timestamp() - a.xact_start)::float8 AS transaction_seconds,
                pg_catalog.pg_get_userbyid(a.usesysid) AS usename, a.application_name, pg_catalog.host(a.client_addr) AS client_address
+        """ + "\n" + exposedAmongScan + "\nORDER BY a.pid"
+
+    /// The sessions `endExposedAtBoundary` looks at, as `a`, from one scan
+    /// of the status function: of the pids $1, those still over TCP in
+    /// plain text or on a TLS version in $2 (comma-separated), never the
+    /// caller's own.
+    public static let exposedAmongScan = """
         FROM pg_catalog.pg_stat_get_activity(NULL) a
         WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()
           AND a.client_port IS NOT NULL AND a.client_port <> -1
           AND NOT coalesce(a.gss_enc, false)
           AND (NOT a.ssl OR a.sslversion = ANY(pg_catalog.string_to_array($2::text, ',')))
-        ORDER BY a.pid
         """
 
     /// The observation window: client backends and walsenders over TCP in
