@@ -12,7 +12,7 @@ public enum TestServers {
     /// Majors whose server parses pg_hba.conf for the differential tests.
     public static let parsingMajors = [13, 14, 16, 17, 18]
     /// Debian's server, the default build of the whole suite.
-    static let distributionMajor = 15
+    public static let distributionMajor = 15
 
     /// The build of `major`; fails (never skips) when it is not installed.
     public static func binaries(major: Int) throws -> PostgresBinaries {

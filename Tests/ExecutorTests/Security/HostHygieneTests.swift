@@ -83,7 +83,9 @@ struct HostHygieneTests {
             let pidFile = cluster.dataDirectory + "/postmaster.pid"
             let original = try String(contentsOfFile: pidFile, encoding: .utf8)
             let verified = try Postmaster.verified(dataDirectory: cluster.dataDirectory)
-            #expect(verified.owner.name == cluster.local.owner.name && verified.binDirectory == cluster.local.binaries.directory)
+            // The postmaster's binary as the kernel names it (/proc/PID/exe): the real path, whatever link the test started it by.
+            let binDirectory = (cluster.local.binaries.directory as NSString).resolvingSymlinksInPath
+            #expect(verified.owner.name == cluster.local.owner.name && verified.binDirectory == binDirectory)
             // Another process (this test, run by root) named in postmaster.pid.
             var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             lines[0] = String(getpid())
