@@ -12,6 +12,9 @@ public enum BackendActivity: String, Codable, Hashable, Sendable {
     case fastpathFunctionCall = "fastpath function call"
     /// `track_activities` is off for that session: its state is not known.
     case disabled
+    /// 18 and later: the connection is still starting up or authenticating,
+    /// not a session yet (a refused one never becomes one).
+    case starting
     case unknown
 
     public init(pgStatActivity text: String?) {
@@ -22,7 +25,7 @@ public enum BackendActivity: String, Codable, Hashable, Sendable {
     /// implicit one) in half; nil when the server does not say.
     public var insideTransaction: Bool? {
         switch self {
-        case .idle: return false
+        case .idle, .starting: return false
         case .active, .idleInTransaction, .idleInTransactionAborted, .fastpathFunctionCall: return true
         case .disabled, .unknown: return nil
         }

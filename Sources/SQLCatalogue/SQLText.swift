@@ -156,10 +156,13 @@ public enum SQLText {
     /// Which of the given pids still exist.
     public static let stillPresent = "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid"
 
-    /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted.
+    /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted. A
+    /// connection 18 shows as `starting` is still authenticating: not a
+    /// session yet (docs/POSTGRES.md, "18 lists connections still authenticating").
     public static let plainTCPSessions = """
         SELECT a.pid, a.usename, pg_catalog.host(a.client_addr) AS client_address FROM pg_catalog.pg_stat_activity a \
         JOIN pg_catalog.pg_stat_ssl s USING (pid) LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid) \
-        WHERE a.client_port IS NOT NULL AND a.client_port <> -1 AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
+        WHERE a.client_port IS NOT NULL AND a.client_port <> -1 AND NOT s.ssl AND NOT coalesce(g.encrypted, false) \
+          AND a.state IS DISTINCT FROM 'starting'
         """
 }

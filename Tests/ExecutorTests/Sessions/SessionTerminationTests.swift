@@ -1,6 +1,7 @@
 import ClusterFacts
 import Executor
 import Foundation
+import HostIO
 import PostgresClient
 import SQLCatalogue
 import Testing
@@ -75,6 +76,36 @@ import TestSupport
                     "\(plan.joined(separator: "\n"))")
             #expect(!plan.contains { $0.contains("InitPlan") || $0.contains("Function Scan on pg_catalog.pg_stat_clear_snapshot") },
                     "\(plan.joined(separator: "\n"))")
+        }
+    }
+
+    /// 18 lists a connection still authenticating in pg_stat_activity, as
+    /// `starting`, without a user: not a session yet, and one the rules
+    /// refuse never becomes one. The confirmation must not count it as a
+    /// plain-text session (EnforcementUnderLoadTests on 18 did: a retrying
+    /// `sslmode=disable` client's refused attempt made the run "incomplete").
+    @Test func aConnectionStillAuthenticatingIsNotAPlainSession() async throws {
+        try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
+            // A client that sends its startup packet over plain TCP and never answers the password request.
+            let script = """
+                import socket, struct, time
+                s = socket.create_connection(("127.0.0.1", \(cluster.port)))
+                body = struct.pack("!I", 196608) + b"user\\0postgres\\0database\\0postgres\\0\\0"
+                s.sendall(struct.pack("!I", len(body) + 4) + body)
+                s.recv(1)
+                time.sleep(30)
+                """
+            let client = try ProcessRunner.spawn("/usr/bin/python3", ["-c", script])
+            defer { client.terminate() }
+            try cluster.waitFor("the connection to wait in authentication") {
+                try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0").rows.first?.int32("n") == 1
+            }
+            let plain = try cluster.sql(SQLText.plainTCPSessions).rows
+            #expect(plain.isEmpty, "\(plain.count) plain session(s) listed")
+            let observer = try cluster.superuserConnection()
+            defer { observer.close() }
+            let clients = try ServerInspector(connection: observer).readSessions().filter { $0.isClient && $0.pid != observer.backendPID }
+            #expect(clients.isEmpty, "\(clients)")
         }
     }
 
