@@ -63,12 +63,9 @@ public struct Session: Hashable, Sendable, Codable {
     public var isWalsender: Bool { backendType == "walsender" }
 
     /// A client connection (ordinary backend or walsender), as opposed to a
-    /// background process. Unknown backend types count as "not a client",
-    /// and so does a connection 18 shows while it is still authenticating
-    /// (docs/POSTGRES.md, "18 lists connections still authenticating").
+    /// background process. Unknown backend types count as "not a client".
     public var isClient: Bool {
         transport != .none && (backendType == "client backend" || backendType == "walsender")
-            && BackendActivity(pgStatActivity: state) != .starting
     }
 
     /// Plain text on the wire: TCP, neither TLS nor GSS encryption.

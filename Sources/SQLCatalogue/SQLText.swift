@@ -157,12 +157,20 @@ public enum SQLText {
     public static let stillPresent = "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid"
 
     /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted. A
-    /// connection 18 shows as `starting` is still authenticating: not a
-    /// session yet (docs/POSTGRES.md, "18 lists connections still authenticating").
+    /// connection 18 shows as `starting` is still authenticating: left out
+    /// only if it began after the last reload, so that it meets the rules
+    /// this run wrote (docs/POSTGRES.md, "18 lists connections still authenticating").
     public static let plainTCPSessions = """
         SELECT a.pid, a.usename, pg_catalog.host(a.client_addr) AS client_address FROM pg_catalog.pg_stat_activity a \
         JOIN pg_catalog.pg_stat_ssl s USING (pid) LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid) \
         WHERE a.client_port IS NOT NULL AND a.client_port <> -1 AND NOT s.ssl AND NOT coalesce(g.encrypted, false) \
-          AND a.state IS DISTINCT FROM 'starting'
+          AND (a.state = 'starting' AND a.backend_start >= pg_catalog.pg_conf_load_time()) IS NOT TRUE
+        """
+
+    /// Of the given pids, those 18 shows as still authenticating that began
+    /// after the last reload: not sessions yet, and they meet the current rules.
+    public static let startingSinceLastReload = """
+        SELECT pid FROM pg_catalog.pg_stat_activity
+        WHERE pid = ANY($1::int[]) AND state = 'starting' AND backend_start >= pg_catalog.pg_conf_load_time()
         """
 }
