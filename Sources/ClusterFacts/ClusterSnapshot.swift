@@ -48,4 +48,13 @@ public struct ClusterSnapshot: Hashable, Sendable, Codable {
     public var otherClientSessions: [Session] {
         sessions.filter { $0.isClient && $0.pid != own.pid }
     }
+
+    /// A connection still authenticating that began at or after the last
+    /// configuration load: the pg_hba.conf loaded now decides it, so it is
+    /// judged by those rules rather than counted as a session. One that began
+    /// earlier meets older rules, which may admit it in plain text.
+    public func authenticatesUnderLoadedRules(_ session: Session) -> Bool {
+        guard session.isAuthenticating, let began = session.backendStart, let loaded = server.confLoadTime else { return false }
+        return began >= loaded
+    }
 }

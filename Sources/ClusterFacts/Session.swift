@@ -68,6 +68,11 @@ public struct Session: Hashable, Sendable, Codable {
         transport != .none && (backendType == "client backend" || backendType == "walsender")
     }
 
+    /// 18 and later list a connection from its start, `starting` and without
+    /// a user until authentication ends: an attempt, not yet a session
+    /// (docs/POSTGRES.md, "18 lists connections still authenticating").
+    public var isAuthenticating: Bool { BackendActivity(pgStatActivity: state) == .starting }
+
     /// Plain text on the wire: TCP, neither TLS nor GSS encryption.
     public var isPlainTCP: Bool { transport == .tcp && ssl == false && !gssEncrypted }
 

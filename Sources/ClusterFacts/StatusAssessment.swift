@@ -76,7 +76,9 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
     public var tls: TLSAvailability
 
     public init(snapshot: ClusterSnapshot, tls: TLSAvailability) {
-        let observed = snapshot.otherClientSessions
+        let others = snapshot.otherClientSessions
+        let authenticating = others.filter(snapshot.authenticatesUnderLoadedRules)
+        let observed = others.filter { !snapshot.authenticatesUnderLoadedRules($0) }
         let counts = SessionCounts(observed)
         let versions = TLSVersions.counts(observed)
         var reasons: [String] = []
@@ -102,6 +104,9 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
         var notes: [String] = []
         if case .notProbed(let why) = tls, snapshot.sslSettingOn {
             notes.append("TLS was not probed (\(why)); ssl = on alone does not prove TLS works")
+        }
+        if !authenticating.isEmpty {
+            notes.append("\(authenticating.count) connection\(authenticating.count == 1 ? " was" : "s were") still authenticating, begun under the pg_hba.conf loaded now: not counted as sessions, those rules decide whether \(authenticating.count == 1 ? "it gets" : "they get") in")
         }
         if counts.unknown > 0 {
             notes.append("\(counts.unknown) session(s) hide their SSL state from this role")

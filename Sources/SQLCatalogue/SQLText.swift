@@ -133,6 +133,8 @@ public enum SQLText {
 
     /// The observation window: client backends and walsenders over TCP in
     /// plain text that started at or after $1 (when SSL was already offered).
+    /// A connection 18 shows as `starting` has no user yet: one that gets in
+    /// is seen on a later look, with its user.
     public static let plainSessionsSince = """
         SELECT a.pid, a.usename, a.datname, a.application_name, pg_catalog.host(a.client_addr) AS client_address,
                a.backend_type, a.backend_start
@@ -140,6 +142,7 @@ public enum SQLText {
         LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid)
         WHERE a.client_port IS NOT NULL AND a.client_port <> -1 AND NOT s.ssl AND NOT coalesce(g.encrypted, false)
           AND a.backend_type IN ('client backend', 'walsender') AND a.backend_start >= $1::timestamptz
+          AND a.state IS DISTINCT FROM 'starting'
           AND a.pid <> pg_catalog.pg_backend_pid()
         """
 

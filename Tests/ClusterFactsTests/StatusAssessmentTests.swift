@@ -10,13 +10,14 @@ struct StatusAssessmentTests {
                 clientAddress: port == -1 ? nil : address, clientPort: port, ssl: ssl, tlsVersion: tls, gssEncrypted: gss)
     }
 
-    static func snapshot(ssl: String, sessions: [Session], rules: [HBAFileRule]? = nil, ownPid: Int32 = 1) -> ClusterSnapshot {
+    static func snapshot(ssl: String, sessions: [Session], rules: [HBAFileRule]? = nil, ownPid: Int32 = 1,
+                         confLoadTime: Date? = nil) -> ClusterSnapshot {
         ClusterSnapshot(
             takenAt: Date(timeIntervalSince1970: 0),
             server: ServerFacts(version: ServerVersion(major: 15, minor: 18), versionString: "PostgreSQL 15.18",
                                 systemIdentifier: "1", dataDirectory: "/d", configFile: "/d/postgresql.conf",
                                 hbaFile: "/d/pg_hba.conf", identFile: "/d/pg_ident.conf", listenAddresses: "*", port: 5432,
-                                confLoadTime: nil, postmasterStartTime: nil, inRecovery: false),
+                                confLoadTime: confLoadTime, postmasterStartTime: nil, inRecovery: false),
             privileges: Privileges(role: "postgres", isSuperuser: true, readAllStats: true, readAllSettings: true, signalBackend: true),
             own: OwnSession(pid: ownPid, user: "postgres", database: "postgres", transport: .unixSocket, host: "/tmp",
                             port: "5432", serverAddress: nil, clientAddress: nil, ssl: false, tlsProtocol: nil,
@@ -72,6 +73,26 @@ struct StatusAssessmentTests {
         let sessions = [Self.session(7, port: 5004, ssl: false, type: "walsender")]
         let assessment = StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: sessions), tls: .offered)
         #expect(assessment.verdict == .notEnforced)
+    }
+
+    /// 18: a plain attempt the loaded rules are refusing shows for a moment as `starting`, with no user.
+    /// Counted, a client retrying with sslmode=disable would make an enforced server flap to "warning".
+    @Test func aConnectionStillAuthenticatingUnderTheLoadedRulesIsNotASession() {
+        let loaded = Date(timeIntervalSince1970: 1_000)
+        var attempt = Session(pid: 9, backendType: "client backend", user: nil, database: nil, applicationName: "",
+                              clientAddress: "10.0.0.9", clientPort: 41000, ssl: false, state: "starting")
+        attempt.backendStart = loaded
+        let now = StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [attempt], confLoadTime: loaded), tls: .offered)
+        #expect(now.verdict == .enforced && now.counts.nonSSLTCP == 0)
+        #expect(now.notes.contains { $0.contains("1 connection was still authenticating") })
+
+        // Begun before the last reload: the rules it meets may admit it in plain text.
+        attempt.backendStart = loaded.addingTimeInterval(-0.001)
+        let older = StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [attempt], confLoadTime: loaded), tls: .offered)
+        #expect(older.verdict == .notEnforced && older.counts.nonSSLTCP == 1)
+        let walsender = Session(pid: 10, backendType: "walsender", user: nil, database: nil, applicationName: "", clientAddress: "10.0.0.9",
+                                clientPort: 41001, ssl: false, backendStart: loaded.addingTimeInterval(2), state: "starting")
+        #expect(StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [walsender], confLoadTime: loaded), tls: .offered).verdict == .enforced)
     }
 
     @Test func gssEncryptedAndSocketSessionsDoNotBreakEnforcement() {

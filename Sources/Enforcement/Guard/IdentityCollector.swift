@@ -25,12 +25,15 @@ struct IdentityCollector {
         }
         identities += input.options.mustKeep.map(withObservedTLS)
         for session in snapshot.sessions where session.isWalsender && session.transport == .tcp {
+            // 18: no user yet, so nothing to check it as, and anyone who reaches the port can open one
+            // (the planner notes it: `AuthenticatingConnections`).
+            guard !session.isAuthenticating else { continue }
             identities.append(fromSession(session, kind: .standby, label: "standby \(session.applicationName ?? "pid \(session.pid)")"))
         }
         var tcpWithoutAddress: [String] = []
         if snapshot.own.transport == .tcp && identities[0].isUnixSocket { tcpWithoutAddress.append(identities[0].label) }
         for session in snapshot.sessions where session.transport == .tcp && session.clientAddress.flatMap(IPAddress.init(numeric:)) == nil
-            && (input.options.operatorPIDs.contains(session.pid) || session.isWalsender) {
+            && (input.options.operatorPIDs.contains(session.pid) || session.isWalsender && !session.isAuthenticating) {
             tcpWithoutAddress.append("session \(session.pid)")
         }
         let problems = tcpWithoutAddress.map {

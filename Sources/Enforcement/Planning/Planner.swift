@@ -55,6 +55,7 @@ public enum Planner {
         let assembly = PlanAssembly(input: input, certificates: certificates, settings: settings, hba: hba, impact: impact,
                                     lockout: verdict, filesManual: filesManual, hbaDiffs: hbaDiffs)
         var notes = identities.notes + hba.notes + assembly.notes
+        if let note = AuthenticatingConnections.note(snapshot) { notes.append(note) }
         if snapshot.server.inRecovery {
             notes.append("this server is a standby: its pg_hba.conf and settings are its own; enforce SSL on the primary separately")
         }

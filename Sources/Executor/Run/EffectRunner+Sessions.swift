@@ -67,7 +67,7 @@ extension EffectRunner {
             var problems: [String] = []
             var plain = sessions.filter { $0.isPlainTCP && !(expectation.loopbackPlainAllowed && $0.isLoopback) }
             // 18: a connection still authenticating that began after the last reload meets this run's rules.
-            let starting = plain.filter { BackendActivity(pgStatActivity: $0.state) == .starting }.map(\.pid)
+            let starting = plain.filter(\.isAuthenticating).map(\.pid)
             if !starting.isEmpty {
                 let notYet = Set(try connection.query(SQLText.startingSinceLastReload, [starting]).rows.map { row throws(PostgresError) in try row.int32("pid") })
                 plain.removeAll { notYet.contains($0.pid) }

@@ -182,6 +182,26 @@ struct PlannerTests {
         #expect(plan.lockout.checks.contains { $0.identity.kind == .standby && !$0.keepsAccess } && !plan.blocked)
     }
 
+    /// 18 lists a connection before it has a user; anyone who reaches the port can hold one there. Such a row
+    /// was a made-up standby with an empty user in the guard, a refused client in the impact, and a client to end.
+    @Test func connectionsStillAuthenticatingAreNeitherJudgedNorProtected() throws {
+        var builder = SnapshotBuilder()
+        builder.sslOn = true
+        func authenticating(_ row: Session) -> Session {
+            var row = row
+            (row.user, row.database, row.state) = (nil, nil, "starting")
+            return row
+        }
+        builder.sessions = [authenticating(SnapshotBuilder.client(700, address: "10.5.5.5", ssl: false, application: "", walsender: true)),
+                            authenticating(SnapshotBuilder.client(701, address: "10.6.6.6", ssl: false, application: "")),
+                            SnapshotBuilder.client(702, address: "10.7.7.7", ssl: false)]
+        let plan = try Planner.plan(builder.input())
+        #expect(!plan.lockout.checks.contains { $0.identity.kind == .standby }, "no standby to protect: it has no user yet")
+        #expect(plan.impact.walsenders.isEmpty && plan.impact.refusedClients.map(\.address) == ["10.7.7.7"])
+        #expect(plan.run.terminate.map(\.pid) == [702])
+        #expect(plan.notes.contains { $0.contains("pid 700 from 10.5.5.5 (replication), pid 701 from 10.6.6.6 were still authenticating") })
+    }
+
     @Test func badOptionsSayWhatIsWrong() {
         #expect(throws: PlanInputError.badMinimumTLS("TLSv1.1")) {
             try Planner.plan(SnapshotBuilder().input(options: PlanOptions(minimumTLS: "TLSv1.1")))

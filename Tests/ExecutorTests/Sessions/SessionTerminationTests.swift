@@ -88,20 +88,8 @@ import TestSupport
     /// still admit it: it must count.
     @Test func aConnectionStillAuthenticatingCountsOnlyIfTheOldRulesMayAdmitIt() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
-            // A client that sends its startup packet over plain TCP and never answers the password request.
-            let script = """
-                import socket, struct, time
-                s = socket.create_connection(("127.0.0.1", \(cluster.port)))
-                body = struct.pack("!I", 196608) + b"user\\0postgres\\0database\\0postgres\\0\\0"
-                s.sendall(struct.pack("!I", len(body) + 4) + body)
-                s.recv(1)
-                time.sleep(30)
-                """
-            let client = try ProcessRunner.spawn("/usr/bin/python3", ["-c", script])
-            defer { client.terminate() }
-            try cluster.waitFor("the connection to wait in authentication") {
-                try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0").rows.first?.int32("n") == 1
-            }
+            let client = try StalledStartup.start(cluster)
+            defer { client.stop() }
             #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty, "began after the last reload: not a session yet")
 
             let loaded = try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t")
