@@ -12,10 +12,11 @@ public enum BackendActivity: String, Codable, Hashable, Sendable {
     case fastpathFunctionCall = "fastpath function call"
     /// `track_activities` is off for that session: its state is not known.
     case disabled
-    /// 18 and later: the connection is still starting up or authenticating.
-    /// It meets the rules the postmaster had when it forked the backend, so
-    /// the confirmation counts it only if it began before the last reload
-    /// (docs/POSTGRES.md, "18 lists connections still authenticating").
+    /// 18 and later: the connection is still starting up or authenticating,
+    /// an attempt and not a session (`Session.isClient`). It meets the rules
+    /// the postmaster had when it forked the backend, so the confirmation
+    /// counts it only if it began before the last reload (docs/POSTGRES.md,
+    /// "18 lists connections still authenticating").
     case starting
     case unknown
 

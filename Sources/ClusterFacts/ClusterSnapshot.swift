@@ -49,12 +49,13 @@ public struct ClusterSnapshot: Hashable, Sendable, Codable {
         sessions.filter { $0.isClient && $0.pid != own.pid }
     }
 
-    /// A connection still authenticating that began at or after the last
-    /// configuration load: the pg_hba.conf loaded now decides it, so it is
-    /// judged by those rules rather than counted as a session. One that began
-    /// earlier meets older rules, which may admit it in plain text.
-    public func authenticatesUnderLoadedRules(_ session: Session) -> Bool {
-        guard session.isAuthenticating, let began = session.backendStart, let loaded = server.confLoadTime else { return false }
-        return began >= loaded
+    /// TCP connections still authenticating (18): not sessions yet, and of unknown encryption.
+    public var tcpAttempts: [Session] { sessions.filter { $0.isTCPAttempt && $0.pid != own.pid } }
+
+    /// It began before the last configuration load, so it meets the rules
+    /// loaded before, which may admit it in plain text. Unknown times count as before.
+    public func beganBeforeLastLoad(_ session: Session) -> Bool {
+        guard let began = session.backendStart, let loaded = server.confLoadTime else { return true }
+        return began < loaded
     }
 }

@@ -62,16 +62,21 @@ public struct Session: Hashable, Sendable, Codable {
 
     public var isWalsender: Bool { backendType == "walsender" }
 
-    /// A client connection (ordinary backend or walsender), as opposed to a
-    /// background process. Unknown backend types count as "not a client".
-    public var isClient: Bool {
-        transport != .none && (backendType == "client backend" || backendType == "walsender")
-    }
+    /// A client connection (ordinary backend or walsender) the server has
+    /// admitted, as opposed to a background process or a connection still
+    /// authenticating. Unknown backend types count as "not a client".
+    public var isClient: Bool { connectsAClient && !isAuthenticating }
 
-    /// 18 and later list a connection from its start, `starting` and without
-    /// a user until authentication ends: an attempt, not yet a session
-    /// (docs/POSTGRES.md, "18 lists connections still authenticating").
+    /// 18 and later list a connection from its start, `starting` until
+    /// authentication ends: no user yet, and `ssl` false even for a TLS one
+    /// (the server fills it in once the connection is admitted). An attempt,
+    /// not a session (docs/POSTGRES.md, "18 lists connections still authenticating").
     public var isAuthenticating: Bool { BackendActivity(pgStatActivity: state) == .starting }
+
+    /// A TCP connection still authenticating: its encryption is not known yet.
+    public var isTCPAttempt: Bool { connectsAClient && isAuthenticating && transport == .tcp }
+
+    var connectsAClient: Bool { transport != .none && (backendType == "client backend" || backendType == "walsender") }
 
     /// Plain text on the wire: TCP, neither TLS nor GSS encryption.
     public var isPlainTCP: Bool { transport == .tcp && ssl == false && !gssEncrypted }

@@ -76,9 +76,7 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
     public var tls: TLSAvailability
 
     public init(snapshot: ClusterSnapshot, tls: TLSAvailability) {
-        let others = snapshot.otherClientSessions
-        let authenticating = others.filter(snapshot.authenticatesUnderLoadedRules)
-        let observed = others.filter { !snapshot.authenticatesUnderLoadedRules($0) }
+        let observed = snapshot.otherClientSessions
         let counts = SessionCounts(observed)
         let versions = TLSVersions.counts(observed)
         var reasons: [String] = []
@@ -105,9 +103,7 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
         if case .notProbed(let why) = tls, snapshot.sslSettingOn {
             notes.append("TLS was not probed (\(why)); ssl = on alone does not prove TLS works")
         }
-        if !authenticating.isEmpty {
-            notes.append("\(authenticating.count) connection\(authenticating.count == 1 ? " was" : "s were") still authenticating, begun under the pg_hba.conf loaded now: not counted as sessions, those rules decide whether \(authenticating.count == 1 ? "it gets" : "they get") in")
-        }
+        if let note = Self.attemptsNote(snapshot) { notes.append(note) }
         if counts.unknown > 0 {
             notes.append("\(counts.unknown) session(s) hide their SSL state from this role")
         }
@@ -130,6 +126,18 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
         self.counts = counts
         self.tlsVersions = versions
         self.tls = tls
+    }
+
+    /// 18 lists a connection before it is admitted, with neither its user nor
+    /// its encryption known: counted, a client retrying with sslmode=disable
+    /// against hostssl rules (or anyone holding a login open) would turn the
+    /// verdict on and off. Once admitted it is a session like any other.
+    static func attemptsNote(_ snapshot: ClusterSnapshot) -> String? {
+        let attempts = snapshot.tcpAttempts
+        guard !attempts.isEmpty else { return nil }
+        let older = attempts.filter(snapshot.beganBeforeLastLoad).count
+        let since = older == 0 ? "" : ", \(older) of them begun before the last reload, under the rules loaded then"
+        return "\(attempts.count) TCP connection attempt(s) still authenticating, with encryption and user not known until admitted\(since): not counted as sessions"
     }
 
     /// The view's address column is loopback-only (127.0.0.0/8 or ::1/128).

@@ -170,6 +170,22 @@ public enum SQLText {
           AND (a.state = 'starting' AND a.backend_start >= pg_catalog.pg_conf_load_time()) IS NOT TRUE
         """
 
+    /// Right after the hostssl reload, 18: TCP connections still
+    /// authenticating that began before it, and so meet the old rules, which
+    /// may admit them in plain text; ended whatever they turn out to be
+    /// (their encryption is not shown yet), waiting up to a second for each.
+    /// nil before 18, which lists a backend only once admitted.
+    public static func endAttemptsBeforeLastReload(_ version: ServerVersion) -> String? {
+        guard version.major >= 18 else { return nil }
+        return """
+            SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid, 1000) AS ended
+            FROM pg_catalog.pg_stat_activity a
+            WHERE a.state = 'starting' AND a.client_port IS NOT NULL AND a.client_port <> -1
+              AND a.backend_start < pg_catalog.pg_conf_load_time() AND a.pid <> pg_catalog.pg_backend_pid()
+            ORDER BY a.pid
+            """
+    }
+
     /// Of the given pids, those 18 shows as still authenticating that began
     /// after the last reload: not sessions yet, and they meet the current rules.
     public static let startingSinceLastReload = """

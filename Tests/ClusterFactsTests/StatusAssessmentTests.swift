@@ -75,24 +75,21 @@ struct StatusAssessmentTests {
         #expect(assessment.verdict == .notEnforced)
     }
 
-    /// 18: a plain attempt the loaded rules are refusing shows for a moment as `starting`, with no user.
-    /// Counted, a client retrying with sslmode=disable would make an enforced server flap to "warning".
-    @Test func aConnectionStillAuthenticatingUnderTheLoadedRulesIsNotASession() {
+    /// 18 lists a connection before it is admitted, `ssl` false even over TLS. Counted, a client retrying with
+    /// sslmode=disable against hostssl rules, or anyone holding a login open, would turn the verdict to "not enforced".
+    @Test func aConnectionStillAuthenticatingIsNotASession() {
         let loaded = Date(timeIntervalSince1970: 1_000)
-        var attempt = Session(pid: 9, backendType: "client backend", user: nil, database: nil, applicationName: "",
-                              clientAddress: "10.0.0.9", clientPort: 41000, ssl: false, state: "starting")
-        attempt.backendStart = loaded
-        let now = StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [attempt], confLoadTime: loaded), tls: .offered)
-        #expect(now.verdict == .enforced && now.counts.nonSSLTCP == 0)
-        #expect(now.notes.contains { $0.contains("1 connection was still authenticating") })
-
-        // Begun before the last reload: the rules it meets may admit it in plain text.
-        attempt.backendStart = loaded.addingTimeInterval(-0.001)
-        let older = StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [attempt], confLoadTime: loaded), tls: .offered)
-        #expect(older.verdict == .notEnforced && older.counts.nonSSLTCP == 1)
+        let attempt = Session(pid: 9, backendType: "client backend", user: nil, database: nil, applicationName: "",
+                              clientAddress: "10.0.0.9", clientPort: 41000, ssl: false, backendStart: loaded, state: "starting")
         let walsender = Session(pid: 10, backendType: "walsender", user: nil, database: nil, applicationName: "", clientAddress: "10.0.0.9",
-                                clientPort: 41001, ssl: false, backendStart: loaded.addingTimeInterval(2), state: "starting")
-        #expect(StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [walsender], confLoadTime: loaded), tls: .offered).verdict == .enforced)
+                                clientPort: 41001, ssl: false, backendStart: loaded.addingTimeInterval(-0.001), state: "starting")
+        let now = StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [attempt, walsender], confLoadTime: loaded), tls: .offered)
+        #expect(now.verdict == .enforced && now.counts == SessionCounts(), "\(now.reasons)")
+        #expect(now.notes.contains { $0.hasPrefix("2 TCP connection attempt(s) still authenticating") && $0.contains(", 1 of them begun before the last reload") })
+
+        var admitted = attempt
+        (admitted.state, admitted.user) = ("idle", "app")
+        #expect(StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [admitted], confLoadTime: loaded), tls: .offered).verdict == .notEnforced)
     }
 
     @Test func gssEncryptedAndSocketSessionsDoNotBreakEnforcement() {

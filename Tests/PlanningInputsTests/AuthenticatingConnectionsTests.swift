@@ -6,34 +6,35 @@ import PostgresClient
 import Testing
 import TestSupport
 
-/// 18 lists a connection before it has a user (`starting`); anyone who can
-/// reach the port can hold one there. `status`, the plan and the observation
-/// window read such rows from a real 18 (docs/POSTGRES.md, "18 lists
-/// connections still authenticating").
+/// 18 lists a connection before it is admitted (`starting`), with no user
+/// and `ssl` false even over TLS; anyone who can reach the port can hold one
+/// there. `status`, the plan and the observation window read such rows from
+/// a real 18 (docs/POSTGRES.md, "18 lists connections still authenticating").
 @Suite(.serialized) struct AuthenticatingConnectionsTests {
-    @Test func statusAndThePlanJudgeAnAttemptByTheRulesItMeets() async throws {
+    @Test func statusAndThePlanDoNotTakeAnAttemptForASession() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
             _ = try cluster.enableSSL()
-            let client = try StalledStartup.start(cluster)
-            defer { client.stop() }
-            let replication = try StalledStartup.start(cluster, replication: true)
-            defer { replication.stop() }
+            let stalled = try [StalledStartup.start(cluster), StalledStartup.start(cluster, .replication), StalledStartup.start(cluster, .tls)]
+            defer { stalled.forEach { $0.stop() } }
+            #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.state = 'starting' AND s.ssl")
+                .rows.first?.int32("n") == 0, "18 shows no encryption before admission, TLS or not: what the wizard must not read as plain")
 
             let status = try StatusCheck.run(ConnectionTarget(cluster.socketConninfo))
-            #expect(status.assessment.verdict == .enforced, "begun under the rules loaded now, which decide them: \(status.assessment.reasons)")
-            #expect(status.assessment.notes.contains { $0.contains("2 connections were still authenticating") })
+            #expect(status.assessment.verdict == .enforced && !status.listedSessions.contains { $0.transport == .tcp }, "\(status.assessment.reasons)")
+            #expect(status.assessment.notes.contains { $0.hasPrefix("3 TCP connection attempt(s) still authenticating") && !$0.contains("before the last reload") })
 
             let plan = try PlannerOnRealClustersTests.plan(cluster)
             #expect(!plan.lockout.checks.contains { $0.identity.kind == .standby }, "no user to protect a standby as")
             #expect(plan.impact.walsenders.isEmpty && plan.impact.refusedClients.isEmpty && plan.run.terminate.isEmpty)
             #expect(plan.notes.contains { $0.contains("(replication)") && $0.contains("were still authenticating") })
 
-            // Begun before the last reload: the rules the postmaster had then may admit them in plain text.
+            // After a reload they meet older rules: still not sessions, and the note says so.
             let loaded = try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t")
             try cluster.reload()
             try cluster.waitFor("the reload") { try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t") != loaded }
             let later = try StatusCheck.run(ConnectionTarget(cluster.socketConninfo))
-            #expect(later.assessment.verdict == .notEnforced && later.assessment.counts.nonSSLTCP == 1 && later.assessment.counts.walsendersNonSSL == 1)
+            #expect(later.assessment.verdict == .enforced, "\(later.assessment.reasons)")
+            #expect(later.assessment.notes.contains { $0.contains("3 of them begun before the last reload") })
         }
     }
 

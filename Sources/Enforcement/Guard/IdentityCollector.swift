@@ -24,16 +24,15 @@ struct IdentityCollector {
             identities.append(fromSession(session, kind: .operatorSession, label: "your session (pid \(pid))"))
         }
         identities += input.options.mustKeep.map(withObservedTLS)
-        for session in snapshot.sessions where session.isWalsender && session.transport == .tcp {
-            // 18: no user yet, so nothing to check it as, and anyone who reaches the port can open one
-            // (the planner notes it: `AuthenticatingConnections`).
-            guard !session.isAuthenticating else { continue }
+        // Admitted ones only: one still authenticating has no user to check it as, and anyone who
+        // reaches the port can open one (the planner notes it: `AuthenticatingConnections`).
+        for session in snapshot.sessions where session.isClient && session.isWalsender && session.transport == .tcp {
             identities.append(fromSession(session, kind: .standby, label: "standby \(session.applicationName ?? "pid \(session.pid)")"))
         }
         var tcpWithoutAddress: [String] = []
         if snapshot.own.transport == .tcp && identities[0].isUnixSocket { tcpWithoutAddress.append(identities[0].label) }
         for session in snapshot.sessions where session.transport == .tcp && session.clientAddress.flatMap(IPAddress.init(numeric:)) == nil
-            && (input.options.operatorPIDs.contains(session.pid) || session.isWalsender && !session.isAuthenticating) {
+            && (input.options.operatorPIDs.contains(session.pid) || session.isClient && session.isWalsender) {
             tcpWithoutAddress.append("session \(session.pid)")
         }
         let problems = tcpWithoutAddress.map {

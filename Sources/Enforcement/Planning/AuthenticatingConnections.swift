@@ -1,22 +1,24 @@
 import ClusterFacts
 
-/// Connections 18 listed while they were still authenticating: no user or
-/// database yet, so the plan can neither match them against the rules nor
-/// protect them, and anyone who reaches the port can make one (a startup
-/// packet that never answers the password request). The planner leaves them
-/// out of the impact, the inventory and the guard, and says so in one note
-/// (docs/POSTGRES.md, "18 lists connections still authenticating").
+/// TCP connections 18 listed while they were still authenticating: no user,
+/// and no encryption shown until admitted, so the plan can neither match them
+/// against the rules nor protect them, and anyone who reaches the port can
+/// make one (a startup packet, then silence). The planner leaves them out of
+/// the impact, the inventory and the guard (`Session.isClient`), and says so
+/// in one note; the run ends those still there from before its rewrite's
+/// reload (`SQLText.endAttemptsBeforeLastReload`). docs/POSTGRES.md, "18
+/// lists connections still authenticating".
 enum AuthenticatingConnections {
     static func note(_ snapshot: ClusterSnapshot) -> String? {
-        let attempts = snapshot.sessions.filter { $0.isClient && $0.isAuthenticating && $0.pid != snapshot.own.pid }
+        let attempts = snapshot.tcpAttempts
         guard !attempts.isEmpty else { return nil }
-        let shown = attempts.prefix(5).map { (session: Session) -> String in
-            let origin = session.transport == Transport.tcp ? session.clientAddress ?? "?" : "the unix socket"
-            return "pid \(session.pid) from \(origin)" + (session.isWalsender ? " (replication)" : "")
-        }
+        let shown = attempts.prefix(5).map { "pid \($0.pid) from \($0.clientAddress ?? "?")" + ($0.isWalsender ? " (replication)" : "") }
         let more = attempts.count > shown.count ? " and \(attempts.count - shown.count) more" : ""
+        let standby = attempts.contains(where: \.isWalsender)
+            ? " A replication one may be a standby reconnecting: check that its primary_conninfo asks for SSL." : ""
         return "\(shown.joined(separator: ", "))\(more) \(attempts.count == 1 ? "was" : "were") still authenticating when the plan looked, "
-            + "with no user yet: not judged, protected or planned to end. One admitted before the rewrite is found by the confirmation; "
-            + "plan again to see it as a client"
+            + "with no user and no encryption known yet: not judged and not protected. After the rewrite's reload the run ends any "
+            + "connection still authenticating from before it (the old rules might admit it in plain text); a client retries under the new rules."
+            + standby
     }
 }

@@ -46,7 +46,7 @@ public struct ClientInventory: Encodable, Sendable {
                    tlsVersion: nil, connectedNow: 0, seenInLog: 0, firstSeen: nil, lastSeen: nil, verdict: .keepsAccess, why: nil, fix: nil)
         }
         let own = input.snapshot.own.pid
-        for session in input.snapshot.sessions where session.isClient && !session.isAuthenticating && session.pid != own {
+        for session in input.snapshot.sessions where session.isClient && session.pid != own {
             let encryption: LoggedClient.Encryption = session.ssl == true ? .ssl : session.gssEncrypted ? .gss : .plain
             let address = session.transport == .unixSocket ? "[local]" : session.clientAddress ?? ""
             let key = Key(user: session.user ?? "", database: session.database ?? "replication", address: address,

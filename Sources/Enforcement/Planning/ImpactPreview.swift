@@ -44,7 +44,7 @@ struct ImpactPreview {
             refused[key]?.sessions += 1
         }
 
-        for session in snapshot.sessions where session.isClient && !session.isAuthenticating && session.pid != own.pid && session.transport == .tcp {
+        for session in snapshot.sessions where session.isClient && session.pid != own.pid && session.transport == .tcp {
             guard let ssl = session.ssl else { unknownSSL += 1; continue }
             let attempt = Self.attempt(for: session, ssl: false)
             if session.isWalsender {

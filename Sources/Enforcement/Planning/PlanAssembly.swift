@@ -124,6 +124,10 @@ struct PlanAssembly {
             sql.append(PlannedStatement(step: .reloadOrRestart, kind: .check, text: SQLText.fileSettingErrors,
                                         purpose: "phase B: configuration files still clean (must return no rows)"))
             sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: SQLText.reload, purpose: "phase B reload: the hostssl rules"))
+            if let attempts = SQLText.endAttemptsBeforeLastReload(version) {
+                sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: attempts,
+                                            purpose: "connections still authenticating from before the reload, under the old rules: ended (a client retries under the new ones)"))
+            }
         }
         for session in terminateTargets {
             let who = "\(session.isWalsender ? "walsender" : "session") of \(session.user ?? "?") from \(session.clientAddress ?? "?")"

@@ -81,7 +81,7 @@ struct StepFindings {
     }
 
     func plainSessions() -> [String] {
-        let plain = input.snapshot.sessions.filter { $0.isClient && !$0.isAuthenticating && $0.isPlainTCP && $0.pid != input.snapshot.own.pid }
+        let plain = input.snapshot.sessions.filter { $0.isClient && $0.isPlainTCP && $0.pid != input.snapshot.own.pid }
         guard !plain.isEmpty else { return ["no plain-text TCP session now"] }
         var byClient: [String: Int] = [:]
         for session in plain {
@@ -91,7 +91,7 @@ struct StepFindings {
     }
 
     func sessionCounts() -> [String] {
-        let counts = SessionCounts(input.snapshot.sessions.filter { $0.isClient && !$0.isAuthenticating && $0.pid != input.snapshot.own.pid })
+        let counts = SessionCounts(input.snapshot.sessions.filter { $0.isClient && $0.pid != input.snapshot.own.pid })
         let versions = TLSVersions.counts(input.snapshot.sessions).sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }
         return ["now: \(counts.ssl) SSL, \(counts.nonSSLTCP) plain TCP, \(counts.unixSocket) unix-socket session(s)",
                 "TLS versions now: " + (versions.isEmpty ? "none" : versions.joined(separator: ", "))]

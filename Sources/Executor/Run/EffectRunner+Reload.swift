@@ -53,11 +53,30 @@ extension EffectRunner {
         let probe = phase == .hostsslRules && !rollingBack ? context.sslTarget : context.target
         do {
             switch try ReloadProof.reload(connection, probe: probe, hba: (context.server.hbaFile, context.server.version)) {
-            case .taken: return Performed(.reloaded, after: settingsFingerprint())
+            case .taken:
+                var after = settingsFingerprint()
+                if phase == .hostsslRules && !rollingBack {
+                    let ended = endAttemptsUnderTheOldRules()
+                    if !ended.isEmpty { after = (after ?? [:]).merging(ended) { $1 } }
+                }
+                return Performed(.reloaded, after: after)
             case .notTaken(let reason): return Performed(.reloadNotTaken(reason), after: settingsFingerprint())
             }
         } catch {
             return Performed(.reloadNotTaken(operatorMessage(for: error)))
+        }
+    }
+
+    /// 18: the hostssl rules are live; connections still authenticating from
+    /// before meet the old ones, which may admit them in plain text, and the
+    /// plan could not name them (no user yet). A failure here is left to the
+    /// confirmation, which counts any still there.
+    func endAttemptsUnderTheOldRules() -> [String: String] {
+        do {
+            let ended = try SessionTermination.endAttemptsBeforeLastReload(connection, version: context.server.version)
+            return ended.isEmpty ? [:] : ["ended_attempts": ended.map(String.init).joined(separator: ",")]
+        } catch {
+            return ["ending_attempts_failed": operatorMessage(for: error)]
         }
     }
 

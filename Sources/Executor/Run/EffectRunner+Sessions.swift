@@ -62,18 +62,24 @@ extension EffectRunner {
 
     func confirm(_ expectation: ConfirmationExpectation, record: RunRecord) -> Performed {
         do {
-            let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
+            let everyone = try ServerInspector(connection: connection).readSessions().filter { $0.pid != connection.backendPID }
+            let sessions = everyone.filter(\.isClient)
             let counts = SessionCounts(sessions)
             var problems: [String] = []
-            var plain = sessions.filter { $0.isPlainTCP && !(expectation.loopbackPlainAllowed && $0.isLoopback) }
-            // 18: a connection still authenticating that began after the last reload meets this run's rules.
-            let starting = plain.filter(\.isAuthenticating).map(\.pid)
-            if !starting.isEmpty {
-                let notYet = Set(try connection.query(SQLText.startingSinceLastReload, [starting]).rows.map { row throws(PostgresError) in try row.int32("pid") })
-                plain.removeAll { notYet.contains($0.pid) }
-            }
+            let plain = sessions.filter { $0.isPlainTCP && !(expectation.loopbackPlainAllowed && $0.isLoopback) }
             if !plain.isEmpty {
                 problems.append("\(plain.count) TCP session(s) still without SSL: " + plain.map { "pid \($0.pid) \($0.user ?? "?")@\($0.clientAddress ?? "?")" }.joined(separator: ", "))
+            }
+            // 18: one still authenticating that began after the last reload meets this run's rules; an older
+            // one meets the old rules, which may admit it in plain text (the terminate step ended those it saw).
+            let attempts = everyone.filter { $0.isTCPAttempt && !(expectation.loopbackPlainAllowed && $0.isLoopback) }.map(\.pid)
+            if !attempts.isEmpty {
+                let newer = Set(try connection.query(SQLText.startingSinceLastReload, [attempts]).rows.map { row throws(PostgresError) in try row.int32("pid") })
+                let older = attempts.filter { !newer.contains($0) }
+                if !older.isEmpty {
+                    problems.append("\(older.count) TCP connection(s) still authenticating since before the last reload, under rules that may admit plain text: pid "
+                                    + older.map(String.init).joined(separator: ", "))
+                }
             }
             let versions = TLSVersions.counts(sessions)
             let floor = TLSVersions.rank(expectation.minimumTLS)

@@ -46,6 +46,16 @@ public enum SessionTermination {
         return try connection.query(SQLText.stillExposedAmong, [pids, weakVersions.joined(separator: ",")]).rows.map { row throws(PostgresError) in try row.int32("pid") }
     }
 
+    /// 18: ends the TCP connections still authenticating that began before
+    /// the last reload, and returns their pids. They meet the rules loaded
+    /// before it, which may admit them in plain text, and neither their user
+    /// nor their encryption shows yet; a client among them retries under the
+    /// rules loaded now (docs/POSTGRES.md, "18 lists connections still authenticating").
+    public static func endAttemptsBeforeLastReload(_ connection: Connection, version: ServerVersion) throws(PostgresError) -> [Int32] {
+        guard let statement = SQLText.endAttemptsBeforeLastReload(version) else { return [] }
+        return try connection.query(statement).rows.map { row throws(PostgresError) in try row.int32("pid") }
+    }
+
     /// Without a grace: every exposed pid is signalled at once. Returns those still there after the wait.
     public static func terminate(_ connection: Connection, _ pids: [Int32], weakVersions: [String], timeoutMilliseconds: Int,
                                  version: ServerVersion) throws(PostgresError) -> [Int32] {

@@ -84,7 +84,7 @@ struct StatusCommand: ParsableCommand {
         return ComplianceFacts(sslOn: snapshot.sslSettingOn, tlsWorks: report.assessment.tls == .offered,
                                minimumTLS: snapshot.setting("ssl_min_protocol_version")?.value ?? "TLSv1.2",
                                plainLoginRefused: refused, plainLoginEvidence: evidence,
-                               walsenders: snapshot.sessions.filter(\.isWalsender).map { ($0.applicationName ?? "", $0.ssl == true) },
+                               walsenders: snapshot.sessions.filter { $0.isClient && $0.isWalsender }.map { ($0.applicationName ?? "", $0.ssl == true) },
                                keyFileProblems: keyProblems, certificateExpiry: report.certificateExpiry)
     }
 

@@ -88,14 +88,26 @@ import TestSupport
     /// still admit it: it must count.
     @Test func aConnectionStillAuthenticatingCountsOnlyIfTheOldRulesMayAdmitIt() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
-            let client = try StalledStartup.start(cluster)
-            defer { client.stop() }
+            _ = try cluster.enableSSL()
+            let older = try StalledStartup.start(cluster)
+            defer { older.stop() }
             #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty, "began after the last reload: not a session yet")
 
             let loaded = try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t")
             try cluster.reload()
             try cluster.waitFor("the reload") { try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t") != loaded }
             #expect(try cluster.sql(SQLText.plainTCPSessions).rows.count == 1, "began before the last reload: the old rules may admit it")
+
+            // What the run does right after the hostssl reload: only the attempt from before it is ended.
+            let newer = try StalledStartup.start(cluster, .tls)
+            defer { newer.stop() }
+            let attempts = "SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0 ORDER BY backend_start"
+            let pids = try cluster.sql(attempts).rows.map { try $0.int32("pid") }
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            #expect(try SessionTermination.endAttemptsBeforeLastReload(connection, version: cluster.version) == [pids[0]])
+            #expect(try cluster.sql(attempts).rows.map { try $0.int32("pid") } == [pids[1]], "ended and gone; the newer one meets the loaded rules")
+            #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty)
         }
     }
 

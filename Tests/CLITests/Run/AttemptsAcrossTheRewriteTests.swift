@@ -1,0 +1,29 @@
+import Executor
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// 18 lists a connection while it authenticates, against the rules the
+/// postmaster had when it forked it. One begun before the hostssl reload may
+/// still be admitted in plain text; anyone who reaches the port can keep one
+/// there. The run ends those right after the reload, and so still confirms.
+struct AttemptsAcrossTheRewriteTests {
+    @Test func anAttemptUnderTheOldRulesIsEndedAndTheRunIsConfirmed() async throws {
+        try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
+            try cluster.writeHBA(FaultInjectionTests.hba)
+            try cluster.reload()
+            let stalled = try StalledStartup.start(cluster)
+            defer { stalled.stop() }
+            let pid = try #require(try cluster.sql("SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0").rows.first?.int32("pid"))
+
+            let wizard = try WizardRun()
+            let applied = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--include-loopback", "--create-certificates", "self-signed", "--json"])
+            #expect(applied.exitCode == 0, "\(applied.stdout)\(applied.stderr)")
+            let summary = try ApplySummary.decode(applied)
+            let ended = try Journal.read(summary.journal).compactMap { $0.after?["ended_attempts"] }
+            #expect(ended == [String(pid)], "ended right after the hostssl reload")
+            #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [pid]).rows.first?.int32("n") == 0)
+        }
+    }
+}
