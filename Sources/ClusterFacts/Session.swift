@@ -82,8 +82,10 @@ public struct Session: Hashable, Sendable, Codable {
     public var isPlainTCP: Bool { transport == .tcp && ssl == false && !gssEncrypted }
 
     /// The client address is a loopback address (127.0.0.0/8 or ::1).
-    public var isLoopback: Bool {
-        guard let address = clientAddress else { return false }
+    public var isLoopback: Bool { Self.isLoopback(address: clientAddress) }
+
+    public static func isLoopback(address: String?) -> Bool {
+        guard let address else { return false }
         return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
     }
 }

@@ -136,8 +136,8 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
         let attempts = snapshot.tcpAttempts
         guard !attempts.isEmpty else { return nil }
         let older = attempts.filter(snapshot.beganBeforeLastLoad).count
-        let since = older == 0 ? "" : ", \(older) of them begun before the last reload, under the rules loaded then"
-        return "\(attempts.count) TCP connection attempt(s) still authenticating, with encryption and user not known until admitted\(since): not counted as sessions"
+        let since = older == 0 ? "" : "; \(older) began before the last reload, under the rules loaded then"
+        return "\(attempts.count) TCP login(s) in progress (no user or encryption shown yet), not counted\(since)"
     }
 
     /// The view's address column is loopback-only (127.0.0.0/8 or ::1/128).

@@ -170,26 +170,31 @@ public enum SQLText {
           AND (a.state = 'starting' AND a.backend_start >= pg_catalog.pg_conf_load_time()) IS NOT TRUE
         """
 
-    /// Right after the hostssl reload, 18: TCP connections still
-    /// authenticating that began before it, and so meet the old rules, which
-    /// may admit them in plain text; ended whatever they turn out to be
-    /// (their encryption is not shown yet), waiting up to a second for each.
-    /// nil before 18, which lists a backend only once admitted.
-    public static func endAttemptsBeforeLastReload(_ version: ServerVersion) -> String? {
+    /// Right after the hostssl reload, 18: TCP logins in progress that began
+    /// before it (`attemptsBefore`), and so meet the old rules, which may
+    /// admit them in plain text; signalled whatever they turn out to be
+    /// (their encryption is not shown yet), all at once, without waiting for
+    /// each in turn. nil before 18, which lists a backend only once admitted.
+    public static func endAttemptsBefore(_ version: ServerVersion) -> String? {
         guard version.major >= 18 else { return nil }
-        return """
-            SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid, 1000) AS ended
-            FROM pg_catalog.pg_stat_activity a
-            WHERE a.state = 'starting' AND a.client_port IS NOT NULL AND a.client_port <> -1
-              AND a.backend_start < pg_catalog.pg_conf_load_time() AND a.pid <> pg_catalog.pg_backend_pid()
-            ORDER BY a.pid
-            """
+        return "SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid) AS signalled\n" + attemptsBeforeScan
     }
 
-    /// Of the given pids, those 18 shows as still authenticating that began
-    /// after the last reload: not sessions yet, and they meet the current rules.
-    public static let startingSinceLastReload = """
-        SELECT pid FROM pg_catalog.pg_stat_activity
-        WHERE pid = ANY($1::int[]) AND state = 'starting' AND backend_start >= pg_catalog.pg_conf_load_time()
+    /// The confirmation: the logins `endAttemptsBefore` ends, still there.
+    /// Read before the sessions, so that one admitted between the two reads
+    /// is among the sessions.
+    public static let attemptsBefore = "SELECT a.pid, pg_catalog.host(a.client_addr) AS client_address\n" + attemptsBeforeScan
+
+    /// TCP connections 18 shows as still authenticating (`starting`) that
+    /// began before $1 (seconds since 1970: when the postmaster loaded the
+    /// hostssl rules, as a session forked after it reported), never the
+    /// caller's own. `pg_conf_load_time()` on a long-lived session is when
+    /// that backend took the reload, which can be much later.
+    static let attemptsBeforeScan = """
+        FROM pg_catalog.pg_stat_activity a
+        WHERE a.state = 'starting' AND a.client_port IS NOT NULL AND a.client_port <> -1
+          AND a.backend_start < pg_catalog.to_timestamp($1::double precision) AND a.pid <> pg_catalog.pg_backend_pid()
+        ORDER BY a.pid
         """
+
 }

@@ -3,7 +3,8 @@ import HostIO
 /// A client that sends its startup packet over TCP and never answers the
 /// password request: from 18 its backend stays in `pg_stat_activity` as
 /// `starting`, without a user and with `ssl` false even over TLS, until
-/// `authentication_timeout` (60 s here). Anyone who reaches the port can do
+/// `authentication_timeout` (60 s by default), when the script ends too.
+/// Anyone who reaches the port can do
 /// this where the rules ask for a password; no credentials are needed.
 public struct StalledStartup {
     public enum Kind { case plain, replication, tls }
@@ -11,7 +12,7 @@ public struct StalledStartup {
 
     public static func start(_ cluster: TestCluster, _ kind: Kind = .plain) throws -> StalledStartup {
         let script = """
-            import signal, socket, ssl, struct
+            import socket, ssl, struct
             s = socket.create_connection(("127.0.0.1", \(cluster.port)))
             if \(kind == .tls ? "True" : "False"):
                 s.sendall(struct.pack("!II", 8, 80877103))
@@ -22,8 +23,9 @@ public struct StalledStartup {
                 s = context.wrap_socket(s)
             body = struct.pack("!I", 196608) + b"user\\0postgres\\0database\\0postgres\\0" + \(kind == .replication ? "b\"replication\\0true\\0\"" : "b\"\"") + b"\\0"
             s.sendall(struct.pack("!I", len(body) + 4) + body)
-            s.recv(1)
-            signal.pause()
+            # Until the server closes it (the test ends it, or authentication_timeout passes).
+            while s.recv(1024):
+                pass
             """
         func waiting() throws -> Int32 {
             try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0 AND backend_type = $1",

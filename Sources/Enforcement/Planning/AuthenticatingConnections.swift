@@ -6,7 +6,7 @@ import ClusterFacts
 /// make one (a startup packet, then silence). The planner leaves them out of
 /// the impact, the inventory and the guard (`Session.isClient`), and says so
 /// in one note; the run ends those still there from before its rewrite's
-/// reload (`SQLText.endAttemptsBeforeLastReload`). docs/POSTGRES.md, "18
+/// reload (`SQLText.endAttemptsBefore`). docs/POSTGRES.md, "18
 /// lists connections still authenticating".
 enum AuthenticatingConnections {
     static func note(_ snapshot: ClusterSnapshot) -> String? {
@@ -16,9 +16,8 @@ enum AuthenticatingConnections {
         let more = attempts.count > shown.count ? " and \(attempts.count - shown.count) more" : ""
         let standby = attempts.contains(where: \.isWalsender)
             ? " A replication one may be a standby reconnecting: check that its primary_conninfo asks for SSL." : ""
-        return "\(shown.joined(separator: ", "))\(more) \(attempts.count == 1 ? "was" : "were") still authenticating when the plan looked, "
-            + "with no user and no encryption known yet: not judged and not protected. After the rewrite's reload the run ends any "
-            + "connection still authenticating from before it (the old rules might admit it in plain text); a client retries under the new rules."
-            + standby
+        return "TCP login(s) in progress when the plan looked, with no user or encryption shown yet, so not judged or protected: "
+            + "\(shown.joined(separator: ", "))\(more). Right after the hostssl reload the run ends the logins begun before it "
+            + "(the old rules might admit them in plain text): such a login fails, and a retry meets the new rules." + standby
     }
 }

@@ -124,9 +124,9 @@ struct PlanAssembly {
             sql.append(PlannedStatement(step: .reloadOrRestart, kind: .check, text: SQLText.fileSettingErrors,
                                         purpose: "phase B: configuration files still clean (must return no rows)"))
             sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: SQLText.reload, purpose: "phase B reload: the hostssl rules"))
-            if let attempts = SQLText.endAttemptsBeforeLastReload(version) {
+            if let attempts = SQLText.endAttemptsBefore(version) {
                 sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: attempts,
-                                            purpose: "connections still authenticating from before the reload, under the old rules: ended (a client retries under the new ones)"))
+                                            purpose: "logins in progress that began before the server loaded the hostssl rules ($1, as the reload's proof saw it), under the old rules: ended; a retry meets the new ones"))
             }
         }
         for session in terminateTargets {

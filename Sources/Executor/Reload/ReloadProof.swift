@@ -17,7 +17,9 @@ import SQLCatalogue
 /// break of its own (docs/SECURITY.md, "Log injection").
 public enum ReloadProof {
     public enum Outcome: Hashable, Sendable {
-        case taken
+        /// With the postmaster's new load time (seconds since 1970, the
+        /// server's clock), as the first session forked after it reports it.
+        case taken(loadedAt: Double)
         case notTaken(String)
     }
 
@@ -31,13 +33,14 @@ public enum ReloadProof {
         let hbaBefore = hba.flatMap { HostFile.sha256($0.path) }
         _ = try connection.query(SQLText.reload)
         let deadline = Date().addingTimeInterval(timeoutSeconds)
-        var moved = false
+        var moved: Double?
         var lastError = ""
         while Date() < deadline {
             do {
                 let fresh = try Connection.connect(probe, timeoutSeconds: 5)
                 defer { fresh.close() }
-                if try loadTime(fresh) > before { moved = true; break }
+                let loaded = try loadTime(fresh)
+                if loaded > before { moved = loaded; break }
             } catch {
                 lastError = operatorMessage(for: error)
             }
@@ -53,10 +56,10 @@ public enum ReloadProof {
                 return .notTaken("the server's own parse of \(hba.path) fails, so it kept its previous rules: " + problems.joined(separator: "; "))
             }
         }
-        guard moved else {
+        guard let moved else {
             return .notTaken("no new session saw a later pg_conf_load_time() within \(Int(timeoutSeconds)) s" + (lastError.isEmpty ? "" : " (\(lastError))"))
         }
-        return .taken
+        return .taken(loadedAt: moved)
     }
 
     static func loadTime(_ connection: Connection) throws(PostgresError) -> Double {

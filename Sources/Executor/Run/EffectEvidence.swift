@@ -8,6 +8,8 @@ import Foundation
 public struct EffectEvidence: Hashable, Sendable {
     /// Phase B's reload was sent now.
     public var hostsslLiveAt: Date?
+    /// When the postmaster loaded the hostssl rules, by the server's clock.
+    public var hostsslLoadedAt: Double?
     /// No planned plain session was left at this moment (the first such moment counts).
     public var lastPlainGoneAt: Date?
     public var terminated: [TerminatedSession] = []
@@ -25,6 +27,7 @@ extension RunRecord {
     /// The evidence an effect returned, kept.
     mutating func keep(_ evidence: EffectEvidence) {
         if let at = evidence.hostsslLiveAt { milestones.hostsslLiveAt = at }
+        if let at = evidence.hostsslLoadedAt { milestones.hostsslLoadedAt = at }
         if let at = evidence.lastPlainGoneAt, milestones.lastPlainGoneAt == nil { milestones.lastPlainGoneAt = at }
         terminated += evidence.terminated
         if let confirmation = evidence.confirmation { self.confirmation = confirmation }

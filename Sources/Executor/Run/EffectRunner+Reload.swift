@@ -53,13 +53,15 @@ extension EffectRunner {
         let probe = phase == .hostsslRules && !rollingBack ? context.sslTarget : context.target
         do {
             switch try ReloadProof.reload(connection, probe: probe, hba: (context.server.hbaFile, context.server.version)) {
-            case .taken:
+            case .taken(let loadedAt):
                 var after = settingsFingerprint()
+                var evidence = EffectEvidence()
                 if phase == .hostsslRules && !rollingBack {
-                    let ended = endAttemptsUnderTheOldRules()
+                    evidence.hostsslLoadedAt = loadedAt
+                    let ended = endAttemptsUnderTheOldRules(loadedAt: loadedAt)
                     if !ended.isEmpty { after = (after ?? [:]).merging(ended) { $1 } }
                 }
-                return Performed(.reloaded, after: after)
+                return Performed(.reloaded, after: after, evidence: evidence)
             case .notTaken(let reason): return Performed(.reloadNotTaken(reason), after: settingsFingerprint())
             }
         } catch {
@@ -71,9 +73,9 @@ extension EffectRunner {
     /// before meet the old ones, which may admit them in plain text, and the
     /// plan could not name them (no user yet). A failure here is left to the
     /// confirmation, which counts any still there.
-    func endAttemptsUnderTheOldRules() -> [String: String] {
+    func endAttemptsUnderTheOldRules(loadedAt: Double) -> [String: String] {
         do {
-            let ended = try SessionTermination.endAttemptsBeforeLastReload(connection, version: context.server.version)
+            let ended = try SessionTermination.endAttempts(before: loadedAt, connection, version: context.server.version)
             return ended.isEmpty ? [:] : ["ended_attempts": ended.map(String.init).joined(separator: ",")]
         } catch {
             return ["ending_attempts_failed": operatorMessage(for: error)]

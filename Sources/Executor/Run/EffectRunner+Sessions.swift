@@ -62,24 +62,25 @@ extension EffectRunner {
 
     func confirm(_ expectation: ConfirmationExpectation, record: RunRecord) -> Performed {
         do {
-            let everyone = try ServerInspector(connection: connection).readSessions().filter { $0.pid != connection.backendPID }
-            let sessions = everyone.filter(\.isClient)
+            // 18: a connection still authenticating that began before the last reload meets the old rules,
+            // which may admit it in plain text (the run ended those there right after the reload). Read
+            // first: one admitted after this read is among the sessions read next.
+            // Only when this run loaded hostssl rules: otherwise no login meets older rules it replaced.
+            let older = try record.milestones.hostsslLoadedAt.map { loaded throws(PostgresError) in
+                try connection.query(SQLText.attemptsBefore, [loaded]).rows.map { row throws(PostgresError) in
+                    (pid: try row.int32("pid"), address: try row.optionalString("client_address"))
+                }
+            }?.filter { !(expectation.loopbackPlainAllowed && Session.isLoopback(address: $0.address)) } ?? []
+            let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
             let counts = SessionCounts(sessions)
             var problems: [String] = []
             let plain = sessions.filter { $0.isPlainTCP && !(expectation.loopbackPlainAllowed && $0.isLoopback) }
             if !plain.isEmpty {
                 problems.append("\(plain.count) TCP session(s) still without SSL: " + plain.map { "pid \($0.pid) \($0.user ?? "?")@\($0.clientAddress ?? "?")" }.joined(separator: ", "))
             }
-            // 18: one still authenticating that began after the last reload meets this run's rules; an older
-            // one meets the old rules, which may admit it in plain text (the terminate step ended those it saw).
-            let attempts = everyone.filter { $0.isTCPAttempt && !(expectation.loopbackPlainAllowed && $0.isLoopback) }.map(\.pid)
-            if !attempts.isEmpty {
-                let newer = Set(try connection.query(SQLText.startingSinceLastReload, [attempts]).rows.map { row throws(PostgresError) in try row.int32("pid") })
-                let older = attempts.filter { !newer.contains($0) }
-                if !older.isEmpty {
-                    problems.append("\(older.count) TCP connection(s) still authenticating since before the last reload, under rules that may admit plain text: pid "
-                                    + older.map(String.init).joined(separator: ", "))
-                }
+            if !older.isEmpty {
+                problems.append("\(older.count) TCP login(s) begun before the hostssl reload still in progress, under the old rules, which may admit plain text: pid "
+                                + older.map { String($0.pid) }.joined(separator: ", ") + "; end them with pg_terminate_backend, then run `status`")
             }
             let versions = TLSVersions.counts(sessions)
             let floor = TLSVersions.rank(expectation.minimumTLS)

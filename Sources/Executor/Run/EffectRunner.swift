@@ -37,6 +37,10 @@ public final class EffectRunner: @unchecked Sendable {
     public var lock: RunLock?
     /// The watchdog this process started, reaped once it stands down.
     var watchdogChild: ChildProcess?
+    /// The watchdog putting the old pg_hba.conf back: its reload of the saved
+    /// run's hostssl phase is a revert, which opens no exposure window and
+    /// ends no connection.
+    public var reverting = false
     /// Hears the terminate step's every look while it waits for transaction
     /// boundaries (the wizard's live count); never run state.
     public var terminationProgress: (@Sendable (TerminationProgress) -> Void)?
@@ -61,9 +65,10 @@ public final class EffectRunner: @unchecked Sendable {
         case .checkBeforeReload(let phase): return checkBeforeReload(phase, plan: record.state.plan)
         case .checkCandidateHBA: return checkCandidateHBA()
         case .reload(let phase):
+            let back = record.state.isRollingBack || reverting
             // The window opens when the server is told to load the hostssl rules, not when the proof comes back.
-            let live = phase == .hostsslRules && !record.state.isRollingBack ? Date() : nil
-            var performed = reload(phase, rollingBack: record.state.isRollingBack)
+            let live = phase == .hostsslRules && !back ? Date() : nil
+            var performed = reload(phase, rollingBack: back)
             performed.evidence.hostsslLiveAt = live
             return performed
         case .restart: return restart()

@@ -66,6 +66,11 @@ public struct RunOptions: Codable, Hashable, Sendable {
 public struct Milestones: Codable, Hashable, Sendable {
     /// Phase B's reload was sent: from here new sessions meet the hostssl rules.
     public var hostsslLiveAt: Date?
+    /// When the postmaster loaded the hostssl rules, in seconds since 1970 by
+    /// the server's clock (`pg_conf_load_time()` of a session forked after
+    /// it): a login that began earlier meets the old rules. Absent when this
+    /// run did not load them, and in records from before it was kept.
+    public var hostsslLoadedAt: Double?
     /// No planned non-SSL backend was left (terminated or gone by themselves).
     public var lastPlainGoneAt: Date?
     public var finishedAt: Date?

@@ -46,14 +46,21 @@ public enum SessionTermination {
         return try connection.query(SQLText.stillExposedAmong, [pids, weakVersions.joined(separator: ",")]).rows.map { row throws(PostgresError) in try row.int32("pid") }
     }
 
-    /// 18: ends the TCP connections still authenticating that began before
-    /// the last reload, and returns their pids. They meet the rules loaded
-    /// before it, which may admit them in plain text, and neither their user
-    /// nor their encryption shows yet; a client among them retries under the
-    /// rules loaded now (docs/POSTGRES.md, "18 lists connections still authenticating").
-    public static func endAttemptsBeforeLastReload(_ connection: Connection, version: ServerVersion) throws(PostgresError) -> [Int32] {
-        guard let statement = SQLText.endAttemptsBeforeLastReload(version) else { return [] }
-        return try connection.query(statement).rows.map { row throws(PostgresError) in try row.int32("pid") }
+    /// 18: ends the TCP logins in progress that began before `loaded` (the
+    /// postmaster's load of the hostssl rules, seconds since 1970 by the
+    /// server's clock), and returns the pids signalled and gone. They meet
+    /// the rules loaded before, which may admit them in plain text, and
+    /// neither their user nor their encryption shows yet; such a login
+    /// fails, and a retry meets the rules loaded now (docs/POSTGRES.md, "18
+    /// lists connections still authenticating").
+    public static func endAttempts(before loaded: Double, _ connection: Connection, version: ServerVersion) throws(PostgresError) -> [Int32] {
+        guard let statement = SQLText.endAttemptsBefore(version) else { return [] }
+        var signalled: [Int32] = []
+        for row in try connection.query(statement, [loaded]).rows where try row.bool("signalled") {
+            signalled.append(try row.int32("pid"))
+        }
+        let remaining = Set(try waitUntilGone(connection, signalled, until: Date().addingTimeInterval(2)))
+        return signalled.filter { !remaining.contains($0) }
     }
 
     /// Without a grace: every exposed pid is signalled at once. Returns those still there after the wait.

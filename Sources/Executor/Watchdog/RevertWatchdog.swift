@@ -133,6 +133,7 @@ public enum RevertWatchdog {
             runner = connected
             connected.journal = journal
             connected.lock = lock
+            connected.reverting = true
             let effect = Effect.reload(.hostsslRules)
             try journal.record(effect, before: connected.fingerprint(effect, plan: saved.state.plan))
             let performed = connected.perform(effect, record: saved)

@@ -12,6 +12,8 @@ struct AttemptsAcrossTheRewriteTests {
     @Test func anAttemptUnderTheOldRulesIsEndedAndTheRunIsConfirmed() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
             try cluster.writeHBA(FaultInjectionTests.hba)
+            // Longer than the whole apply can take on a loaded machine: the server must not end the login first.
+            try cluster.sql("ALTER SYSTEM SET authentication_timeout = '10min'")
             try cluster.reload()
             let stalled = try StalledStartup.start(cluster)
             defer { stalled.stop() }

@@ -49,6 +49,28 @@ struct ConfirmWithinTests {
         }
     }
 
+    /// 18: the watchdog's reload puts the old rules back; logins begun under
+    /// the hostssl rules are not ended then (only the run's own reload of
+    /// the hostssl rules ends those begun before it).
+    @Test func theWatchdogsRevertLeavesLoginsInProgressAlone() async throws {
+        try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
+            let (original, _) = try FaultInjectionTests.prepare(cluster)
+            let wizard = try WizardRun()
+            let apply = try Self.applyConfirmed(cluster, wizard, within: 6)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\(apply.stderr)")
+            let stalled = try StalledStartup.start(cluster, .tls)
+            defer { stalled.stop() }
+            let pid = try #require(try cluster.sql("SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0").rows.first?.int32("pid"))
+            let loaded = try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t")
+            try cluster.waitFor("the watchdog to put pg_hba.conf back and reload", seconds: 6 + 15) {
+                try cluster.hbaText == original && cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t") != loaded
+            }
+            usleep(500_000)
+            #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [pid]).rows.first?.int32("n") == 1)
+            #expect(!wizard.allStateText().contains("ended_attempts"), "no journal records an ended login")
+        }
+    }
+
     /// `rollback` while the watchdog waits: it puts the file back now.
     @Test func rollbackWhileWaitingRevertsAtOnce() async throws {
         try await TestCluster.with { cluster in

@@ -199,7 +199,7 @@ struct PlannerTests {
         #expect(!plan.lockout.checks.contains { $0.identity.kind == .standby }, "no standby to protect: it has no user yet")
         #expect(plan.impact.walsenders.isEmpty && plan.impact.refusedClients.map(\.address) == ["10.7.7.7"])
         #expect(plan.run.terminate.map(\.pid) == [702])
-        #expect(plan.notes.contains { $0.contains("pid 700 from 10.5.5.5 (replication), pid 701 from 10.6.6.6 were still authenticating") })
+        #expect(plan.notes.contains { $0.contains("not judged or protected: pid 700 from 10.5.5.5 (replication), pid 701 from 10.6.6.6.") })
     }
 
     @Test func badOptionsSayWhatIsWrong() {

@@ -69,7 +69,13 @@ import TestSupport
             defer { connection.close() }
             let probe = try ConnectionTarget(cluster.socketConninfo)
             try cluster.writeHBA(Self.good + "host all all 10.0.0.0/8 md5\n")
-            #expect(try ReloadProof.reload(connection, probe: probe, hba: (cluster.hbaFile, cluster.version)) == .taken)
+            let loaded = try cluster.sql("SELECT extract(epoch FROM pg_conf_load_time())::float8 AS t").rows.first?.optionalDouble("t") ?? 0
+            guard case .taken(let loadedAt) = try ReloadProof.reload(connection, probe: probe, hba: (cluster.hbaFile, cluster.version)) else {
+                Issue.record("the reload was not taken")
+                return
+            }
+            #expect(try loadedAt > loaded && loadedAt == cluster.sql("SELECT extract(epoch FROM pg_conf_load_time())::float8 AS t").rows.first?.optionalDouble("t"),
+                    "the postmaster's new load time, as a session forked after it sees it")
 
             // A broken file: pg_reload_conf() still returns true, the old rules stay.
             try cluster.writeHBA(Self.good + "host all all 10.0.0.0/33 md5\n")

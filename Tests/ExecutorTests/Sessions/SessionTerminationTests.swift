@@ -89,6 +89,10 @@ import TestSupport
     @Test func aConnectionStillAuthenticatingCountsOnlyIfTheOldRulesMayAdmitIt() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
             _ = try cluster.enableSSL()
+            // Opened before the reload, as the run's own connection is: it takes the reload only at its next
+            // command, so its pg_conf_load_time() is no boundary; the proof's fresh session gives one.
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
             let older = try StalledStartup.start(cluster)
             defer { older.stop() }
             #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty, "began after the last reload: not a session yet")
@@ -103,9 +107,8 @@ import TestSupport
             defer { newer.stop() }
             let attempts = "SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0 ORDER BY backend_start"
             let pids = try cluster.sql(attempts).rows.map { try $0.int32("pid") }
-            let connection = try cluster.superuserConnection()
-            defer { connection.close() }
-            #expect(try SessionTermination.endAttemptsBeforeLastReload(connection, version: cluster.version) == [pids[0]])
+            let boundary = try #require(try cluster.sql(SQLText.confLoadTime).rows.first?.optionalDouble("t"))
+            #expect(try SessionTermination.endAttempts(before: boundary, connection, version: cluster.version) == [pids[0]])
             #expect(try cluster.sql(attempts).rows.map { try $0.int32("pid") } == [pids[1]], "ended and gone; the newer one meets the loaded rules")
             #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty)
         }
