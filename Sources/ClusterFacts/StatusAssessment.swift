@@ -136,7 +136,7 @@ public struct StatusAssessment: Hashable, Sendable, Codable {
         let attempts = snapshot.tcpAttempts
         guard !attempts.isEmpty else { return nil }
         let older = attempts.filter(snapshot.beganBeforeLastLoad).count
-        let since = older == 0 ? "" : "; \(older) began before the last reload, under the rules loaded then"
+        let since = older == 0 ? "" : "; \(older) began before the last reload, under the rules in force before it"
         return "\(attempts.count) TCP login(s) in progress (no user or encryption shown yet), not counted\(since)"
     }
 

@@ -160,14 +160,14 @@ public enum SQLText {
     public static let stillPresent = "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid"
 
     /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted. A
-    /// connection 18 shows as `starting` is still authenticating: left out
-    /// only if it began after the last reload, so that it meets the rules
-    /// this run wrote (docs/POSTGRES.md, "18 lists connections still authenticating").
+    /// connection 18 shows as `starting` is a login in progress, whose
+    /// encryption is not shown yet: those from before the hostssl rules are
+    /// `attemptsBefore` (docs/POSTGRES.md, "18 lists connections still authenticating").
     public static let plainTCPSessions = """
         SELECT a.pid, a.usename, pg_catalog.host(a.client_addr) AS client_address FROM pg_catalog.pg_stat_activity a \
         JOIN pg_catalog.pg_stat_ssl s USING (pid) LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid) \
         WHERE a.client_port IS NOT NULL AND a.client_port <> -1 AND NOT s.ssl AND NOT coalesce(g.encrypted, false) \
-          AND (a.state = 'starting' AND a.backend_start >= pg_catalog.pg_conf_load_time()) IS NOT TRUE
+          AND a.state IS DISTINCT FROM 'starting'
         """
 
     /// Right after the hostssl reload, 18: TCP logins in progress that began
@@ -187,13 +187,19 @@ public enum SQLText {
 
     /// TCP connections 18 shows as still authenticating (`starting`) that
     /// began before $1 (seconds since 1970: when the postmaster loaded the
-    /// hostssl rules, as a session forked after it reported), never the
-    /// caller's own. `pg_conf_load_time()` on a long-lived session is when
-    /// that backend took the reload, which can be much later.
+    /// hostssl rules, as a session forked after it reported) or within a
+    /// second after it, never the caller's own. A backend takes its start
+    /// time in the child after the fork but its rules at the fork: one forked
+    /// just before the load and scheduled after it has a later start and the
+    /// old rules. A login under the new rules begun in that second, and still
+    /// in progress, is ended too: a retry costs it nothing else. (Not
+    /// `pg_conf_load_time()` on a long-lived session: that is when the
+    /// backend took the reload, at its next command, maybe much later.)
     static let attemptsBeforeScan = """
         FROM pg_catalog.pg_stat_activity a
         WHERE a.state = 'starting' AND a.client_port IS NOT NULL AND a.client_port <> -1
-          AND a.backend_start < pg_catalog.to_timestamp($1::double precision) AND a.pid <> pg_catalog.pg_backend_pid()
+          AND a.backend_start < pg_catalog.to_timestamp($1::double precision) + interval '1 second'
+          AND a.pid <> pg_catalog.pg_backend_pid()
         ORDER BY a.pid
         """
 

@@ -85,7 +85,7 @@ struct StatusAssessmentTests {
                                 clientPort: 41001, ssl: false, backendStart: loaded.addingTimeInterval(-0.001), state: "starting")
         let now = StatusAssessment(snapshot: Self.snapshot(ssl: "on", sessions: [attempt, walsender], confLoadTime: loaded), tls: .offered)
         #expect(now.verdict == .enforced && now.counts == SessionCounts(), "\(now.reasons)")
-        #expect(now.notes.contains { $0 == "2 TCP login(s) in progress (no user or encryption shown yet), not counted; 1 began before the last reload, under the rules loaded then" })
+        #expect(now.notes.contains { $0 == "2 TCP login(s) in progress (no user or encryption shown yet), not counted; 1 began before the last reload, under the rules in force before it" })
 
         var admitted = attempt
         (admitted.state, admitted.user) = ("idle", "app")

@@ -34,7 +34,7 @@ import TestSupport
             try cluster.waitFor("the reload") { try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t") != loaded }
             let later = try StatusCheck.run(ConnectionTarget(cluster.socketConninfo))
             #expect(later.assessment.verdict == .enforced, "\(later.assessment.reasons)")
-            #expect(later.assessment.notes.contains { $0.hasSuffix("not counted; 3 began before the last reload, under the rules loaded then") })
+            #expect(later.assessment.notes.contains { $0.hasSuffix("not counted; 3 began before the last reload, under the rules in force before it") })
         }
     }
 

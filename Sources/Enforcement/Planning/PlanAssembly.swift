@@ -136,6 +136,10 @@ struct PlanAssembly {
                                         purpose: who))
         }
         if sql.contains(where: { $0.kind == .change }) {
+            if rewriteNeeded, let attempts = SQLText.endAttemptsBefore(version) {
+                sql.append(PlannedStatement(step: .confirm, kind: .change, text: attempts,
+                                            purpose: "again: logins whose client sent its startup packet since, under the old rules; then those still there count as not enforced"))
+            }
             sql.append(PlannedStatement(step: .confirm, kind: .check, text: SQLText.plainTCPSessions,
                                         purpose: "no plain-text TCP session left" + (input.options.rewritePolicy.includeLoopback ? "" : " (loopback allowed by policy)")))
         }

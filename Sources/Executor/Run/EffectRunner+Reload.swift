@@ -75,8 +75,7 @@ extension EffectRunner {
     /// confirmation, which counts any still there.
     func endAttemptsUnderTheOldRules(loadedAt: Double) -> [String: String] {
         do {
-            let ended = try SessionTermination.endAttempts(before: loadedAt, connection, version: context.server.version)
-            return ended.isEmpty ? [:] : ["ended_attempts": ended.map(String.init).joined(separator: ",")]
+            return SessionTermination.journalDetail(try SessionTermination.endAttempts(before: loadedAt, connection, version: context.server.version))
         } catch {
             return ["ending_attempts_failed": operatorMessage(for: error)]
         }

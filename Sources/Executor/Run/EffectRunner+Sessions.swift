@@ -62,15 +62,18 @@ extension EffectRunner {
 
     func confirm(_ expectation: ConfirmationExpectation, record: RunRecord) -> Performed {
         do {
-            // 18: a connection still authenticating that began before the last reload meets the old rules,
-            // which may admit it in plain text (the run ended those there right after the reload). Read
-            // first: one admitted after this read is among the sessions read next.
-            // Only when this run loaded hostssl rules: otherwise no login meets older rules it replaced.
-            let older = try record.milestones.hostsslLoadedAt.map { loaded throws(PostgresError) in
-                try connection.query(SQLText.attemptsBefore, [loaded]).rows.map { row throws(PostgresError) in
+            // 18: a login that began before this run's hostssl rules were loaded meets the old ones, which
+            // may admit it in plain text. Those listed right after the reload were ended then; one whose
+            // client sent its startup packet since is ended now. What is left is read before the
+            // sessions, so that one admitted between the two reads is among the sessions.
+            var older: [(pid: Int32, address: String?)] = []
+            var after: [String: String] = [:]
+            if let loaded = record.milestones.hostsslLoadedAt {
+                after = SessionTermination.journalDetail(try SessionTermination.endAttempts(before: loaded, connection, version: context.server.version))
+                older = try connection.query(SQLText.attemptsBefore, [loaded]).rows.map { row throws(PostgresError) in
                     (pid: try row.int32("pid"), address: try row.optionalString("client_address"))
-                }
-            }?.filter { !(expectation.loopbackPlainAllowed && Session.isLoopback(address: $0.address)) } ?? []
+                }.filter { !(expectation.loopbackPlainAllowed && Session.isLoopback(address: $0.address)) }
+            }
             let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
             let counts = SessionCounts(sessions)
             var problems: [String] = []
@@ -79,8 +82,8 @@ extension EffectRunner {
                 problems.append("\(plain.count) TCP session(s) still without SSL: " + plain.map { "pid \($0.pid) \($0.user ?? "?")@\($0.clientAddress ?? "?")" }.joined(separator: ", "))
             }
             if !older.isEmpty {
-                problems.append("\(older.count) TCP login(s) begun before the hostssl reload still in progress, under the old rules, which may admit plain text: pid "
-                                + older.map { String($0.pid) }.joined(separator: ", ") + "; end them with pg_terminate_backend, then run `status`")
+                problems.append("\(older.count) TCP login(s) begun before the hostssl reload still in progress after pg_terminate_backend, under the old rules, which may admit plain text: pid "
+                                + older.map { String($0.pid) }.joined(separator: ", ") + "; once they are gone, any admitted in plain text shows in `status`")
             }
             let versions = TLSVersions.counts(sessions)
             let floor = TLSVersions.rank(expectation.minimumTLS)
@@ -104,7 +107,7 @@ extension EffectRunner {
             confirmation.movedToSSL = clients.movedToSSL
             confirmation.notBackOverSSL = clients.notBackOverSSL
             evidence.confirmation = confirmation
-            return Performed(.confirmationFindings(problems: problems), evidence: evidence)
+            return Performed(.confirmationFindings(problems: problems), after: after.isEmpty ? nil : after, evidence: evidence)
         } catch {
             return Performed(.confirmationFindings(problems: [operatorMessage(for: error)]))
         }

@@ -48,19 +48,29 @@ public enum SessionTermination {
 
     /// 18: ends the TCP logins in progress that began before `loaded` (the
     /// postmaster's load of the hostssl rules, seconds since 1970 by the
-    /// server's clock), and returns the pids signalled and gone. They meet
+    /// server's clock): the pids signalled and gone, and those still there
+    /// after two seconds. They meet
     /// the rules loaded before, which may admit them in plain text, and
     /// neither their user nor their encryption shows yet; such a login
     /// fails, and a retry meets the rules loaded now (docs/POSTGRES.md, "18
     /// lists connections still authenticating").
-    public static func endAttempts(before loaded: Double, _ connection: Connection, version: ServerVersion) throws(PostgresError) -> [Int32] {
-        guard let statement = SQLText.endAttemptsBefore(version) else { return [] }
+    public static func endAttempts(before loaded: Double, _ connection: Connection,
+                                   version: ServerVersion) throws(PostgresError) -> (ended: [Int32], stillThere: [Int32]) {
+        guard let statement = SQLText.endAttemptsBefore(version) else { return ([], []) }
         var signalled: [Int32] = []
         for row in try connection.query(statement, [loaded]).rows where try row.bool("signalled") {
             signalled.append(try row.int32("pid"))
         }
-        let remaining = Set(try waitUntilGone(connection, signalled, until: Date().addingTimeInterval(2)))
-        return signalled.filter { !remaining.contains($0) }
+        let remaining = try waitUntilGone(connection, signalled, until: Date().addingTimeInterval(2))
+        return (signalled.filter { !remaining.contains($0) }, remaining)
+    }
+
+    /// The journal's words for `endAttempts`: nothing when there was nothing to end.
+    public static func journalDetail(_ outcome: (ended: [Int32], stillThere: [Int32])) -> [String: String] {
+        var detail: [String: String] = [:]
+        if !outcome.ended.isEmpty { detail["ended_attempts"] = outcome.ended.map(String.init).joined(separator: ",") }
+        if !outcome.stillThere.isEmpty { detail["attempts_still_there"] = outcome.stillThere.map(String.init).joined(separator: ",") }
+        return detail
     }
 
     /// Without a grace: every exposed pid is signalled at once. Returns those still there after the wait.

@@ -28,4 +28,29 @@ struct AttemptsAcrossTheRewriteTests {
             #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [pid]).rows.first?.int32("n") == 0)
         }
     }
+
+    /// A connection accepted before the reload is in no view until its
+    /// client sends the startup packet; sent after the run's first look, it
+    /// is ended at the confirmation, which then confirms.
+    @Test func aLoginWhoseStartupPacketComesLateIsEndedAtTheConfirmation() async throws {
+        try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
+            try cluster.writeHBA(FaultInjectionTests.hba)
+            try cluster.sql("ALTER SYSTEM SET authentication_timeout = '10min'")
+            try cluster.reload()
+            let late = try StalledStartup.connect(cluster)
+            defer { late.stop() }
+
+            let wizard = try WizardRun()
+            let (child, log) = try wizard.startPaused(["apply", cluster.socketConninfo, "--yes", "--include-loopback", "--create-certificates", "self-signed"],
+                                                      at: "before:open_test_connection")
+            try late.sendStartup(cluster)
+            let pid = try #require(try cluster.sql("SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0").rows.first?.int32("pid"))
+            let (code, output) = try wizard.continueRun(child, log: log)
+            #expect(code == 0, "\(output)")
+            let journals = (FileManager.default.enumerator(atPath: wizard.stateHome)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".jsonl") }
+            let entries = try journals.flatMap { try Journal.read(wizard.stateHome + "/" + $0) }
+            #expect(entries.filter { $0.kind == .event && $0.name.hasPrefix("confirmation") }.compactMap { $0.after?["ended_attempts"] } == [String(pid)],
+                    "\(entries.filter { $0.after?["ended_attempts"] != nil }.map(\.name))")
+        }
+    }
 }

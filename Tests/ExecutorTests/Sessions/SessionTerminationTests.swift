@@ -79,14 +79,11 @@ import TestSupport
         }
     }
 
-    /// 18 lists a connection still authenticating in pg_stat_activity, as
-    /// `starting`, without a user. One that began after the last reload
-    /// meets the rules this run wrote: the confirmation must not count it as
-    /// a plain-text session (EnforcementUnderLoadTests on 18 did: a retrying
-    /// `sslmode=disable` client's refused attempt made the run "incomplete").
-    /// One that began before it was forked with the old rules, which may
-    /// still admit it: it must count.
-    @Test func aConnectionStillAuthenticatingCountsOnlyIfTheOldRulesMayAdmitIt() async throws {
+    /// 18 lists a login in progress with `ssl` false whatever it turns out
+    /// to be: never a plain session. One that began before the hostssl rules
+    /// were loaded meets the old ones, which may admit it in plain text: the
+    /// run ends it (a retry meets the new rules); a newer one is left alone.
+    @Test func aLoginInProgressUnderTheOldRulesIsEndedAndANewerOneIsNot() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
             _ = try cluster.enableSSL()
             // Opened before the reload, as the run's own connection is: it takes the reload only at its next
@@ -95,22 +92,24 @@ import TestSupport
             defer { connection.close() }
             let older = try StalledStartup.start(cluster)
             defer { older.stop() }
-            #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty, "began after the last reload: not a session yet")
+            #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty, "a login in progress is not a plain session")
 
             let loaded = try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t")
             try cluster.reload()
             try cluster.waitFor("the reload") { try cluster.sql("SELECT pg_conf_load_time()::text AS t").rows.first?.string("t") != loaded }
-            #expect(try cluster.sql(SQLText.plainTCPSessions).rows.count == 1, "began before the last reload: the old rules may admit it")
-
-            // What the run does right after the hostssl reload: only the attempt from before it is ended.
+            let boundary = try #require(try cluster.sql(SQLText.confLoadTime).rows.first?.optionalDouble("t"))
+            // Past the second after the load that also counts as old (a fork just before it, scheduled after).
+            usleep(1_200_000)
             let newer = try StalledStartup.start(cluster, .tls)
             defer { newer.stop() }
             let attempts = "SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0 ORDER BY backend_start"
             let pids = try cluster.sql(attempts).rows.map { try $0.int32("pid") }
-            let boundary = try #require(try cluster.sql(SQLText.confLoadTime).rows.first?.optionalDouble("t"))
-            #expect(try SessionTermination.endAttempts(before: boundary, connection, version: cluster.version) == [pids[0]])
+            #expect(try connection.query(SQLText.attemptsBefore, [boundary]).rows.map { try $0.int32("pid") } == [pids[0]])
+
+            let outcome = try SessionTermination.endAttempts(before: boundary, connection, version: cluster.version)
+            #expect(outcome.ended == [pids[0]] && outcome.stillThere.isEmpty)
             #expect(try cluster.sql(attempts).rows.map { try $0.int32("pid") } == [pids[1]], "ended and gone; the newer one meets the loaded rules")
-            #expect(try cluster.sql(SQLText.plainTCPSessions).rows.isEmpty)
+            #expect(try connection.query(SQLText.attemptsBefore, [boundary]).rows.isEmpty)
         }
     }
 
