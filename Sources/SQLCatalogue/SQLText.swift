@@ -182,8 +182,11 @@ public enum SQLText {
 
     /// The confirmation: the logins `endAttemptsBefore` ends, still there.
     /// Read before the sessions, so that one admitted between the two reads
-    /// is among the sessions.
-    public static let attemptsBefore = "SELECT a.pid, pg_catalog.host(a.client_addr) AS client_address\n" + attemptsBeforeScan
+    /// is among the sessions. nil before 18.
+    public static func attemptsBefore(_ version: ServerVersion) -> String? {
+        guard version.major >= 18 else { return nil }
+        return "SELECT a.pid, pg_catalog.host(a.client_addr) AS client_address\n" + attemptsBeforeScan
+    }
 
     /// TCP connections 18 shows as still authenticating (`starting`) that
     /// began before $1 (seconds since 1970: when the postmaster loaded the

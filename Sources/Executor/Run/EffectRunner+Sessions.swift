@@ -68,9 +68,9 @@ extension EffectRunner {
             // sessions, so that one admitted between the two reads is among the sessions.
             var older: [(pid: Int32, address: String?)] = []
             var after: [String: String] = [:]
-            if let loaded = record.milestones.hostsslLoadedAt {
+            if let loaded = record.milestones.hostsslLoadedAt, let attempts = SQLText.attemptsBefore(context.server.version) {
                 after = SessionTermination.journalDetail(try SessionTermination.endAttempts(before: loaded, connection, version: context.server.version))
-                older = try connection.query(SQLText.attemptsBefore, [loaded]).rows.map { row throws(PostgresError) in
+                older = try connection.query(attempts, [loaded]).rows.map { row throws(PostgresError) in
                     (pid: try row.int32("pid"), address: try row.optionalString("client_address"))
                 }.filter { !(expectation.loopbackPlainAllowed && Session.isLoopback(address: $0.address)) }
             }

@@ -104,12 +104,12 @@ import TestSupport
             defer { newer.stop() }
             let attempts = "SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0 ORDER BY backend_start"
             let pids = try cluster.sql(attempts).rows.map { try $0.int32("pid") }
-            #expect(try connection.query(SQLText.attemptsBefore, [boundary]).rows.map { try $0.int32("pid") } == [pids[0]])
+            #expect(try connection.query(try #require(SQLText.attemptsBefore(cluster.version)), [boundary]).rows.map { try $0.int32("pid") } == [pids[0]])
 
             let outcome = try SessionTermination.endAttempts(before: boundary, connection, version: cluster.version)
             #expect(outcome.ended == [pids[0]] && outcome.stillThere.isEmpty)
             #expect(try cluster.sql(attempts).rows.map { try $0.int32("pid") } == [pids[1]], "ended and gone; the newer one meets the loaded rules")
-            #expect(try connection.query(SQLText.attemptsBefore, [boundary]).rows.isEmpty)
+            #expect(try connection.query(try #require(SQLText.attemptsBefore(cluster.version)), [boundary]).rows.isEmpty)
         }
     }
 
