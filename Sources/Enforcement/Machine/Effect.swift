@@ -43,10 +43,12 @@ public enum Effect: Hashable, Sendable, Codable {
 
 extension Effect {
     /// Whether the effect only looks: it reads the server or the host and
-    /// changes neither (the wizard's own connection aside). Repeating one
-    /// after a crash is harmless, which is why the executor need not save
-    /// the run before each of them, only before the next effect that changes
-    /// something (docs/DESIGN.md, "Resume and rollback").
+    /// changes neither (the wizard's own connection aside; on 18 the
+    /// confirmation also ends logins still in progress under the old rules,
+    /// against the boundary the record keeps). Repeating one after a crash
+    /// is harmless, which is why the executor need not save the run before
+    /// each of them, only before the next effect that changes something
+    /// (docs/DESIGN.md, "Resume and rollback").
     public var onlyObserves: Bool {
         switch self {
         case .checkPreflight, .checkCertificates, .checkBeforeReload, .checkCandidateHBA, .probeTLS, .reconnectWithSSL,

@@ -126,7 +126,7 @@ struct PlanAssembly {
             sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: SQLText.reload, purpose: "phase B reload: the hostssl rules"))
             if let attempts = SQLText.endAttemptsBefore(version) {
                 sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: attempts,
-                                            purpose: "logins in progress that began before the server loaded the hostssl rules ($1, as the reload's proof saw it), under the old rules: ended; a retry meets the new ones"))
+                                            purpose: "logins in progress begun before the server loaded the hostssl rules ($1: its load time as the reload's proof saw it, in seconds since 1970) or within a second after, under the old rules: ended; a retry meets the new ones"))
             }
         }
         for session in terminateTargets {
@@ -136,9 +136,11 @@ struct PlanAssembly {
                                         purpose: who))
         }
         if sql.contains(where: { $0.kind == .change }) {
-            if rewriteNeeded, let attempts = SQLText.endAttemptsBefore(version) {
-                sql.append(PlannedStatement(step: .confirm, kind: .change, text: attempts,
-                                            purpose: "again: logins whose client sent its startup packet since, under the old rules; then those still there count as not enforced"))
+            if rewriteNeeded, let ending = SQLText.endAttemptsBefore(version), let left = SQLText.attemptsBefore(version) {
+                sql.append(PlannedStatement(step: .confirm, kind: .change, text: ending,
+                                            purpose: "the same for logins whose client sent its startup packet after the reload step ($1 as there)"))
+                sql.append(PlannedStatement(step: .confirm, kind: .check, text: left,
+                                            purpose: "logins under the old rules still in progress after that (must return no rows)"))
             }
             sql.append(PlannedStatement(step: .confirm, kind: .check, text: SQLText.plainTCPSessions,
                                         purpose: "no plain-text TCP session left" + (input.options.rewritePolicy.includeLoopback ? "" : " (loopback allowed by policy)")))

@@ -114,7 +114,13 @@ extension Plan {
             }
             for statement in statements {
                 lines.append("-- \(statement.purpose)")
-                lines.append(statement.text.hasPrefix("--") ? statement.text : statement.text + ";")
+                if statement.text.contains("$1") {
+                    // psql would stop the script on an unbound parameter, right after a reload.
+                    lines.append("-- run by the wizard with $1 bound as the purpose says; by hand, put that value in:")
+                    lines += statement.text.split(separator: "\n").map { "--   " + $0 }
+                } else {
+                    lines.append(statement.text.hasPrefix("--") ? statement.text : statement.text + ";")
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"

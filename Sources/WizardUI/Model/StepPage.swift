@@ -144,7 +144,8 @@ extension StepPage {
                                 typeYes: walsenders.isEmpty ? nil : "standbys are disconnected and must come back over SSL")
         case .confirm:
             return Confirmation(step: step, title: "Prove enforcement and write the audit report",
-                                consequences: ["reads pg_stat_ssl", "a plain-text connection attempt must be refused", "writes the audit report"])
+                                consequences: ["reads pg_stat_ssl", "on 18: ends TCP logins still in progress under the old rules", "a plain-text connection attempt must be refused",
+                                               "writes the audit report"])
         }
     }
 }

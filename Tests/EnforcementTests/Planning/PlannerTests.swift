@@ -244,4 +244,20 @@ struct PlannerTests {
         #expect(script.contains("ALTER SYSTEM SET ssl = 'on';\n") && script.contains("--   +hostssl"))
         #expect(script.components(separatedBy: "SELECT pg_catalog.pg_reload_conf();").count == 3)
     }
+
+    /// On 18 the plan lists the statements that end logins under the old rules, which the wizard runs with
+    /// `$1` bound: the psql script (ON_ERROR_STOP) must not stop on them right after the hostssl reload.
+    @Test func theScriptCarriesBoundStatementsAsComments() throws {
+        var builder = SnapshotBuilder()
+        builder.version = ServerVersion(major: 18, minor: 1)
+        builder.sessions = [SnapshotBuilder.client(601, address: "10.1.1.1", ssl: false)]
+        let plan = try Planner.plan(builder.input())
+        let bound = plan.sql.filter { $0.text.contains("$1") }
+        #expect(bound.map(\.step) == [.reloadOrRestart, .confirm, .confirm], "\(bound.map(\.purpose))")
+        let script = plan.sqlScript()
+        let live = script.split(separator: "\n").filter { !$0.hasPrefix("--") }
+        #expect(!live.contains { $0.contains("$1") } && script.contains("--   SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid) AS signalled"))
+        builder.version = ServerVersion(major: 17, minor: 5)
+        #expect(try !Planner.plan(builder.input()).sql.contains { $0.text.contains("$1") }, "before 18 no login in progress is listed")
+    }
 }
