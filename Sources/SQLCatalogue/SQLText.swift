@@ -170,22 +170,31 @@ public enum SQLText {
           AND a.state IS DISTINCT FROM 'starting'
         """
 
-    /// Right after the hostssl reload, 18: TCP logins in progress that began
-    /// before it (`attemptsBefore`), and so meet the old rules, which may
-    /// admit them in plain text; signalled whatever they turn out to be
-    /// (their encryption is not shown yet), all at once, without waiting for
-    /// each in turn. nil before 18, which lists a backend only once admitted.
+    /// Right after the hostssl reload and at the confirmation, 18: TCP
+    /// logins in progress that began before it (`attemptsBefore`), and so
+    /// meet the old rules, which may admit them in plain text, and that have
+    /// been at it for a second or more ($2): signalled whatever they turn out
+    /// to be (their encryption is not shown yet), all at once. A login takes
+    /// milliseconds: one younger is left to finish, since ending it would
+    /// fail a client that was doing nothing wrong (an sslmode=prefer one on
+    /// TLS); admitted, it is a session like any other. nil before 18, which
+    /// lists a backend only once admitted.
     public static func endAttemptsBefore(_ version: ServerVersion) -> String? {
         guard version.major >= 18 else { return nil }
         return "SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid) AS signalled\n" + attemptsBeforeScan
+            + "\n  AND pg_catalog.clock_timestamp() - a.backend_start >= pg_catalog.make_interval(secs => $2::double precision)"
     }
 
-    /// The confirmation: the logins `endAttemptsBefore` ends, still there.
-    /// Read before the sessions, so that one admitted between the two reads
-    /// is among the sessions. nil before 18.
+    /// The confirmation: the logins under the old rules still in progress,
+    /// with how long each has been at it. Read before the sessions, so that
+    /// one admitted between the two reads is among the sessions. nil before 18.
     public static func attemptsBefore(_ version: ServerVersion) -> String? {
         guard version.major >= 18 else { return nil }
-        return "SELECT a.pid, pg_catalog.host(a.client_addr) AS client_address\n" + attemptsBeforeScan
+        return """
+            SELECT a.pid, pg_catalog.host(a.client_addr) AS client_address,
+                   extract(epoch FROM pg_catalog.clock_timestamp() - a.backend_start)::double precision AS seconds
+
+            """ + attemptsBeforeScan
     }
 
     /// TCP connections 18 shows as still authenticating (`starting`) that
@@ -194,16 +203,15 @@ public enum SQLText {
     /// second after it, never the caller's own. A backend takes its start
     /// time in the child after the fork but its rules at the fork: one forked
     /// just before the load and scheduled after it has a later start and the
-    /// old rules. A login under the new rules begun in that second, and still
-    /// in progress, is ended too: a retry costs it nothing else. (Not
-    /// `pg_conf_load_time()` on a long-lived session: that is when the
-    /// backend took the reload, at its next command, maybe much later.)
+    /// old rules. A login under the new rules begun in that second and still
+    /// in progress a second later is ended too. (Not `pg_conf_load_time()` on
+    /// a long-lived session: that is when the backend took the reload, at its
+    /// next command, maybe much later.)
     static let attemptsBeforeScan = """
         FROM pg_catalog.pg_stat_activity a
         WHERE a.state = 'starting' AND a.client_port IS NOT NULL AND a.client_port <> -1
           AND a.backend_start < pg_catalog.to_timestamp($1::double precision) + interval '1 second'
           AND a.pid <> pg_catalog.pg_backend_pid()
-        ORDER BY a.pid
         """
 
 }

@@ -126,7 +126,7 @@ struct PlanAssembly {
             sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: SQLText.reload, purpose: "phase B reload: the hostssl rules"))
             if let attempts = SQLText.endAttemptsBefore(version) {
                 sql.append(PlannedStatement(step: .reloadOrRestart, kind: .change, text: attempts,
-                                            purpose: "logins in progress begun before the server loaded the hostssl rules ($1: its load time as the reload's proof saw it, in seconds since 1970) or within a second after, under the old rules: ended; a retry meets the new ones"))
+                                            purpose: "logins in progress for a second or more ($2 = 1), begun before the server loaded the hostssl rules ($1: its load time as the reload's proof saw it, in seconds since 1970) or within a second after, under the old rules: ended; a retry meets the new ones"))
             }
         }
         for session in terminateTargets {
@@ -138,7 +138,7 @@ struct PlanAssembly {
         if sql.contains(where: { $0.kind == .change }) {
             if rewriteNeeded, let ending = SQLText.endAttemptsBefore(version), let left = SQLText.attemptsBefore(version) {
                 sql.append(PlannedStatement(step: .confirm, kind: .change, text: ending,
-                                            purpose: "the same for logins whose client sent its startup packet after the reload step ($1 as there)"))
+                                            purpose: "the same, again once younger ones have had their second, for logins still under way or whose client sent its startup packet after the reload step ($1, $2 as there)"))
                 sql.append(PlannedStatement(step: .confirm, kind: .check, text: left,
                                             purpose: "logins under the old rules still in progress after that (must return no rows)"))
             }

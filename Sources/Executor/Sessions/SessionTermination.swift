@@ -58,12 +58,16 @@ public enum SessionTermination {
                                    version: ServerVersion) throws(PostgresError) -> (ended: [Int32], stillThere: [Int32]) {
         guard let statement = SQLText.endAttemptsBefore(version) else { return ([], []) }
         var signalled: [Int32] = []
-        for row in try connection.query(statement, [loaded]).rows where try row.bool("signalled") {
+        for row in try connection.query(statement, [loaded, stalledSeconds]).rows where try row.bool("signalled") {
             signalled.append(try row.int32("pid"))
         }
         let remaining = try waitUntilGone(connection, signalled, until: Date().addingTimeInterval(2))
         return (signalled.filter { !remaining.contains($0) }, remaining)
     }
+
+    /// How long a login must have been in progress to be ended: a real one
+    /// takes milliseconds (docs/POSTGRES.md, "18 lists connections still authenticating").
+    public static let stalledSeconds = 1.0
 
     /// The journal's words for `endAttempts`: nothing when there was nothing to end.
     public static func journalDetail(_ outcome: (ended: [Int32], stillThere: [Int32])) -> [String: String] {
