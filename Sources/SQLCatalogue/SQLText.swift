@@ -174,10 +174,11 @@ public enum SQLText {
     /// logins in progress that began before it (`attemptsBefore`), and so
     /// meet the old rules, which may admit them in plain text, and that have
     /// been at it for a second or more ($2): signalled whatever they turn out
-    /// to be (their encryption is not shown yet), all at once. A login takes
-    /// milliseconds: one younger is left to finish, since ending it would
-    /// fail a client that was doing nothing wrong (an sslmode=prefer one on
-    /// TLS); admitted, it is a session like any other. nil before 18, which
+    /// to be (their encryption is not shown yet), all at once. A login
+    /// normally takes milliseconds (LDAP, RADIUS or PAM longer): a younger
+    /// one is left to finish, since ending it would fail a client doing
+    /// nothing wrong (an sslmode=prefer one on TLS); admitted, it is a
+    /// session like any other. nil before 18, which
     /// lists a backend only once admitted.
     public static func endAttemptsBefore(_ version: ServerVersion) -> String? {
         guard version.major >= 18 else { return nil }
@@ -192,7 +193,8 @@ public enum SQLText {
         guard version.major >= 18 else { return nil }
         return """
             SELECT a.pid, pg_catalog.host(a.client_addr) AS client_address,
-                   extract(epoch FROM pg_catalog.clock_timestamp() - a.backend_start)::double precision AS seconds
+                   extract(epoch FROM pg_catalog.clock_timestamp() - a.backend_start)::double precision AS seconds,
+                   extract(epoch FROM pg_catalog.clock_timestamp())::double precision AS server_now
 
             """ + attemptsBeforeScan
     }

@@ -27,7 +27,18 @@ public final class TmuxTerminal: @unchecked Sendable {
         let prefix = namespace.map { "ip netns exec \($0) " } ?? ""
         let command = "\(prefix)env -i \(env) \(([executable] + arguments).map(Self.quote).joined(separator: " ")); "
             + "echo \"wizard exited with $?\"; echo \"terminal modes: $(stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo|icrnl)$' | tr '\\n' ' ')\"; sleep 3600"
-        try Self.tmux(server, ["new-session", "-d", "-s", name, "-x", String(columns), "-y", String(rows), command])
+        // The shared server exits when its last session closes: a session started while another test's
+        // last one closes can reach a server on its way out ("server exited unexpectedly"). Once more then.
+        var attempt = 0
+        while true {
+            do {
+                try Self.tmux(server, ["new-session", "-d", "-s", name, "-x", String(columns), "-y", String(rows), command])
+                return
+            } catch let missing as TestEnvironment.Missing where missing.description.contains("server exited unexpectedly") && attempt < 3 {
+                attempt += 1
+                usleep(200_000)
+            }
+        }
     }
 
     /// Keys by tmux name: "Enter", "Escape", "Up", "q", "C-c".

@@ -17,7 +17,8 @@ enum AuthenticatingConnections {
         let standby = attempts.contains(where: \.isWalsender)
             ? " A replication one may be a standby reconnecting: check that its primary_conninfo asks for SSL." : ""
         return "TCP login(s) in progress when the plan looked, with no user or encryption shown yet, so not judged or protected: "
-            + "\(shown.joined(separator: ", "))\(more). Right after the hostssl reload the run ends the logins begun before it "
-            + "(the old rules might admit them in plain text): such a login fails, and a retry meets the new rules." + standby
+            + "\(shown.joined(separator: ", "))\(more). Right after the hostssl reload, and again at the confirmation, the run ends "
+            + "the logins begun before it that have been at it for a second (the old rules might admit them in plain text): such a login fails, "
+            + "and a retry meets the new rules." + standby
     }
 }

@@ -65,23 +65,29 @@ extension EffectRunner {
             // 18: a login that began before this run's hostssl rules were loaded meets the old ones, which
             // may admit it in plain text. Those stalled right after the reload were ended then; one whose
             // client sent its startup packet since, or that was younger, is ended now once it has been at
-            // it for a second (a real login is over by then, admitted or refused). What is left is read
-            // before the sessions, so that one admitted between the two reads is among the sessions.
+            // it for a second (a login is normally over by then, admitted or refused: admitted, it is a
+            // session). What is left is read before the sessions, so that one admitted between the two
+            // reads is among the sessions.
             var older: [(pid: Int32, address: String?)] = []
             var after: [String: String] = [:]
             if let loaded = record.milestones.hostsslLoadedAt, let attempts = SQLText.attemptsBefore(context.server.version) {
                 var ended: [Int32] = []
-                for _ in 0..<3 {
+                var waited = false
+                for _ in 0..<4 {
                     let outcome = try SessionTermination.endAttempts(before: loaded, connection, version: context.server.version)
                     ended += outcome.ended
                     let listed = try connection.query(attempts, [loaded]).rows.map { row throws(PostgresError) in
-                        (pid: try row.int32("pid"), address: try row.optionalString("client_address"), seconds: try row.optionalDouble("seconds") ?? 0)
+                        (pid: try row.int32("pid"), address: try row.optionalString("client_address"), now: try row.optionalDouble("server_now") ?? 0)
                     }.filter { !(expectation.loopbackPlainAllowed && Session.isLoopback(address: $0.address)) }
                     older = listed.map { ($0.pid, $0.address) }
-                    // Only what survived a signal is left to report; a younger one gets its second first.
-                    let youngest = listed.filter { !outcome.stillThere.contains($0.pid) }.map(\.seconds).min()
-                    guard let youngest else { break }
-                    Thread.sleep(forTimeInterval: min(SessionTermination.stalledSeconds, max(0, SessionTermination.stalledSeconds - youngest)) + 0.02)
+                    // Only what survived a signal is left to report.
+                    guard let now = listed.first(where: { !outcome.stillThere.contains($0.pid) })?.now else { break }
+                    // Every login in scope began before the load + 1 s: from the load + 2 s on, each has had its
+                    // second. One not signalled yet is younger (or its packet came just now): wait that long, once.
+                    if !waited {
+                        waited = true
+                        Thread.sleep(forTimeInterval: min(2 * SessionTermination.stalledSeconds, max(0, loaded + 2 * SessionTermination.stalledSeconds + 0.02 - now)))
+                    }
                 }
                 after = SessionTermination.journalDetail((ended, older.map(\.pid)))
             }
@@ -93,7 +99,7 @@ extension EffectRunner {
                 problems.append("\(plain.count) TCP session(s) still without SSL: " + plain.map { "pid \($0.pid) \($0.user ?? "?")@\($0.clientAddress ?? "?")" }.joined(separator: ", "))
             }
             if !older.isEmpty {
-                problems.append("\(older.count) TCP login(s) begun under the old rules (before the hostssl rules were loaded, or within a second after) still in progress (still there after pg_terminate_backend, or younger than a second), and the old rules may admit plain text: pid "
+                problems.append("\(older.count) TCP login(s) begun under the old rules (before the hostssl rules were loaded, or within a second after) still in progress after pg_terminate_backend, and the old rules may admit plain text: pid "
                                 + older.map { String($0.pid) }.joined(separator: ", ") + "; once they are gone, any admitted in plain text shows in `status`")
             }
             let versions = TLSVersions.counts(sessions)

@@ -46,11 +46,11 @@ public enum SessionTermination {
         return try connection.query(SQLText.stillExposedAmong, [pids, weakVersions.joined(separator: ",")]).rows.map { row throws(PostgresError) in try row.int32("pid") }
     }
 
-    /// 18: ends the TCP logins in progress that began before `loaded` (the
-    /// postmaster's load of the hostssl rules, seconds since 1970 by the
-    /// server's clock): the pids signalled and gone, and those still there
-    /// after two seconds. They meet
-    /// the rules loaded before, which may admit them in plain text, and
+    /// 18: ends the TCP logins in progress for a second or more that began
+    /// before `loaded` (the postmaster's load of the hostssl rules, seconds
+    /// since 1970 by the server's clock) or within a second after: the pids
+    /// signalled and gone, and those still there after two seconds. They
+    /// meet the rules loaded before, which may admit them in plain text, and
     /// neither their user nor their encryption shows yet; such a login
     /// fails, and a retry meets the rules loaded now (docs/POSTGRES.md, "18
     /// lists connections still authenticating").
@@ -65,7 +65,7 @@ public enum SessionTermination {
         return (signalled.filter { !remaining.contains($0) }, remaining)
     }
 
-    /// How long a login must have been in progress to be ended: a real one
+    /// How long a login must have been in progress to be ended: one normally
     /// takes milliseconds (docs/POSTGRES.md, "18 lists connections still authenticating").
     public static let stalledSeconds = 1.0
 

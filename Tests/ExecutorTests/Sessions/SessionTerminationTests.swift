@@ -110,6 +110,16 @@ import TestSupport
             #expect(outcome.ended == [pids[0]] && outcome.stillThere.isEmpty)
             #expect(try cluster.sql(attempts).rows.map { try $0.int32("pid") } == [pids[1]], "ended and gone; the newer one meets the loaded rules")
             #expect(try connection.query(try #require(SQLText.attemptsBefore(cluster.version)), [boundary]).rows.isEmpty)
+
+            // A login younger than a second is left to finish (a client on TLS doing nothing wrong), then ended.
+            let fresh = try StalledStartup.start(cluster, .tls)
+            defer { fresh.stop() }
+            let youngest = try #require(try cluster.sql(attempts).rows.last?.int32("pid"))
+            let later = Date().timeIntervalSince1970 + 60
+            #expect(try !SessionTermination.endAttempts(before: later, connection, version: cluster.version).ended.contains(youngest),
+                    "a second has not passed since it began")
+            usleep(1_100_000)
+            #expect(try SessionTermination.endAttempts(before: later, connection, version: cluster.version).ended.contains(youngest))
         }
     }
 
