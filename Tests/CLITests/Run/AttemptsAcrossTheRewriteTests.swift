@@ -9,18 +9,25 @@ import TestSupport
 /// still be admitted in plain text; anyone who reaches the port can keep one
 /// there. The run ends those right after the reload, and so still confirms.
 struct AttemptsAcrossTheRewriteTests {
+    /// Password rules for TCP, and more time to log in than the whole apply
+    /// can take on a loaded machine: the server must not end a login first.
+    static func prepare(_ cluster: TestCluster) throws {
+        try cluster.writeHBA(FaultInjectionTests.hba)
+        try cluster.sql("ALTER SYSTEM SET authentication_timeout = '10min'")
+        try cluster.reload()
+    }
+
+    static let apply = ["apply", "--yes", "--include-loopback", "--create-certificates", "self-signed"]
+
     @Test func anAttemptUnderTheOldRulesIsEndedAndTheRunIsConfirmed() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
-            try cluster.writeHBA(FaultInjectionTests.hba)
-            // Longer than the whole apply can take on a loaded machine: the server must not end the login first.
-            try cluster.sql("ALTER SYSTEM SET authentication_timeout = '10min'")
-            try cluster.reload()
+            try Self.prepare(cluster)
             let stalled = try StalledStartup.start(cluster)
             defer { stalled.stop() }
             let pid = try #require(try cluster.sql("SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0").rows.first?.int32("pid"))
 
             let wizard = try WizardRun()
-            let applied = try wizard.run(["apply", cluster.socketConninfo, "--yes", "--include-loopback", "--create-certificates", "self-signed", "--json"])
+            let applied = try wizard.run(Self.apply + [cluster.socketConninfo, "--json"])
             #expect(applied.exitCode == 0, "\(applied.stdout)\(applied.stderr)")
             let summary = try ApplySummary.decode(applied)
             let ended = try Journal.read(summary.journal).compactMap { $0.after?["ended_attempts"] }
@@ -34,15 +41,12 @@ struct AttemptsAcrossTheRewriteTests {
     /// is ended at the confirmation, which then confirms.
     @Test func aLoginWhoseStartupPacketComesLateIsEndedAtTheConfirmation() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
-            try cluster.writeHBA(FaultInjectionTests.hba)
-            try cluster.sql("ALTER SYSTEM SET authentication_timeout = '10min'")
-            try cluster.reload()
+            try Self.prepare(cluster)
             let late = try StalledStartup.connect(cluster)
             defer { late.stop() }
 
             let wizard = try WizardRun()
-            let (child, log) = try wizard.startPaused(["apply", cluster.socketConninfo, "--yes", "--include-loopback", "--create-certificates", "self-signed"],
-                                                      at: "before:open_test_connection")
+            let (child, log) = try wizard.startPaused(Self.apply + [cluster.socketConninfo], at: "before:open_test_connection")
             try late.sendStartup(cluster)
             let pid = try #require(try cluster.sql("SELECT pid FROM pg_stat_activity WHERE state = 'starting' AND client_port > 0").rows.first?.int32("pid"))
             let (code, output) = try wizard.continueRun(child, log: log)
