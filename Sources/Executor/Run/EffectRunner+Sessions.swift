@@ -62,35 +62,15 @@ extension EffectRunner {
 
     func confirm(_ expectation: ConfirmationExpectation, record: RunRecord) -> Performed {
         do {
-            // 18: a login that began before this run's hostssl rules were loaded meets the old ones, which
-            // may admit it in plain text. Those stalled right after the reload were ended then; one whose
-            // client sent its startup packet since, or that was younger, is ended now once it has been at
-            // it for a second (a login is normally over by then, admitted or refused: admitted, it is a
-            // session). What is left is read before the sessions, so that one admitted between the two
-            // reads is among the sessions.
-            var older: [(pid: Int32, address: String?)] = []
-            var after: [String: String] = [:]
-            if let loaded = record.milestones.hostsslLoadedAt, let attempts = SQLText.attemptsBefore(context.server.version) {
-                var ended: [Int32] = []
-                var waited = false
-                for _ in 0..<4 {
-                    let outcome = try SessionTermination.endAttempts(before: loaded, connection, version: context.server.version)
-                    ended += outcome.ended
-                    let listed = try connection.query(attempts, [loaded]).rows.map { row throws(PostgresError) in
-                        (pid: try row.int32("pid"), address: try row.optionalString("client_address"), now: try row.optionalDouble("server_now") ?? 0)
-                    }.filter { !(expectation.loopbackPlainAllowed && Session.isLoopback(address: $0.address)) }
-                    older = listed.map { ($0.pid, $0.address) }
-                    // Only what survived a signal is left to report.
-                    guard let now = listed.first(where: { !outcome.stillThere.contains($0.pid) })?.now else { break }
-                    // Every login in scope began before the load + 1 s: from the load + 2 s on, each has had its
-                    // second. One not signalled yet is younger (or its packet came just now): wait that long, once.
-                    if !waited {
-                        waited = true
-                        Thread.sleep(forTimeInterval: min(2 * SessionTermination.stalledSeconds, max(0, loaded + 2 * SessionTermination.stalledSeconds + 0.02 - now)))
-                    }
+            // 18: logins under the old rules, ended again and what is left read before the sessions, so
+            // that one admitted between the two reads is among the sessions.
+            let old = try record.milestones.hostsslLoadedAt.map { loaded throws(PostgresError) in
+                try OldRuleLogins.endAndList(before: loaded, connection, version: context.server.version) {
+                    !(expectation.loopbackPlainAllowed && Session.isLoopback(address: $0))
                 }
-                after = SessionTermination.journalDetail((ended, older.map(\.pid)))
             }
+            let older = old?.left ?? []
+            let after = old.map { SessionTermination.journalDetail(($0.ended, $0.left)) } ?? [:]
             let sessions = try ServerInspector(connection: connection).readSessions().filter { $0.isClient && $0.pid != connection.backendPID }
             let counts = SessionCounts(sessions)
             var problems: [String] = []
@@ -100,7 +80,7 @@ extension EffectRunner {
             }
             if !older.isEmpty {
                 problems.append("\(older.count) TCP login(s) begun under the old rules (before the hostssl rules were loaded, or within a second after) still in progress after pg_terminate_backend, and the old rules may admit plain text: pid "
-                                + older.map { String($0.pid) }.joined(separator: ", ") + "; once they are gone, any admitted in plain text shows in `status`")
+                                + older.map(String.init).joined(separator: ", ") + "; once they are gone, any admitted in plain text shows in `status`")
             }
             let versions = TLSVersions.counts(sessions)
             let floor = TLSVersions.rank(expectation.minimumTLS)
