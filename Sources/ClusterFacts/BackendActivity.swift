@@ -14,9 +14,10 @@ public enum BackendActivity: String, Codable, Hashable, Sendable {
     case disabled
     /// 18 and later: the connection is still starting up or authenticating,
     /// an attempt and not a session (`Session.isClient`). It meets the rules
-    /// the postmaster had when it forked the backend, so the confirmation
-    /// counts it only if it began before the last reload (docs/POSTGRES.md,
-    /// "18 lists connections still authenticating").
+    /// the postmaster had when it forked the backend, so the run ends those
+    /// begun before its hostssl rules were loaded, and the confirmation
+    /// counts any left (docs/POSTGRES.md, "18 lists connections still
+    /// authenticating").
     case starting
     case unknown
 
