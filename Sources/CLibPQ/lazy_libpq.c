@@ -84,6 +84,7 @@
     VALUE(const SSL_METHOD *, TLS_client_method, (void), ())                                                       \
     VALUE(SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *method), (method))                                            \
     VOID(SSL_CTX_set_verify, (SSL_CTX *ctx, int mode, SSL_verify_cb callback), (ctx, mode, callback))              \
+    VALUE(long, SSL_CTX_ctrl, (SSL_CTX *ctx, int cmd, long larg, void *parg), (ctx, cmd, larg, parg))             \
     VOID(SSL_CTX_free, (SSL_CTX *ctx), (ctx))                                                                      \
     VALUE(SSL *, SSL_new, (SSL_CTX *ctx), (ctx))                                                                   \
     VALUE(int, SSL_set_fd, (SSL *s, int fd), (s, fd))                                                              \

@@ -16,6 +16,9 @@ public enum StartTLSHandshake {
 
     public struct Failure: Error, Hashable, Sendable {
         public var reason: String
+        /// The server answered the SSLRequest with 'N': it does not offer
+        /// TLS. Every other failure says nothing about the server's TLS.
+        public var serverRefusedTLS: Bool = false
     }
 
     public static func handshake(host: String, port: Int, timeoutSeconds: Int = 5) -> Result<Served, Failure> {
@@ -25,7 +28,8 @@ public enum StartTLSHandshake {
         let length = pgsw_starttls_peer_der(host, Int32(port), Int32(max(1, timeoutSeconds) * 1000), &buffer,
                                             &version, Int32(version.count), &error, Int32(error.count))
         guard length > 0, let buffer else {
-            return .failure(Failure(reason: String(decoding: error.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)))
+            return .failure(Failure(reason: String(decoding: error.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self),
+                                    serverRefusedTLS: length == -2))
         }
         defer { pgsw_free(buffer) }
         return .success(Served(certificateDER: Array(UnsafeBufferPointer(start: buffer, count: Int(length))),

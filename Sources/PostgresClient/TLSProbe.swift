@@ -1,10 +1,10 @@
 import Foundation
 import ClusterFacts
 
-/// Proves whether the server really offers TLS by making a connection with
-/// `sslmode=require`, the way a client would. `SHOW ssl` is not proof: with
-/// broken certificate files it says `on` while every handshake is refused
-/// (docs/POSTGRES.md, "SSL initialisation and reload").
+/// Proves whether the server really offers TLS with a real handshake, the
+/// way a client with `sslmode=require` starts one. `SHOW ssl` is not proof:
+/// with broken certificate files it says `on` while every handshake is
+/// refused (docs/POSTGRES.md, "SSL initialisation and reload").
 public enum TLSProbe {
     public struct Result: Sendable {
         public var availability: TLSAvailability
@@ -19,7 +19,32 @@ public enum TLSProbe {
 
     /// Probes over TCP. When the operator came over a unix socket, the probe
     /// goes to an address from `listen_addresses` on the server's port.
+    ///
+    /// What proves TLS is the handshake: a `require` client that completes
+    /// one and is then refused a login still found TLS working. So the probe
+    /// is the STARTTLS handshake alone (no login, no credentials sent, no
+    /// backend started, a third of the time of a login), except for an
+    /// operator whose session had libpq verify the server: libpq then makes
+    /// the same verification here, and a certificate that fails it fails
+    /// the probe (docs/POSTGRES.md, "SSL initialisation and reload").
     public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
+        guard sslMode(operator: own) == "require" else { return probeWithLogin(target: target, server: server, own: own) }
+        guard let host = tcpHost(server: server, own: own) else {
+            return Result(availability: .notProbed("the server does not listen on TCP"))
+        }
+        switch StartTLSHandshake.handshake(host: host, port: server.port, timeoutSeconds: 5) {
+        case .success(let served):
+            return Result(availability: .offered, servedCertificateDER: served.certificateDER, tlsProtocol: served.protocolVersion)
+        case .failure(let failure) where failure.serverRefusedTLS:
+            return Result(availability: .refused)
+        case .failure(let failure):
+            return Result(availability: .notProbed("a TLS handshake with \(host) port \(server.port) failed: \(failure.reason)"))
+        }
+    }
+
+    /// libpq with the operator's verification (`verify-ca`, `verify-full`)
+    /// and credentials, over TCP.
+    static func probeWithLogin(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
         // No GSS encryption: with Kerberos credentials libpq tries it first and, where it is
         // admitted, takes it in place of SSL even with sslmode=require (docs/POSTGRES.md,
         // "libpq client behaviour"): the probe would see no TLS and call it refused.

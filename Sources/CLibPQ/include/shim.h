@@ -55,7 +55,10 @@ static inline void pgsw_free(void *p) { OPENSSL_free(p); }
    caller releases with pgsw_free, the negotiated protocol's name into
    `version`. Nothing is verified here: the caller compares the certificate's
    fingerprint with the one it expects. Returns the DER length, or -1 with
-   `error` filled.
+   `error` filled (-2 when the server answered the SSLRequest with 'N': it
+   refuses TLS, which is an answer, not a failure to get one).
+   The handshake asks for TLS 1.2 at least, libpq's own default
+   (ssl_min_protocol_version), so that it succeeds where a client's would.
    The peer may be hostile (anyone who holds the port), so: one deadline for
    the whole exchange, however slowly the peer trickles bytes; the socket
    stays non-blocking and every wait is a poll() with the time left, retried
@@ -120,10 +123,14 @@ static inline int pgsw_starttls_exchange(const char *host, int port, int timeout
         if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         close(fd); *error = "the connection closed before an answer to the SSLRequest"; return -1;
     }
-    if (answer != 'S') { close(fd); *error = answer == 'N' ? "the server does not offer SSL (it answered N)" : "not a PostgreSQL answer to the SSLRequest"; return -1; }
+    if (answer == 'N') { close(fd); *error = "the server does not offer SSL (it answered N)"; return -2; }
+    if (answer != 'S') { close(fd); *error = "not a PostgreSQL answer to the SSLRequest"; return -1; }
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == 0) { close(fd); *error = "OpenSSL cannot make a client context"; return -1; }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, 0);
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+        SSL_CTX_free(ctx); close(fd); *error = "OpenSSL cannot ask for TLS 1.2 at least"; return -1;
+    }
     SSL *ssl = SSL_new(ctx);
     if (ssl == 0 || SSL_set_fd(ssl, fd) != 1) {
         if (ssl != 0) SSL_free(ssl);

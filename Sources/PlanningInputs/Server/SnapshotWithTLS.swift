@@ -46,10 +46,10 @@ public enum SnapshotWithTLS {
         return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
     }
 
-    /// libpq with `sslmode=require`, the way clients connect. When the
-    /// handshake worked but libpq could not log in (no TCP password for a
-    /// socket operator), the STARTTLS handshake, which needs no login, shows
-    /// the certificate.
+    /// `TLSProbe`: the STARTTLS handshake alone, or libpq with the
+    /// operator's verification. When libpq's handshake worked but it could
+    /// not log in, the STARTTLS handshake, which needs no login, shows the
+    /// certificate.
     static func observe(_ target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> (TLSAvailability, [UInt8]?) {
         let probe = TLSProbe.probe(target: target, server: server, own: own)
         if let der = probe.servedCertificateDER { return (probe.availability, der) }

@@ -1,0 +1,63 @@
+import ClusterFacts
+import Foundation
+import HostIO
+import PostgresClient
+import Testing
+import TestSupport
+
+/// `status` and the plan prove TLS with the handshake alone (docs/POSTGRES.md,
+/// "SSL initialisation and reload"): no login, so no credentials sent, no
+/// session started, and the certificate seen whatever the TCP rules ask for.
+/// Before, the probe logged in with libpq: a session and an authentication
+/// per `status`, and no certificate where the operator had no TCP password.
+struct TLSProbeTests {
+    /// The certificate file in DER, by `openssl x509` (the oracle).
+    static func der(of certificatePath: String, in directory: String) throws -> [UInt8] {
+        let path = directory + "/oracle.der"
+        _ = try ProcessRunner.checked("openssl", ["x509", "-in", certificatePath, "-outform", "DER", "-out", path])
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func probe(_ cluster: TestCluster) throws -> TLSProbe.Result {
+        let connection = try cluster.superuserConnection()
+        defer { connection.close() }
+        let snapshot = try ServerInspector(connection: connection).snapshot()
+        #expect(snapshot.own.transport == .unixSocket)
+        return TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own)
+    }
+
+    @Test func theHandshakeAloneStartsNoSession() async throws {
+        try await TestCluster.with { cluster in
+            let certificate = try cluster.enableSSL()
+            // Over TCP anyone is admitted: a login, had the probe tried one, would succeed and be logged.
+            try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+            try cluster.sql("ALTER SYSTEM SET log_connections = on")
+            try cluster.reload()
+            try cluster.waitFor("log_connections") { try cluster.sql("SHOW log_connections").first?.string("log_connections") != "off" }
+            let logBefore = cluster.serverLog.utf8.count
+            let probe = try Self.probe(cluster)
+            #expect(probe.availability == .offered)
+            #expect(probe.servedCertificateDER == (try Self.der(of: certificate.certificatePath, in: certificate.directory)))
+            #expect(probe.tlsProtocol?.hasPrefix("TLSv1.") == true)
+            // The socket session above is authorized over the socket; nothing over TCP is.
+            let added = String(decoding: cluster.serverLog.utf8.dropFirst(logBefore), as: UTF8.self)
+            #expect(added.contains("connection received: host=127.0.0.1"), "the probe never reached the server: \(added)")
+            #expect(!added.split(separator: "\n").contains { $0.contains("connection authorized") && $0.contains("SSL enabled") },
+                    "the probe logged in: \(added)")
+        }
+    }
+
+    @Test func aSocketOperatorWithoutATCPPasswordStillSeesTheCertificate() async throws {
+        try await TestCluster.with { cluster in
+            let certificate = try cluster.enableSSL()
+            try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+            try cluster.reload()
+            try cluster.waitFor("the TCP rule") {
+                try cluster.sql("SELECT count(*) AS n FROM pg_hba_file_rules WHERE auth_method = 'scram-sha-256'").first?.int("n") == 1
+            }
+            let probe = try Self.probe(cluster)
+            #expect(probe.availability == .offered)
+            #expect(probe.servedCertificateDER == (try Self.der(of: certificate.certificatePath, in: certificate.directory)))
+        }
+    }
+}
