@@ -28,7 +28,7 @@ public enum TLSProbe {
     /// the same verification here, and a certificate that fails it fails
     /// the probe (docs/POSTGRES.md, "SSL initialisation and reload").
     public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
-        guard sslMode(operator: own) == "require" else { return probeWithLogin(target: target, server: server, own: own) }
+        guard startsNoSession(operator: own) else { return probeWithLogin(target: target, server: server, own: own) }
         guard let host = tcpHost(server: server, own: own) else {
             return Result(availability: .notProbed("the server does not listen on TCP"))
         }
@@ -40,6 +40,14 @@ public enum TLSProbe {
         case .failure(let failure):
             return Result(availability: .notProbed("a TLS handshake with \(host) port \(server.port) failed: \(failure.reason)"))
         }
+    }
+
+    /// Whether the probe for this operator is the handshake alone, which
+    /// sends no startup packet: the server then lists no session for it on
+    /// any version (18 lists a backend from its startup packet), so it may
+    /// run while the sessions are read.
+    public static func startsNoSession(operator own: OwnSession) -> Bool {
+        sslMode(operator: own) == "require"
     }
 
     /// libpq with the operator's verification (`verify-ca`, `verify-full`)

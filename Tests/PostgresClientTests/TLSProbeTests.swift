@@ -60,4 +60,35 @@ struct TLSProbeTests {
             #expect(probe.servedCertificateDER == (try Self.der(of: certificate.certificatePath, in: certificate.directory)))
         }
     }
+
+    /// The handshake runs while the sessions are read (`SnapshotWithTLS`).
+    /// That holds because 18, which lists a login from its startup packet
+    /// on, lists nothing for a connection that has done the handshake alone.
+    @Test func aHandshakeWithoutAStartupPacketIsInNoViewOn18() async throws {
+        try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
+            _ = try cluster.enableSSL()
+            let directory = FileManager.default.temporaryDirectory.path + "/handshake-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let script = """
+                import socket, ssl, struct, time
+                s = socket.create_connection(("127.0.0.1", \(cluster.port)))
+                s.sendall(struct.pack("!II", 8, 80877103))
+                assert s.recv(1) == b"S"
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                s = context.wrap_socket(s)
+                print("handshake done", s.version(), flush=True)
+                time.sleep(30)
+                """
+            let peer = try ProcessRunner.spawn("/usr/bin/python3", ["-c", script], logFile: directory + "/out")
+            defer { peer.terminate() }
+            try cluster.waitFor("the handshake") {
+                (try? String(contentsOfFile: directory + "/out", encoding: .utf8))?.contains("handshake done TLSv1.") == true
+            }
+            usleep(200_000)
+            #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE client_port > 0").rows.first?.int32("n") == 0)
+        }
+    }
 }

@@ -6,11 +6,12 @@ import PostgresClient
 
 /// The snapshot and the TLS the server really serves, read side by side.
 /// The handshake needs only the server's address and port, known after the
-/// snapshot's first reads (the sessions among them, so that the handshake's
-/// own connection is never taken for a client), so it runs on a connection
-/// of its own while the settings file and hba rules are read on the
-/// operator's, and while a plan reads what else it needs: the caller waits
-/// for the slower of the two, not for both.
+/// snapshot's first reads, so it runs on a connection of its own while the
+/// rest is read on the operator's, and while a plan reads what else it
+/// needs: the caller waits for the slower of the two, not for both. The
+/// handshake alone starts no session and begins before the sessions are
+/// read; a probe that logs in (`TLSProbe`) begins after them, so that its
+/// own connection is never taken for a client.
 public enum SnapshotWithTLS {
     public struct Reading: Sendable {
         public var snapshot: ClusterSnapshot
@@ -23,25 +24,25 @@ public enum SnapshotWithTLS {
         }
     }
 
-    /// `check` sees the first reads before any handshake starts (`status`
-    /// refuses a role that cannot see other sessions there).
+    /// `check` sees the role's privileges before any handshake starts
+    /// (`status` refuses a role that cannot see other sessions there).
     public static func read(_ target: ConnectionTarget, connection: Connection,
-                            check: (ServerInspector.Beginning) throws -> Void = { _ in }) throws -> Reading {
+                            check: (Privileges) throws -> Void = { _ in }) throws -> Reading {
         let inspector = ServerInspector(connection: connection)
-        let beginning = try inspector.begin()
-        try check(beginning)
-        guard beginning.settings.sslOn else {
-            return Reading(snapshot: try inspector.finish(beginning), tls: .notProbed("ssl is off"), servedCertificateDER: nil)
+        let opening = try inspector.open()
+        try check(opening.privileges)
+        guard opening.settings.sslOn else {
+            return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
+                           servedCertificateDER: nil)
         }
-        let handshake = Concurrent.start { observe(target, server: beginning.server, own: beginning.own) }
+        let start = { Concurrent.start { observe(target, server: opening.server, own: opening.own) } }
+        let early = TLSProbe.startsNoSession(operator: opening.own) ? start() : nil
+        // On failure the handshake is waited for: no thread outlives the read (its own deadline bounds the wait).
+        let beginning: ServerInspector.Beginning
+        do { beginning = try inspector.begin(opening) } catch { _ = early?.value(); throw error }
+        let handshake = early ?? start()
         let snapshot: ClusterSnapshot
-        do {
-            snapshot = try inspector.finish(beginning)
-        } catch {
-            // No thread outlives the read (the handshake's own deadline bounds the wait).
-            _ = handshake.value()
-            throw error
-        }
+        do { snapshot = try inspector.finish(beginning) } catch { _ = handshake.value(); throw error }
         let (tls, der) = handshake.value()
         return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
     }

@@ -22,10 +22,10 @@ public enum StatusCheck {
     public static func run(_ target: ConnectionTarget) throws -> StatusReport {
         let connection = try Connection.connect(target)
         defer { connection.close() }
-        let reading = try SnapshotWithTLS.read(target, connection: connection) { beginning in
-            let missing = beginning.privileges.missingForAudit
+        let reading = try SnapshotWithTLS.read(target, connection: connection) { privileges in
+            let missing = privileges.missingForAudit
             guard missing.isEmpty else {
-                throw InspectionError.insufficientPrivilege(role: beginning.privileges.role, missing: missing)
+                throw InspectionError.insufficientPrivilege(role: privileges.role, missing: missing)
             }
         }
         var report = StatusReport(snapshot: reading.snapshot, assessment: StatusAssessment(snapshot: reading.snapshot, tls: reading.tls))

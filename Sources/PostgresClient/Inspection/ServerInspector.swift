@@ -13,12 +13,23 @@ public struct ServerInspector: Sendable {
         try finish(try begin())
     }
 
-    /// The first reads: who the session is, the settings, where the server
-    /// listens, and the sessions. Enough to start a look that needs the
-    /// server's address (the TLS handshake, on a connection of its own)
-    /// while `finish` reads the rest on this one. The sessions are read here,
-    /// before any such connection exists, so that the wizard's own handshake
-    /// is never among the clients it reports, plans for or terminates.
+    /// The first reads: who the session is, the settings and where the
+    /// server listens. Enough to start a look that needs the server's
+    /// address and starts no session of its own (the STARTTLS handshake
+    /// alone, docs/POSTGRES.md, "SSL initialisation and reload") while the
+    /// rest is read on this connection.
+    public struct Opening: Sendable {
+        public let takenAt: Date
+        public let privileges: Privileges
+        public let settings: [Setting]
+        public let server: ServerFacts
+        public let own: OwnSession
+    }
+
+    /// The opening and the sessions. The sessions are read before any
+    /// connection of the wizard's own that logs in exists, so that such a
+    /// connection is never among the clients it reports, plans for or
+    /// terminates.
     public struct Beginning: Sendable {
         public let takenAt: Date
         public let privileges: Privileges
@@ -28,14 +39,22 @@ public struct ServerInspector: Sendable {
         public let sessions: [Session]
     }
 
-    public func begin() throws(PostgresError) -> Beginning {
+    public func open() throws(PostgresError) -> Opening {
         let takenAt = Date()
         let privileges = try readPrivileges()
         let settings = try readSettings()
         let server = try readServerFacts(settings: settings)
         let own = try connection.ownSession()
-        let sessions = try readSessions()
-        return Beginning(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own, sessions: sessions)
+        return Opening(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own)
+    }
+
+    public func begin(_ opening: Opening) throws(PostgresError) -> Beginning {
+        Beginning(takenAt: opening.takenAt, privileges: opening.privileges, settings: opening.settings, server: opening.server,
+                  own: opening.own, sessions: try readSessions())
+    }
+
+    public func begin() throws(PostgresError) -> Beginning {
+        try begin(try open())
     }
 
     /// The rest of the snapshot: the configuration file's settings and the
