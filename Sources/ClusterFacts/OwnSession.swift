@@ -18,11 +18,18 @@ public struct OwnSession: Hashable, Sendable, Codable {
     public var gssEncrypted: Bool
     /// The sslmode libpq used for this connection (`prefer` by default).
     public var sslMode: String
+    /// Whether libpq's other TLS settings for this connection were its
+    /// defaults: no root certificate (named, or `~/.postgresql/root.crt`,
+    /// which makes even `require` verify the server), no revocation list,
+    /// no protocol bound but the TLS 1.2 floor, the usual negotiation. A
+    /// `require` client of this operator then verifies and restricts
+    /// nothing a bare handshake does not (`TLSProbe`). Nil when not read.
+    public var defaultTLSSettings: Bool?
 
     public init(pid: Int32, user: String, database: String, transport: Transport, host: String,
                 port: String, serverAddress: String?, clientAddress: String?, ssl: Bool,
                 tlsProtocol: String?, cipher: String?, keyBits: Int?, gssEncrypted: Bool,
-                sslMode: String) {
+                sslMode: String, defaultTLSSettings: Bool? = nil) {
         self.pid = pid
         self.user = user
         self.database = database
@@ -37,5 +44,6 @@ public struct OwnSession: Hashable, Sendable, Codable {
         self.keyBits = keyBits
         self.gssEncrypted = gssEncrypted
         self.sslMode = sslMode
+        self.defaultTLSSettings = defaultTLSSettings
     }
 }

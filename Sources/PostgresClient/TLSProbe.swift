@@ -8,8 +8,8 @@ import ClusterFacts
 public enum TLSProbe {
     public struct Result: Sendable {
         public var availability: TLSAvailability
-        /// The certificate the server presented, when a handshake completed
-        /// and the connection was admitted.
+        /// The certificate the server presented: by the handshake alone, or
+        /// by libpq when its connection was admitted.
         public var servedCertificateDER: [UInt8]?
         public var tlsProtocol: String?
     }
@@ -21,12 +21,15 @@ public enum TLSProbe {
     /// goes to an address from `listen_addresses` on the server's port.
     ///
     /// What proves TLS is the handshake: a `require` client that completes
-    /// one and is then refused a login still found TLS working. So the probe
-    /// is the STARTTLS handshake alone (no login, no credentials sent, no
-    /// backend started, a third of the time of a login), except for an
-    /// operator whose session had libpq verify the server: libpq then makes
-    /// the same verification here, and a certificate that fails it fails
-    /// the probe (docs/POSTGRES.md, "SSL initialisation and reload").
+    /// one and is then refused a login still found TLS working. So a socket
+    /// operator whose TLS settings are libpq's defaults is probed with the
+    /// STARTTLS handshake alone: no login, no credentials sent, no session
+    /// started. Everyone else is probed by libpq with their own settings: a
+    /// TCP operator where their session went (a tunnel or NAT may put the
+    /// server elsewhere than the address it reports), with their
+    /// verification; a root certificate, a protocol bound or a negotiation
+    /// of the operator's applies as it would to their clients
+    /// (docs/POSTGRES.md, "SSL initialisation and reload").
     public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
         guard startsNoSession(operator: own) else { return probeWithLogin(target: target, server: server, own: own) }
         guard let host = tcpHost(server: server, own: own) else {
@@ -47,11 +50,11 @@ public enum TLSProbe {
     /// any version (18 lists a backend from its startup packet), so it may
     /// run while the sessions are read.
     public static func startsNoSession(operator own: OwnSession) -> Bool {
-        sslMode(operator: own) == "require"
+        own.transport == .unixSocket && own.defaultTLSSettings == true
     }
 
-    /// libpq with the operator's verification (`verify-ca`, `verify-full`)
-    /// and credentials, over TCP.
+    /// libpq with the operator's settings, verification (`verify-ca`,
+    /// `verify-full`) and credentials, over TCP.
     static func probeWithLogin(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
         // No GSS encryption: with Kerberos credentials libpq tries it first and, where it is
         // admitted, takes it in place of SSL even with sslmode=require (docs/POSTGRES.md,

@@ -48,7 +48,7 @@ struct StartTLSHandshakeTests {
     @Test func aServerWithoutSSLIsNamedAsSuch() throws {
         try Self.withPeer("c.sendall(b'N')") { port in
             guard case .failure(let failure) = try Self.handshake(port: port) else { Issue.record("a handshake with no TLS"); return }
-            #expect(failure.reason == "the server does not offer SSL (it answered N)")
+            #expect(failure.reason == "the server does not offer SSL (it answered N)" && failure.serverRefusedTLS)
         }
     }
 
@@ -61,7 +61,7 @@ struct StartTLSHandshakeTests {
                 c.sendall(b'\\x00'); time.sleep(0.2)
             """) { port in
             guard case .failure(let failure) = try Self.handshake(port: port) else { Issue.record("a handshake from a trickle"); return }
-            #expect(failure.reason == "no TLS handshake within the timeout")
+            #expect(failure.reason == "no TLS handshake within the timeout" && !failure.serverRefusedTLS)
         }
     }
 
@@ -73,8 +73,16 @@ struct StartTLSHandshakeTests {
             c.sendall(b'S'); c.close()
             """) { port in
             for _ in 0..<3 {
-                guard case .failure = try Self.handshake(port: port) else { Issue.record("a handshake with nobody"); return }
+                guard case .failure(let failure) = try Self.handshake(port: port) else { Issue.record("a handshake with nobody"); return }
+                #expect(!failure.serverRefusedTLS, "a hang-up is no refusal of TLS")
             }
+        }
+    }
+
+    @Test func anAnswerOtherThanSOrNIsNoRefusal() throws {
+        try Self.withPeer("c.sendall(b'E')") { port in
+            guard case .failure(let failure) = try Self.handshake(port: port) else { Issue.record("a handshake after an E"); return }
+            #expect(failure.reason == "not a PostgreSQL answer to the SSLRequest" && !failure.serverRefusedTLS)
         }
     }
 

@@ -27,4 +27,36 @@ struct TLSProbeModeTests {
     func theProbeKeepsTheOperatorsVerification(transport: Transport, used: String, expected: String) {
         #expect(TLSProbe.sslMode(operator: Self.own(transport, sslMode: used)) == expected)
     }
+
+    /// The handshake alone only for a socket operator whose libpq TLS
+    /// settings are the defaults; a TCP operator is probed where their
+    /// session went, by libpq (found by a review: a tunnel's far end is not
+    /// the address the server reports).
+    @Test(arguments: [
+        (Transport.unixSocket, true as Bool?, true),
+        (.unixSocket, false, false),
+        (.unixSocket, nil, false),
+        (.tcp, true, false),
+        (.tcp, false, false),
+    ])
+    func theHandshakeAloneIsForASocketOperatorWithLibpqsDefaults(transport: Transport, defaults: Bool?, alone: Bool) {
+        var own = Self.own(transport, sslMode: "prefer")
+        own.defaultTLSSettings = defaults
+        #expect(TLSProbe.startsNoSession(operator: own) == alone)
+    }
+
+    @Test(arguments: [
+        ([:], true),
+        (["ssl_min_protocol_version": "TLSv1.2", "sslnegotiation": "postgres", "sslcertmode": "allow", "sslrootcert": ""], true),
+        (["sslrootcert": "/etc/ssl/ca.crt"], false),
+        (["sslrootcert": "system"], false),
+        (["sslcrl": "/etc/ssl/crl.pem"], false),
+        (["ssl_min_protocol_version": "TLSv1.3"], false),
+        (["ssl_max_protocol_version": "TLSv1.2"], false),
+        (["sslnegotiation": "direct"], false),
+        (["sslcertmode": "require"], false),
+    ] as [([String: String], Bool)])
+    func libpqsDefaultsAreTheKeywordsLeftAlone(options: [String: String], defaults: Bool) {
+        #expect(LibpqTLSDefaults.settingsAreDefault { options[$0] } == defaults)
+    }
 }

@@ -18,32 +18,40 @@ struct TLSProbeTests {
         return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
-    static func probe(_ cluster: TestCluster) throws -> TLSProbe.Result {
-        let connection = try cluster.superuserConnection()
+    static func probe(_ cluster: TestCluster, conninfo: String? = nil) throws -> TLSProbe.Result {
+        let connection = try Connection.connect(ConnectionTarget(conninfo ?? cluster.socketConninfo))
         defer { connection.close() }
         let snapshot = try ServerInspector(connection: connection).snapshot()
-        #expect(snapshot.own.transport == .unixSocket)
         return TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own)
+    }
+
+    /// The server log written from `offset` on, and whether a TCP login over TLS was admitted in it.
+    static func loggedIn(_ cluster: TestCluster, since offset: Int) -> (Bool, String) {
+        let added = String(decoding: cluster.serverLog.utf8.dropFirst(offset), as: UTF8.self)
+        return (added.split(separator: "\n").contains { $0.contains("connection authorized") && $0.contains("SSL enabled") }, added)
+    }
+
+    static func logConnectionsOverTrustedTCP(_ cluster: TestCluster) throws {
+        try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+        try cluster.sql("ALTER SYSTEM SET log_connections = on")
+        try cluster.reload()
+        try cluster.waitFor("log_connections") { try cluster.sql("SHOW log_connections").first?.string("log_connections") != "off" }
     }
 
     @Test func theHandshakeAloneStartsNoSession() async throws {
         try await TestCluster.with { cluster in
             let certificate = try cluster.enableSSL()
             // Over TCP anyone is admitted: a login, had the probe tried one, would succeed and be logged.
-            try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 trust\n")
-            try cluster.sql("ALTER SYSTEM SET log_connections = on")
-            try cluster.reload()
-            try cluster.waitFor("log_connections") { try cluster.sql("SHOW log_connections").first?.string("log_connections") != "off" }
+            try Self.logConnectionsOverTrustedTCP(cluster)
             let logBefore = cluster.serverLog.utf8.count
             let probe = try Self.probe(cluster)
             #expect(probe.availability == .offered)
             #expect(probe.servedCertificateDER == (try Self.der(of: certificate.certificatePath, in: certificate.directory)))
             #expect(probe.tlsProtocol?.hasPrefix("TLSv1.") == true)
             // The socket session above is authorized over the socket; nothing over TCP is.
-            let added = String(decoding: cluster.serverLog.utf8.dropFirst(logBefore), as: UTF8.self)
+            let (loggedIn, added) = Self.loggedIn(cluster, since: logBefore)
             #expect(added.contains("connection received: host=127.0.0.1"), "the probe never reached the server: \(added)")
-            #expect(!added.split(separator: "\n").contains { $0.contains("connection authorized") && $0.contains("SSL enabled") },
-                    "the probe logged in: \(added)")
+            #expect(!loggedIn, "the probe logged in: \(added)")
         }
     }
 
@@ -58,6 +66,27 @@ struct TLSProbeTests {
             let probe = try Self.probe(cluster)
             #expect(probe.availability == .offered)
             #expect(probe.servedCertificateDER == (try Self.der(of: certificate.certificatePath, in: certificate.directory)))
+        }
+    }
+
+    /// Where a login would prove more, libpq logs in as before: a TCP
+    /// operator's probe goes where their session went (a tunnel's far end
+    /// is not the address the server reports), and an operator with a root
+    /// certificate has it verify the server even with `require`.
+    @Test(arguments: ["tcp", "root certificate"])
+    func anOperatorWithMoreThanLibpqsDefaultsIsProbedByLibpq(operatorKind: String) async throws {
+        try await TestCluster.with { cluster in
+            let certificate = try cluster.enableSSL()
+            try Self.logConnectionsOverTrustedTCP(cluster)
+            // The operator's own session is plain (over TCP) or on the socket: only the probe's login is over TLS.
+            let conninfo = operatorKind == "tcp" ? cluster.tcpConninfo(sslmode: "disable")
+                : cluster.socketConninfo + " sslrootcert=\(certificate.caPath)"
+            let logBefore = cluster.serverLog.utf8.count
+            let probe = try Self.probe(cluster, conninfo: conninfo)
+            #expect(probe.availability == .offered)
+            #expect(probe.servedCertificateDER == (try Self.der(of: certificate.certificatePath, in: certificate.directory)))
+            let (loggedIn, added) = Self.loggedIn(cluster, since: logBefore)
+            #expect(loggedIn, "no login by libpq: \(added)")
         }
     }
 
