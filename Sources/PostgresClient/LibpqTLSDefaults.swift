@@ -35,7 +35,16 @@ enum LibpqTLSDefaults {
     static func defaultRootCertificateExists() -> Bool {
         var homes: [String] = []
         if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty { homes.append(home) }
-        if let entry = getpwuid(geteuid()), let directory = entry.pointee.pw_dir { homes.append(String(cString: directory)) }
+        // The reentrant lookup: connections are made on several threads at once.
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let passwordHome = buffer.withUnsafeMutableBufferPointer { storage -> String? in
+            var entry = passwd()
+            var found: UnsafeMutablePointer<passwd>?
+            guard let start = storage.baseAddress, getpwuid_r(geteuid(), &entry, start, storage.count, &found) == 0, found != nil,
+                  let directory = entry.pw_dir else { return nil }
+            return String(cString: directory)
+        }
+        if let passwordHome { homes.append(passwordHome) }
         return homes.contains { access($0 + "/.postgresql/root.crt", F_OK) == 0 }
     }
 }
