@@ -96,26 +96,9 @@ struct TLSProbeTests {
     @Test func aHandshakeWithoutAStartupPacketIsInNoViewOn18() async throws {
         try await TestCluster.with(binaries: try TestServers.binaries(major: 18)) { cluster in
             _ = try cluster.enableSSL()
-            let directory = FileManager.default.temporaryDirectory.path + "/handshake-\(UUID().uuidString)"
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let script = """
-                import socket, ssl, struct, time
-                s = socket.create_connection(("127.0.0.1", \(cluster.port)))
-                s.sendall(struct.pack("!II", 8, 80877103))
-                assert s.recv(1) == b"S"
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-                s = context.wrap_socket(s)
-                print("handshake done", s.version(), flush=True)
-                time.sleep(30)
-                """
-            let peer = try ProcessRunner.spawn("/usr/bin/python3", ["-c", script], logFile: directory + "/out")
-            defer { peer.terminate() }
-            try cluster.waitFor("the handshake") {
-                (try? String(contentsOfFile: directory + "/out", encoding: .utf8))?.contains("handshake done TLSv1.") == true
-            }
+            let held = try StalledStartup.connect(cluster, .handshakeOnly)
+            defer { held.stop() }
+            try held.handshake(cluster)
             usleep(200_000)
             #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE client_port > 0").rows.first?.int32("n") == 0)
         }

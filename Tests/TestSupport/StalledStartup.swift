@@ -8,9 +8,11 @@ import HostIO
 /// Anyone who reaches the port can do this where the rules ask for a
 /// password; no credentials are needed.
 public struct StalledStartup {
-    public enum Kind { case plain, replication, tls }
+    /// `handshakeOnly`: the TLS handshake and then nothing, no startup packet.
+    public enum Kind { case plain, replication, tls, handshakeOnly }
     let process: ChildProcess
     let kind: Kind
+    let log: String
 
     /// Connects and sends the startup packet at once.
     public static func start(_ cluster: TestCluster, _ kind: Kind = .plain) throws -> StalledStartup {
@@ -29,13 +31,17 @@ public struct StalledStartup {
             s = socket.create_connection(("127.0.0.1", \(cluster.port)))
             print("connected", flush=True)
             signal.sigwait([signal.SIGUSR1])
-            if \(kind == .tls ? "True" : "False"):
+            if \([.tls, .handshakeOnly].contains(kind) ? "True" : "False"):
                 s.sendall(struct.pack("!II", 8, 80877103))
                 assert s.recv(1) == b"S"
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
                 s = context.wrap_socket(s)
+                print("handshake done", s.version(), flush=True)
+            if \(kind == .handshakeOnly ? "True" : "False"):
+                signal.sigwait([signal.SIGUSR1])
+                sys.exit(0)
             body = struct.pack("!I", 196608) + b"user\\0postgres\\0database\\0postgres\\0" + \(kind == .replication ? "b\"replication\\0true\\0\"" : "b\"\"") + b"\\0"
             s.sendall(struct.pack("!I", len(body) + 4) + body)
             # Until the server closes it (the test ends it, or authentication_timeout passes).
@@ -45,7 +51,7 @@ public struct StalledStartup {
         let directory = FileManager.default.temporaryDirectory.path + "/stalled-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let log = directory + "/out"
-        let stalled = StalledStartup(process: try ProcessRunner.spawn("/usr/bin/python3", ["-c", script], logFile: log), kind: kind)
+        let stalled = StalledStartup(process: try ProcessRunner.spawn("/usr/bin/python3", ["-c", script], logFile: log), kind: kind, log: log)
         do {
             try cluster.waitFor("the client to connect") { (try? String(contentsOfFile: log, encoding: .utf8))?.contains("connected") == true }
         } catch {
@@ -65,6 +71,19 @@ public struct StalledStartup {
         kill(process.pid, SIGUSR1)
         do {
             try cluster.waitFor("the connection to wait in authentication") { try waiting() > before }
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    /// For `handshakeOnly`: makes the TLS handshake and waits until it is done.
+    public func handshake(_ cluster: TestCluster) throws {
+        kill(process.pid, SIGUSR1)
+        do {
+            try cluster.waitFor("the TLS handshake") {
+                (try? String(contentsOfFile: log, encoding: .utf8))?.contains("handshake done TLSv1.") == true
+            }
         } catch {
             stop()
             throw error
