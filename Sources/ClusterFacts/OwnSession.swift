@@ -20,8 +20,9 @@ public struct OwnSession: Hashable, Sendable, Codable {
     public var sslMode: String
     /// Whether libpq's other TLS settings for this connection were its
     /// defaults: no root certificate (named, or `~/.postgresql/root.crt`,
-    /// which makes even `require` verify the server), no revocation list,
-    /// no protocol bound but the TLS 1.2 floor, the usual negotiation. A
+    /// which makes even `require` verify the server), no client
+    /// certificate, no revocation list, no protocol bound but the TLS 1.2
+    /// floor, the usual negotiation. A
     /// `require` client of this operator then verifies and restricts
     /// nothing a bare handshake does not (`TLSProbe`). Nil when not read.
     public var defaultTLSSettings: Bool?

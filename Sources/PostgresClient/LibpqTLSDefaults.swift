@@ -7,19 +7,28 @@ import Foundation
 enum LibpqTLSDefaults {
     /// Each keyword with the values that leave it at libpq's default (no
     /// value, or the default spelled out). A keyword this libpq does not know
-    /// has no value.
+    /// has no value. A client certificate counts too: libpq sends it when the
+    /// server asks (it does when it has `ssl_ca_file`), and the server ends
+    /// the handshake over one it does not trust.
     static let keywords: [(name: String, defaults: Set<String>)] = [
         ("sslrootcert", []),
         ("sslcrl", []),
         ("sslcrldir", []),
+        ("sslcert", []),
+        ("sslkey", []),
         ("ssl_min_protocol_version", ["TLSv1.2"]),
         ("ssl_max_protocol_version", []),
         ("sslnegotiation", ["postgres"]),
         ("sslcertmode", ["allow", "disable"]),
     ]
 
+    /// The files libpq uses without being told, under `~/.postgresql`: the
+    /// root certificate (with it even `require` verifies the server) and the
+    /// client certificate.
+    static let defaultFiles = ["root.crt", "postgresql.crt"]
+
     static func hold(_ option: (String) -> String?) -> Bool {
-        settingsAreDefault(option) && !defaultRootCertificateExists()
+        settingsAreDefault(option) && !defaultFileExists(in: homeDirectories())
     }
 
     static func settingsAreDefault(_ option: (String) -> String?) -> Bool {
@@ -29,14 +38,24 @@ enum LibpqTLSDefaults {
         }
     }
 
-    /// libpq verifies a `require` server against `~/.postgresql/root.crt`
-    /// when that file exists; the home directory is `HOME` or, depending on
-    /// the libpq release, the password database's: either counts.
-    static func defaultRootCertificateExists() -> Bool {
+    /// As libpq looks for them: `stat` as this process (the effective user).
+    static func defaultFileExists(in homes: [String]) -> Bool {
+        homes.contains { home in
+            defaultFiles.contains { name in
+                var status = stat()
+                return stat(home + "/.postgresql/" + name, &status) == 0
+            }
+        }
+    }
+
+    /// libpq's home directory is `HOME` or, depending on its release, the
+    /// password database's: either counts.
+    static func homeDirectories() -> [String] {
         var homes: [String] = []
         if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty { homes.append(home) }
-        // The reentrant lookup: connections are made on several threads at once.
-        var buffer = [CChar](repeating: 0, count: 4096)
+        // The reentrant lookup (connections are made on several threads at once), with room
+        // for any entry libpq's own lookup would read.
+        var buffer = [CChar](repeating: 0, count: 65_536)
         let passwordHome = buffer.withUnsafeMutableBufferPointer { storage -> String? in
             var entry = passwd()
             var found: UnsafeMutablePointer<passwd>?
@@ -45,6 +64,6 @@ enum LibpqTLSDefaults {
             return String(cString: directory)
         }
         if let passwordHome { homes.append(passwordHome) }
-        return homes.contains { access($0 + "/.postgresql/root.crt", F_OK) == 0 }
+        return homes
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ClusterFacts
 @testable import PostgresClient
 import Testing
@@ -55,8 +56,20 @@ struct TLSProbeModeTests {
         (["ssl_max_protocol_version": "TLSv1.2"], false),
         (["sslnegotiation": "direct"], false),
         (["sslcertmode": "require"], false),
+        (["sslcert": "/root/client.crt"], false),
+        (["sslkey": "/root/client.key"], false),
     ] as [([String: String], Bool)])
     func libpqsDefaultsAreTheKeywordsLeftAlone(options: [String: String], defaults: Bool) {
         #expect(LibpqTLSDefaults.settingsAreDefault { options[$0] } == defaults)
+    }
+
+    /// The files libpq reads unasked, in a home directory of the test's own.
+    @Test(arguments: [([String](), false), (["root.crt"], true), (["postgresql.crt"], true), (["postgresql.key"], false)])
+    func aRootOrClientCertificateAtHomeIsNoDefault(files: [String], found: Bool) throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("home-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: home + "/.postgresql", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        for file in files { FileManager.default.createFile(atPath: home + "/.postgresql/" + file, contents: Data("x".utf8)) }
+        #expect(LibpqTLSDefaults.defaultFileExists(in: [home]) == found)
     }
 }

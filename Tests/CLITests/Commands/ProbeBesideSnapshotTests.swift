@@ -2,30 +2,57 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The TLS handshake runs on a second connection while the snapshot's last
-/// queries run on the operator's (issue 24). The sessions must be read
-/// before that connection exists: once logged in, it is a session of the
-/// server like any other (TLS, from 127.0.0.1), and a status or a plan that
-/// read it would count it as a client, list it, or plan to terminate it
-/// (found by a review). The server's own log gives the order: the sessions
-/// statement comes before the handshake's connection is received.
+/// The TLS probe runs on a second connection while the snapshot's last
+/// queries run on the operator's (issue 24). A probe that logs in (libpq, for
+/// an operator with their own TLS settings) must start after the sessions are
+/// read: once logged in, it is a session of the server like any other (TLS,
+/// from 127.0.0.1), and a status or a plan that read it would count it as a
+/// client, list it, or plan to terminate it (found by a review). The server's
+/// own log gives the order. The handshake alone (a socket operator with
+/// libpq's defaults) sends no startup packet, is never a session, and may
+/// start before the sessions are read (docs/POSTGRES.md, "SSL initialisation
+/// and reload").
 struct ProbeBesideSnapshotTests {
-    @Test func theSessionsAreReadBeforeTheHandshakeConnects() async throws {
+    static func loggingEverything(_ cluster: TestCluster) throws -> TestCertificate {
+        let certificate = try cluster.enableSSL()
+        // TCP admits anyone: a probe that can log in does, and the log says so.
+        try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 trust\n")
+        try cluster.sql("ALTER SYSTEM SET log_connections = on")
+        try cluster.sql("ALTER SYSTEM SET log_statement = 'all'")
+        try cluster.reload()
+        try cluster.waitFor("log_statement = all in new sessions") {
+            try cluster.sql("SHOW log_statement").rows.first?.string("log_statement") == "all"
+        }
+        return certificate
+    }
+
+    @Test func aProbeThatLogsInConnectsAfterTheSessionsAreRead() async throws {
         try await TestCluster.with { cluster in
-            _ = try cluster.enableSSL()
-            try cluster.sql("ALTER SYSTEM SET log_connections = on")
-            try cluster.sql("ALTER SYSTEM SET log_statement = 'all'")
-            try cluster.reload()
-            try cluster.waitFor("log_statement = all in new sessions") {
-                try cluster.sql("SHOW log_statement").rows.first?.string("log_statement") == "all"
-            }
+            let certificate = try Self.loggingEverything(cluster)
             let logged = cluster.serverLog.utf8.count
-            let status = try Wizard.run(["status", "--json", cluster.socketConninfo])
+            // A root certificate of the operator's: libpq probes, with it.
+            let status = try Wizard.run(["status", "--json", cluster.socketConninfo + " sslrootcert=\(certificate.caPath)"])
             #expect(status.stdout.contains("\"probe\" : \"offered\""), "\(status.stdout)\n\(status.stderr)")
             let log = String(decoding: cluster.serverLog.utf8.dropFirst(logged), as: UTF8.self)
             let sessions = try #require(log.range(of: "FROM pg_catalog.pg_stat_activity a"), "no sessions statement in:\n\(log)")
-            let handshake = try #require(log.range(of: "connection received: host=127.0.0.1"), "no TCP connection in:\n\(log)")
-            #expect(sessions.lowerBound < handshake.lowerBound, "the handshake connected before the sessions were read:\n\(log)")
+            let probe = try #require(log.range(of: "connection received: host=127.0.0.1"), "no TCP connection in:\n\(log)")
+            #expect(log.contains("connection authorized") && log.contains("SSL enabled"), "libpq did not log in:\n\(log)")
+            #expect(sessions.lowerBound < probe.lowerBound, "the probe connected before the sessions were read:\n\(log)")
+        }
+    }
+
+    @Test func theHandshakeAloneIsNeverASession() async throws {
+        try await TestCluster.with { cluster in
+            _ = try Self.loggingEverything(cluster)
+            let logged = cluster.serverLog.utf8.count
+            for _ in 0..<5 {
+                let status = try Wizard.run(["status", "--json", cluster.socketConninfo])
+                #expect(status.stdout.contains("\"probe\" : \"offered\""), "\(status.stdout)\n\(status.stderr)")
+                #expect(status.stdout.contains("\"non_ssl_tcp\" : 0") && status.stdout.contains("\"ssl\" : 0"), "\(status.stdout)")
+            }
+            let log = String(decoding: cluster.serverLog.utf8.dropFirst(logged), as: UTF8.self)
+            #expect(log.components(separatedBy: "connection received: host=127.0.0.1").count - 1 == 5, "\(log)")
+            #expect(!log.contains("SSL enabled"), "a probe logged in:\n\(log)")
         }
     }
 }
