@@ -22,9 +22,9 @@ public struct OwnSession: Hashable, Sendable, Codable {
     /// defaults: no root certificate (named, or `~/.postgresql/root.crt`,
     /// which makes even `require` verify the server), no client
     /// certificate, no revocation list, no protocol bound but the TLS 1.2
-    /// floor, the usual negotiation. A
-    /// `require` client of this operator then verifies and restricts
-    /// nothing a bare handshake does not (`TLSProbe`). Nil when not read.
+    /// floor, the usual negotiation. A `require` client of this operator
+    /// then verifies and restricts nothing a bare handshake does not
+    /// (`TLSProbe`). Nil when not read.
     public var defaultTLSSettings: Bool?
 
     public init(pid: Int32, user: String, database: String, transport: Transport, host: String,
