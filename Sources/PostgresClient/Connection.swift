@@ -299,8 +299,7 @@ public final class Connection: @unchecked Sendable {
             cipher: sslAttribute("cipher"),
             keyBits: sslAttribute("key_bits").flatMap { Int($0) },
             gssEncrypted: gssEncryptionInUse,
-            sslMode: option("sslmode") ?? "prefer",
-            defaultTLSSettings: LibpqTLSDefaults.hold(option))
+            sslMode: option("sslmode") ?? "prefer")
     }
 
     /// A physical replication connection (`replication=true`), which speaks the walsender's commands only.

@@ -44,7 +44,10 @@ public struct ServerInspector: Sendable {
         let privileges = try readPrivileges()
         let settings = try readSettings()
         let server = try readServerFacts(settings: settings)
-        let own = try connection.ownSession()
+        var own = try connection.ownSession()
+        // Read here, once per inspection (it reads the home directory), not at every look at the
+        // own session (the live view takes one a second): only the TLS probe needs it.
+        own.defaultTLSSettings = LibpqTLSDefaults.hold(connection.option)
         return Opening(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own)
     }
 
