@@ -22,8 +22,11 @@ public final class TestKDC: @unchecked Sendable {
     var clientConfig: String { directory + "/krb5.conf" }
     var kdcEnvironment: [String: String] { ["KRB5_CONFIG": clientConfig, "KRB5_KDC_PROFILE": directory + "/kdc.conf"] }
 
-    /// Starts a realm whose KDC listens in `namespace`, reached by clients at `address`.
-    public static func start(in namespace: String, reachedAt address: String, serverOwner: OSUser) throws -> TestKDC {
+    /// Starts a realm whose KDC listens in `namespace`, reached by clients at
+    /// `address`; the server's keytab holds postgres/`serverName` and
+    /// postgres/NAME for each of `alsoKnownAs` (names a client may use for it).
+    public static func start(in namespace: String, reachedAt address: String, serverOwner: OSUser,
+                             alsoKnownAs: [String] = []) throws -> TestKDC {
         for tool in ["/usr/sbin/krb5kdc", "/usr/sbin/kdb5_util", "/usr/sbin/kadmin.local", "/usr/bin/kinit"]
         where !FileManager.default.isExecutableFile(atPath: tool) {
             throw TestEnvironment.Missing(description: "\(tool) is missing (make deps installs krb5-kdc, krb5-admin-server and krb5-user)")
@@ -63,8 +66,10 @@ public final class TestKDC: @unchecked Sendable {
         FileManager.default.createFile(atPath: directory + "/kadm5.acl", contents: Data())
         try ProcessRunner.checked("/usr/sbin/kdb5_util", ["-r", realm, "-P", "pgsw-master-\(UUID().uuidString)", "create", "-s"],
                                   environment: kdc.kdcEnvironment)
-        try kdc.admin("addprinc -randkey postgres/\(serverName)")
-        try kdc.admin("ktadd -k \(kdc.keytab) postgres/\(serverName)")
+        for name in [serverName] + alsoKnownAs {
+            try kdc.admin("addprinc -randkey postgres/\(name)")
+            try kdc.admin("ktadd -k \(kdc.keytab) postgres/\(name)")
+        }
         chown(kdc.keytab, serverOwner.uid, serverOwner.gid)
         chmod(kdc.keytab, 0o600)
         kdc.process = try ProcessRunner.spawn("/usr/sbin/krb5kdc", ["-n"], inNamespace: namespace, environment: kdc.kdcEnvironment,

@@ -118,7 +118,7 @@ extension EffectRunner {
         }
     }
 
-    /// The dead-man check: a NEW session the operator's way, with SSL, within
+    /// The dead-man check: a NEW session the operator's way, encrypted, within
     /// the bound. An operator on the unix socket is never touched by the
     /// rewrite, so for them a TCP SSL handshake must also reach authentication
     /// (the new rules admit SSL; a missing TCP password does not matter).
@@ -145,7 +145,10 @@ extension EffectRunner {
         }
         do {
             let fresh = try Connection.connect(context.sslTarget, timeoutSeconds: timeoutSeconds)
-            let encrypted = fresh.sslInUse
+            // A Kerberos operator's libpq takes GSS encryption where it can, whatever
+            // the sslmode; the rewrite's hostgssenc twin admits it (docs/POSTGRES.md,
+            // "GSS encryption"): encrypted either way.
+            let encrypted = fresh.sslInUse || fresh.gssEncryptionInUse
             fresh.close()
             if context.ownTransport == .tcp { return encrypted ? nil : "the new connection is not encrypted" }
         } catch {

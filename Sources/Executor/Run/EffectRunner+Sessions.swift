@@ -137,13 +137,16 @@ extension EffectRunner {
 
     /// verify-full with the known CA, for each name clients use, until one
     /// verifies. Reaching authentication counts: libpq checks the
-    /// certificate and the name before it.
+    /// certificate and the name before it. No GSS encryption: libpq takes
+    /// it in place of TLS whatever the sslmode, and would verify nothing
+    /// (docs/POSTGRES.md, "GSS encryption"). Named in the server's log.
     func verifyFullTest(caPath: String, names: [String]) -> String? {
         guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
         var failures: [String] = []
         for name in names.isEmpty ? [address] : names {
             let target = context.target.with("host", name).with("hostaddr", address).with("port", String(context.server.port))
                 .with("sslmode", "verify-full").with("sslrootcert", caPath)
+                .with("gssencmode", "disable").with("application_name", "pg-ssl-wizard verify-full test")
             do {
                 let connection = try Connection.connect(target, timeoutSeconds: 5)
                 connection.close()

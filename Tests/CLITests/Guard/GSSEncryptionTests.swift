@@ -14,7 +14,7 @@ struct GSSEncryptionTests {
     /// options) admitted by `gss` from the one client namespace: the body gets
     /// the cluster, the client, alice's ticket (environment) and her
     /// connection string from there.
-    static func withKerberosAlice(role: String = "LOGIN",
+    static func withKerberosAlice(role: String = "LOGIN", serverAlsoKnownAs: [String] = [],
                                   _ body: (TestCluster, NetworkLab.Client, [String: String], String) throws -> Void) async throws {
         try TestEnvironment.requireRoot(for: "network namespaces")
         let lab = try NetworkLab.create(clients: 1)
@@ -22,7 +22,8 @@ struct GSSEncryptionTests {
         try await TestCluster.with(lab: lab) { cluster in
             let office = lab.clients[0]
             _ = try cluster.enableSSL()
-            let kdc = try TestKDC.start(in: lab.serverNamespace, reachedAt: office.serverV4, serverOwner: cluster.local.owner)
+            let kdc = try TestKDC.start(in: lab.serverNamespace, reachedAt: office.serverV4, serverOwner: cluster.local.owner,
+                                         alsoKnownAs: serverAlsoKnownAs)
             defer { kdc.stop() }
             try cluster.sql("ALTER SYSTEM SET krb_server_keyfile = '\(kdc.keytab)'")
             try cluster.sql("CREATE ROLE alice \(role)")
@@ -82,6 +83,37 @@ struct GSSEncryptionTests {
                     "the operator's own session is GSS-encrypted, not TLS: \(connection ?? [:])")
             let tls = report["tls"] as? [String: Any]
             #expect(tls?["probe"] as? String == "offered", "the server serves TLS: \(tls ?? [:]) \(report["reasons"] ?? "")")
+        }
+    }
+
+    /// A Kerberos operator applies over TCP. libpq takes GSS encryption in
+    /// place of TLS whatever the sslmode when it can: the dead-man check's
+    /// new session is GSS-encrypted (through the twin), which is encrypted,
+    /// not a failure; and the confirm step's verify-full test, whose point
+    /// is TLS, must not take it, or with a realm that knows the server by
+    /// the name tried (this machine's, the first the wizard tries) it
+    /// "verifies" a server over GSS with no certificate checked.
+    @Test func aKerberosOperatorAppliesOverTCPAndItsVerifyFullTestIsOverTLS() async throws {
+        var buffer = [CChar](repeating: 0, count: 256)
+        try #require(gethostname(&buffer, 255) == 0)
+        let hostName = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try await Self.withKerberosAlice(role: "LOGIN SUPERUSER", serverAlsoKnownAs: [hostName]) { cluster, office, ticket, operatorTarget in
+            try cluster.sql("ALTER SYSTEM SET log_connections = on")
+            try cluster.reload()
+            try cluster.waitFor("log_connections") { try cluster.sql("SHOW log_connections").first?.string("log_connections") != "off" }
+            let gssToTheName = try Probe.attempts(["host=\(hostName) hostaddr=\(office.serverV4) port=\(cluster.port) user=alice dbname=postgres gssencmode=require"],
+                                                  in: office.namespace, environment: ticket)
+            #expect(gssToTheName[0].ok, "the realm knows the server by this machine's name too: \(gssToTheName[0])")
+            let logBefore = cluster.serverLog.utf8.count
+            let apply = try WizardRun(namespace: office.namespace).run(["apply", operatorTarget, "--yes", "--json", "--create-certificates", "ca"],
+                                                                       environment: ticket)
+            #expect(apply.exitCode == 0, "the dead-man check takes a GSS-encrypted session: \(apply.stdout)\n\(apply.stderr)")
+            let added = String(decoding: Array(cluster.serverLog.utf8).dropFirst(logBefore), as: UTF8.self)
+            let verifyFull = added.split(separator: "\n").filter { $0.contains("connection authorized") && $0.contains("application_name=pg-ssl-wizard verify-full test") }
+            #expect(!verifyFull.isEmpty, "the verify-full test logged in: \(added.suffix(3000))")
+            for line in verifyFull {
+                #expect(line.contains("SSL enabled") && !line.contains("encrypted=yes"), "verify-full over TLS, not GSS encryption: \(line)")
+            }
         }
     }
 }
