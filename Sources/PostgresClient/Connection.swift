@@ -36,31 +36,10 @@ public final class Connection: @unchecked Sendable {
     }
 
     private static func connect(_ target: ConnectionTarget, timeoutSeconds: Int, knownVersion: Int?) throws(ConnectFailure) -> Connection {
-        let explicit: [String: String]
-        do { explicit = try ConnectionTarget.parse(target.conninfo) } catch { throw .failed(error) }
-        var pairs: [(String, String)] = [("fallback_application_name", "pg-ssl-wizard")]
-        let timeoutGiven = explicit["connect_timeout"] != nil
-            || ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] != nil
-            || target.overrides.contains { $0.name == "connect_timeout" }
-        if !timeoutGiven { pairs.append(("connect_timeout", String(timeoutSeconds))) }
-        // dbname is expanded as a whole conninfo string or URI (expand_dbname=1);
-        // keywords after it override what it sets.
-        pairs.append(("dbname", target.conninfo))
-        pairs += target.overrides.filter { $0.name != "options" }.map { ($0.name, $0.value) }
-        // Last, so nothing the operator's string or the wizard's overrides set can drop it.
-        let operatorOptions = target.overrides.last { $0.name == "options" }?.value ?? explicit["options"]
-            ?? ProcessInfo.processInfo.environment["PGOPTIONS"]
-        pairs.append(("options", SessionProfile.options(after: operatorOptions, serverVersion: knownVersion)))
-
-        let handle = withCStringArrays(pairs.map(\.0), pairs.map(\.1)) { keywords, values in
-            PQconnectdbParams(keywords, values, 1)
-        }
-        guard let handle else {
-            throw .failed(.connectionFailed(target: target.redactedDescription, message: "out of memory"))
-        }
+        let handle: OpaquePointer
+        do { handle = try start(target, timeoutSeconds: timeoutSeconds, knownVersion: knownVersion) } catch { throw .failed(error) }
         guard PQstatus(handle) == CONNECTION_OK else {
-            let message = ConninfoScrubber.scrub(Self.oneLine(String(cString: PQerrorMessage(handle))), conninfo: target.conninfo,
-                                                 extraSecrets: ConninfoScrubber.secrets(of: target.overrides))
+            let message = failureMessage(handle, target)
             PQfinish(handle)
             // PostgreSQL takes the startup parameter `options`; PgBouncer refuses it by default.
             if message.contains("unsupported startup parameter: options") {
@@ -88,6 +67,37 @@ public final class Connection: @unchecked Sendable {
             throw .failed(error)
         }
         return connection
+    }
+
+    /// A connection as far as libpq takes it, with the pinned startup options;
+    /// its status unread (the caller finishes it).
+    static func start(_ target: ConnectionTarget, timeoutSeconds: Int, knownVersion: Int?) throws(PostgresError) -> OpaquePointer {
+        let explicit = try ConnectionTarget.parse(target.conninfo)
+        var pairs: [(String, String)] = [("fallback_application_name", "pg-ssl-wizard")]
+        let timeoutGiven = explicit["connect_timeout"] != nil
+            || ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] != nil
+            || target.overrides.contains { $0.name == "connect_timeout" }
+        if !timeoutGiven { pairs.append(("connect_timeout", String(timeoutSeconds))) }
+        // dbname is expanded as a whole conninfo string or URI (expand_dbname=1);
+        // keywords after it override what it sets.
+        pairs.append(("dbname", target.conninfo))
+        pairs += target.overrides.filter { $0.name != "options" }.map { ($0.name, $0.value) }
+        // Last, so nothing the operator's string or the wizard's overrides set can drop it.
+        let operatorOptions = target.overrides.last { $0.name == "options" }?.value ?? explicit["options"]
+            ?? ProcessInfo.processInfo.environment["PGOPTIONS"]
+        pairs.append(("options", SessionProfile.options(after: operatorOptions, serverVersion: knownVersion)))
+
+        let handle = withCStringArrays(pairs.map(\.0), pairs.map(\.1)) { keywords, values in
+            PQconnectdbParams(keywords, values, 1)
+        }
+        guard let handle else { throw .connectionFailed(target: target.redactedDescription, message: "out of memory") }
+        return handle
+    }
+
+    /// libpq's error, on one line, with no secret of the target in it.
+    static func failureMessage(_ handle: OpaquePointer, _ target: ConnectionTarget) -> String {
+        ConninfoScrubber.scrub(Self.oneLine(String(cString: PQerrorMessage(handle))), conninfo: target.conninfo,
+                               extraSecrets: ConninfoScrubber.secrets(of: target.overrides))
     }
 
     /// Why the inner connect failed: plainly, or cut before its session was pinned (worth one more try).

@@ -137,9 +137,10 @@ extension EffectRunner {
 
     /// verify-full with the known CA, for each name clients use, until one
     /// verifies. Reaching authentication counts: libpq checks the
-    /// certificate and the name before it. No GSS encryption: libpq takes
-    /// it in place of TLS whatever the sslmode, and would verify nothing
-    /// (docs/POSTGRES.md, "GSS encryption"). Named in the server's log.
+    /// certificate and the name before it, and keeps its TLS session through
+    /// what the server says after (`HandshakeOutcome`). No GSS encryption:
+    /// libpq takes it in place of TLS whatever the sslmode, and would verify
+    /// nothing (docs/POSTGRES.md, "GSS encryption"). Named in the server's log.
     func verifyFullTest(caPath: String, names: [String]) -> String? {
         guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
         var failures: [String] = []
@@ -147,18 +148,13 @@ extension EffectRunner {
             let target = context.target.with("host", name).with("hostaddr", address).with("port", String(context.server.port))
                 .with("sslmode", "verify-full").with("sslrootcert", caPath)
                 .with("gssencmode", "disable").with("application_name", "pg-ssl-wizard verify-full test")
-            do {
-                let connection = try Connection.connect(target, timeoutSeconds: 5)
-                connection.close()
+            switch Connection.handshakeOutcome(target, timeoutSeconds: 5) {
+            case .connected:
                 return "verified as \(name) with \(caPath)"
-            } catch {
-                let message = operatorMessage(for: error)
-                // A pg_hba.conf refusal that names SSL came after the verified handshake.
-                if RefusalWording.isRefusalOverSSL(message)
-                    || !["certificate", "SSL", "server does not support", "could not connect"].contains(where: message.contains) {
-                    return "verified as \(name) with \(caPath) (the handshake passed; authentication: \(message))"
-                }
-                failures.append("\(name): \(message)")
+            case .endedAfterTheHandshake(let error):
+                return "verified as \(name) with \(caPath) (the handshake passed; authentication: \(operatorMessage(for: error)))"
+            case .failed(let error):
+                failures.append("\(name): \(operatorMessage(for: error))")
             }
         }
         return "no name verified with \(caPath): " + failures.joined(separator: "; ")

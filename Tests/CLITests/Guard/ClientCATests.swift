@@ -56,6 +56,33 @@ struct ClientCATests {
         }
     }
 
+    /// TCP admits certificates only (`cert` on every TCP line). The confirm
+    /// step's verify-full test, the operator's on the socket with no client
+    /// certificate, meets "connection requires a valid client certificate":
+    /// the server says that after the handshake, once libpq has verified its
+    /// certificate and name, so the server is verified.
+    @Test func aServerThatAdmitsOnlyCertificatesOverTCPIsStillVerifiedFull() async throws {
+        try await TestCluster.with { cluster in
+            _ = try cluster.enableSSL()
+            let client = try TestClientCertificate.make(in: cluster.local.root + "/client-ca", role: "postgres")
+            let clientCA = cluster.dataDirectory + "/client-ca.crt"
+            try FileManager.default.copyItem(atPath: client.caPath, toPath: clientCA)
+            chown(clientCA, cluster.local.owner.uid, cluster.local.owner.gid)
+            try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(clientCA)'")
+            try cluster.writeHBA("local   all   all                 trust\nhostssl all   all   127.0.0.1/32  cert\n")
+            try cluster.reload()
+            let withoutCertificate = try Probe.attempts([cluster.tcpConninfo(user: "postgres", sslmode: "require")])
+            #expect(withoutCertificate[0].error?.contains("requires a valid client certificate") == true, "\(withoutCertificate[0])")
+
+            let apply = try WizardRun().run(["apply", cluster.socketConninfo, "--yes", "--json", "--include-loopback", "--create-certificates", "ca"])
+            #expect(apply.exitCode == 0, "\(apply.stdout)\n\(apply.stderr)")
+            let summary = try ApplySummary.decode(apply)
+            #expect(summary.outcome.hasPrefix("enforced"), "\(summary.outcome)")
+            let report = try AuditReportJSON.read(summary.report)
+            #expect(report.confirmation?.verify_full?.hasPrefix("verified") == true, "\(String(describing: report.confirmation))")
+        }
+    }
+
     static func servedFingerprint(_ cluster: TestCluster) throws -> String {
         let output = try ProcessRunner.run("sh", ["-c", "echo | openssl s_client -starttls postgres -connect 127.0.0.1:\(cluster.port) 2>/dev/null | openssl x509 -noout -fingerprint -sha256"])
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,0 +1,34 @@
+import CLibPQ
+
+/// How a connection whose point is its TLS handshake ended (the confirm
+/// step's verify-full test). libpq keeps its TLS session through a failure
+/// that comes after the handshake (a refusal over SSL, a failed
+/// authentication, a wanted client certificate) and drops it on any failure
+/// of the handshake itself or of its certificate and name checks, so
+/// whether it still holds one tells the two apart where the wording of the
+/// error cannot: "Connection refused" names neither, and an error answer to
+/// the TLS request, before any handshake, can say anything
+/// (docs/POSTGRES.md, "Authentication is part of the outcome").
+public enum HandshakeOutcome: Sendable {
+    /// Logged in over TLS.
+    case connected
+    /// The handshake and libpq's checks passed; the server said no after them.
+    case endedAfterTheHandshake(PostgresError)
+    /// No verified handshake.
+    case failed(PostgresError)
+}
+
+extension Connection {
+    /// Connects, notes how far TLS got, and closes at once: no statement runs.
+    public static func handshakeOutcome(_ target: ConnectionTarget, timeoutSeconds: Int) -> HandshakeOutcome {
+        let handle: OpaquePointer
+        do { handle = try start(target, timeoutSeconds: timeoutSeconds, knownVersion: nil) } catch { return .failed(error) }
+        defer { PQfinish(handle) }
+        let overTLS = PQsslInUse(handle) != 0
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let error = PostgresError.connectionFailed(target: target.redactedDescription, message: failureMessage(handle, target))
+            return overTLS ? .endedAfterTheHandshake(error) : .failed(error)
+        }
+        return overTLS ? .connected : .failed(.connectionFailed(target: target.redactedDescription, message: "the connection is not over TLS"))
+    }
+}
