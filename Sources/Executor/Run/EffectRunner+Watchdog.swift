@@ -28,7 +28,8 @@ extension EffectRunner {
         defer { close(copy) }
         let child: ChildProcess
         do {
-            child = try ProcessRunner.spawnDetached(executable, ["watchdog"], input: try RevertWatchdog.encode(orders), passing: copy,
+            child = try ProcessRunner.spawnDetached(executable, ["watchdog"], environment: RevertWatchdog.connectingEnvironment(),
+                                                    input: try RevertWatchdog.encode(orders), passing: copy,
                                                     logFile: stateDirectory.watchdogLogFile(run: context.stamp))
         } catch {
             return Performed(.watchdogFailed(operatorMessage(for: error)))

@@ -88,7 +88,7 @@ public enum RevertWatchdog {
                 break
             }
             if Date() >= revertAt.addingTimeInterval(WatchdogArm.grace) {
-                return revert(orders, channel: channel, lock: lock, why: "nobody kept the changes by \(revertAt)")
+                return revert(orders, channel: channel, lock: lock, why: "nobody kept the changes by \(UTCText.iso8601(revertAt))")
             }
             usleep(20_000)
         }
@@ -172,9 +172,7 @@ public enum RevertWatchdog {
     /// the operator came over TCP; only to the guarded cluster; retried for a
     /// while (a server restarting, a network blip).
     static func connect(_ orders: Orders, directory: StateDirectory) throws -> EffectRunner {
-        var target = try ConnectionTarget(orders.conninfo)
-        for pair in orders.overrides where pair.count == 2 { target = target.with(pair[0], pair[1]) }
-        if orders.sslTCP { target = target.with("sslmode", "require") }
+        let target = try target(of: orders)
         let deadline = Date().addingTimeInterval(60)
         var last: Error?
         while Date() < deadline {
@@ -194,6 +192,30 @@ public enum RevertWatchdog {
             Thread.sleep(forTimeInterval: 1)
         }
         throw last ?? RunError.noRun(stateDirectory: directory.path)
+    }
+
+    /// What the operator's libpq read besides its keywords, for the watchdog to
+    /// connect the same way: the home its ~/.postgresql certificates are found
+    /// in (libpq resolves them at the handshake, so `resolvedKeywords` does not
+    /// name them), and the Kerberos ticket cache and realm configuration of a
+    /// `gss` login (an ssh session's delegated ticket is named by KRB5CCNAME).
+    /// Paths, not secrets; nothing else of the wizard's environment.
+    static let connectingVariables = ["HOME", "KRB5CCNAME", "KRB5_CONFIG"]
+
+    static func connectingEnvironment(_ current: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        current.filter { connectingVariables.contains($0.key) }
+    }
+
+    /// The operator's way in as libpq resolved it in the wizard. Over TCP, SSL
+    /// at least: a resolved verify-ca or verify-full stays, so the watchdog
+    /// sends the operator's credentials over no TLS the operator would not
+    /// (as `RunContext.sslTarget` does for the run).
+    public static func target(of orders: Orders) throws(PostgresError) -> ConnectionTarget {
+        var target = try ConnectionTarget(orders.conninfo)
+        for pair in orders.overrides where pair.count == 2 { target = target.with(pair[0], pair[1]) }
+        let resolved = target.explicitKeywords["sslmode"] ?? ""
+        if orders.sslTCP, !["require", "verify-ca", "verify-full"].contains(resolved) { target = target.with("sslmode", "require") }
+        return target
     }
 
     static func log(_ text: String) {

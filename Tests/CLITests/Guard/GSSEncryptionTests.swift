@@ -116,4 +116,34 @@ struct GSSEncryptionTests {
             }
         }
     }
+
+    /// A Kerberos operator who does not confirm in time (an ssh session
+    /// lost with its delegated ticket): the revert watchdog reconnects the
+    /// operator's way, which needs the ticket cache and realm the operator's
+    /// libpq used (KRB5CCNAME, KRB5_CONFIG). Without them it retried for a
+    /// minute and fell back to signalling the postmaster, unproven.
+    @Test func aKerberosOperatorsWatchdogRevertsAndProvesIt() async throws {
+        try await Self.withKerberosAlice(role: "LOGIN SUPERUSER") { cluster, office, ticket, operatorTarget in
+            let original = cluster.hbaText
+            let apply = try WizardRun(namespace: office.namespace).run(
+                ["apply", operatorTarget, "--yes", "--json", "--create-certificates", "ca", "--confirm-within", "6"], environment: ticket)
+            #expect(apply.exitCode == 0, "\(apply.stdout)\n\(apply.stderr)")
+            let waiting = try #require(try JSONSerialization.jsonObject(with: Data(apply.stdout.utf8)) as? [String: Any])
+            #expect(waiting["outcome"] as? String == "awaiting keep")
+            let journal = try #require(waiting["journal"] as? String)
+            func entries() -> [String] {
+                ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            }
+            func afterReverting() -> [String] { Array(entries().drop { !$0.contains("\"name\":\"watchdog_reverting\"") }) }
+            let deadline = Date().addingTimeInterval(40)
+            while Date() < deadline,
+                  !afterReverting().contains(where: { $0.contains("\"name\":\"reloaded\"") || $0.contains("watchdog_signalled_reload") }) {
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+            let reverting = afterReverting()
+            #expect(reverting.contains { $0.contains("\"name\":\"reloaded\"") }, "the watchdog's reload, proven over its own session: \(reverting)")
+            #expect(!reverting.contains { $0.contains("watchdog_signalled_reload") }, "\(reverting)")
+            #expect(cluster.hbaText == original, "the old pg_hba.conf is back")
+        }
+    }
 }
