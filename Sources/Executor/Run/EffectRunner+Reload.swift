@@ -159,21 +159,27 @@ extension EffectRunner {
     }
 
     func attemptTCPWithSSL(host: String, timeoutSeconds: Int) -> String? {
-        do {
-            // The point is SSL: no GSS encryption in its place (docs/POSTGRES.md, "GSS encryption").
-            let tcp = try Connection.connect(context.tcpTarget(host: host).with("sslmode", "require").with("gssencmode", "disable"),
-                                             timeoutSeconds: timeoutSeconds)
-            defer { tcp.close() }
-            return tcp.sslInUse ? nil : "TCP to \(host) is not encrypted"
-        } catch {
-            let message = operatorMessage(for: error)
-            // Refused by the rules after the handshake: TLS works. The rewrite
-            // only turns host into hostssl, so an address it refuses over SSL
-            // now was refused before too (a cluster with no loopback TCP rule):
-            // not a lock-out of anyone, and the operator's socket got in above.
-            if RefusalWording.isRefusalOverSSL(message) { return nil }
-            let refused = ["no pg_hba.conf entry", "pg_hba.conf rejects", "SSL", "server does not support", "could not connect", "timeout"]
-            return refused.contains(where: message.contains) ? "TCP with SSL to \(host): \(message)" : nil
+        // The point is SSL: no GSS encryption in its place (docs/POSTGRES.md, "GSS encryption").
+        let target = context.tcpTarget(host: host).with("sslmode", "require").with("gssencmode", "disable")
+        switch Connection.handshakeOutcome(target, timeoutSeconds: timeoutSeconds) {
+        case .connected:
+            return nil
+        case .endedAfterTheHandshake:
+            // Refused by the rules, or by authentication, after the handshake: TLS
+            // works. The rewrite only turns host into hostssl, so an address it
+            // refuses over SSL now was refused before too (a cluster with no loopback
+            // TCP rule): not a lock-out of anyone, and the operator's socket got in above.
+            return nil
+        case .failed(let error):
+            // No TLS session. libpq may have tripped on the operator's own TLS files
+            // (a root certificate or a client certificate at home, for other
+            // servers), which the socket they came by never reads: the handshake
+            // alone says whether TLS over TCP works (docs/POSTGRES.md, "SSL
+            // initialisation and reload").
+            switch StartTLSHandshake.handshake(host: host, port: context.server.port, timeoutSeconds: timeoutSeconds) {
+            case .success: return nil
+            case .failure(let failure): return "TCP with SSL to \(host): \(operatorMessage(for: error)); STARTTLS: \(failure.reason)"
+            }
         }
     }
 }

@@ -141,6 +141,8 @@ extension EffectRunner {
     /// what the server says after (`HandshakeOutcome`). No GSS encryption:
     /// libpq takes it in place of TLS whatever the sslmode, and would verify
     /// nothing (docs/POSTGRES.md, "GSS encryption"). Named in the server's log.
+    static let noClientCertificate = "/dev/null/no-client-certificate"
+
     func verifyFullTest(caPath: String, names: [String]) -> String? {
         guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
         var failures: [String] = []
@@ -148,7 +150,16 @@ extension EffectRunner {
             let target = context.target.with("host", name).with("hostaddr", address).with("port", String(context.server.port))
                 .with("sslmode", "verify-full").with("sslrootcert", caPath)
                 .with("gssencmode", "disable").with("application_name", "pg-ssl-wizard verify-full test")
-            switch Connection.handshakeOutcome(target, timeoutSeconds: 5) {
+            var outcome = Connection.handshakeOutcome(target, timeoutSeconds: 5)
+            // A TLS alert from the server: it turned down the client certificate libpq
+            // offered (the operator's, at home, for other servers) after libpq had
+            // checked the server's. Once more offering none: libpq goes on without one
+            // when the file named is not there, and nothing can be under /dev/null.
+            if case .failed(let error) = outcome, operatorMessage(for: error).contains(" alert ") {
+                outcome = Connection.handshakeOutcome(target.with("sslcert", Self.noClientCertificate).with("sslkey", Self.noClientCertificate),
+                                                      timeoutSeconds: 5)
+            }
+            switch outcome {
             case .connected:
                 return "verified as \(name) with \(caPath)"
             case .endedAfterTheHandshake(let error):

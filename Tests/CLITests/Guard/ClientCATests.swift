@@ -83,6 +83,47 @@ struct ClientCATests {
         }
     }
 
+    enum HomeFile: String, CaseIterable, Sendable { case rootCertificate = "root.crt", clientCertificate = "postgresql.crt" }
+
+    /// An operator on the socket whose home holds libpq TLS files for other
+    /// servers: a root certificate that did not sign this server's, or a
+    /// client certificate this server's ssl_ca_file does not accept. libpq
+    /// reads them on the dead-man check's TCP attempt and its handshake fails;
+    /// the operator, on the socket, is untouched by the rewrite, and TLS over
+    /// TCP works (the handshake alone proves it). Both were a rollback. The
+    /// client certificate then failed the verify-full test too (the server's
+    /// alert ends the handshake before libpq checks the name): it is tried
+    /// once more offering none.
+    @Test(arguments: HomeFile.allCases)
+    func aSocketOperatorsOwnTLSFilesAtHomeFailNoCheck(file: HomeFile) async throws {
+        try await TestCluster.with { cluster in
+            _ = try cluster.enableSSL()
+            let home = cluster.local.root + "/operator-home"
+            try FileManager.default.createDirectory(atPath: home + "/.postgresql", withIntermediateDirectories: true)
+            switch file {
+            case .rootCertificate:
+                let other = try TestCertificate.make(in: cluster.local.root + "/other-server", owner: cluster.local.owner)
+                try FileManager.default.copyItem(atPath: other.caPath, toPath: home + "/.postgresql/root.crt")
+            case .clientCertificate:
+                let trusted = try TestClientCertificate.make(in: cluster.local.root + "/client-ca", role: "postgres")
+                let clientCA = cluster.dataDirectory + "/client-ca.crt"
+                try FileManager.default.copyItem(atPath: trusted.caPath, toPath: clientCA)
+                chown(clientCA, cluster.local.owner.uid, cluster.local.owner.gid)
+                try cluster.sql("ALTER SYSTEM SET ssl_ca_file = '\(clientCA)'")
+                let foreign = try TestClientCertificate.make(in: cluster.local.root + "/foreign-ca", role: "postgres")
+                try FileManager.default.copyItem(atPath: foreign.certificatePath, toPath: home + "/.postgresql/postgresql.crt")
+                try FileManager.default.copyItem(atPath: foreign.keyPath, toPath: home + "/.postgresql/postgresql.key")
+                chmod(home + "/.postgresql/postgresql.key", 0o600)
+            }
+            try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+            try cluster.reload()
+            let apply = try WizardRun().run(["apply", cluster.socketConninfo, "--yes", "--json", "--include-loopback", "--create-certificates", "ca"],
+                                            environment: ["HOME": home])
+            #expect(apply.exitCode == 0, "\(apply.stdout)\n\(apply.stderr)")
+            #expect(try ApplySummary.decode(apply).outcome.hasPrefix("enforced"))
+        }
+    }
+
     static func servedFingerprint(_ cluster: TestCluster) throws -> String {
         let output = try ProcessRunner.run("sh", ["-c", "echo | openssl s_client -starttls postgres -connect 127.0.0.1:\(cluster.port) 2>/dev/null | openssl x509 -noout -fingerprint -sha256"])
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
