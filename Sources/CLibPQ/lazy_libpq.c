@@ -92,6 +92,7 @@
     VALUE(int, SSL_get_error, (const SSL *s, int ret_code), (s, ret_code))                                         \
     VALUE(X509 *, SSL_get1_peer_certificate, (const SSL *s), (s))                                                  \
     VALUE(const char *, SSL_get_version, (const SSL *s), (s))                                                      \
+    VALUE(int, SSL_is_init_finished, (const SSL *s), (s))                                                          \
     VALUE(int, SSL_shutdown, (SSL *s), (s))                                                                        \
     VOID(SSL_free, (SSL *ssl), (ssl))                                                                              \
     VALUE(int, i2d_X509, (const X509 *a, unsigned char **out), (a, out))                                           \

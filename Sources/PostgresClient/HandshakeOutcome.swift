@@ -1,14 +1,16 @@
 import CLibPQ
 
 /// How a connection whose point is its TLS handshake ended (the confirm
-/// step's verify-full test). libpq keeps its TLS session through a failure
-/// that comes after the handshake (a refusal over SSL, a failed
-/// authentication, a wanted client certificate) and drops it on any failure
-/// of the handshake itself or of its certificate and name checks, so
-/// whether it still holds one tells the two apart where the wording of the
-/// error cannot: "Connection refused" names neither, and an error answer to
-/// the TLS request, before any handshake, can say anything
-/// (docs/POSTGRES.md, "Authentication is part of the outcome").
+/// step's verify-full test, the dead-man check's TCP attempt). libpq keeps
+/// its TLS session through a failure that comes after the handshake (a
+/// refusal over SSL, a failed authentication, a wanted client certificate),
+/// frees it when the handshake or its certificate or name check fails, and
+/// checks the name as soon as the handshake finishes. So a session whose
+/// handshake finished tells the two apart where the wording of the error
+/// cannot: "Connection refused" names neither, and an error answer to the
+/// TLS request, before any handshake, can say anything. PQsslInUse alone is
+/// not enough: a connect_timeout in the middle of the handshake leaves it 1
+/// on libpq 13-15 (docs/POSTGRES.md, "Authentication is part of the outcome").
 public enum HandshakeOutcome: Sendable {
     /// Logged in over TLS.
     case connected
@@ -24,7 +26,7 @@ extension Connection {
         let handle: OpaquePointer
         do { handle = try start(target, timeoutSeconds: timeoutSeconds, knownVersion: nil) } catch { return .failed(error) }
         defer { PQfinish(handle) }
-        let overTLS = PQsslInUse(handle) != 0
+        let overTLS = pgsw_tls_handshake_finished(handle) != 0
         guard PQstatus(handle) == CONNECTION_OK else {
             let error = PostgresError.connectionFailed(target: target.redactedDescription, message: failureMessage(handle, target))
             return overTLS ? .endedAfterTheHandshake(error) : .failed(error)

@@ -41,4 +41,17 @@ struct HandshakeOutcomeTests {
             #expect(kind(refused) == "failed", "nothing listens: \(refused)")
         }
     }
+
+    /// A peer that answers the TLS request and then says nothing: libpq's
+    /// connect_timeout stops the handshake halfway, and libpq 13-15 leave
+    /// PQsslInUse at 1. That is no verified server (nor a working TCP TLS).
+    @Test func aHandshakeStoppedByTheTimeoutIsNoProof() throws {
+        try StartTLSHandshakeTests.withPeer("c.sendall(b'S')") { port in
+            let target = try ConnectionTarget("host=localhost hostaddr=127.0.0.1 port=\(port) user=postgres dbname=postgres")
+                .with("sslmode", "verify-full").with("sslrootcert", "/etc/ssl/certs/ca-certificates.crt").with("gssencmode", "disable")
+            let outcome = Connection.handshakeOutcome(target, timeoutSeconds: 2)
+            guard case .failed(let error) = outcome else { Issue.record("a stalled handshake counted: \(outcome)"); return }
+            #expect("\(error)".contains("timeout"), "\(error)")
+        }
+    }
 }

@@ -49,6 +49,16 @@ static inline int pgsw_peer_certificate_der(PGconn *conn, unsigned char **out) {
 }
 static inline void pgsw_free(void *p) { OPENSSL_free(p); }
 
+/* Whether libpq holds a TLS session whose handshake finished. libpq frees the
+   session when the handshake or its certificate or name check fails, and
+   checks the name as soon as the handshake finishes; but connect_timeout can
+   stop it in the middle of the handshake with the session still allocated
+   and PQsslInUse still 1 (libpq 13-15). A finished handshake is the proof. */
+static inline int pgsw_tls_handshake_finished(PGconn *conn) {
+    SSL *ssl = (SSL *) PQsslStruct(conn, "OpenSSL");
+    return ssl != 0 && SSL_is_init_finished(ssl) == 1;
+}
+
 /* PostgreSQL's STARTTLS with no login, in process: a TCP connection to a
    numeric address, the SSLRequest, the server's 'S', then a TLS handshake on
    the same socket. The served certificate goes DER-encoded into a buffer the

@@ -121,13 +121,15 @@ extension EffectRunner {
     /// The dead-man check: a NEW session the operator's way, encrypted, within
     /// the bound. An operator on the unix socket is never touched by the
     /// rewrite, so for them a TCP SSL handshake must also reach authentication
-    /// (the new rules admit SSL; a missing TCP password does not matter).
-    func openTestConnection(timeoutSeconds: Int) -> Performed {
+    /// (the new rules admit SSL; a missing TCP password does not matter), or,
+    /// where libpq trips on the operator's own TLS files, the handshake alone
+    /// must show the certificate the run proved (`served`, its SHA-256).
+    func openTestConnection(timeoutSeconds: Int, served: String?) -> Performed {
         let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
         var last = "no attempt finished"
         repeat {
             let remaining = max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))
-            switch attemptOperatorWay(timeoutSeconds: min(5, remaining)) {
+            switch attemptOperatorWay(timeoutSeconds: min(5, remaining), served: served) {
             case nil: return Performed(.testConnectionSucceeded)
             case let failure?: last = failure
             }
@@ -139,9 +141,9 @@ extension EffectRunner {
     /// nil when the operator gets in; else why not. The operator's own way
     /// and, for a socket operator, TCP with SSL are tried at once: two
     /// independent connections, so neither waits for the other.
-    func attemptOperatorWay(timeoutSeconds: Int) -> String? {
+    func attemptOperatorWay(timeoutSeconds: Int, served: String?) -> String? {
         let tcpAnswer = context.ownTransport == .tcp ? nil : context.tcpHost.map { host in
-            Concurrent.start { self.attemptTCPWithSSL(host: host, timeoutSeconds: timeoutSeconds) }
+            Concurrent.start { self.attemptTCPWithSSL(host: host, timeoutSeconds: timeoutSeconds, served: served) }
         }
         do {
             let fresh = try Connection.connect(context.sslTarget, timeoutSeconds: timeoutSeconds)
@@ -158,27 +160,34 @@ extension EffectRunner {
         return tcpAnswer?.value() ?? nil
     }
 
-    func attemptTCPWithSSL(host: String, timeoutSeconds: Int) -> String? {
+    func attemptTCPWithSSL(host: String, timeoutSeconds: Int, served: String?) -> String? {
         // The point is SSL: no GSS encryption in its place (docs/POSTGRES.md, "GSS encryption").
         let target = context.tcpTarget(host: host).with("sslmode", "require").with("gssencmode", "disable")
         switch Connection.handshakeOutcome(target, timeoutSeconds: timeoutSeconds) {
         case .connected:
             return nil
-        case .endedAfterTheHandshake:
+        case .endedAfterTheHandshake(let error):
+            let message = operatorMessage(for: error)
+            // A server that completes the handshake and then never answers is no way in.
+            if message.contains("timeout expired") { return "TCP with SSL to \(host): \(message)" }
             // Refused by the rules, or by authentication, after the handshake: TLS
             // works. The rewrite only turns host into hostssl, so an address it
             // refuses over SSL now was refused before too (a cluster with no loopback
             // TCP rule): not a lock-out of anyone, and the operator's socket got in above.
             return nil
         case .failed(let error):
-            // No TLS session. libpq may have tripped on the operator's own TLS files
-            // (a root certificate or a client certificate at home, for other
+            // No finished handshake. libpq may have tripped on the operator's own TLS
+            // files (a root certificate or a client certificate at home, for other
             // servers), which the socket they came by never reads: the handshake
-            // alone says whether TLS over TCP works (docs/POSTGRES.md, "SSL
-            // initialisation and reload").
-            switch StartTLSHandshake.handshake(host: host, port: context.server.port, timeoutSeconds: timeoutSeconds) {
-            case .success: return nil
-            case .failure(let failure): return "TCP with SSL to \(host): \(operatorMessage(for: error)); STARTTLS: \(failure.reason)"
+            // alone, showing the certificate the run proved, says TLS over TCP works
+            // (docs/POSTGRES.md, "Authentication is part of the outcome").
+            switch ServedCertificate.withoutLogin(host: host, port: context.server.port, timeoutSeconds: timeoutSeconds) {
+            case .served(let fingerprint, _, _) where served == nil || fingerprint == served:
+                return nil
+            case .served(let fingerprint, _, _):
+                return "TCP with SSL to \(host): \(operatorMessage(for: error)); the handshake alone shows certificate SHA-256 \(fingerprint), not the proven \(served ?? "")"
+            case .noHandshake(let reason):
+                return "TCP with SSL to \(host): \(operatorMessage(for: error)); \(reason)"
             }
         }
     }

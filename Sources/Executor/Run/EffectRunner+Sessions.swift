@@ -152,9 +152,10 @@ extension EffectRunner {
                 .with("gssencmode", "disable").with("application_name", "pg-ssl-wizard verify-full test")
             var outcome = Connection.handshakeOutcome(target, timeoutSeconds: 5)
             // A TLS alert from the server: it turned down the client certificate libpq
-            // offered (the operator's, at home, for other servers) after libpq had
-            // checked the server's. Once more offering none: libpq goes on without one
-            // when the file named is not there, and nothing can be under /dev/null.
+            // offered (the operator's, at home, for other servers), which ends the
+            // handshake before libpq checks the name. Once more offering none: libpq goes
+            // on without one when the file named is not there, and nothing can be under
+            // /dev/null.
             if case .failed(let error) = outcome, operatorMessage(for: error).contains(" alert ") {
                 outcome = Connection.handshakeOutcome(target.with("sslcert", Self.noClientCertificate).with("sslkey", Self.noClientCertificate),
                                                       timeoutSeconds: 5)
