@@ -28,7 +28,7 @@ extension EffectRunner {
         defer { close(copy) }
         let child: ChildProcess
         do {
-            child = try ProcessRunner.spawnDetached(executable, ["watchdog"], environment: RevertWatchdog.connectingEnvironment(),
+            child = try ProcessRunner.spawnDetached(executable, ["watchdog"], environment: WatchdogEnvironment.connecting(),
                                                     input: try RevertWatchdog.encode(orders), passing: copy,
                                                     logFile: stateDirectory.watchdogLogFile(run: context.stamp))
         } catch {

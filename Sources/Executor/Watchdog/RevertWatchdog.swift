@@ -70,7 +70,7 @@ public enum RevertWatchdog {
             log("cannot start: \(operatorMessage(for: error))")
             return 1
         }
-        log("armed for run \(orders.run): pg_hba.conf goes back at \(orders.revertAt) + \(Int(WatchdogArm.grace)) s unless told otherwise")
+        log("armed for run \(orders.run): pg_hba.conf goes back at \(UTCText.iso8601(orders.revertAt)) + \(Int(WatchdogArm.grace)) s unless told otherwise")
         var revertAt = orders.revertAt
         while true {
             switch channel.receive() {
@@ -83,7 +83,7 @@ public enum RevertWatchdog {
             case .deadline(let date)? where date != revertAt:
                 revertAt = date
                 try? channel.report(.armed(pid: getpid(), revertAt: revertAt))
-                log("deadline moved to \(revertAt)")
+                log("deadline moved to \(UTCText.iso8601(revertAt))")
             default:
                 break
             }
@@ -176,6 +176,12 @@ public enum RevertWatchdog {
         let deadline = Date().addingTimeInterval(60)
         var last: Error?
         while Date() < deadline {
+            // The ticket cache or Kerberos configuration named may have changed hands since
+            // the wizard passed it (this process has one thread: the environment is its own).
+            for name in WatchdogEnvironment.refused() {
+                unsetenv(name)
+                log("\(name) no longer names a file only this user controls: not used")
+            }
             do {
                 let connection = try Connection.connect(target, timeoutSeconds: 5)
                 _ = try connection.query(SQLText.watchdogStatementTimeout)
@@ -192,18 +198,6 @@ public enum RevertWatchdog {
             Thread.sleep(forTimeInterval: 1)
         }
         throw last ?? RunError.noRun(stateDirectory: directory.path)
-    }
-
-    /// What the operator's libpq read besides its keywords, for the watchdog to
-    /// connect the same way: the home its ~/.postgresql certificates are found
-    /// in (libpq resolves them at the handshake, so `resolvedKeywords` does not
-    /// name them), and the Kerberos ticket cache and realm configuration of a
-    /// `gss` login (an ssh session's delegated ticket is named by KRB5CCNAME).
-    /// Paths, not secrets; nothing else of the wizard's environment.
-    static let connectingVariables = ["HOME", "KRB5CCNAME", "KRB5_CONFIG"]
-
-    static func connectingEnvironment(_ current: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
-        current.filter { connectingVariables.contains($0.key) }
     }
 
     /// The operator's way in as libpq resolved it in the wizard. Over TCP, SSL

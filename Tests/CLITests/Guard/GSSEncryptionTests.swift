@@ -117,11 +117,11 @@ struct GSSEncryptionTests {
         }
     }
 
-    /// A Kerberos operator who does not confirm in time (an ssh session
-    /// lost with its delegated ticket): the revert watchdog reconnects the
-    /// operator's way, which needs the ticket cache and realm the operator's
-    /// libpq used (KRB5CCNAME, KRB5_CONFIG). Without them it retried for a
-    /// minute and fell back to signalling the postmaster, unproven.
+    /// A Kerberos operator who does not confirm in time (gone for coffee,
+    /// a wizard killed): the revert watchdog reconnects the operator's way,
+    /// which needs the ticket cache and realm the operator's libpq used
+    /// (KRB5CCNAME, KRB5_CONFIG). Without them it retried for a minute and
+    /// fell back to signalling the postmaster, unproven.
     @Test func aKerberosOperatorsWatchdogRevertsAndProvesIt() async throws {
         try await Self.withKerberosAlice(role: "LOGIN SUPERUSER") { cluster, office, ticket, operatorTarget in
             let original = cluster.hbaText

@@ -1,0 +1,62 @@
+import Foundation
+@testable import Executor
+import Testing
+
+/// What of the wizard's environment reaches the revert watchdog: HOME, and a
+/// Kerberos ticket cache or configuration only while it is this user's and
+/// nobody else can write or replace it (the watchdog reads them later, as root).
+struct WatchdogEnvironmentTests {
+    /// A directory of the test's own, 0700, with a 0600 file in it, and what else the case needs.
+    static func withFiles(_ body: (String) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgsw-wenv-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        FileManager.default.createFile(atPath: directory + "/own", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(atPath: directory + "/writable", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        chmod(directory + "/writable", 0o666)
+        FileManager.default.createFile(atPath: directory + "/others", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        chown(directory + "/others", 65534, 65534)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: directory + "/own")
+        try FileManager.default.createDirectory(atPath: directory + "/open", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        chmod(directory + "/open", 0o777)
+        FileManager.default.createFile(atPath: directory + "/open/own", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        try FileManager.default.createDirectory(atPath: directory + "/sticky", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        chmod(directory + "/sticky", 0o1777)
+        FileManager.default.createFile(atPath: directory + "/sticky/own", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        try body(directory)
+    }
+
+    @Test func aTicketCachePassesOnlyWhileItIsThisUsersAlone() throws {
+        try Self.withFiles { directory in
+            let cases: [(String, Bool)] = [
+                ("FILE:\(directory)/own", true),
+                ("\(directory)/own", true),
+                ("DIR::\(directory)/own", true),
+                ("FILE:\(directory)/sticky/own", true),
+                ("KEYRING:persistent:0", true),
+                ("KCM:0", true),
+                ("FILE:\(directory)/writable", false),
+                ("FILE:\(directory)/others", false),
+                ("FILE:\(directory)/link", false),
+                ("FILE:\(directory)/open/own", false),
+                ("FILE:\(directory)/missing", false),
+                ("FILE:relative/cache", false),
+                ("MEMORY:cache", false),
+            ]
+            for (cache, passed) in cases {
+                let environment = WatchdogEnvironment.connecting(["KRB5CCNAME": cache, "HOME": "/root", "PGPASSWORD": "secret", "PATH": "/tmp"])
+                #expect((environment["KRB5CCNAME"] == cache) == passed, "\(cache)")
+                #expect(environment["HOME"] == "/root" && environment["PGPASSWORD"] == nil && environment["PATH"] == nil)
+                #expect(WatchdogEnvironment.refused(["KRB5CCNAME": cache]) == (passed ? [] : ["KRB5CCNAME"]), "\(cache)")
+            }
+        }
+    }
+
+    @Test func aKerberosConfigurationPassesOnlyIfEveryFileDoes() throws {
+        try Self.withFiles { directory in
+            #expect(WatchdogEnvironment.connecting(["KRB5_CONFIG": "\(directory)/own:\(directory)/sticky/own"])["KRB5_CONFIG"] != nil)
+            #expect(WatchdogEnvironment.connecting(["KRB5_CONFIG": "\(directory)/own:\(directory)/writable"])["KRB5_CONFIG"] == nil)
+            #expect(WatchdogEnvironment.refused(["KRB5_CONFIG": "\(directory)/others"]) == ["KRB5_CONFIG"])
+        }
+    }
+}
