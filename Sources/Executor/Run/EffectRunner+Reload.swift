@@ -163,13 +163,17 @@ extension EffectRunner {
     func attemptTCPWithSSL(host: String, timeoutSeconds: Int, served: String?) -> String? {
         // The point is SSL: no GSS encryption in its place (docs/POSTGRES.md, "GSS encryption").
         let target = context.tcpTarget(host: host).with("sslmode", "require").with("gssencmode", "disable")
+        let started = Date()
         switch Connection.handshakeOutcome(target, timeoutSeconds: timeoutSeconds) {
         case .connected:
             return nil
         case .endedAfterTheHandshake(let error):
-            let message = operatorMessage(for: error)
             // A server that completes the handshake and then never answers is no way in.
-            if message.contains("timeout expired") { return "TCP with SSL to \(host): \(message)" }
+            // Told by the clock: libpq's "timeout expired" is translated in the operator's locale.
+            // libpq counts whole seconds, from 2 up, so its timeout can end up to a second early.
+            if Date().timeIntervalSince(started) >= Double(max(timeoutSeconds, 2) - 1) {
+                return "TCP with SSL to \(host): \(operatorMessage(for: error))"
+            }
             // Refused by the rules, or by authentication, after the handshake: TLS
             // works. The rewrite only turns host into hostssl, so an address it
             // refuses over SSL now was refused before too (a cluster with no loopback

@@ -135,14 +135,15 @@ extension EffectRunner {
         return loopbackAllowed ? nil : context.tcpHost
     }
 
+    /// An `sslcert` that names no file, ever: libpq then offers no client certificate.
+    static let noClientCertificate = "/dev/null/no-client-certificate"
+
     /// verify-full with the known CA, for each name clients use, until one
     /// verifies. Reaching authentication counts: libpq checks the
     /// certificate and the name before it, and keeps its TLS session through
     /// what the server says after (`HandshakeOutcome`). No GSS encryption:
     /// libpq takes it in place of TLS whatever the sslmode, and would verify
     /// nothing (docs/POSTGRES.md, "GSS encryption"). Named in the server's log.
-    static let noClientCertificate = "/dev/null/no-client-certificate"
-
     func verifyFullTest(caPath: String, names: [String]) -> String? {
         guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
         var failures: [String] = []

@@ -177,7 +177,7 @@ public enum RevertWatchdog {
         var last: Error?
         while Date() < deadline {
             // The ticket cache or Kerberos configuration named may have changed hands since
-            // the wizard passed it (this process has one thread: the environment is its own).
+            // the wizard passed it (nothing else runs in this process by now: the environment is its own).
             for name in WatchdogEnvironment.refused() {
                 unsetenv(name)
                 log("\(name) no longer names a file only this user controls: not used")
