@@ -282,13 +282,15 @@ public final class Connection: @unchecked Sendable {
     /// DER bytes of the certificate the server presented in this connection's
     /// TLS handshake; nil without TLS.
     public var peerCertificateDER: [UInt8]? {
-        withHandle { handle -> [UInt8]? in
-            var buffer: UnsafeMutablePointer<UInt8>? = nil
-            let length = pgsw_peer_certificate_der(handle, &buffer)
-            guard length > 0, let buffer else { return nil }
-            defer { pgsw_free(buffer) }
-            return Array(UnsafeBufferPointer(start: buffer, count: Int(length)))
-        } ?? nil
+        withHandle { handle in Self.peerCertificateDER(handle) } ?? nil
+    }
+
+    static func peerCertificateDER(_ handle: OpaquePointer) -> [UInt8]? {
+        var buffer: UnsafeMutablePointer<UInt8>? = nil
+        let length = pgsw_peer_certificate_der(handle, &buffer)
+        guard length > 0, let buffer else { return nil }
+        defer { pgsw_free(buffer) }
+        return Array(UnsafeBufferPointer(start: buffer, count: Int(length)))
     }
 
     /// The session facts the wizard needs about itself.

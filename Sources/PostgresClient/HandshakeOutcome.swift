@@ -11,11 +11,14 @@ import CLibPQ
 /// TLS request, before any handshake, can say anything. PQsslInUse alone is
 /// not enough: a connect_timeout in the middle of the handshake leaves it 1
 /// on libpq 13-15 (docs/POSTGRES.md, "Authentication is part of the outcome").
+/// Both outcomes after a finished handshake carry the certificate the peer
+/// served (DER): where the point is *this* server, the caller compares it
+/// with the one it proved, since any listener on the address could answer.
 public enum HandshakeOutcome: Sendable {
     /// Logged in over TLS.
-    case connected
+    case connected(servedCertificate: [UInt8])
     /// The handshake and libpq's checks passed; the server said no after them.
-    case endedAfterTheHandshake(PostgresError)
+    case endedAfterTheHandshake(PostgresError, servedCertificate: [UInt8])
     /// No verified handshake.
     case failed(PostgresError)
 }
@@ -26,11 +29,22 @@ extension Connection {
         let handle: OpaquePointer
         do { handle = try start(target, timeoutSeconds: timeoutSeconds, knownVersion: nil) } catch { return .failed(error) }
         defer { PQfinish(handle) }
-        let overTLS = pgsw_tls_handshake_finished(handle) != 0
+        let served = pgsw_tls_handshake_finished(handle) != 0 ? peerCertificateDER(handle) : nil
         guard PQstatus(handle) == CONNECTION_OK else {
             let error = PostgresError.connectionFailed(target: target.redactedDescription, message: failureMessage(handle, target))
-            return overTLS ? .endedAfterTheHandshake(error) : .failed(error)
+            return served.map { .endedAfterTheHandshake(error, servedCertificate: $0) } ?? .failed(error)
         }
-        return overTLS ? .connected : .failed(.connectionFailed(target: target.redactedDescription, message: "the connection is not over TLS"))
+        return served.map { .connected(servedCertificate: $0) }
+            ?? .failed(.connectionFailed(target: target.redactedDescription, message: "the connection is not over TLS"))
+    }
+}
+
+extension HandshakeOutcome {
+    /// The certificate the peer served, where the handshake finished.
+    public var servedCertificate: [UInt8]? {
+        switch self {
+        case .connected(let der), .endedAfterTheHandshake(_, let der): return der
+        case .failed: return nil
+        }
     }
 }

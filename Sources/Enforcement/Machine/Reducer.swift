@@ -83,6 +83,9 @@ extension RunState {
             if let expected = expectedFingerprint, expected != fingerprint {
                 return fail(.sslOn, "the server serves certificate SHA-256 \(fingerprint), not the expected \(expected)")
             }
+            // What the server serves from here on is what later checks compare with
+            // (the dead-man check's TCP attempt): kept even where nothing was expected.
+            expectedFingerprint = fingerprint
             tlsProtocol = version
             return plan.wizardMovesToSSL ? enter(.movingToSSL) : finish(.sslOn)
         case (.provingTLS, .tlsFailed(let reason)):

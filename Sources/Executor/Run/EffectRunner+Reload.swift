@@ -1,3 +1,4 @@
+import Certificates
 import ClusterFacts
 import Enforcement
 import Foundation
@@ -164,10 +165,16 @@ extension EffectRunner {
         // The point is SSL: no GSS encryption in its place (docs/POSTGRES.md, "GSS encryption").
         let target = context.tcpTarget(host: host).with("sslmode", "require").with("gssencmode", "disable")
         let started = Date()
-        switch Connection.handshakeOutcome(target, timeoutSeconds: timeoutSeconds) {
+        let outcome = Connection.handshakeOutcome(target, timeoutSeconds: timeoutSeconds)
+        // Whoever answered at this address must be the server the run proved: another
+        // listener there (the server on ::1 only, someone else's on 127.0.0.1) proves nothing.
+        if let served, let der = outcome.servedCertificate, Fingerprint.sha256(der) != served {
+            return "TCP with SSL to \(host): the peer serves certificate SHA-256 \(Fingerprint.sha256(der)), not the proven \(served)"
+        }
+        switch outcome {
         case .connected:
             return nil
-        case .endedAfterTheHandshake(let error):
+        case .endedAfterTheHandshake(let error, _):
             // A server that completes the handshake and then never answers is no way in.
             // Told by the clock: libpq's "timeout expired" is translated in the operator's locale.
             // libpq counts whole seconds, from 2 up, so its timeout can end up to a second early.

@@ -164,7 +164,7 @@ extension EffectRunner {
             switch outcome {
             case .connected:
                 return "verified as \(name) with \(caPath)"
-            case .endedAfterTheHandshake(let error):
+            case .endedAfterTheHandshake(let error, _):
                 return "verified as \(name) with \(caPath) (the handshake passed; authentication: \(operatorMessage(for: error)))"
             case .failed(let error):
                 failures.append("\(name): \(operatorMessage(for: error))")

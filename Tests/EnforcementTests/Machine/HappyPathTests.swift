@@ -49,6 +49,26 @@ struct HappyPathTests {
         #expect(run.state.warnings.isEmpty)
     }
 
+    /// Certificates already in place and none named by the plan: the one
+    /// phase A proves served is what later checks compare with (the dead-man
+    /// check's TCP attempt would otherwise accept any peer's).
+    @Test func theCertificateProvenServedIsExpectedFromThenOn() {
+        var plan = RunFixtures.full()
+        plan.initial[.certs] = .satisfied
+        plan.certificates = nil
+        var run = RunDriver(plan)
+        run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
+                 changes: [.sslOn: .confirmed, .hbaRewrite: .confirmed, .reloadOrRestart: .confirmed,
+                           .terminateNonSSL: .confirmed, .confirm: .confirmed])
+        run.send(.preflightPassed, stage: .settingSSL, effects: [.runSQL(RunFixtures.sslStatements)], changes: [.sslOn: .applying])
+        run.send(.sqlSucceeded, stage: .checkingBeforeReload(.sslSettings), effects: [.checkBeforeReload(.sslSettings)])
+        run.send(.preReloadChecksPassed, stage: .reloading(.sslSettings), effects: [.reload(.sslSettings)])
+        run.send(.reloaded, stage: .provingTLS, effects: [.probeTLS(expectedFingerprint: nil)])
+        #expect(run.state.expectedFingerprint == nil)
+        run.send(.tlsProven(fingerprint: "SERVED", protocolVersion: "TLSv1.3"), stage: .movingToSSL, effects: [.reconnectWithSSL])
+        #expect(run.state.expectedFingerprint == "SERVED")
+    }
+
     @Test func satisfiedStepsAreSkippedAndSessionsThatMovedToSSLAreSpared() {
         var run = RunDriver(RunFixtures.rewriteOnly())
         run.send(.confirmed(through: .confirm), stage: .checkingPreflight, effects: [.checkPreflight(systemIdentifier: "7000")],
