@@ -178,8 +178,8 @@ public enum RevertWatchdog {
         while Date() < deadline {
             // The ticket cache or Kerberos configuration named may have changed hands since
             // the wizard passed it (nothing else runs in this process by now: the environment is its own).
-            for name in WatchdogEnvironment.refused() {
-                unsetenv(name)
+            for (name, replacement) in WatchdogEnvironment.refused() {
+                if let replacement { setenv(name, replacement, 1) } else { unsetenv(name) }
                 log("\(name) no longer names a file only this user controls: not used")
             }
             do {

@@ -12,25 +12,35 @@ import Foundation
 /// /tmp anyone can write) would log it in as someone else, or have Kerberos
 /// load their plugins; so a cache or configuration file is passed only while
 /// it is the effective user's, nobody else can write it, and nobody else can
-/// replace it in its directory. The watchdog checks again before it uses them.
+/// replace it in any directory on its way from `/`. The watchdog checks again
+/// before it uses them. A cache turned down is replaced by an empty one of the
+/// process's own, not dropped: without KRB5CCNAME, Kerberos would read its
+/// default cache, a file in /tmp another user may have made.
 public enum WatchdogEnvironment {
     public static func connecting(_ current: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
         var environment: [String: String] = [:]
         if let home = current["HOME"] { environment["HOME"] = home }
-        if let cache = current["KRB5CCNAME"], ticketCacheIsOwn(cache) { environment["KRB5CCNAME"] = cache }
+        if let cache = current["KRB5CCNAME"] { environment["KRB5CCNAME"] = ticketCacheIsOwn(cache) ? cache : noTicketCache }
         if let configuration = current["KRB5_CONFIG"],
-           configuration.split(separator: ":").allSatisfy({ isOwnAndGuarded(String($0)) }) {
+           configuration.split(separator: ":", omittingEmptySubsequences: false).allSatisfy({ isOwnAndGuarded(String($0)) }) {
             environment["KRB5_CONFIG"] = configuration
         }
         return environment
     }
 
-    /// The Kerberos variables the checks turned down, for the watchdog to drop
-    /// from its own environment before it connects.
-    public static func refused(_ current: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    /// The Kerberos variables the checks turned down, each with what the
+    /// watchdog puts in its place before it connects (nil: unset it; the
+    /// configuration then is the system's, root's own).
+    public static func refused(_ current: [String: String] = ProcessInfo.processInfo.environment) -> [(name: String, replacement: String?)] {
         let kept = connecting(current)
-        return ["KRB5CCNAME", "KRB5_CONFIG"].filter { current[$0] != nil && kept[$0] == nil }
+        return ["KRB5CCNAME", "KRB5_CONFIG"].compactMap { name in
+            guard let value = current[name], kept[name] != value else { return nil }
+            return (name, kept[name])
+        }
     }
+
+    /// A ticket cache in the process's memory, empty: no ticket, nobody else's.
+    public static let noTicketCache = "MEMORY:pg-ssl-wizard-watchdog"
 
     /// `TYPE:residual` (no type: FILE). A file or directory cache must pass the
     /// file checks; a kernel keyring or KCM cache is kept per user by the
@@ -50,18 +60,31 @@ public enum WatchdogEnvironment {
         }
     }
 
-    /// An absolute path, not a link, owned by the effective user and writable
-    /// by nobody else, in a directory nobody else can replace it in: one only
-    /// its owner (or root) writes, or a sticky one (a file there is renamed or
-    /// removed only by its owner).
+    /// An absolute path written plainly (no `.`, `..`, empty component or
+    /// trailing slash), not a link, owned by the effective user and writable by
+    /// nobody else, in directories nobody else can replace anything in: from
+    /// `/` down, each is a real directory (no link), owned by root or the
+    /// effective user, and written only by its owner or sticky (a file there is
+    /// renamed or removed only by its owner).
     static func isOwnAndGuarded(_ path: String) -> Bool {
         guard path.hasPrefix("/") else { return false }
+        let components = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        guard let name = components.last, !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return false }
+        func child(_ directory: String, _ component: Substring) -> String { (directory == "/" ? "" : directory) + "/" + component }
+        var directory = "/"
+        for component in components.dropLast() {
+            guard directoryIsGuarded(directory) else { return false }
+            directory = child(directory, component)
+        }
+        guard directoryIsGuarded(directory) else { return false }
         var file = stat()
-        guard lstat(path, &file) == 0, file.st_uid == geteuid(), file.st_mode & 0o022 == 0,
-              (file.st_mode & S_IFMT) == S_IFREG || (file.st_mode & S_IFMT) == S_IFDIR else { return false }
-        let parent = (path as NSString).deletingLastPathComponent
+        guard lstat(child(directory, name), &file) == 0, file.st_uid == geteuid(), file.st_mode & 0o022 == 0 else { return false }
+        return (file.st_mode & S_IFMT) == S_IFREG || (file.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func directoryIsGuarded(_ path: String) -> Bool {
         var directory = stat()
-        guard stat(parent.isEmpty ? "/" : parent, &directory) == 0 else { return false }
+        guard lstat(path, &directory) == 0, (directory.st_mode & S_IFMT) == S_IFDIR else { return false }
         let ownedSafely = directory.st_uid == 0 || directory.st_uid == geteuid()
         return ownedSafely && (directory.st_mode & 0o022 == 0 || directory.st_mode & S_ISVTX != 0)
     }

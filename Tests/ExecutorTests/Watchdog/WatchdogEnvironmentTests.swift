@@ -15,7 +15,6 @@ struct WatchdogEnvironmentTests {
         FileManager.default.createFile(atPath: directory + "/writable", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
         chmod(directory + "/writable", 0o666)
         FileManager.default.createFile(atPath: directory + "/others", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
-        chown(directory + "/others", 65534, 65534)
         try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: directory + "/own")
         try FileManager.default.createDirectory(atPath: directory + "/open", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         chmod(directory + "/open", 0o777)
@@ -23,6 +22,17 @@ struct WatchdogEnvironmentTests {
         try FileManager.default.createDirectory(atPath: directory + "/sticky", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         chmod(directory + "/sticky", 0o1777)
         FileManager.default.createFile(atPath: directory + "/sticky/own", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        // Guarded itself, inside a directory anyone can rename things in: "open/inner" can be
+        // replaced by anyone's directory, with anyone's "own" in it.
+        try FileManager.default.createDirectory(atPath: directory + "/open/inner", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        FileManager.default.createFile(atPath: directory + "/open/inner/own", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        // A link to a guarded directory, in a guarded directory: still a name that leads elsewhere.
+        try FileManager.default.createSymbolicLink(atPath: directory + "/linked", withDestinationPath: directory + "/sticky")
+        // Not root's or this user's (nobody's), not writable by others: its owner can replace what is in it.
+        try FileManager.default.createDirectory(atPath: directory + "/nobodys", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        FileManager.default.createFile(atPath: directory + "/nobodys/own", contents: Data("x".utf8), attributes: [.posixPermissions: 0o600])
+        try #require(chown(directory + "/others", 65534, 65534) == 0 && chown(directory + "/nobodys", 65534, 65534) == 0,
+                     "the cases owned by someone else need root")
         try body(directory)
     }
 
@@ -42,13 +52,24 @@ struct WatchdogEnvironmentTests {
                 ("FILE:\(directory)/missing", false),
                 ("FILE:relative/cache", false),
                 ("MEMORY:cache", false),
+                ("FILE:\(directory)/open/inner/own", false),
+                ("FILE:\(directory)/linked/own", false),
+                ("FILE:\(directory)/nobodys/own", false),
+                ("FILE:\(directory)/own/", false),
+                ("FILE:\(directory)//own", false),
+                ("FILE:\(directory)/sticky/../own", false),
+                ("FILE:\(directory)/./own", false),
             ]
             for (cache, passed) in cases {
                 let environment = WatchdogEnvironment.connecting(["KRB5CCNAME": cache, "HOME": "/root", "PGPASSWORD": "secret", "PATH": "/tmp"])
-                #expect((environment["KRB5CCNAME"] == cache) == passed, "\(cache)")
+                // Turned down: an empty cache of the watchdog's own, not Kerberos's default file in /tmp.
+                #expect(environment["KRB5CCNAME"] == (passed ? cache : WatchdogEnvironment.noTicketCache), "\(cache)")
                 #expect(environment["HOME"] == "/root" && environment["PGPASSWORD"] == nil && environment["PATH"] == nil)
-                #expect(WatchdogEnvironment.refused(["KRB5CCNAME": cache]) == (passed ? [] : ["KRB5CCNAME"]), "\(cache)")
+                let refused = WatchdogEnvironment.refused(["KRB5CCNAME": cache])
+                #expect(refused.map(\.name) == (passed ? [] : ["KRB5CCNAME"]) && refused.allSatisfy { $0.replacement == WatchdogEnvironment.noTicketCache },
+                        "\(cache)")
             }
+            #expect(WatchdogEnvironment.connecting(["HOME": "/root"])["KRB5CCNAME"] == nil, "none named, none set: Kerberos's default, as in the wizard")
         }
     }
 
@@ -56,7 +77,10 @@ struct WatchdogEnvironmentTests {
         try Self.withFiles { directory in
             #expect(WatchdogEnvironment.connecting(["KRB5_CONFIG": "\(directory)/own:\(directory)/sticky/own"])["KRB5_CONFIG"] != nil)
             #expect(WatchdogEnvironment.connecting(["KRB5_CONFIG": "\(directory)/own:\(directory)/writable"])["KRB5_CONFIG"] == nil)
-            #expect(WatchdogEnvironment.refused(["KRB5_CONFIG": "\(directory)/others"]) == ["KRB5_CONFIG"])
+            #expect(WatchdogEnvironment.connecting(["KRB5_CONFIG": "\(directory)/own:"])["KRB5_CONFIG"] == nil, "an empty entry")
+            #expect(WatchdogEnvironment.connecting(["KRB5_CONFIG": "\(directory)/open/inner/own"])["KRB5_CONFIG"] == nil)
+            let refused = WatchdogEnvironment.refused(["KRB5_CONFIG": "\(directory)/others"])
+            #expect(refused.map(\.name) == ["KRB5_CONFIG"] && refused.first?.replacement == nil, "unset: the system's configuration")
         }
     }
 }
