@@ -182,7 +182,8 @@ public enum SQLText {
     /// lists a backend only once admitted.
     public static func endAttemptsBefore(_ version: ServerVersion) -> String? {
         guard version.major >= 18 else { return nil }
-        return "SELECT a.pid, pg_catalog.pg_terminate_backend(a.pid) AS signalled\n" + attemptsBeforeScan
+        return "SELECT a.pid, pg_catalog.host(a.client_addr) AS client_address, pg_catalog.pg_terminate_backend(a.pid) AS signalled\n"
+            + attemptsBeforeScan
             + "\n  AND pg_catalog.clock_timestamp() - a.backend_start >= pg_catalog.make_interval(secs => $2::double precision)"
     }
 

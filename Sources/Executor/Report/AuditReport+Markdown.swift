@@ -39,9 +39,13 @@ extension AuditReport {
             lines += Compliance.text(compliance).map { "- " + $0 }
         }
         lines += ["", "## Terminated sessions", ""]
-        lines += terminated.isEmpty ? ["None."] : terminated.map {
+        lines += terminated.isEmpty && endedLogins.isEmpty ? ["None."] : terminated.map {
             "- pid \($0.pid) \($0.walsender ? "walsender" : "backend") \($0.user ?? "?")@\($0.clientAddress ?? "?") application \($0.applicationName ?? "") at \(Self.time($0.at))"
                 + Self.endingDescription($0)
+        }
+        lines += endedLogins.map {
+            "- pid \($0.pid) login in progress from \($0.clientAddress ?? "?") under the rules loaded before the hostssl ones "
+                + "(no user yet), ended; gone at \(Self.time($0.at)). A retry meets the hostssl rules."
         }
         let cut = terminated.filter { $0.cutInsideTransaction == true }
         if !cut.isEmpty {

@@ -21,6 +21,8 @@ public struct AuditReport: Codable, Hashable, Sendable {
     public var after: ClusterEvidence?
     public var backups: [String: String]
     public var terminated: [TerminatedSession]
+    /// 18: logins in progress under the old rules that the run ended (no user yet).
+    public var endedLogins: [EndedLogin]
     public var confirmation: ConfirmationEvidence?
     public var warnings: [String]
     public var clientConnectionStrings: [ClientConnectionStrings]
@@ -48,6 +50,7 @@ public struct AuditReport: Codable, Hashable, Sendable {
         after = record.after.map(Self.maskingSecrets)
         backups = state.backups
         terminated = record.terminated
+        endedLogins = record.endedLogins ?? []
         confirmation = record.confirmation
         warnings = state.warnings
         let ca = state.plan.confirmation.caPath

@@ -13,6 +13,8 @@ public struct EffectEvidence: Hashable, Sendable {
     /// No planned plain session was left at this moment (the first such moment counts).
     public var lastPlainGoneAt: Date?
     public var terminated: [TerminatedSession] = []
+    /// 18: logins in progress under the old rules, ended.
+    public var endedLogins: [EndedLogin] = []
     public var confirmation: ConfirmationEvidence?
     /// The cluster as the report describes it after the run.
     public var after: ClusterEvidence?
@@ -30,6 +32,7 @@ extension RunRecord {
         if let at = evidence.hostsslLoadedAt { milestones.hostsslLoadedAt = at }
         if let at = evidence.lastPlainGoneAt, milestones.lastPlainGoneAt == nil { milestones.lastPlainGoneAt = at }
         terminated += evidence.terminated
+        if !evidence.endedLogins.isEmpty { endedLogins = (endedLogins ?? []) + evidence.endedLogins }
         if let confirmation = evidence.confirmation { self.confirmation = confirmation }
         if let after = evidence.after { self.after = after }
         if let at = evidence.finishedAt { milestones.finishedAt = at }

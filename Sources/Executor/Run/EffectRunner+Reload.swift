@@ -59,8 +59,9 @@ extension EffectRunner {
                 var evidence = EffectEvidence()
                 if phase == .hostsslRules && !rollingBack {
                     evidence.hostsslLoadedAt = loadedAt
-                    let ended = endAttemptsUnderTheOldRules(loadedAt: loadedAt)
-                    if !ended.isEmpty { after = (after ?? [:]).merging(ended) { $1 } }
+                    let (detail, ended) = endAttemptsUnderTheOldRules(loadedAt: loadedAt)
+                    if !detail.isEmpty { after = (after ?? [:]).merging(detail) { $1 } }
+                    evidence.endedLogins = ended
                 }
                 return Performed(.reloaded, after: after, evidence: evidence)
             case .notTaken(let reason): return Performed(.reloadNotTaken(reason), after: settingsFingerprint())
@@ -74,11 +75,12 @@ extension EffectRunner {
     /// before meet the old ones, which may admit them in plain text, and the
     /// plan could not name them (no user yet). A failure here is left to the
     /// confirmation, which counts any still there.
-    func endAttemptsUnderTheOldRules(loadedAt: Double) -> [String: String] {
+    func endAttemptsUnderTheOldRules(loadedAt: Double) -> (journal: [String: String], ended: [EndedLogin]) {
         do {
-            return SessionTermination.journalDetail(try SessionTermination.endAttempts(before: loadedAt, connection, version: context.server.version))
+            let outcome = try SessionTermination.endAttempts(before: loadedAt, connection, version: context.server.version)
+            return (SessionTermination.journalDetail(outcome), outcome.ended)
         } catch {
-            return ["ending_attempts_failed": operatorMessage(for: error)]
+            return (["ending_attempts_failed": operatorMessage(for: error)], [])
         }
     }
 

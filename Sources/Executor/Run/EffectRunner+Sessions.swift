@@ -88,6 +88,7 @@ extension EffectRunner {
             if !weak.isEmpty { problems.append("sessions on \(weak.joined(separator: ", ")), below the floor \(expectation.minimumTLS)") }
             var evidence = EffectEvidence()
             if plain.isEmpty { evidence.lastPlainGoneAt = Date() }
+            evidence.endedLogins = old?.ended ?? []
 
             let negative = negativeTest(expectation)
             if !negative.hasPrefix("refused") && !negative.hasPrefix("not applicable") { problems.append("negative test: \(negative)") }

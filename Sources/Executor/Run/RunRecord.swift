@@ -24,6 +24,8 @@ public struct RunRecord: Codable, Hashable, Sendable {
     public var port: Int
     public var milestones = Milestones()
     public var terminated: [TerminatedSession] = []
+    /// 18: logins in progress under the old rules that the run ended (nil in records from before they were kept).
+    public var endedLogins: [EndedLogin]?
     public var confirmation: ConfirmationEvidence?
     /// `rollback` ran after the run ended.
     public var rolledBackAt: Date?

@@ -14,9 +14,9 @@ enum OldRuleLogins {
     /// (or whose packet came in the last instant). `counts` says which client
     /// addresses matter (loopback may be plain by policy). Nothing before 18.
     static func endAndList(before loaded: Double, _ connection: Connection, version: ServerVersion,
-                           counts: (String?) -> Bool) throws(PostgresError) -> (ended: [Int32], left: [Int32]) {
+                           counts: (String?) -> Bool) throws(PostgresError) -> (ended: [EndedLogin], left: [Int32]) {
         guard let attempts = SQLText.attemptsBefore(version) else { return ([], []) }
-        var ended: [Int32] = []
+        var ended: [EndedLogin] = []
         var left: [Int32] = []
         var waited = false
         for _ in 0..<4 {

@@ -55,14 +55,15 @@ public enum SessionTermination {
     /// fails, and a retry meets the rules loaded now (docs/POSTGRES.md, "18
     /// lists connections still authenticating").
     public static func endAttempts(before loaded: Double, _ connection: Connection,
-                                   version: ServerVersion) throws(PostgresError) -> (ended: [Int32], stillThere: [Int32]) {
+                                   version: ServerVersion) throws(PostgresError) -> (ended: [EndedLogin], stillThere: [Int32]) {
         guard let statement = SQLText.endAttemptsBefore(version) else { return ([], []) }
-        var signalled: [Int32] = []
+        var signalled: [(pid: Int32, address: String?)] = []
         for row in try connection.query(statement, [loaded, stalledSeconds]).rows where try row.bool("signalled") {
-            signalled.append(try row.int32("pid"))
+            signalled.append((try row.int32("pid"), try row.optionalString("client_address")))
         }
-        let remaining = try waitUntilGone(connection, signalled, until: Date().addingTimeInterval(2))
-        return (signalled.filter { !remaining.contains($0) }, remaining)
+        let remaining = try waitUntilGone(connection, signalled.map(\.pid), until: Date().addingTimeInterval(2))
+        let gone = Date()
+        return (signalled.filter { !remaining.contains($0.pid) }.map { EndedLogin(pid: $0.pid, clientAddress: $0.address, at: gone) }, remaining)
     }
 
     /// How long a login must have been in progress to be ended: one normally
@@ -70,9 +71,9 @@ public enum SessionTermination {
     public static let stalledSeconds = 1.0
 
     /// The journal's words for `endAttempts`: nothing when there was nothing to end.
-    public static func journalDetail(_ outcome: (ended: [Int32], stillThere: [Int32])) -> [String: String] {
+    public static func journalDetail(_ outcome: (ended: [EndedLogin], stillThere: [Int32])) -> [String: String] {
         var detail: [String: String] = [:]
-        if !outcome.ended.isEmpty { detail["ended_attempts"] = outcome.ended.map(String.init).joined(separator: ",") }
+        if !outcome.ended.isEmpty { detail["ended_attempts"] = outcome.ended.map { String($0.pid) }.joined(separator: ",") }
         if !outcome.stillThere.isEmpty { detail["attempts_still_there"] = outcome.stillThere.map(String.init).joined(separator: ",") }
         return detail
     }

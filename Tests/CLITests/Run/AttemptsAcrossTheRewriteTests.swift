@@ -32,6 +32,11 @@ struct AttemptsAcrossTheRewriteTests {
             let summary = try ApplySummary.decode(applied)
             let ended = try Journal.read(summary.journal).compactMap { $0.after?["ended_attempts"] }
             #expect(ended == [String(pid)], "ended right after the hostssl reload, or at the confirmation")
+            // The audit report names it with the sessions the run ended, by where it came from (no user yet).
+            let report = try AuditReportJSON.read(summary.report)
+            #expect(report.ended_logins.map(\.pid) == [pid] && report.ended_logins.first?.client_address == "127.0.0.1", "\(report.ended_logins)")
+            let markdown = try String(contentsOfFile: try #require(summary.report), encoding: .utf8)
+            #expect(markdown.contains("- pid \(pid) login in progress from 127.0.0.1 under the rules loaded before the hostssl ones"), "\(markdown)")
             #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [pid]).rows.first?.int32("n") == 0)
         }
     }
@@ -55,6 +60,9 @@ struct AttemptsAcrossTheRewriteTests {
             let entries = try journals.flatMap { try Journal.read(wizard.stateHome + "/" + $0) }
             #expect(entries.filter { $0.kind == .event && $0.name.hasPrefix("confirmation") }.compactMap { $0.after?["ended_attempts"] } == [String(pid)],
                     "\(entries.filter { $0.after?["ended_attempts"] != nil }.map(\.name))")
+            let reports = (FileManager.default.enumerator(atPath: wizard.stateHome)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".md") }
+            let report = try AuditReportJSON.read(wizard.stateHome + "/" + (try #require(reports.first)))
+            #expect(report.ended_logins.map(\.pid) == [pid], "ended at the confirmation, and in the report: \(report.ended_logins)")
         }
     }
 }

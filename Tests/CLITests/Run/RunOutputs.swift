@@ -39,9 +39,14 @@ struct AuditReportJSON: Decodable {
         var verify_full: String?
         var plain_tcp_sessions: Int
     }
+    struct EndedLogin: Decodable {
+        var pid: Int32
+        var client_address: String?
+    }
     var outcome: String
     var exposure_window_seconds: Double?
     var terminated: [Terminated]
+    var ended_logins: [EndedLogin]
     var confirmation: Confirmation?
     var backups: [String: String]
     var warnings: [String]
