@@ -89,6 +89,8 @@
     VALUE(SSL *, SSL_new, (SSL_CTX *ctx), (ctx))                                                                   \
     VALUE(int, SSL_set_fd, (SSL *s, int fd), (s, fd))                                                              \
     VALUE(int, SSL_connect, (SSL *ssl), (ssl))                                                                     \
+    VALUE(int, SSL_write, (SSL *ssl, const void *buf, int num), (ssl, buf, num))                                   \
+    VALUE(int, SSL_read, (SSL *ssl, void *buf, int num), (ssl, buf, num))                                          \
     VALUE(int, SSL_get_error, (const SSL *s, int ret_code), (s, ret_code))                                         \
     VALUE(X509 *, SSL_get1_peer_certificate, (const SSL *s), (s))                                                  \
     VALUE(const char *, SSL_get_version, (const SSL *s), (s))                                                      \

@@ -95,10 +95,14 @@ extension EffectRunner {
         }
     }
 
+    /// Phase A's proof. A TCP operator's libpq logs in where their session
+    /// went, as their clients would; a socket operator's credentials never go
+    /// to a listen address, where someone else's listener may sit: the
+    /// handshake alone (docs/POSTGRES.md, "The dead-man check over TCP").
     func probeTLS(_ expected: String?) -> Performed {
         guard let host = context.tcpHost else { return Performed(.tlsFailed("the server does not listen on TCP")) }
         switch ServedCertificate.probe(host: host, port: context.server.port, target: context.target,
-                                       login: !context.operatorVerifiesServer) {
+                                       login: context.ownTransport == .tcp && !context.operatorVerifiesServer) {
         case .served(let fingerprint, let version, let via):
             return Performed(.tlsProven(fingerprint: fingerprint, protocolVersion: version ?? "unknown"), after: ["served_sha256": fingerprint, "via": via])
         case .noHandshake(let reason):
@@ -123,30 +127,64 @@ extension EffectRunner {
 
     /// The dead-man check: a NEW session the operator's way, encrypted, within
     /// the bound. An operator on the unix socket is never touched by the
-    /// rewrite, so for them a TCP SSL handshake must also reach authentication
-    /// (the new rules admit SSL; a missing TCP password does not matter), or,
-    /// where libpq trips on the operator's own TLS files, the handshake alone
-    /// must show the certificate the run proved (`served`, its SHA-256).
-    func openTestConnection(timeoutSeconds: Int, served: String?) -> Performed {
+    /// rewrite, so for them TCP with SSL must also work: a handshake showing a
+    /// certificate the run accepts (`accepted`, SHA-256), then an answer to a
+    /// startup packet (docs/POSTGRES.md, "The dead-man check over TCP").
+    func openTestConnection(timeoutSeconds: Int, proven: String?) -> Performed {
         let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
+        var accepted: Set<String> = proven.map { [$0] } ?? []
+        var renewed: String?
         var last = "no attempt finished"
         repeat {
             let remaining = max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))
-            switch attemptOperatorWay(timeoutSeconds: min(5, remaining), served: served) {
-            case nil: return Performed(.testConnectionSucceeded)
-            case let failure?: last = failure
+            switch attemptOperatorWay(timeoutSeconds: min(5, remaining), accepted: accepted) {
+            case nil:
+                return Performed(.testConnectionSucceeded, after: renewed.map { ["certificate_renewed_since_the_proof": $0] })
+            case .otherCertificate(let fingerprint, let message)? where renewed == nil:
+                // Renewed on disk since phase A's proof (a long --observe, a resume days later):
+                // the certificate ssl_cert_file names now, usable, is the server's too (only the
+                // holder of its key can serve it). Looked up once, only on a mismatch.
+                if currentCertificateFingerprint() == fingerprint {
+                    renewed = fingerprint
+                    accepted.insert(fingerprint)
+                    continue
+                }
+                last = message
+            case let failure?:
+                last = failure.message
             }
             Thread.sleep(forTimeInterval: 0.02)
         } while Date() < deadline
         return Performed(.testConnectionFailed(last))
     }
 
+    /// Why a dead-man attempt did not get in.
+    enum DeadManFailure: Error {
+        case refused(String)
+        /// The peer at the address served another certificate than the one accepted.
+        case otherCertificate(fingerprint: String, message: String)
+
+        var message: String {
+            switch self {
+            case .refused(let message), .otherCertificate(_, let message): return message
+            }
+        }
+    }
+
+    /// The fingerprint of the certificate ssl_cert_file names now, when it and its key are usable.
+    func currentCertificateFingerprint() -> String? {
+        guard let snapshot = try? ServerInspector(connection: connection).snapshot() else { return nil }
+        let facts = CertificateFactsReader.read(snapshot, files: ServerSSLFiles.from(snapshot),
+                                                tls: TLSObservation(availability: .notProbed("checking files")), names: [], now: Date())
+        return facts.condition == .usable ? facts.fingerprint : nil
+    }
+
     /// nil when the operator gets in; else why not. The operator's own way
     /// and, for a socket operator, TCP with SSL are tried at once: two
     /// independent connections, so neither waits for the other.
-    func attemptOperatorWay(timeoutSeconds: Int, served: String?) -> String? {
+    func attemptOperatorWay(timeoutSeconds: Int, accepted: Set<String>) -> DeadManFailure? {
         let tcpAnswer = context.ownTransport == .tcp ? nil : context.tcpHost.map { host in
-            Concurrent.start { self.attemptTCPWithSSL(host: host, timeoutSeconds: timeoutSeconds, served: served) }
+            Concurrent.start { self.attemptTCPWithSSL(host: host, timeoutSeconds: timeoutSeconds, accepted: accepted) }
         }
         do {
             let fresh = try Connection.connect(context.sslTarget, timeoutSeconds: timeoutSeconds)
@@ -155,53 +193,49 @@ extension EffectRunner {
             // "GSS encryption"): encrypted either way.
             let encrypted = fresh.sslInUse || fresh.gssEncryptionInUse
             fresh.close()
-            if context.ownTransport == .tcp { return encrypted ? nil : "the new connection is not encrypted" }
+            if context.ownTransport == .tcp { return encrypted ? nil : .refused("the new connection is not encrypted") }
         } catch {
             // The operator's own way failed: that is the answer; the TCP attempt ends on its own deadline.
-            return operatorMessage(for: error)
+            return .refused(operatorMessage(for: error))
         }
         return tcpAnswer?.value() ?? nil
     }
 
-    func attemptTCPWithSSL(host: String, timeoutSeconds: Int, served: String?) -> String? {
-        // The point is SSL: no GSS encryption in its place (docs/POSTGRES.md, "GSS encryption").
-        let target = context.tcpTarget(host: host).with("sslmode", "require").with("gssencmode", "disable")
-        let started = Date()
-        let outcome = Connection.handshakeOutcome(target, timeoutSeconds: timeoutSeconds)
-        // Whoever answered at this address must be the server the run proved: another
-        // listener there (the server on ::1 only, someone else's on 127.0.0.1) proves nothing.
-        if let served, let der = outcome.servedCertificate, Fingerprint.sha256(der) != served {
-            return "TCP with SSL to \(host): the peer serves certificate SHA-256 \(Fingerprint.sha256(der)), not the proven \(served)"
+    /// A socket operator's TCP with SSL, with no credentials: the address is a
+    /// listen address of the server's, where another listener may sit (the
+    /// server on ::1 only, someone else's process on 127.0.0.1 at its port),
+    /// so nothing secret goes there, and the certificate is compared before
+    /// anything more is said. The startup packet's answer says the server
+    /// gets past the handshake: `R` (the rules admit SSL this far; no
+    /// password is needed for that) or `E` (refused by the rules or the
+    /// server: the rewrite only turns host into hostssl, so an address it
+    /// refuses over SSL now was refused before too, not a lock-out of anyone,
+    /// and the operator's socket got in). A server that completes the
+    /// handshake and then never answers is no way in. The operator's own TLS
+    /// files (a root or client certificate at home, for other servers) play
+    /// no part, as for the socket they came by.
+    func attemptTCPWithSSL(host: String, timeoutSeconds: Int, accepted: Set<String>) -> DeadManFailure? {
+        let session: StartTLSHandshake.Session
+        switch StartTLSHandshake.open(host: host, port: context.server.port, timeoutSeconds: timeoutSeconds) {
+        case .success(let opened): session = opened
+        case .failure(let failure): return .refused("TCP with SSL to \(host): \(failure.reason)")
         }
-        switch outcome {
-        case .connected:
+        defer { session.close() }
+        let fingerprint = Fingerprint.sha256(session.served.certificateDER)
+        if !accepted.isEmpty && !accepted.contains(fingerprint) {
+            return .otherCertificate(fingerprint: fingerprint, message: "TCP with SSL to \(host): the peer serves certificate SHA-256 \(fingerprint), "
+                                     + "not the proven \(accepted.sorted().joined(separator: " or "))")
+        }
+        switch session.firstAnswer(user: context.ownUser, database: context.ownDatabase, applicationName: Self.deadManApplicationName) {
+        case .success(UInt8(ascii: "R")), .success(UInt8(ascii: "E")):
             return nil
-        case .endedAfterTheHandshake(let error, _):
-            // A server that completes the handshake and then never answers is no way in.
-            // Told by the clock: libpq's "timeout expired" is translated in the operator's locale.
-            // libpq counts whole seconds, from 2 up, so its timeout can end up to a second early.
-            if Date().timeIntervalSince(started) >= Double(max(timeoutSeconds, 2) - 1) {
-                return "TCP with SSL to \(host): \(operatorMessage(for: error))"
-            }
-            // Refused by the rules, or by authentication, after the handshake: TLS
-            // works. The rewrite only turns host into hostssl, so an address it
-            // refuses over SSL now was refused before too (a cluster with no loopback
-            // TCP rule): not a lock-out of anyone, and the operator's socket got in above.
-            return nil
-        case .failed(let error):
-            // No finished handshake. libpq may have tripped on the operator's own TLS
-            // files (a root certificate or a client certificate at home, for other
-            // servers), which the socket they came by never reads: the handshake
-            // alone, showing the certificate the run proved, says TLS over TCP works
-            // (docs/POSTGRES.md, "Authentication is part of the outcome").
-            switch ServedCertificate.withoutLogin(host: host, port: context.server.port, timeoutSeconds: timeoutSeconds) {
-            case .served(let fingerprint, _, _) where served == nil || fingerprint == served:
-                return nil
-            case .served(let fingerprint, _, _):
-                return "TCP with SSL to \(host): \(operatorMessage(for: error)); the handshake alone shows certificate SHA-256 \(fingerprint), not the proven \(served ?? "")"
-            case .noHandshake(let reason):
-                return "TCP with SSL to \(host): \(operatorMessage(for: error)); \(reason)"
-            }
+        case .success(let other):
+            return .refused("TCP with SSL to \(host): the handshake passed, then an unexpected answer to the startup packet (byte \(other))")
+        case .failure(let failure):
+            return .refused("TCP with SSL to \(host): the handshake passed, then \(failure.reason)")
         }
     }
+
+    /// How the dead-man check's TCP attempt names itself in the server's log.
+    static let deadManApplicationName = "pg-ssl-wizard dead-man check"
 }

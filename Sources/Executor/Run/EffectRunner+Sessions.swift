@@ -1,3 +1,4 @@
+import Certificates
 import ClusterFacts
 import Enforcement
 import Foundation
@@ -92,7 +93,7 @@ extension EffectRunner {
 
             let negative = negativeTest(expectation)
             if !negative.hasPrefix("refused") && !negative.hasPrefix("not applicable") { problems.append("negative test: \(negative)") }
-            let verifyFull = expectation.caPath.flatMap { verifyFullTest(caPath: $0, names: record.clientNames) }
+            let verifyFull = expectation.caPath.flatMap { verifyFullTest(caPath: $0, names: record.clientNames, proven: record.state.expectedFingerprint) }
             if let verifyFull, !verifyFull.hasPrefix("verified") { problems.append("verify-full test: \(verifyFull)") }
             var confirmation = ConfirmationEvidence(plainTCPSessions: counts.nonSSLTCP + counts.walsendersNonSSL,
                                                        plainLoopbackSessions: counts.nonSSLTCPLoopback, tlsVersions: versions,
@@ -145,7 +146,10 @@ extension EffectRunner {
     /// what the server says after (`HandshakeOutcome`). No GSS encryption:
     /// libpq takes it in place of TLS whatever the sslmode, and would verify
     /// nothing (docs/POSTGRES.md, "GSS encryption"). Named in the server's log.
-    func verifyFullTest(caPath: String, names: [String]) -> String? {
+    /// The certificate that passed must be the server's (`proven`, or the one
+    /// ssl_cert_file names now): a CA signs more than one server, and the
+    /// address is a listen address, where another listener may sit.
+    func verifyFullTest(caPath: String, names: [String], proven: String?) -> String? {
         guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
         var failures: [String] = []
         for name in names.isEmpty ? [address] : names {
@@ -161,6 +165,11 @@ extension EffectRunner {
             if case .failed(let error) = outcome, operatorMessage(for: error).contains(" alert ") {
                 outcome = Connection.handshakeOutcome(target.with("sslcert", Self.noClientCertificate).with("sslkey", Self.noClientCertificate),
                                                       timeoutSeconds: 5)
+            }
+            if let proven, let der = outcome.servedCertificate, case let served = Fingerprint.sha256(der), served != proven,
+               currentCertificateFingerprint() != served {
+                failures.append("\(name): verified, but the certificate served (SHA-256 \(served)) is not the server's (\(proven))")
+                continue
             }
             switch outcome {
             case .connected:

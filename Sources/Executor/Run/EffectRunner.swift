@@ -77,7 +77,7 @@ public final class EffectRunner: @unchecked Sendable {
         case .writeFile(let write): return writeFile(write)
         case .restoreFile(let path): return restoreFile(path)
         case .verifyRollback(let restored): return verifyRollback(restored: restored, record: record)
-        case .openTestConnection(let seconds): return openTestConnection(timeoutSeconds: seconds, served: record.state.expectedFingerprint)
+        case .openTestConnection(let seconds): return openTestConnection(timeoutSeconds: seconds, proven: record.state.expectedFingerprint)
         case .armWatchdog(let seconds): return armWatchdog(seconds: seconds)
         case .startKeepCountdown(let seconds): return startKeepCountdown(seconds: seconds, state: record.state)
         case .standDownWatchdog: return standDownWatchdog(state: record.state)

@@ -16,6 +16,9 @@ public struct RunContext: Sendable {
     public var ownSSLMode: String
     /// The server address a TCP operator reached, or a listen address for socket operators.
     public var tcpHost: String?
+    /// The operator's role and database, as the server named them.
+    public var ownUser: String
+    public var ownDatabase: String
     /// Names the run's backups (`<file>.bak-<stamp>`) and the run itself.
     public var stamp: String
     /// Within this many seconds each plain session is ended at its first
@@ -34,6 +37,8 @@ public struct RunContext: Sendable {
         ownTransport = snapshot.own.transport
         ownSSLMode = snapshot.own.sslMode
         tcpHost = TLSProbe.tcpHost(server: snapshot.server, own: snapshot.own)
+        ownUser = snapshot.own.user
+        ownDatabase = snapshot.own.database
         self.stamp = stamp
         self.graceSeconds = graceSeconds
         self.standbyWaitSeconds = standbyWaitSeconds

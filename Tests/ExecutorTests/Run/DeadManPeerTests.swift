@@ -1,3 +1,4 @@
+import Certificates
 import ClusterFacts
 @testable import Executor
 import Foundation
@@ -8,44 +9,134 @@ import Testing
 import TestSupport
 
 /// The dead-man check's TCP attempt for a socket operator goes to a listen
-/// address of the server. Whoever answers there must serve the certificate
-/// the run proved: a listener of someone else's on that address (the server
-/// on `::1` only, another local user on `127.0.0.1` at the same port) that
-/// lets anyone in, or refuses after its handshake, proves nothing about the
-/// server. Before, both answers counted as "TLS over TCP works".
+/// address of the server. Whoever answers there must serve a certificate the
+/// run accepts, and hears no credentials: a listener of someone else's on
+/// that address (the server on `::1` only, another local user on
+/// `127.0.0.1` at the same port) proves nothing and learns nothing.
 struct DeadManPeerTests {
     enum Answer: String, CaseIterable, Sendable {
         case letsEveryoneIn = "trust"
         case refusesAfterItsHandshake = "reject"
     }
 
+    /// A runner for `cluster` as a socket operator who also has a password
+    /// (the one the operator's TCP clients would send), aimed at `port`.
+    static func runner(_ cluster: TestCluster, _ connection: Connection, port: Int? = nil) throws -> EffectRunner {
+        let snapshot = try ServerInspector(connection: connection).snapshot()
+        var context = RunContext(target: connection.target.with("password", "operator-secret"), snapshot: snapshot, stamp: "peer-test")
+        if let port { context.server.port = port }
+        return EffectRunner(context: context, connection: connection, stateDirectory: StateDirectory(path: cluster.local.root + "/state"))
+    }
+
+    static func served(_ cluster: TestCluster) throws -> String {
+        guard case .served(let fingerprint, _, _) = ServedCertificate.withoutLogin(host: "127.0.0.1", port: cluster.port) else {
+            throw TestEnvironment.Missing(description: "the server serves no certificate")
+        }
+        return fingerprint
+    }
+
+    /// Before, an impostor that let everyone in, or refused after its
+    /// handshake, counted as "TLS over TCP works".
     @Test(arguments: Answer.allCases)
     func aPeerServingAnotherCertificateIsNoWayIn(answer: Answer) async throws {
         try await TestCluster.with { server in
             _ = try server.enableSSL()
             try server.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
             try server.reload()
-            guard case .served(let proven, _, _) = ServedCertificate.withoutLogin(host: "127.0.0.1", port: server.port) else {
-                Issue.record("the server serves no certificate"); return
-            }
+            let proven = try Self.served(server)
             try await TestCluster.with { impostor in
                 _ = try impostor.enableSSL()
                 try impostor.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 \(answer.rawValue)\n")
                 try impostor.reload()
                 let connection = try server.superuserConnection()
                 defer { connection.close() }
-                let snapshot = try ServerInspector(connection: connection).snapshot()
-                func attempt(port: Int) -> String? {
-                    var context = RunContext(target: connection.target, snapshot: snapshot, stamp: "peer-test")
-                    context.server.port = port
-                    let runner = EffectRunner(context: context, connection: connection,
-                                              stateDirectory: StateDirectory(path: server.local.root + "/state"))
-                    return runner.attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, served: proven)
-                }
-                #expect(attempt(port: server.port) == nil, "the server itself is the way in")
-                let answered = attempt(port: impostor.port)
-                #expect(answered?.contains("not the proven \(proven)") == true, "\(answered ?? "accepted")")
+                #expect(try Self.runner(server, connection).attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven]) == nil,
+                        "the server itself is the way in")
+                let answered = try Self.runner(server, connection, port: impostor.port)
+                    .attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven])
+                #expect(answered?.message.contains("not the proven \(proven)") == true, "\(answered?.message ?? "accepted")")
             }
         }
+    }
+
+    /// A peer that asks for a password in clear after its handshake (what an
+    /// impostor would do) gets none, even where its certificate passed: the
+    /// attempt sends a startup packet and stops at the answer. Before, libpq
+    /// logged in with the operator's connection string, password and all.
+    @Test func aPeerAskingForAPasswordGetsNone() async throws {
+        try await TestCluster.with { cluster in
+            let certificate = try TestCertificate.make(in: cluster.local.root + "/peer-tls", owner: OSUser.current)
+            let heard = cluster.local.root + "/heard"
+            let program = """
+                import socket, ssl, os
+                s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+                open("\(heard).port.tmp", "w").write(str(s.getsockname()[1])); os.rename("\(heard).port.tmp", "\(heard).port")
+                c, _ = s.accept()
+                c.recv(8); c.sendall(b"S")
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); context.load_cert_chain("\(certificate.certificatePath)", "\(certificate.keyPath)")
+                t = context.wrap_socket(c, server_side=True)
+                startup = t.recv(4096)
+                t.sendall(b"R\\x00\\x00\\x00\\x08\\x00\\x00\\x00\\x03")
+                t.settimeout(2)
+                try:
+                    more = t.recv(4096)
+                except Exception:
+                    more = b""
+                open("\(heard).tmp", "w").write(repr(startup) + "\\n" + repr(more)); os.rename("\(heard).tmp", "\(heard)")
+                """
+            let peer = try ProcessRunner.spawn("python3", ["-c", program])
+            defer { peer.terminate(graceSeconds: 1) }
+            var port: Int?
+            for _ in 0..<500 where port == nil {
+                port = (try? String(contentsOfFile: heard + ".port", encoding: .utf8)).flatMap { Int($0) }
+                if port == nil { usleep(10_000) }
+            }
+            let peerFingerprint = try Fingerprint.sha256(Array(Data(contentsOf: URL(fileURLWithPath: certificate.certificatePath))).pemDERBody())
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            let answered = try Self.runner(cluster, connection, port: try #require(port))
+                .attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [peerFingerprint])
+            #expect(answered == nil, "an authentication request is an answer: \(answered?.message ?? "")")
+            var lines: [String] = []
+            for _ in 0..<500 where lines.isEmpty {
+                lines = (try? String(contentsOfFile: heard, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+                if lines.isEmpty { usleep(10_000) }
+            }
+            #expect(lines.first?.contains("pg-ssl-wizard dead-man check") == true, "the startup packet names the check: \(lines)")
+            #expect(lines.last == "b''", "nothing after the startup packet, no password: \(lines)")
+            #expect(!lines.joined().contains("operator-secret"))
+        }
+    }
+
+    /// A certificate renewed on disk (and loaded) since phase A's proof, as
+    /// after a long `--observe` or a resume days later, is the server's: the
+    /// check looks the file up on a mismatch, accepts it and says so.
+    @Test func aCertificateRenewedSinceTheProofIsAccepted() async throws {
+        try await TestCluster.with { cluster in
+            let first = try cluster.enableSSL()
+            try cluster.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n")
+            try cluster.reload()
+            let proven = try Self.served(cluster)
+            let renewed = try TestCertificate.make(in: first.directory + "-renewed", owner: cluster.local.owner)
+            try cluster.sql("ALTER SYSTEM SET ssl_cert_file = '\(renewed.certificatePath)'")
+            try cluster.sql("ALTER SYSTEM SET ssl_key_file = '\(renewed.keyPath)'")
+            try cluster.reload()
+            try cluster.waitFor("the renewed certificate") { try Self.served(cluster) != proven }
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            let performed = try Self.runner(cluster, connection).openTestConnection(timeoutSeconds: 5, proven: proven)
+            #expect(performed.event == .testConnectionSucceeded, "\(performed.event)")
+            #expect(performed.after?["certificate_renewed_since_the_proof"] == (try Self.served(cluster)))
+        }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// The DER inside a PEM file's first block.
+    func pemDERBody() throws -> [UInt8] {
+        let text = String(decoding: self, as: UTF8.self)
+        let body = text.components(separatedBy: "-----BEGIN CERTIFICATE-----")[1].components(separatedBy: "-----END CERTIFICATE-----")[0]
+        guard let der = Data(base64Encoded: body.filter { !$0.isWhitespace }) else { throw TestEnvironment.Missing(description: "not PEM") }
+        return Array(der)
     }
 }

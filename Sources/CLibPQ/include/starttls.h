@@ -1,0 +1,211 @@
+#ifndef PGSW_CLIBPQ_STARTTLS_H
+#define PGSW_CLIBPQ_STARTTLS_H
+/* PostgreSQL's STARTTLS in process, with no credentials: a TCP connection to
+   a numeric address, the SSLRequest, the server's 'S', then a TLS handshake on
+   the same socket. The caller reads the served certificate and, if it is the
+   one it expects, may send a startup packet (user and database, nothing
+   secret) and read the first byte of the answer. Nothing is verified here.
+
+   The handshake asks for TLS 1.2 at least, libpq's own default
+   (ssl_min_protocol_version), so that it succeeds where a client's would.
+   The peer may be hostile (anyone who holds the port), so: one deadline for
+   the whole exchange, however slowly the peer trickles bytes; the socket
+   stays non-blocking and every wait is a poll() with the time left, retried
+   on EINTR; SIGPIPE is blocked on this thread while OpenSSL writes (its
+   socket BIO uses plain write()) and a SIGPIPE raised meanwhile is
+   discarded, as libpq does; no name is resolved (no DNS wait). */
+
+typedef struct pgsw_starttls {
+    int fd;
+    SSL_CTX *ctx;
+    SSL *ssl;
+    struct timespec deadline;
+} pgsw_starttls;
+
+static inline long pgsw_starttls_ms_left(const struct timespec *deadline) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long left = (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    return left > 0 ? left : 0;
+}
+
+/* 1 when `events` is ready within the deadline, 0 on timeout, -1 on error. */
+static inline int pgsw_starttls_wait(int fd, short events, const struct timespec *deadline) {
+    for (;;) {
+        long left = pgsw_starttls_ms_left(deadline);
+        if (left == 0) return 0;
+        struct pollfd entry = { fd, events, 0 };
+        int ready = poll(&entry, 1, (int) left);
+        if (ready > 0) return 1;
+        if (ready == 0) return 0;
+        if (errno != EINTR) return -1;
+    }
+}
+
+/* Waits for what OpenSSL asked for after a call returned `result`: 1 ready,
+   0 timeout, -1 anything else (a closed connection, a protocol error). */
+static inline int pgsw_starttls_wait_for_openssl(pgsw_starttls *session, int result) {
+    int why = SSL_get_error(session->ssl, result);
+    if (why == SSL_ERROR_WANT_READ) return pgsw_starttls_wait(session->fd, POLLIN, &session->deadline);
+    if (why == SSL_ERROR_WANT_WRITE) return pgsw_starttls_wait(session->fd, POLLOUT, &session->deadline);
+    return -1;
+}
+
+typedef struct pgsw_sigpipe_guard {
+    sigset_t previous;
+    int was_pending;
+} pgsw_sigpipe_guard;
+
+static inline void pgsw_sigpipe_block(pgsw_sigpipe_guard *guard) {
+    sigset_t pipe_only, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &guard->previous);
+    sigpending(&pending);
+    guard->was_pending = sigismember(&pending, SIGPIPE);
+}
+
+static inline void pgsw_sigpipe_restore(pgsw_sigpipe_guard *guard) {
+    sigset_t pipe_only, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    if (!guard->was_pending && sigismember(&pending, SIGPIPE) && !sigismember(&guard->previous, SIGPIPE)) {
+        struct timespec zero = { 0, 0 };
+        while (sigtimedwait(&pipe_only, 0, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &guard->previous, 0);
+}
+
+static inline void pgsw_starttls_close_quietly(pgsw_starttls *session) {
+    if (session->ssl != 0) SSL_free(session->ssl);
+    if (session->ctx != 0) SSL_CTX_free(session->ctx);
+    if (session->fd >= 0) close(session->fd);
+    session->ssl = 0;
+    session->ctx = 0;
+    session->fd = -1;
+}
+
+static inline int pgsw_starttls_open_blocked(const char *host, int port, pgsw_starttls *session, const char **error) {
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints, *found = 0;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+    if (getaddrinfo(host, service, &hints, &found) != 0 || found == 0) { *error = "not a numeric address"; return -1; }
+    session->fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (session->fd < 0) { freeaddrinfo(found); *error = "cannot create a socket"; return -1; }
+    int connected = connect(session->fd, found->ai_addr, found->ai_addrlen);
+    freeaddrinfo(found);
+    if (connected != 0) {
+        if (errno != EINPROGRESS && errno != EINTR) { *error = "connection refused"; return -1; }
+        if (pgsw_starttls_wait(session->fd, POLLOUT, &session->deadline) != 1) { *error = "no connection within the timeout"; return -1; }
+        int problem = 0;
+        socklen_t size = sizeof problem;
+        if (getsockopt(session->fd, SOL_SOCKET, SO_ERROR, &problem, &size) != 0 || problem != 0) { *error = "connection refused"; return -1; }
+    }
+    /* SSLRequest: length 8, then the code 1234 5679 (80877103), both big-endian. */
+    const unsigned char request[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
+    if (pgsw_starttls_wait(session->fd, POLLOUT, &session->deadline) != 1
+        || send(session->fd, request, sizeof request, MSG_NOSIGNAL) != (ssize_t) sizeof request) { *error = "cannot send the SSLRequest"; return -1; }
+    unsigned char answer = 0;
+    for (;;) {
+        if (pgsw_starttls_wait(session->fd, POLLIN, &session->deadline) != 1) { *error = "no answer to the SSLRequest within the timeout"; return -1; }
+        ssize_t got = recv(session->fd, &answer, 1, 0);
+        if (got == 1) break;
+        if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        *error = "the connection closed before an answer to the SSLRequest"; return -1;
+    }
+    if (answer == 'N') { *error = "the server does not offer SSL (it answered N)"; return -2; }
+    if (answer != 'S') { *error = "not a PostgreSQL answer to the SSLRequest"; return -1; }
+    session->ctx = SSL_CTX_new(TLS_client_method());
+    if (session->ctx == 0) { *error = "OpenSSL cannot make a client context"; return -1; }
+    SSL_CTX_set_verify(session->ctx, SSL_VERIFY_NONE, 0);
+    if (SSL_CTX_set_min_proto_version(session->ctx, TLS1_2_VERSION) != 1) { *error = "OpenSSL cannot ask for TLS 1.2 at least"; return -1; }
+    session->ssl = SSL_new(session->ctx);
+    if (session->ssl == 0 || SSL_set_fd(session->ssl, session->fd) != 1) { *error = "OpenSSL cannot use the socket"; return -1; }
+    for (;;) {
+        int done = SSL_connect(session->ssl);
+        if (done == 1) return 0;
+        int ready = pgsw_starttls_wait_for_openssl(session, done);
+        if (ready != 1) { *error = ready == 0 ? "no TLS handshake within the timeout" : "the TLS handshake failed"; return -1; }
+    }
+}
+
+/* Connects and finishes the handshake within `timeout_ms`, which bounds every
+   later call on the session too. 0 with the session open; -1 with `error`
+   filled and nothing open; -2 when the server answered the SSLRequest with
+   'N' (it refuses TLS, which is an answer, not a failure to get one). */
+static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms, pgsw_starttls *session,
+                                     char *error, int error_size) {
+    session->fd = -1;
+    session->ctx = 0;
+    session->ssl = 0;
+    clock_gettime(CLOCK_MONOTONIC, &session->deadline);
+    session->deadline.tv_sec += timeout_ms / 1000;
+    session->deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+    if (session->deadline.tv_nsec >= 1000000000L) { session->deadline.tv_sec += 1; session->deadline.tv_nsec -= 1000000000L; }
+    pgsw_sigpipe_guard guard;
+    pgsw_sigpipe_block(&guard);
+    const char *why = "";
+    int result = pgsw_starttls_open_blocked(host, port, session, &why);
+    if (result != 0) pgsw_starttls_close_quietly(session);
+    pgsw_sigpipe_restore(&guard);
+    if (result != 0) snprintf(error, (size_t) error_size, "%s", why);
+    return result;
+}
+
+/* The served certificate, DER-encoded into a buffer the caller releases with
+   pgsw_free, and the negotiated protocol's name. The DER length, or -1. */
+static inline int pgsw_starttls_peer(pgsw_starttls *session, unsigned char **out, char *version, int version_size) {
+    X509 *cert = SSL_get1_peer_certificate(session->ssl);
+    if (cert == 0) return -1;
+    *out = 0;
+    int length = i2d_X509(cert, out);
+    X509_free(cert);
+    if (length <= 0) return -1;
+    snprintf(version, (size_t) version_size, "%s", SSL_get_version(session->ssl));
+    return length;
+}
+
+/* Sends `message` (a startup packet) over the session's TLS and returns the
+   first byte the server answers with ('R': it asks the client to
+   authenticate; 'E': it refuses), or -1 with `error` filled. No credentials
+   are ever sent: the session ends here. */
+static inline int pgsw_starttls_first_answer(pgsw_starttls *session, const unsigned char *message, int length,
+                                             char *error, int error_size) {
+    pgsw_sigpipe_guard guard;
+    pgsw_sigpipe_block(&guard);
+    const char *why = 0;
+    int answer = -1;
+    int written = 0;
+    while (written < length && why == 0) {
+        int sent = SSL_write(session->ssl, message + written, length - written);
+        if (sent > 0) { written += sent; continue; }
+        int ready = pgsw_starttls_wait_for_openssl(session, sent);
+        if (ready != 1) why = ready == 0 ? "the startup packet could not be sent within the timeout" : "the connection failed while sending the startup packet";
+    }
+    while (why == 0) {
+        unsigned char first = 0;
+        int got = SSL_read(session->ssl, &first, 1);
+        if (got == 1) { answer = first; break; }
+        int ready = pgsw_starttls_wait_for_openssl(session, got);
+        if (ready != 1) why = ready == 0 ? "no answer to the startup packet within the timeout" : "the connection closed without an answer to the startup packet";
+    }
+    pgsw_sigpipe_restore(&guard);
+    if (answer < 0) snprintf(error, (size_t) error_size, "%s", why);
+    return answer;
+}
+
+/* One close_notify, without waiting for the peer's (the socket is
+   non-blocking), then everything is freed. */
+static inline void pgsw_starttls_close(pgsw_starttls *session) {
+    pgsw_sigpipe_guard guard;
+    pgsw_sigpipe_block(&guard);
+    if (session->ssl != 0) SSL_shutdown(session->ssl);
+    pgsw_starttls_close_quietly(session);
+    pgsw_sigpipe_restore(&guard);
+}
+
+#endif
