@@ -175,12 +175,15 @@ public enum RevertWatchdog {
         let target = try target(of: orders)
         let deadline = Date().addingTimeInterval(60)
         var last: Error?
+        // As the wizard passed them: each attempt judges these afresh, so a cache that
+        // was briefly away (kinit and renewal daemons replace the file) is used again.
+        let passed = WatchdogEnvironment.kerberosVariables()
         while Date() < deadline {
             // The ticket cache or Kerberos configuration named may have changed hands since
             // the wizard passed it (nothing else runs in this process by now: the environment is its own).
-            for (name, replacement) in WatchdogEnvironment.refused() {
-                if let replacement { setenv(name, replacement, 1) } else { unsetenv(name) }
-                log("\(name) no longer names a file only this user controls: not used")
+            for variable in WatchdogEnvironment.forAttempt(passed) {
+                if let value = variable.value { setenv(variable.name, value, 1) } else { unsetenv(variable.name) }
+                if variable.refused { log("\(variable.name) does not name a file only this user controls now: not used for this attempt") }
             }
             do {
                 let connection = try Connection.connect(target, timeoutSeconds: 5)

@@ -39,6 +39,22 @@ public enum WatchdogEnvironment {
         }
     }
 
+    /// What each Kerberos variable the wizard passed is set to for one
+    /// attempt (nil: unset), judged afresh from the values passed, never from
+    /// what an earlier attempt set: a cache briefly away is used again.
+    public static func forAttempt(_ passed: [String: String]) -> [(name: String, value: String?, refused: Bool)] {
+        let refusals = refused(passed)
+        return passed.keys.sorted().map { name in
+            if let refusal = refusals.first(where: { $0.name == name }) { return (name, refusal.replacement, true) }
+            return (name, passed[name], false)
+        }
+    }
+
+    /// KRB5CCNAME and KRB5_CONFIG as this process has them.
+    public static func kerberosVariables(_ current: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        current.filter { ["KRB5CCNAME", "KRB5_CONFIG"].contains($0.key) }
+    }
+
     /// A ticket cache in the process's memory, empty: no ticket, nobody else's.
     public static let noTicketCache = "MEMORY:pg-ssl-wizard-watchdog"
 
@@ -55,8 +71,26 @@ public enum WatchdogEnvironment {
             // DIR::/path/tkt names one cache file of the collection.
             if residual.hasPrefix(":") { residual.removeFirst() }
             return isOwnAndGuarded(residual)
-        case "KEYRING", "KCM": return true
+        case "KEYRING": return keyringIsOwn(residual)
+        case "KCM":
+            // KCM: (the caller's own), or KCM:<uid>[:name] naming this user.
+            return residual.isEmpty || residual.split(separator: ":", omittingEmptySubsequences: false).first == Substring(String(geteuid()))
         default: return false
+        }
+    }
+
+    /// A kernel keyring the kernel keeps per user: `persistent` (this user's,
+    /// or `persistent:<uid>` naming this user) or a process, thread, session
+    /// or user keyring of this process (`process:`, `thread:`, `session:`,
+    /// `user:`, or a legacy bare name, which lives in the session keyring).
+    /// `persistent:<another uid>` is someone else's, which root could read.
+    static func keyringIsOwn(_ residual: String) -> Bool {
+        let parts = residual.split(separator: ":", omittingEmptySubsequences: false)
+        guard let anchor = parts.first, parts.count > 1 || !anchor.isEmpty else { return false }
+        switch anchor {
+        case "persistent": return parts.count == 1 || parts[1].isEmpty || parts[1] == Substring(String(geteuid()))
+        case "process", "thread", "session", "user": return true
+        default: return parts.count == 1
         }
     }
 

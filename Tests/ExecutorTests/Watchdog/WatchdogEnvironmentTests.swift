@@ -44,7 +44,15 @@ struct WatchdogEnvironmentTests {
                 ("DIR::\(directory)/own", true),
                 ("FILE:\(directory)/sticky/own", true),
                 ("KEYRING:persistent:0", true),
+                ("KEYRING:persistent", true),
+                ("KEYRING:session:cache", true),
+                ("KEYRING:legacy", true),
+                ("KEYRING:persistent:1000", false),
+                ("KEYRING:", false),
                 ("KCM:0", true),
+                ("KCM:", true),
+                ("KCM:0:named", true),
+                ("KCM:1000", false),
                 ("FILE:\(directory)/writable", false),
                 ("FILE:\(directory)/others", false),
                 ("FILE:\(directory)/link", false),
@@ -81,6 +89,23 @@ struct WatchdogEnvironmentTests {
             #expect(WatchdogEnvironment.connecting(["KRB5_CONFIG": "\(directory)/open/inner/own"])["KRB5_CONFIG"] == nil)
             let refused = WatchdogEnvironment.refused(["KRB5_CONFIG": "\(directory)/others"])
             #expect(refused.map(\.name) == ["KRB5_CONFIG"] && refused.first?.replacement == nil, "unset: the system's configuration")
+        }
+    }
+
+    /// The watchdog judges the values the wizard passed before each attempt:
+    /// a cache turned down once (replaced mid-renewal, made writable) is used
+    /// again once it is the user's alone again. Before, the first refusal
+    /// replaced the variable for good.
+    @Test func eachAttemptJudgesThePassedValuesAfresh() throws {
+        try Self.withFiles { directory in
+            let passed = ["KRB5CCNAME": "FILE:\(directory)/own", "KRB5_CONFIG": "\(directory)/own"]
+            #expect(WatchdogEnvironment.forAttempt(passed).map { "\($0.name)=\($0.value ?? "unset") \($0.refused)" }
+                    == ["KRB5CCNAME=FILE:\(directory)/own false", "KRB5_CONFIG=\(directory)/own false"])
+            chmod(directory + "/own", 0o666)
+            #expect(WatchdogEnvironment.forAttempt(passed).map { "\($0.name)=\($0.value ?? "unset") \($0.refused)" }
+                    == ["KRB5CCNAME=\(WatchdogEnvironment.noTicketCache) true", "KRB5_CONFIG=unset true"])
+            chmod(directory + "/own", 0o600)
+            #expect(WatchdogEnvironment.forAttempt(passed).allSatisfy { !$0.refused && $0.value == passed[$0.name] })
         }
     }
 }
