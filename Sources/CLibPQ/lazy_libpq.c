@@ -99,6 +99,7 @@
     VOID(SSL_free, (SSL *ssl), (ssl))                                                                              \
     VALUE(int, i2d_X509, (const X509 *a, unsigned char **out), (a, out))                                           \
     VOID(X509_free, (X509 *a), (a))                                                                                \
+    VOID(ERR_clear_error, (void), ())                                                                              \
     VOID(CRYPTO_free, (void *ptr, const char *file, int line), (ptr, file, line))
 
 /* One typed pointer per function, filled once by load_libpq. */

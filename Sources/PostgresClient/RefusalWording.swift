@@ -27,8 +27,9 @@ public enum RefusalWording {
             || (message.contains("FATAL:  role \"") && message.contains("\" does not exist"))
     }
 
+    /// The last: libpq 16+ with `require_auth=none` met a request to authenticate.
     static let authenticationMarkers = ["fe_sendauth: no password supplied", "password authentication failed",
-                                        "authentication failed for user"]
+                                        "authentication failed for user", "authentication method requirement \"none\" failed"]
 
     /// Refused by pg_hba.conf because the connection was not encrypted.
     public static func isPlainTextRefusal(_ message: String) -> Bool { encryption(of: message) == .plain }

@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>

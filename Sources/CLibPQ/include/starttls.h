@@ -20,6 +20,8 @@ typedef struct pgsw_starttls {
     SSL_CTX *ctx;
     SSL *ssl;
     struct timespec deadline;
+    /* OpenSSL reported a fatal error: no close_notify may follow. */
+    int failed;
 } pgsw_starttls;
 
 static inline long pgsw_starttls_ms_left(const struct timespec *deadline) {
@@ -44,10 +46,16 @@ static inline int pgsw_starttls_wait(int fd, short events, const struct timespec
 
 /* Waits for what OpenSSL asked for after a call returned `result`: 1 ready,
    0 timeout, -1 anything else (a closed connection, a protocol error). */
+/* SSL_get_error reads the thread's OpenSSL error queue, and OpenSSL asks that
+   it be empty before each TLS call (SSL_get_error(3)): another TLS user on
+   this thread may have left an entry, which would turn a WANT_READ into a
+   failure. Each call below starts with ERR_clear_error. (libpq 15.18 left
+   none after a failed verify-ca handshake, when tried; this does not rely on it.) */
 static inline int pgsw_starttls_wait_for_openssl(pgsw_starttls *session, int result) {
     int why = SSL_get_error(session->ssl, result);
     if (why == SSL_ERROR_WANT_READ) return pgsw_starttls_wait(session->fd, POLLIN, &session->deadline);
     if (why == SSL_ERROR_WANT_WRITE) return pgsw_starttls_wait(session->fd, POLLOUT, &session->deadline);
+    if (why == SSL_ERROR_SSL || why == SSL_ERROR_SYSCALL) session->failed = 1;
     return -1;
 }
 
@@ -126,6 +134,7 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, pgsw_st
     session->ssl = SSL_new(session->ctx);
     if (session->ssl == 0 || SSL_set_fd(session->ssl, session->fd) != 1) { *error = "OpenSSL cannot use the socket"; return -1; }
     for (;;) {
+        ERR_clear_error();
         int done = SSL_connect(session->ssl);
         if (done == 1) return 0;
         int ready = pgsw_starttls_wait_for_openssl(session, done);
@@ -142,6 +151,7 @@ static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms,
     session->fd = -1;
     session->ctx = 0;
     session->ssl = 0;
+    session->failed = 0;
     clock_gettime(CLOCK_MONOTONIC, &session->deadline);
     session->deadline.tv_sec += timeout_ms / 1000;
     session->deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
@@ -172,7 +182,9 @@ static inline int pgsw_starttls_peer(pgsw_starttls *session, unsigned char **out
 /* Sends `message` (a startup packet) over the session's TLS and returns the
    first byte the server answers with ('R': it asks the client to
    authenticate; 'E': it refuses), or -1 with `error` filled. No credentials
-   are ever sent: the session ends here. */
+   are ever sent: the session ends here. After an 'R' that means a session
+   (trust), the close_notify that pgsw_starttls_close sends ends it as a
+   clean end of input: the server logs nothing (DeadManPeerTests). */
 static inline int pgsw_starttls_first_answer(pgsw_starttls *session, const unsigned char *message, int length,
                                              char *error, int error_size) {
     pgsw_sigpipe_guard guard;
@@ -181,6 +193,7 @@ static inline int pgsw_starttls_first_answer(pgsw_starttls *session, const unsig
     int answer = -1;
     int written = 0;
     while (written < length && why == 0) {
+        ERR_clear_error();
         int sent = SSL_write(session->ssl, message + written, length - written);
         if (sent > 0) { written += sent; continue; }
         int ready = pgsw_starttls_wait_for_openssl(session, sent);
@@ -188,6 +201,7 @@ static inline int pgsw_starttls_first_answer(pgsw_starttls *session, const unsig
     }
     while (why == 0) {
         unsigned char first = 0;
+        ERR_clear_error();
         int got = SSL_read(session->ssl, &first, 1);
         if (got == 1) { answer = first; break; }
         int ready = pgsw_starttls_wait_for_openssl(session, got);
@@ -203,8 +217,10 @@ static inline int pgsw_starttls_first_answer(pgsw_starttls *session, const unsig
 static inline void pgsw_starttls_close(pgsw_starttls *session) {
     pgsw_sigpipe_guard guard;
     pgsw_sigpipe_block(&guard);
-    if (session->ssl != 0) SSL_shutdown(session->ssl);
+    ERR_clear_error();
+    if (session->ssl != 0 && !session->failed) SSL_shutdown(session->ssl);
     pgsw_starttls_close_quietly(session);
+    ERR_clear_error();
     pgsw_sigpipe_restore(&guard);
 }
 

@@ -132,19 +132,22 @@ extension EffectRunner {
     /// startup packet (docs/POSTGRES.md, "The dead-man check over TCP").
     func openTestConnection(timeoutSeconds: Int, proven: String?) -> Performed {
         let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
-        var accepted: Set<String> = proven.map { [$0] } ?? []
+        // Nothing proven (a record from before it was kept): the certificate the server's files name.
+        var accepted: Set<String> = (proven ?? currentCertificateFingerprint()).map { [$0] } ?? []
         var renewed: String?
+        var lookedUp = proven == nil
         var last = "no attempt finished"
         repeat {
             let remaining = max(1, Int(deadline.timeIntervalSinceNow.rounded(.up)))
             switch attemptOperatorWay(timeoutSeconds: min(5, remaining), accepted: accepted) {
             case nil:
                 return Performed(.testConnectionSucceeded, after: renewed.map { ["certificate_renewed_since_the_proof": $0] })
-            case .otherCertificate(let fingerprint, let message)? where renewed == nil:
+            case .otherCertificate(let fingerprint, let message)? where !lookedUp:
                 // Renewed on disk since phase A's proof (a long --observe, a resume days later):
                 // the certificate ssl_cert_file names now, usable, is the server's too (only the
-                // holder of its key can serve it). Looked up once, only on a mismatch.
-                if currentCertificateFingerprint() == fingerprint {
+                // holder of its key can serve it). Looked up once, on the first mismatch.
+                lookedUp = true
+                if let current = currentCertificateFingerprint(), current == fingerprint {
                     renewed = fingerprint
                     accepted.insert(fingerprint)
                     continue
@@ -171,6 +174,15 @@ extension EffectRunner {
         }
     }
 
+    /// Whether a certificate served at a listen address is the server's: the
+    /// one the run proved, or the one ssl_cert_file names now (renewed since);
+    /// anything where neither is known, for want of something to compare with.
+    func isTheServers(_ served: String, proven: String?) -> Bool {
+        if served == proven { return true }
+        guard let current = currentCertificateFingerprint() else { return proven == nil }
+        return current == served
+    }
+
     /// The fingerprint of the certificate ssl_cert_file names now, when it and its key are usable.
     func currentCertificateFingerprint() -> String? {
         guard let snapshot = try? ServerInspector(connection: connection).snapshot() else { return nil }
@@ -195,7 +207,9 @@ extension EffectRunner {
             fresh.close()
             if context.ownTransport == .tcp { return encrypted ? nil : .refused("the new connection is not encrypted") }
         } catch {
-            // The operator's own way failed: that is the answer; the TCP attempt ends on its own deadline.
+            // The operator's own way failed: that is the answer. The TCP attempt is waited
+            // for (its deadline bounds it), so retries never pile up attempts on the server.
+            _ = tcpAnswer?.value()
             return .refused(operatorMessage(for: error))
         }
         return tcpAnswer?.value() ?? nil

@@ -137,18 +137,17 @@ extension EffectRunner {
         return loopbackAllowed ? nil : context.tcpHost
     }
 
-    /// An `sslcert` that names no file, ever: libpq then offers no client certificate.
-    static let noClientCertificate = "/dev/null/no-client-certificate"
-
     /// verify-full with the known CA, for each name clients use, until one
     /// verifies. Reaching authentication counts: libpq checks the
     /// certificate and the name before it, and keeps its TLS session through
-    /// what the server says after (`HandshakeOutcome`). No GSS encryption:
-    /// libpq takes it in place of TLS whatever the sslmode, and would verify
-    /// nothing (docs/POSTGRES.md, "GSS encryption"). Named in the server's log.
-    /// The certificate that passed must be the server's (`proven`, or the one
-    /// ssl_cert_file names now): a CA signs more than one server, and the
-    /// address is a listen address, where another listener may sit.
+    /// what the server says after (`HandshakeOutcome`), so nothing of the
+    /// operator's goes: a throwaway role, no password, no client certificate
+    /// (`withoutCredentials`; the address is a listen address, where another
+    /// listener may sit). No GSS encryption: libpq takes it in place of TLS
+    /// whatever the sslmode, and would verify nothing (docs/POSTGRES.md, "GSS
+    /// encryption"). Named in the server's log. The certificate that passed
+    /// must be the server's (`proven`, or the one ssl_cert_file names now): a
+    /// CA signs more than one server.
     func verifyFullTest(caPath: String, names: [String], proven: String?) -> String? {
         guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
         var failures: [String] = []
@@ -156,19 +155,10 @@ extension EffectRunner {
             let target = context.target.with("host", name).with("hostaddr", address).with("port", String(context.server.port))
                 .with("sslmode", "verify-full").with("sslrootcert", caPath)
                 .with("gssencmode", "disable").with("application_name", "pg-ssl-wizard verify-full test")
-            var outcome = Connection.handshakeOutcome(target, timeoutSeconds: 5)
-            // A TLS alert from the server: it turned down the client certificate libpq
-            // offered (the operator's, at home, for other servers), which ends the
-            // handshake before libpq checks the name. Once more offering none: libpq goes
-            // on without one when the file named is not there, and nothing can be under
-            // /dev/null.
-            if case .failed(let error) = outcome, operatorMessage(for: error).contains(" alert ") {
-                outcome = Connection.handshakeOutcome(target.with("sslcert", Self.noClientCertificate).with("sslkey", Self.noClientCertificate),
-                                                      timeoutSeconds: 5)
-            }
-            if let proven, let der = outcome.servedCertificate, case let served = Fingerprint.sha256(der), served != proven,
-               currentCertificateFingerprint() != served {
-                failures.append("\(name): verified, but the certificate served (SHA-256 \(served)) is not the server's (\(proven))")
+                .withoutCredentials(role: ProbeCredentials.throwawayRole("verify-full-probe"))
+            let outcome = Connection.handshakeOutcome(target, timeoutSeconds: 5)
+            if let der = outcome.servedCertificate, case let served = Fingerprint.sha256(der), !isTheServers(served, proven: proven) {
+                failures.append("\(name): verified, but the certificate served (SHA-256 \(served)) is not the server's (\(proven ?? "unknown"))")
                 continue
             }
             switch outcome {

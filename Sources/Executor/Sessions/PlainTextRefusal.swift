@@ -6,9 +6,6 @@ import PostgresClient
 /// ("no encryption", or "SSL off" on 13): the rules, not a wrong password,
 /// refused it.
 public enum PlainTextRefusal {
-    /// Unique per test, so it can never be a real role.
-    static var throwawayUser: String { "pgsw-refusal-probe-" + String(UInt64.random(in: 0...UInt64.max), radix: 36) }
-
     public enum Outcome: Hashable, Sendable {
         /// Refused by pg_hba.conf because it had no encryption.
         case refused(String)
@@ -19,11 +16,11 @@ public enum PlainTextRefusal {
 
     public static func test(_ target: ConnectionTarget, timeoutSeconds: Int = 5) -> Outcome {
         // No real credential ever travels in clear: pg_hba.conf decides before
-        // any authentication, so a throwaway user with no password (and no
-        // password file to find one in) is refused the same way, while a
-        // server that admits plain text only gets a name that means nothing.
+        // any authentication, so a throwaway role with nothing of the operator's
+        // is refused the same way, while a server that admits plain text only
+        // gets a name that means nothing.
         let plain = target.with("sslmode", "disable").with("gssencmode", "disable")
-            .with("user", throwawayUser).with("password", "").with("passfile", "/dev/null")
+            .withoutCredentials(role: ProbeCredentials.throwawayRole("refusal-probe"))
         do {
             let connection = try Connection.connect(plain, timeoutSeconds: timeoutSeconds)
             connection.close()

@@ -178,13 +178,19 @@ public enum RevertWatchdog {
         // As the wizard passed them: each attempt judges these afresh, so a cache that
         // was briefly away (kinit and renewal daemons replace the file) is used again.
         let passed = WatchdogEnvironment.kerberosVariables()
+        var refusedBefore: Set<String> = []
         while Date() < deadline {
             // The ticket cache or Kerberos configuration named may have changed hands since
             // the wizard passed it (nothing else runs in this process by now: the environment is its own).
-            for variable in WatchdogEnvironment.forAttempt(passed) {
+            let variables = WatchdogEnvironment.forAttempt(passed)
+            for variable in variables {
                 if let value = variable.value { setenv(variable.name, value, 1) } else { unsetenv(variable.name) }
-                if variable.refused { log("\(variable.name) does not name a file only this user controls now: not used for this attempt") }
             }
+            // Said when it changes, not on every attempt.
+            let refusedNow = Set(variables.filter(\.refused).map(\.name))
+            for name in refusedNow.subtracting(refusedBefore).sorted() { log("\(name) does not name a file only this user controls now: not used") }
+            for name in refusedBefore.subtracting(refusedNow).sorted() { log("\(name) names a file only this user controls again: used") }
+            refusedBefore = refusedNow
             do {
                 let connection = try Connection.connect(target, timeoutSeconds: 5)
                 _ = try connection.query(SQLText.watchdogStatementTimeout)

@@ -52,6 +52,12 @@ struct DeadManPeerTests {
                 defer { connection.close() }
                 #expect(try Self.runner(server, connection).attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven]) == nil,
                         "the server itself is the way in")
+                // Let in by trust: the attempt's close_notify ends that session cleanly, and the server logs nothing.
+                try server.waitFor("the attempt's session to end") {
+                    try server.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pg-ssl-wizard dead-man check'")
+                        .rows.first?.int32("n") == 0
+                }
+                #expect(!server.local.logTail(lines: 50).contains("could not receive data from client"), "\(server.local.logTail(lines: 10))")
                 let answered = try Self.runner(server, connection, port: impostor.port)
                     .attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven])
                 #expect(answered?.message.contains("not the proven \(proven)") == true, "\(answered?.message ?? "accepted")")
@@ -66,46 +72,60 @@ struct DeadManPeerTests {
     @Test func aPeerAskingForAPasswordGetsNone() async throws {
         try await TestCluster.with { cluster in
             let certificate = try TestCertificate.make(in: cluster.local.root + "/peer-tls", owner: OSUser.current)
-            let heard = cluster.local.root + "/heard"
-            let program = """
-                import socket, ssl, os
-                s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-                open("\(heard).port.tmp", "w").write(str(s.getsockname()[1])); os.rename("\(heard).port.tmp", "\(heard).port")
-                c, _ = s.accept()
-                c.recv(8); c.sendall(b"S")
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); context.load_cert_chain("\(certificate.certificatePath)", "\(certificate.keyPath)")
-                t = context.wrap_socket(c, server_side=True)
-                startup = t.recv(4096)
-                t.sendall(b"R\\x00\\x00\\x00\\x08\\x00\\x00\\x00\\x03")
-                t.settimeout(2)
-                try:
-                    more = t.recv(4096)
-                except Exception:
-                    more = b""
-                open("\(heard).tmp", "w").write(repr(startup) + "\\n" + repr(more)); os.rename("\(heard).tmp", "\(heard)")
-                """
-            let peer = try ProcessRunner.spawn("python3", ["-c", program])
-            defer { peer.terminate(graceSeconds: 1) }
-            var port: Int?
-            for _ in 0..<500 where port == nil {
-                port = (try? String(contentsOfFile: heard + ".port", encoding: .utf8)).flatMap { Int($0) }
-                if port == nil { usleep(10_000) }
-            }
             let peerFingerprint = try Fingerprint.sha256(Array(Data(contentsOf: URL(fileURLWithPath: certificate.certificatePath))).pemDERBody())
             let connection = try cluster.superuserConnection()
             defer { connection.close() }
-            let answered = try Self.runner(cluster, connection, port: try #require(port))
-                .attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [peerFingerprint])
-            #expect(answered == nil, "an authentication request is an answer: \(answered?.message ?? "")")
-            var lines: [String] = []
-            for _ in 0..<500 where lines.isEmpty {
-                lines = (try? String(contentsOfFile: heard, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
-                if lines.isEmpty { usleep(10_000) }
+            let lines = try Self.withPasswordAskingPeer(certificate: certificate.certificatePath, key: certificate.keyPath, in: cluster.local.root) { port in
+                let answered = try Self.runner(cluster, connection, port: port).attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [peerFingerprint])
+                #expect(answered == nil, "an authentication request is an answer: \(answered?.message ?? "")")
             }
             #expect(lines.first?.contains("pg-ssl-wizard dead-man check") == true, "the startup packet names the check: \(lines)")
             #expect(lines.last == "b''", "nothing after the startup packet, no password: \(lines)")
             #expect(!lines.joined().contains("operator-secret"))
         }
+    }
+
+    /// A TLS peer on a free loopback port, serving `certificate`, that asks
+    /// for a password in clear after the startup packet, writes down what it
+    /// heard (the startup packet, then what followed, or `b''`) and refuses.
+    static func withPasswordAskingPeer(certificate: String, key: String, in directory: String, _ body: (Int) throws -> Void) throws -> [String] {
+        let heard = directory + "/heard-\(UUID().uuidString)"
+        let program = """
+            import socket, ssl, os
+            s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+            open("\(heard).port.tmp", "w").write(str(s.getsockname()[1])); os.rename("\(heard).port.tmp", "\(heard).port")
+            c, _ = s.accept()
+            c.recv(8); c.sendall(b"S")
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); context.load_cert_chain("\(certificate)", "\(key)")
+            t = context.wrap_socket(c, server_side=True)
+            startup = t.recv(4096)
+            t.sendall(b"R\\x00\\x00\\x00\\x08\\x00\\x00\\x00\\x03")
+            t.settimeout(2)
+            try:
+                more = t.recv(4096)
+            except Exception:
+                more = b""
+            fatal = b"SFATAL\\x00C28P01\\x00Mpassword authentication failed\\x00\\x00"
+            try:
+                t.sendall(b"E" + (len(fatal) + 4).to_bytes(4, "big") + fatal)
+            except Exception:
+                pass
+            open("\(heard).tmp", "w").write(repr(startup) + "\\n" + repr(more)); os.rename("\(heard).tmp", "\(heard)")
+            """
+        let peer = try ProcessRunner.spawn("python3", ["-c", program])
+        defer { peer.terminate(graceSeconds: 1) }
+        var port: Int?
+        for _ in 0..<500 where port == nil {
+            port = (try? String(contentsOfFile: heard + ".port", encoding: .utf8)).flatMap { Int($0) }
+            if port == nil { usleep(10_000) }
+        }
+        try body(try #require(port, "the peer did not start"))
+        var lines: [String] = []
+        for _ in 0..<500 where lines.isEmpty {
+            lines = (try? String(contentsOfFile: heard, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+            if lines.isEmpty { usleep(10_000) }
+        }
+        return lines
     }
 
     /// A certificate renewed on disk (and loaded) since phase A's proof, as
@@ -131,7 +151,7 @@ struct DeadManPeerTests {
     }
 }
 
-private extension Array where Element == UInt8 {
+extension Array where Element == UInt8 {
     /// The DER inside a PEM file's first block.
     func pemDERBody() throws -> [UInt8] {
         let text = String(decoding: self, as: UTF8.self)

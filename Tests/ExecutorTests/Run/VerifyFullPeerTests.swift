@@ -1,3 +1,4 @@
+import Certificates
 import Foundation
 @testable import Executor
 import HostIO
@@ -17,16 +18,7 @@ struct VerifyFullPeerTests {
             try server.reload()
             let proven = try DeadManPeerTests.served(server)
             try await TestCluster.with { impostor in
-                // The same CA, the same names, another key.
-                let other = impostor.local.root + "/same-ca"
-                try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
-                try ProcessRunner.checked("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                                                      "-keyout", other + "/server.key", "-out", other + "/server.csr", "-subj", "/CN=localhost"])
-                try ProcessRunner.checked("openssl", ["x509", "-req", "-in", other + "/server.csr", "-CA", certificate.caPath,
-                                                      "-CAkey", certificate.directory + "/ca.key", "-CAcreateserial", "-out", other + "/server.crt",
-                                                      "-days", "30", "-extfile", certificate.directory + "/san.ext"])
-                for file in [other, other + "/server.crt", other + "/server.key"] { chown(file, impostor.local.owner.uid, impostor.local.owner.gid) }
-                chmod(other + "/server.key", 0o600)
+                let other = try Self.sameCA(as: certificate, in: impostor.local.root + "/same-ca", owner: impostor.local.owner)
                 try impostor.sql("ALTER SYSTEM SET ssl_cert_file = '\(other)/server.crt'")
                 try impostor.sql("ALTER SYSTEM SET ssl_key_file = '\(other)/server.key'")
                 try impostor.sql("ALTER SYSTEM SET ssl = on")
@@ -42,6 +34,42 @@ struct VerifyFullPeerTests {
                     .verifyFullTest(caPath: certificate.caPath, names: ["localhost"], proven: proven)
                 #expect(elsewhere?.hasPrefix("no name verified") == true && elsewhere?.contains("is not the server's") == true, "\(elsewhere ?? "")")
             }
+        }
+    }
+
+    /// The same CA, the same names, another key: a certificate in `directory`.
+    static func sameCA(as certificate: TestCertificate, in directory: String, owner: OSUser) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try ProcessRunner.checked("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                              "-keyout", directory + "/server.key", "-out", directory + "/server.csr", "-subj", "/CN=localhost"])
+        try ProcessRunner.checked("openssl", ["x509", "-req", "-in", directory + "/server.csr", "-CA", certificate.caPath,
+                                              "-CAkey", certificate.directory + "/ca.key", "-CAcreateserial", "-out", directory + "/server.crt",
+                                              "-days", "30", "-extfile", certificate.directory + "/san.ext"])
+        for file in [directory, directory + "/server.crt", directory + "/server.key"] { chown(file, owner.uid, owner.gid) }
+        chmod(directory + "/server.key", 0o600)
+        return directory
+    }
+
+    /// A peer the CA vouches for that asks for a password in clear hears a
+    /// throwaway role and no password of the operator's (on libpq 16+ none
+    /// at all; before, one that is no secret). Before, libpq logged in with
+    /// the operator's connection string, password and all.
+    @Test func aPeerAskingForAPasswordGetsNoneOfTheOperators() async throws {
+        try await TestCluster.with { server in
+            let certificate = try server.enableSSL()
+            let peer = try Self.sameCA(as: certificate, in: server.local.root + "/peer", owner: OSUser.current)
+            let connection = try server.superuserConnection()
+            defer { connection.close() }
+            var verified: String?
+            let lines = try DeadManPeerTests.withPasswordAskingPeer(certificate: peer + "/server.crt", key: peer + "/server.key", in: server.local.root) { port in
+                // Its certificate passes the comparison: what is left to see is what it hears.
+                let served = try Fingerprint.sha256(Array(Data(contentsOf: URL(fileURLWithPath: peer + "/server.crt"))).pemDERBody())
+                verified = try DeadManPeerTests.runner(server, connection, port: port).verifyFullTest(caPath: certificate.caPath, names: ["localhost"], proven: served)
+            }
+            #expect(verified?.hasPrefix("verified as localhost") == true, "\(verified ?? "") \(lines)")
+            #expect(lines.first?.contains("pgsw-verify-full-probe-") == true, "a throwaway role: \(lines)")
+            #expect(!lines.joined().contains("operator-secret"), "\(lines)")
+            #expect(lines.last == "b''" || lines.last?.contains("pg-ssl-wizard-sends-no-password") == true, "\(lines)")
         }
     }
 }
