@@ -104,6 +104,12 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, pgsw_st
     if (getaddrinfo(host, service, &hints, &found) != 0 || found == 0) { *error = "not a numeric address"; return -1; }
     session->fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (session->fd < 0) { freeaddrinfo(found); *error = "cannot create a socket"; return -1; }
+    /* As libpq does: the handshake's last flight and the startup packet are two
+       small writes in a row, and Nagle would hold the second until the server's
+       delayed ACK of the first, about 40 ms later (observed: the dead-man
+       check's TCP attempt took 45 ms longer than libpq's). */
+    int one = 1;
+    (void) setsockopt(session->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     int connected = connect(session->fd, found->ai_addr, found->ai_addrlen);
     freeaddrinfo(found);
     if (connected != 0) {
