@@ -27,9 +27,11 @@ public enum RefusalWording {
             || (message.contains("FATAL:  role \"") && message.contains("\" does not exist"))
     }
 
-    /// The last: libpq 16+ with `require_auth=none` met a request to authenticate.
+    /// Then: libpq 16+ with `require_auth=none` met a request to authenticate;
+    /// before 16, a GSSAPI request that a probe's unknown service name failed.
     static let authenticationMarkers = ["fe_sendauth: no password supplied", "password authentication failed",
-                                        "authentication failed for user", "authentication method requirement \"none\" failed"]
+                                        "authentication failed for user", "authentication method requirement \"none\" failed",
+                                        "GSSAPI continuation error", "GSSAPI authentication not supported"]
 
     /// Refused by pg_hba.conf because the connection was not encrypted.
     public static func isPlainTextRefusal(_ message: String) -> Bool { encryption(of: message) == .plain }

@@ -13,7 +13,11 @@
    stays non-blocking and every wait is a poll() with the time left, retried
    on EINTR; SIGPIPE is blocked on this thread while OpenSSL writes (its
    socket BIO uses plain write()) and a SIGPIPE raised meanwhile is
-   discarded, as libpq does; no name is resolved (no DNS wait). */
+   discarded, as libpq does; no name is resolved (no DNS wait).
+   Included by shim.h, after OpenSSL's and the system's headers it needs. */
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 typedef struct pgsw_starttls {
     int fd;
