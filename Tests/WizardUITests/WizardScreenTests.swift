@@ -39,7 +39,7 @@ struct WizardScreenTests {
             _ = model.press(.enter)
             if name != "terminate-confirm" {
                 run.carryOut(model.press(.character("y"), .character("e"), .character("s"), .enter), into: &model)
-                run.feed([.sessionsRefreshed(stillPlain: [601, 602, 603])], into: &model, idle: false)
+                run.feed([], into: &model, idle: false)
                 var later = live
                 later.pids.remove(601)
                 later.plainPids.remove(601)
@@ -54,7 +54,7 @@ struct WizardScreenTests {
             run.carryOut([.apply(through: .terminateNonSSL)], into: &model)
             run.feed(SimulatedRun.phaseA + SimulatedRun.rewrite + SimulatedRun.phaseB, into: &model)
             run.carryOut(model.press(.character("y")), into: &model)
-            run.feed([.sessionsRefreshed(stillPlain: [601, 602, 603]), .terminated(remaining: []), .standbysStreaming(missing: [])], into: &model)
+            run.feed([.terminated(ended: [601, 602, 603], remaining: []), .standbysStreaming(missing: [])], into: &model)
             var after = LiveSessions(sessions: [], at: run.clock)
             after.ssl = 3
             after.socket = 1

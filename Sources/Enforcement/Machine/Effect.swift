@@ -27,8 +27,9 @@ public enum Effect: Hashable, Sendable, Codable {
     case startKeepCountdown(seconds: Int)
     /// Tell the watchdog to stand down and wait until it has.
     case standDownWatchdog
-    /// Which of these pids are still plain-text TCP (a session that reconnected with SSL is spared).
-    case refreshSessions([Int32])
+    /// End those of the planned pids still exposed when the statement runs
+    /// (plain-text TCP, or TLS below the floor): one that reconnected with SSL
+    /// has another pid, and a pid now held by an encrypted session is spared.
     case terminate(pids: [Int32], timeoutMilliseconds: Int?)
     /// Wait until these standbys stream again, over SSL.
     case awaitStandbys([String])
@@ -52,7 +53,7 @@ extension Effect {
     public var onlyObserves: Bool {
         switch self {
         case .checkPreflight, .checkCertificates, .checkBeforeReload, .checkCandidateHBA, .probeTLS, .reconnectWithSSL,
-             .openTestConnection, .refreshSessions, .awaitStandbys, .confirmEnforcement, .verifyRollback:
+             .openTestConnection, .awaitStandbys, .confirmEnforcement, .verifyRollback:
             return true
         case .fixKeyPermissions, .installCertificates, .runSQL, .reload, .restart, .writeFile, .armWatchdog, .startKeepCountdown,
              .standDownWatchdog, .terminate, .writeAuditReport, .restoreFile, .restoreCertificates:

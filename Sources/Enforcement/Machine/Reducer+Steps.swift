@@ -37,7 +37,8 @@ extension RunState {
             // The watchdog is armed before the rules go live, so losing the operator never leaves them unconfirmed.
             return asksKeep && !plan.hbaWrites.isEmpty && watchdog == nil ? enter(.armingWatchdog) : enter(.checkingBeforeReload(.hostsslRules))
         case .terminateNonSSL:
-            return enter(.refreshingSessions)
+            // No look first: the statement that ends them re-reads which are still exposed.
+            return plan.terminate.isEmpty ? finish(.terminateNonSSL) : enter(.terminating)
         case .confirm:
             return enter(.confirming)
         }

@@ -167,12 +167,9 @@ extension RunState {
 
     mutating func sessionTransition(_ event: RunEvent) -> [Effect]? {
         switch (stage, event) {
-        case (.refreshingSessions, .sessionsRefreshed(let stillPlain)):
+        case (.terminating, .terminated(let signalled, let remaining)):
             let planned = Set(plan.terminate.map(\.pid))
-            terminateNow = stillPlain.filter(planned.contains)
-            if terminateNow.isEmpty { return finish(.terminateNonSSL) }
-            return enter(.terminating)
-        case (.terminating, .terminated(let remaining)):
+            ended = signalled.filter(planned.contains)
             if !remaining.isEmpty {
                 return stopOnFailure(.terminateNonSSL, "still connected after pg_terminate_backend: pid " + remaining.map(String.init).joined(separator: ", "))
             }

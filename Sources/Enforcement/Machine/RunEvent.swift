@@ -44,8 +44,9 @@ public enum RunEvent: Hashable, Sendable, Codable {
     case fileWriteFailed(path: String, reason: String)
     case testConnectionSucceeded
     case testConnectionFailed(String)
-    case sessionsRefreshed(stillPlain: [Int32])
-    case terminated(remaining: [Int32])
+    /// `ended`: the pids signalled (none still exposed: nothing to do);
+    /// `remaining`: those of them still there after the wait.
+    case terminated(ended: [Int32], remaining: [Int32])
     case standbysStreaming(missing: [String])
     case confirmationFindings(problems: [String])
     case reportWritten(path: String)

@@ -34,7 +34,6 @@ public enum Stage: Hashable, Sendable, Codable {
     case awaitingKeep
     /// The answer is in: the watchdog is told to stand down first.
     case disarmingWatchdog
-    case refreshingSessions
     case terminating
     case awaitingStandbys
     case confirming

@@ -30,8 +30,9 @@ extension RunEvent {
         case .fileWriteFailed(let path, let why): return "could not write \(path): \(why)"
         case .testConnectionSucceeded: return "dead-man check: a new SSL connection got in"
         case .testConnectionFailed(let why): return "dead-man check failed: \(why)"
-        case .sessionsRefreshed(let plain): return plain.isEmpty ? "no planned session is still plain" : "\(plain.count) planned session(s) still plain"
-        case .terminated(let remaining): return remaining.isEmpty ? "terminated; all gone" : "still there after termination: \(remaining.map(String.init).joined(separator: ", "))"
+        case .terminated(let ended, let remaining):
+            if !remaining.isEmpty { return "still there after termination: \(remaining.map(String.init).joined(separator: ", "))" }
+            return ended.isEmpty ? "no planned session was still exposed" : "terminated \(ended.count); all gone"
         case .standbysStreaming(let missing): return missing.isEmpty ? "standbys stream again over SSL" : "standbys not back over SSL: \(missing.joined(separator: ", "))"
         case .confirmationFindings(let problems): return problems.isEmpty ? "confirmed: no plain TCP session, plain text refused" : "confirm found: " + problems.joined(separator: "; ")
         case .reportWritten(let path): return "audit report: \(path)"

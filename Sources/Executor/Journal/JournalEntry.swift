@@ -55,7 +55,6 @@ public enum JournalDescription {
         case .armWatchdog(let seconds): return ("arm_watchdog", ["seconds": String(seconds)])
         case .startKeepCountdown(let seconds): return ("start_keep_countdown", ["seconds": String(seconds)])
         case .standDownWatchdog: return ("stand_down_watchdog", [:])
-        case .refreshSessions(let pids): return ("refresh_sessions", ["pids": pids.map(String.init).joined(separator: ",")])
         case .terminate(let pids, let timeout):
             return ("terminate", ["pids": pids.map(String.init).joined(separator: ","), "timeout_ms": timeout.map(String.init) ?? "none"])
         case .awaitStandbys(let names): return ("await_standbys", ["standbys": names.joined(separator: ",")])

@@ -13,22 +13,10 @@ extension EffectRunner {
     /// TLS versions below the floor this run sets: sessions on them are ended like plain ones.
     static func weakVersions(_ record: RunRecord) -> [String] { TLSVersions.below(record.state.plan.confirmation.minimumTLS) }
 
-    func refreshSessions(_ pids: [Int32], record: RunRecord) -> Performed {
-        do {
-            let plain = try SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))
-            var evidence = EffectEvidence()
-            if plain.isEmpty { evidence.lastPlainGoneAt = Date() }
-            return Performed(.sessionsRefreshed(stillPlain: plain), after: ["still_plain": plain.map(String.init).joined(separator: ",")],
-                             evidence: evidence)
-        } catch {
-            // Re-reading failed: keep every planned pid; termination re-checks each
-            // one before signalling it, and fails the step if it cannot.
-            return Performed(.sessionsRefreshed(stillPlain: pids))
-        }
-    }
-
-    /// Within `--grace`, each session is ended at a moment it is outside a
-    /// transaction; the record keeps the state each was signalled in.
+    /// Within `--grace`, each planned session still exposed is ended at a
+    /// moment it is outside a transaction; the record keeps the state each was
+    /// signalled in. The statement re-reads which are still exposed, so no
+    /// look before it: one would only keep them connected longer.
     func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: RunRecord) -> Performed {
         do {
             let outcome = try SessionTermination.endAtTransactionBoundaries(
@@ -38,13 +26,14 @@ extension EffectRunner {
             var evidence = EffectEvidence()
             evidence.terminated = outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
             if outcome.remaining.isEmpty { evidence.lastPlainGoneAt = Date() }
-            return Performed(.terminated(remaining: outcome.remaining),
+            return Performed(.terminated(ended: outcome.ended.map(\.pid), remaining: outcome.remaining),
                              after: ["remaining": outcome.remaining.map(String.init).joined(separator: ","),
                                      "cut_inside_transaction": outcome.ended.filter { $0.cutInsideTransaction == true }.map { String($0.pid) }
                                         .joined(separator: ",")],
                              evidence: evidence)
         } catch {
-            return Performed(.terminated(remaining: (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))) ?? pids))
+            // Which it reached is unknown: every planned one counts as ended, so each planned standby is waited for.
+            return Performed(.terminated(ended: pids, remaining: (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))) ?? pids))
         }
     }
 

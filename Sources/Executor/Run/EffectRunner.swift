@@ -81,7 +81,6 @@ public final class EffectRunner: @unchecked Sendable {
         case .armWatchdog(let seconds): return armWatchdog(seconds: seconds)
         case .startKeepCountdown(let seconds): return startKeepCountdown(seconds: seconds, state: record.state)
         case .standDownWatchdog: return standDownWatchdog(state: record.state)
-        case .refreshSessions(let pids): return refreshSessions(pids, record: record)
         case .terminate(let pids, let timeout): return terminate(pids, timeoutMilliseconds: timeout, record: record)
         case .awaitStandbys(let names): return awaitStandbys(names)
         case .confirmEnforcement(let expectation): return confirm(expectation, record: record)

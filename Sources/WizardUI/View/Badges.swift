@@ -57,7 +57,6 @@ enum Badge {
         case .deadManCheck: return "dead-man check: a new SSL connection"
         case .awaitingKeep: return "waiting for your answer"
         case .disarmingWatchdog: return "telling the watchdog to stand down"
-        case .refreshingSessions: return "re-reading the sessions"
         case .terminating: return "terminating sessions"
         case .awaitingStandbys: return "waiting for standbys to stream over SSL"
         case .confirming: return "confirming"

@@ -203,24 +203,34 @@ struct FailurePathTests {
     @Test func sessionsThatSurviveTerminationEndTheRunIncomplete() {
         var run = Self.atPhaseBReload()
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
-        run.send(.testConnectionSucceeded, stage: .refreshingSessions, effects: [.refreshSessions([101, 102])],
+        run.send(.testConnectionSucceeded, stage: .terminating, effects: [.terminate(pids: [101, 102], timeoutMilliseconds: 5000)],
                  changes: [.reloadOrRestart: .verified, .terminateNonSSL: .applying])
-        run.send(.sessionsRefreshed(stillPlain: [101]), stage: .terminating, effects: [.terminate(pids: [101], timeoutMilliseconds: 5000)])
         let outcome = RunOutcome.incomplete(step: .terminateNonSSL, reason: "still connected after pg_terminate_backend: pid 101")
-        run.send(.terminated(remaining: [101]), stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)],
+        run.send(.terminated(ended: [101], remaining: [101]), stage: .writingReport(outcome), effects: [.writeAuditReport(outcome)],
                  changes: [.terminateNonSSL: .failed])
     }
 
     @Test func standbyThatDoesNotComeBackIsReportedNotRolledBack() {
         var run = Self.atPhaseBReload()
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
-        run.send(.testConnectionSucceeded, stage: .refreshingSessions, effects: [.refreshSessions([101, 102])],
+        run.send(.testConnectionSucceeded, stage: .terminating, effects: [.terminate(pids: [101, 102], timeoutMilliseconds: 5000)],
                  changes: [.reloadOrRestart: .verified, .terminateNonSSL: .applying])
-        run.send(.sessionsRefreshed(stillPlain: [102]), stage: .terminating, effects: [.terminate(pids: [102], timeoutMilliseconds: 5000)])
-        run.send(.terminated(remaining: []), stage: .awaitingStandbys, effects: [.awaitStandbys(["replica1"])])
+        run.send(.terminated(ended: [102], remaining: []), stage: .awaitingStandbys, effects: [.awaitStandbys(["replica1"])])
         run.send(.standbysStreaming(missing: ["replica1"]), stage: .confirming, effects: [.confirmEnforcement(RunFixtures.full().confirmation)],
                  changes: [.terminateNonSSL: .verified, .confirm: .applying])
         #expect(run.state.warnings.count == 1 && run.state.warnings[0].contains("primary_conninfo"))
+    }
+
+    /// A standby whose walsender was already gone (or had come back over SSL)
+    /// when the statement ran was not ended by the run: nothing to wait for.
+    @Test func aStandbyTheRunDidNotEndIsNotWaitedFor() {
+        var run = Self.atPhaseBReload()
+        run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
+        run.send(.testConnectionSucceeded, stage: .terminating, effects: [.terminate(pids: [101, 102], timeoutMilliseconds: 5000)],
+                 changes: [.reloadOrRestart: .verified, .terminateNonSSL: .applying])
+        run.send(.terminated(ended: [101], remaining: []), stage: .confirming, effects: [.confirmEnforcement(RunFixtures.full().confirmation)],
+                 changes: [.terminateNonSSL: .verified, .confirm: .applying])
+        #expect(run.state.warnings.isEmpty)
     }
 
     @Test func failedConfirmationEndsIncomplete() {
@@ -237,7 +247,7 @@ struct FailurePathTests {
     @Test func eventsOutOfPlaceAreRejectedAndChangeNothing() {
         var state = RunState(plan: RunFixtures.full())
         let before = state
-        for event: RunEvent in [.reloaded, .preflightPassed, .sqlSucceeded, .keepChanges, .terminated(remaining: []),
+        for event: RunEvent in [.reloaded, .preflightPassed, .sqlSucceeded, .keepChanges, .terminated(ended: [], remaining: []),
                                 .fileWritten(path: "/data/pg_hba.conf", backup: nil), .reportWritten(path: "/r")] {
             #expect(state.reduce(event).isEmpty)
         }

@@ -30,12 +30,12 @@ struct HappyPathTests {
                  changes: [.hbaRewrite: .verified, .reloadOrRestart: .applying])
         run.send(.preReloadChecksPassed, stage: .reloading(.hostsslRules), effects: [.reload(.hostsslRules)])
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
-        run.send(.testConnectionSucceeded, stage: .refreshingSessions, effects: [.refreshSessions([101, 102])],
+        // Straight to the end of the planned sessions: the statement re-reads which are still exposed.
+        run.send(.testConnectionSucceeded, stage: .terminating, effects: [.terminate(pids: [101, 102], timeoutMilliseconds: 5000)],
                  changes: [.reloadOrRestart: .verified, .terminateNonSSL: .applying])
-        // 103 is not in the plan: never terminated even if reported plain.
-        run.send(.sessionsRefreshed(stillPlain: [101, 102, 103]), stage: .terminating,
-                 effects: [.terminate(pids: [101, 102], timeoutMilliseconds: 5000)])
-        run.send(.terminated(remaining: []), stage: .awaitingStandbys, effects: [.awaitStandbys(["replica1"])])
+        // 103 is not in the plan: never counted as ended even if reported.
+        run.send(.terminated(ended: [101, 102, 103], remaining: []), stage: .awaitingStandbys, effects: [.awaitStandbys(["replica1"])])
+        #expect(run.state.ended == [101, 102])
         run.send(.standbysStreaming(missing: []), stage: .confirming, effects: [.confirmEnforcement(RunFixtures.full().confirmation)],
                  changes: [.terminateNonSSL: .verified, .confirm: .applying])
         run.send(.confirmationFindings(problems: []), stage: .writingReport(.enforced), effects: [.writeAuditReport(.enforced)],
@@ -85,7 +85,7 @@ struct HappyPathTests {
                  changes: [.confirm: .verified])
     }
 
-    @Test func terminateSkipsSessionsThatReconnectedWithSSL() {
+    @Test func aTerminationThatFoundNoneExposedGoesOnToConfirm() {
         var plan = RunFixtures.rewriteOnly()
         plan.initial[.terminateNonSSL] = .planned
         plan.terminate = [TerminateTarget(pid: 7)]
@@ -95,9 +95,10 @@ struct HappyPathTests {
         run.steps = run.state.steps
         run.state.preflightChecked = true
         run.state.stage = .awaitingConfirmation
-        run.send(.confirmed(through: .confirm), stage: .refreshingSessions, effects: [.refreshSessions([7])],
+        run.send(.confirmed(through: .confirm), stage: .terminating, effects: [.terminate(pids: [7], timeoutMilliseconds: nil)],
                  changes: [.terminateNonSSL: .applying])
-        run.send(.sessionsRefreshed(stillPlain: []), stage: .confirming, effects: [.confirmEnforcement(ConfirmationExpectation())],
+        // 7 reconnected with SSL (another pid): the statement ended nobody.
+        run.send(.terminated(ended: [], remaining: []), stage: .confirming, effects: [.confirmEnforcement(ConfirmationExpectation())],
                  changes: [.terminateNonSSL: .verified, .confirm: .applying])
     }
 

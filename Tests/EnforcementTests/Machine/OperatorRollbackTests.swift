@@ -11,9 +11,9 @@ struct OperatorRollbackTests {
     static func finishedRun() -> RunDriver {
         var run = FailurePathTests.atPhaseBReload()
         run.send(.reloaded, stage: .deadManCheck, effects: [.openTestConnection(timeoutSeconds: 10)])
-        run.send(.testConnectionSucceeded, stage: .refreshingSessions, effects: [.refreshSessions([101, 102])],
+        run.send(.testConnectionSucceeded, stage: .terminating, effects: [.terminate(pids: [101, 102], timeoutMilliseconds: 5000)],
                  changes: [.reloadOrRestart: .verified, .terminateNonSSL: .applying])
-        run.send(.sessionsRefreshed(stillPlain: []), stage: .confirming, effects: [.confirmEnforcement(RunFixtures.full().confirmation)],
+        run.send(.terminated(ended: [], remaining: []), stage: .confirming, effects: [.confirmEnforcement(RunFixtures.full().confirmation)],
                  changes: [.terminateNonSSL: .verified, .confirm: .applying])
         run.send(.confirmationFindings(problems: []), stage: .writingReport(.enforced), effects: [.writeAuditReport(.enforced)],
                  changes: [.confirm: .verified])
