@@ -75,10 +75,10 @@ public enum SQLText {
         WHERE s.ssl AND r.state = 'streaming'
         """
 
-    /// Which of the given pids are still plain-text TCP: never the caller's
-    /// own backend, never a unix-socket or GSS-encrypted session.
     /// Of the given pids, the TCP sessions still in plain text, or on a TLS
-    /// version in $2, a comma-separated list (below the floor the run set).
+    /// version in $2, a comma-separated list (below the floor the run set):
+    /// never the caller's own backend, a unix-socket or a GSS-encrypted
+    /// session. What the terminate step says is still there when its statement failed.
     public static let stillExposedAmong = """
         SELECT a.pid FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid)
         LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid)

@@ -39,7 +39,6 @@ struct WizardScreenTests {
             _ = model.press(.enter)
             if name != "terminate-confirm" {
                 run.carryOut(model.press(.character("y"), .character("e"), .character("s"), .enter), into: &model)
-                run.feed([], into: &model, idle: false)
                 var later = live
                 later.pids.remove(601)
                 later.plainPids.remove(601)

@@ -167,7 +167,7 @@ extension RunState {
 
     mutating func sessionTransition(_ event: RunEvent) -> [Effect]? {
         switch (stage, event) {
-        case (.terminating, .terminated(let signalled, let remaining)):
+        case (.terminating, .terminated(let signalled, let remaining)), (.refreshingSessions, .terminated(let signalled, let remaining)):
             let planned = Set(plan.terminate.map(\.pid))
             ended = signalled.filter(planned.contains)
             if !remaining.isEmpty {

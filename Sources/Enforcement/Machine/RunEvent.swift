@@ -44,8 +44,9 @@ public enum RunEvent: Hashable, Sendable, Codable {
     case fileWriteFailed(path: String, reason: String)
     case testConnectionSucceeded
     case testConnectionFailed(String)
-    /// `ended`: the pids signalled (none still exposed: nothing to do);
-    /// `remaining`: those of them still there after the wait.
+    /// `ended`: the pids signalled (none still exposed: nothing to do), and
+    /// planned walsenders already gone (their standbys are waited for);
+    /// `remaining`: those still there after the wait.
     case terminated(ended: [Int32], remaining: [Int32])
     case standbysStreaming(missing: [String])
     case confirmationFindings(problems: [String])

@@ -35,6 +35,10 @@ public enum Stage: Hashable, Sendable, Codable {
     /// The answer is in: the watchdog is told to stand down first.
     case disarmingWatchdog
     case terminating
+    /// Only in records saved by a version that looked at the sessions before
+    /// ending them: such a run resumes by ending them (the statement re-reads
+    /// which are still exposed), as `terminating` does.
+    case refreshingSessions
     case awaitingStandbys
     case confirming
     /// Undo effects still to run, one at a time, and why.

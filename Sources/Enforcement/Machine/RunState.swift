@@ -29,8 +29,9 @@ public struct RunState: Hashable, Sendable, Codable {
     public internal(set) var expectedFingerprint: String?
     public internal(set) var tlsProtocol: String?
     public internal(set) var backups: [String: String] = [:]
-    /// The planned pids the terminate step ended (still exposed when it ran).
-    public internal(set) var ended: [Int32] = []
+    /// The planned pids the terminate step ended (still exposed when it ran);
+    /// nil until it has, and in records from before they were kept.
+    public internal(set) var ended: [Int32]?
     /// Things the report must say that did not stop the run (a standby not back).
     public internal(set) var warnings: [String] = []
     public internal(set) var reportPath: String?
@@ -86,7 +87,7 @@ public struct RunState: Hashable, Sendable, Codable {
         case .deadManCheck: return [.openTestConnection(timeoutSeconds: plan.deadManSeconds)]
         case .awaitingKeep: return [.startKeepCountdown(seconds: keepSeconds)]
         case .disarmingWatchdog: return [.standDownWatchdog]
-        case .terminating: return [.terminate(pids: plan.terminate.map(\.pid), timeoutMilliseconds: plan.terminateTimeoutMilliseconds)]
+        case .terminating, .refreshingSessions: return [.terminate(pids: plan.terminate.map(\.pid), timeoutMilliseconds: plan.terminateTimeoutMilliseconds)]
         case .awaitingStandbys: return [.awaitStandbys(standbys)]
         case .confirming: return [.confirmEnforcement(plan.confirmation)]
         case .rollingBack(let remaining, _, _): return remaining.first.map { [$0] } ?? []
@@ -105,6 +106,6 @@ public struct RunState: Hashable, Sendable, Codable {
 
     /// Standbys whose walsender the run terminates.
     var standbys: [String] {
-        plan.terminate.filter { $0.walsender && ended.contains($0.pid) }.compactMap(\.standby).filter { !$0.isEmpty }
+        plan.terminate.filter { $0.walsender && (ended ?? []).contains($0.pid) }.compactMap(\.standby).filter { !$0.isEmpty }
     }
 }

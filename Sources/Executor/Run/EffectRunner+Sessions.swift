@@ -26,7 +26,8 @@ extension EffectRunner {
             var evidence = EffectEvidence()
             evidence.terminated = outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
             if outcome.remaining.isEmpty { evidence.lastPlainGoneAt = Date() }
-            return Performed(.terminated(ended: outcome.ended.map(\.pid), remaining: outcome.remaining),
+            let ended = outcome.ended.map(\.pid) + (try walsendersAlreadyGone(record.state.plan, signalled: outcome.ended.map(\.pid)))
+            return Performed(.terminated(ended: ended, remaining: outcome.remaining),
                              after: ["remaining": outcome.remaining.map(String.init).joined(separator: ","),
                                      "cut_inside_transaction": outcome.ended.filter { $0.cutInsideTransaction == true }.map { String($0.pid) }
                                         .joined(separator: ",")],
@@ -35,6 +36,18 @@ extension EffectRunner {
             // Which it reached is unknown: every planned one counts as ended, so each planned standby is waited for.
             return Performed(.terminated(ended: pids, remaining: (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))) ?? pids))
         }
+    }
+
+    /// Planned walsenders this statement did not signal because they were
+    /// already gone: a run killed while this step waited out `--grace` had
+    /// ended them (walsenders go first), and `resume` issues the step again.
+    /// Gone whoever ended them, their standbys must come back under the new
+    /// rules, so they count as ended and are waited for.
+    func walsendersAlreadyGone(_ plan: RunPlan, signalled: [Int32]) throws(PostgresError) -> [Int32] {
+        let unsignalled = plan.terminate.filter { $0.walsender && !signalled.contains($0.pid) }.map(\.pid)
+        guard !unsignalled.isEmpty else { return [] }
+        let present = Set(try SessionTermination.present(connection, unsignalled))
+        return unsignalled.filter { !present.contains($0) }
     }
 
     func awaitStandbys(_ names: [String]) -> Performed {

@@ -57,7 +57,7 @@ enum Badge {
         case .deadManCheck: return "dead-man check: a new SSL connection"
         case .awaitingKeep: return "waiting for your answer"
         case .disarmingWatchdog: return "telling the watchdog to stand down"
-        case .terminating: return "terminating sessions"
+        case .terminating, .refreshingSessions: return "terminating sessions"
         case .awaitingStandbys: return "waiting for standbys to stream over SSL"
         case .confirming: return "confirming"
         case .rollingBack(_, let step, _): return "putting back what \(step.title) changed"

@@ -6,12 +6,13 @@ import HostIO
 
 /// A run record as the driver keeps it, for value tests of the store and the report.
 enum RunRecordFixtures {
-    static func record(hbaPath: String, contents: String, staged: String) -> RunRecord {
+    static func record(hbaPath: String, contents: String, staged: String,
+                       terminate: [TerminateTarget] = [TerminateTarget(pid: 4242)]) -> RunRecord {
         let write = FileWrite(path: hbaPath, contents: Array(contents.utf8))
         let plan = RunPlan(systemIdentifier: "7000000000000000001", serverMajor: 15,
                            initial: [.preflight: .satisfied, .certs: .satisfied, .sslOn: .satisfied, .hbaRewrite: .planned,
                                      .reloadOrRestart: .planned, .terminateNonSSL: .planned, .confirm: .planned],
-                           hbaWrites: [write], terminate: [TerminateTarget(pid: 4242)],
+                           hbaWrites: [write], terminate: terminate,
                            confirmation: ConfirmationExpectation(caPath: "/data/root.crt"))
         var counts = SessionCounts()
         counts.nonSSLTCP = 3

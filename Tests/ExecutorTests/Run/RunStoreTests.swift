@@ -34,6 +34,45 @@ struct RunStoreTests {
         #expect(store.runs() == [record.run] && latest?.run == record.run)
     }
 
+    /// A record saved by the version that looked at the sessions before ending
+    /// them (stage `refreshingSessions`, the look's pids as `terminateNow`)
+    /// still loads, so it neither blocks a new run nor is lost to `resume`:
+    /// it resumes by ending the planned sessions still exposed.
+    @Test func aRecordSavedAtTheOldLookBeforeTerminationLoadsAndResumes() throws {
+        let directory = try TestEnvironment.scratchDirectory()
+        let staged = directory + "/pg_hba.conf.candidate"
+        try Self.candidate.write(toFile: staged, atomically: true, encoding: .utf8)
+        let store = RunStore(StateDirectory(path: directory))
+        let record = RunRecordFixtures.record(hbaPath: directory + "/pg_hba.conf", contents: Self.candidate, staged: staged)
+        try store.save(record)
+        let file = store.path(run: record.run)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        var state = try #require(json["state"] as? [String: Any])
+        state["stage"] = ["refreshingSessions": [String: Any]()]
+        // As that version saved it: phase B verified, the terminate step under way (steps are [name, status, ...]).
+        var steps = try #require(state["steps"] as? [String])
+        for index in stride(from: 0, to: steps.count, by: 2) {
+            switch steps[index] {
+            case "hba_rewrite", "reload_or_restart": steps[index + 1] = "verified"
+            case "terminate_non_ssl": steps[index + 1] = "applying"
+            default: break
+            }
+        }
+        state["steps"] = steps
+        state["terminateNow"] = [4242]
+        state.removeValue(forKey: "ended")
+        json["state"] = state
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
+
+        let loaded = try #require(try store.latest())
+        #expect(loaded.state.entryEffects == [.terminate(pids: [4242], timeoutMilliseconds: 5000)])
+        var resumed = loaded.state
+        _ = resumed.reduce(.terminated(ended: [4242], remaining: []))
+        #expect(resumed.rejected == [])
+        #expect(resumed.ended == [4242])
+        #expect(resumed.status(.terminateNonSSL) == .verified)
+    }
+
     @Test func aChangedOrMissingStagedCandidateIsRefused() throws {
         let directory = try TestEnvironment.scratchDirectory()
         let staged = directory + "/pg_hba.conf.candidate"
