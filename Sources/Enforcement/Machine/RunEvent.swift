@@ -45,7 +45,8 @@ public enum RunEvent: Hashable, Sendable, Codable {
     case testConnectionSucceeded
     case testConnectionFailed(String)
     /// `ended`: the pids signalled (none still exposed: nothing to do), and
-    /// planned walsenders already gone (their standbys are waited for);
+    /// on an attempt issued again, planned walsenders the earlier one had ended
+    /// (their standbys are waited for);
     /// `remaining`: those still there after the wait.
     case terminated(ended: [Int32], remaining: [Int32])
     case standbysStreaming(missing: [String])

@@ -48,6 +48,11 @@ public enum Stage: Hashable, Sendable, Codable {
 }
 
 /// How a run ended.
+extension Stage {
+    /// The terminate step's signals and waits (`refreshingSessions` only in older records, resumed as this).
+    public var isTerminating: Bool { self == .terminating || self == .refreshingSessions }
+}
+
 public enum RunOutcome: Hashable, Sendable, Codable {
     /// Every planned step verified.
     case enforced

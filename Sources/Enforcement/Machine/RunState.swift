@@ -32,6 +32,10 @@ public struct RunState: Hashable, Sendable, Codable {
     /// The planned pids the terminate step ended (still exposed when it ran);
     /// nil until it has, and in records from before they were kept.
     public internal(set) var ended: [Int32]?
+    /// Only in records from before `ended` was kept: the pids the look before
+    /// termination found still plain, which that version ended and whose
+    /// standbys a run resumed at `awaitingStandbys` still waits for.
+    private(set) var terminateNow: [Int32]?
     /// Things the report must say that did not stop the run (a standby not back).
     public internal(set) var warnings: [String] = []
     public internal(set) var reportPath: String?
@@ -106,6 +110,6 @@ public struct RunState: Hashable, Sendable, Codable {
 
     /// Standbys whose walsender the run terminates.
     var standbys: [String] {
-        plan.terminate.filter { $0.walsender && (ended ?? []).contains($0.pid) }.compactMap(\.standby).filter { !$0.isEmpty }
+        plan.terminate.filter { $0.walsender && (ended ?? terminateNow ?? []).contains($0.pid) }.compactMap(\.standby).filter { !$0.isEmpty }
     }
 }

@@ -26,7 +26,7 @@ extension EffectRunner {
             var evidence = EffectEvidence()
             evidence.terminated = outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
             if outcome.remaining.isEmpty { evidence.lastPlainGoneAt = Date() }
-            let ended = outcome.ended.map(\.pid) + (try walsendersAlreadyGone(record.state.plan, signalled: outcome.ended.map(\.pid)))
+            let ended = outcome.ended.map(\.pid) + walsendersAlreadyGone(record.state.plan, signalled: outcome.ended.map(\.pid))
             return Performed(.terminated(ended: ended, remaining: outcome.remaining),
                              after: ["remaining": outcome.remaining.map(String.init).joined(separator: ","),
                                      "cut_inside_transaction": outcome.ended.filter { $0.cutInsideTransaction == true }.map { String($0.pid) }
@@ -38,16 +38,26 @@ extension EffectRunner {
         }
     }
 
-    /// Planned walsenders this statement did not signal because they were
-    /// already gone: a run killed while this step waited out `--grace` had
-    /// ended them (walsenders go first), and `resume` issues the step again.
-    /// Gone whoever ended them, their standbys must come back under the new
-    /// rules, so they count as ended and are waited for.
-    func walsendersAlreadyGone(_ plan: RunPlan, signalled: [Int32]) throws(PostgresError) -> [Int32] {
+    /// When the step is issued again (`resume` after a kill while it waited
+    /// out `--grace`), the planned walsenders it did not signal because they
+    /// were already gone: the earlier attempt had ended them (walsenders go
+    /// first), so their standbys must come back over SSL and are waited for.
+    /// On a first attempt a walsender gone by itself (a standby restarted or
+    /// down) was not ended by the run and is not waited for. Unknown (the look
+    /// failed): all of them count, the wait being the cautious side.
+    func walsendersAlreadyGone(_ plan: RunPlan, signalled: [Int32]) -> [Int32] {
         let unsignalled = plan.terminate.filter { $0.walsender && !signalled.contains($0.pid) }.map(\.pid)
-        guard !unsignalled.isEmpty else { return [] }
-        let present = Set(try SessionTermination.present(connection, unsignalled))
+        guard !unsignalled.isEmpty, terminateIssuedBefore() else { return [] }
+        guard let present = try? SessionTermination.present(connection, unsignalled) else { return unsignalled }
         return unsignalled.filter { !present.contains($0) }
+    }
+
+    /// Whether the run's journal holds an earlier terminate than the one
+    /// written just before this attempt (the journal gets each effect before it runs).
+    func terminateIssuedBefore() -> Bool {
+        guard let path = journal?.path, let entries = try? Journal.read(path) else { return false }
+        let name = JournalDescription.effect(.terminate(pids: [], timeoutMilliseconds: nil)).name
+        return entries.filter { $0.kind == .effect && $0.name == name }.count > 1
     }
 
     func awaitStandbys(_ names: [String]) -> Performed {

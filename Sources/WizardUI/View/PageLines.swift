@@ -59,13 +59,13 @@ extension WizardModel {
         let done = chosen.filter { run.status($0) == .verified }.count
         var lines = [Line(spans: [Span("progress ", Style(.dim))] + Badge.bar(done, of: chosen.count, width: min(32, width - 30), unicode: box == .unicode)
                           + [Span(" \(done)/\(chosen.count) step(s) · \(Badge.stage(run.stage))")])]
-        if case .terminating = run.stage, let sessions, !content.terminatePids.isEmpty {
+        if run.stage.isTerminating, let sessions, !content.terminatePids.isEmpty {
             let gone = content.terminatePids.filter { !sessions.pids.contains($0) }.count
             lines.append(Line(spans: [Span("sessions ", Style(.dim))]
                               + Badge.bar(gone, of: content.terminatePids.count, width: min(32, width - 30), unicode: box == .unicode)
                               + [Span(" \(gone) of \(content.terminatePids.count) gone")]))
         }
-        if case .terminating = run.stage, let termination {
+        if run.stage.isTerminating, let termination {
             let left = max(0, Int(termination.deadline.timeIntervalSince(now).rounded(.up)))
             var spans = [Span("ended  ", Style(.dim)), Span("\(termination.endedIdle) between transactions", Style(.good)), Span(" · "),
                          Span("\(termination.stillBusy) still in a transaction", Style(termination.stillBusy == 0 ? .normal : .warning)), Span(" · "),

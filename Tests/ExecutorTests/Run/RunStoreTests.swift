@@ -35,20 +35,26 @@ struct RunStoreTests {
     }
 
     /// A record saved by the version that looked at the sessions before ending
-    /// them (stage `refreshingSessions`, the look's pids as `terminateNow`)
-    /// still loads, so it neither blocks a new run nor is lost to `resume`:
-    /// it resumes by ending the planned sessions still exposed.
-    @Test func aRecordSavedAtTheOldLookBeforeTerminationLoadsAndResumes() throws {
+    /// them still loads, so it neither blocks a new run nor is lost to
+    /// `resume`: saved at that look (stage `refreshingSessions`), it resumes
+    /// by ending the planned sessions still exposed; saved while waiting for
+    /// the standbys, it still waits for those whose walsenders the look's
+    /// pids (`terminateNow`) say it ended.
+    @Test(arguments: ["refreshingSessions", "awaitingStandbys"])
+    func aRecordSavedByTheVersionWithALookBeforeTerminationLoadsAndResumes(stage: String) throws {
         let directory = try TestEnvironment.scratchDirectory()
         let staged = directory + "/pg_hba.conf.candidate"
         try Self.candidate.write(toFile: staged, atomically: true, encoding: .utf8)
         let store = RunStore(StateDirectory(path: directory))
-        let record = RunRecordFixtures.record(hbaPath: directory + "/pg_hba.conf", contents: Self.candidate, staged: staged)
+        let record = RunRecordFixtures.record(hbaPath: directory + "/pg_hba.conf", contents: Self.candidate, staged: staged,
+                                              terminate: [TerminateTarget(pid: 4242), TerminateTarget(pid: 4243, walsender: true, standby: "replica1")])
         try store.save(record)
         let file = store.path(run: record.run)
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
         var state = try #require(json["state"] as? [String: Any])
-        state["stage"] = ["refreshingSessions": [String: Any]()]
+        state["stage"] = [stage: [String: Any]()]
+        state["terminateNow"] = [4242, 4243]
+        state.removeValue(forKey: "ended")
         // As that version saved it: phase B verified, the terminate step under way (steps are [name, status, ...]).
         var steps = try #require(state["steps"] as? [String])
         for index in stride(from: 0, to: steps.count, by: 2) {
@@ -59,17 +65,22 @@ struct RunStoreTests {
             }
         }
         state["steps"] = steps
-        state["terminateNow"] = [4242]
-        state.removeValue(forKey: "ended")
         json["state"] = state
         try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
 
         let loaded = try #require(try store.latest())
-        #expect(loaded.state.entryEffects == [.terminate(pids: [4242], timeoutMilliseconds: 5000)])
         var resumed = loaded.state
-        _ = resumed.reduce(.terminated(ended: [4242], remaining: []))
+        if stage == "awaitingStandbys" {
+            #expect(loaded.state.entryEffects == [.awaitStandbys(["replica1"])])
+            _ = resumed.reduce(.standbysStreaming(missing: []))
+        } else {
+            #expect(loaded.state.stage.isTerminating)
+            #expect(loaded.state.entryEffects == [.terminate(pids: [4242, 4243], timeoutMilliseconds: 5000)])
+            _ = resumed.reduce(.terminated(ended: [4242], remaining: []))
+            #expect(resumed.ended == [4242])
+            #expect(resumed.stage == .awaitingConfirmation, "no walsender ended: no standby to wait for, and confirm was not confirmed")
+        }
         #expect(resumed.rejected == [])
-        #expect(resumed.ended == [4242])
         #expect(resumed.status(.terminateNonSSL) == .verified)
     }
 

@@ -1,6 +1,7 @@
 import Enforcement
 @testable import Executor
 import Foundation
+import HostIO
 import PostgresClient
 import Testing
 import TestSupport
@@ -9,10 +10,11 @@ import TestSupport
 struct TerminateStepTests {
     /// A run killed while the step waited out `--grace` had already ended
     /// its walsenders (they are signalled first); the step issued again on
-    /// `resume` finds them gone. Their standbys must still be waited for:
-    /// each comes back under the new rules or the report warns about it.
-    /// A plain client backend already gone is no standby's and counts for nothing.
-    @Test func aPlannedWalsenderAlreadyGoneCountsAsEnded() async throws {
+    /// `resume` finds them gone, and their standbys must still be waited for.
+    /// On a first attempt, a walsender gone by itself (its standby restarted
+    /// or down) was not the run's doing and is not waited for. A plain client
+    /// backend already gone is no standby's and counts for nothing.
+    @Test func aPlannedWalsenderAlreadyGoneCountsAsEndedOnlyWhenTheStepIsIssuedAgain() async throws {
         try await TestCluster.with { cluster in
             let connection = try cluster.superuserConnection()
             defer { connection.close() }
@@ -25,8 +27,19 @@ struct TerminateStepTests {
                                                   terminate: [TerminateTarget(pid: gone[0], walsender: true, standby: "replica1"),
                                                               TerminateTarget(pid: gone[1])])
             let runner = try DeadManPeerTests.runner(cluster, connection)
-            let performed = runner.perform(.terminate(pids: gone, timeoutMilliseconds: 1000), record: record)
-            #expect(performed.event == .terminated(ended: [gone[0]], remaining: []))
+            let directory = StateDirectory(path: try TestEnvironment.scratchDirectory())
+            let journal = try Journal.open(directory, run: record.run)
+            defer { journal.close() }
+            runner.journal = journal
+            let effect = Effect.terminate(pids: gone, timeoutMilliseconds: 1000)
+
+            // As the driver does: the effect is journalled, then carried out.
+            _ = try journal.record(effect)
+            #expect(runner.perform(effect, record: record).event == .terminated(ended: [], remaining: []),
+                    "a first attempt: the walsender went by itself")
+            _ = try journal.record(effect)
+            #expect(runner.perform(effect, record: record).event == .terminated(ended: [gone[0]], remaining: []),
+                    "issued again: the attempt before ended it")
         }
     }
 }
