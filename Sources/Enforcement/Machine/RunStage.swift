@@ -47,12 +47,12 @@ public enum Stage: Hashable, Sendable, Codable {
     case finished(RunOutcome)
 }
 
-/// How a run ended.
 extension Stage {
     /// The terminate step's signals and waits (`refreshingSessions` only in older records, resumed as this).
     public var isTerminating: Bool { self == .terminating || self == .refreshingSessions }
 }
 
+/// How a run ended.
 public enum RunOutcome: Hashable, Sendable, Codable {
     /// Every planned step verified.
     case enforced

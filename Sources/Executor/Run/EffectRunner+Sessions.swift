@@ -53,9 +53,12 @@ extension EffectRunner {
     }
 
     /// Whether the run's journal holds an earlier terminate than the one
-    /// written just before this attempt (the journal gets each effect before it runs).
+    /// written just before this attempt (the journal gets each effect before
+    /// it runs). A journal that cannot be read says nothing: taken as a repeat,
+    /// the cautious side (a wait for a standby rather than none).
     func terminateIssuedBefore() -> Bool {
-        guard let path = journal?.path, let entries = try? Journal.read(path) else { return false }
+        guard let path = journal?.path else { return false }
+        guard let entries = try? Journal.read(path) else { return true }
         let name = JournalDescription.effect(.terminate(pids: [], timeoutMilliseconds: nil)).name
         return entries.filter { $0.kind == .effect && $0.name == name }.count > 1
     }
