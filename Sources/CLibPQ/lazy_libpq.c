@@ -168,3 +168,15 @@ void pgsw_libpq_load_and_warm(void) {
     SSL_CTX *context = library.SSL_CTX_new(library.TLS_client_method());
     if (context != NULL) library.SSL_CTX_free(context);
 }
+
+static void *load_and_warm_thread(void *unused) {
+    (void) unused;
+    pgsw_libpq_load_and_warm();
+    return NULL;
+}
+
+int pgsw_libpq_load_and_warm_in_background(void) {
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, load_and_warm_thread, NULL) != 0) return -1;
+    return pthread_detach(thread);
+}
