@@ -66,7 +66,7 @@ enum BoundaryBenchmark {
         while Date() < until {
             let pids = try connection.query("SELECT pid FROM pg_catalog.pg_stat_activity WHERE application_name = 'boundary'")
                 .rows.map { row throws(PostgresError) in try row.int32("pid") }
-            let rows = try connection.query(statement, [pids, "", false]).rows
+            let rows = try connection.query(statement, [pids, "", false, OptionalInt64Array([])]).rows
             ended += try rows.filter { row throws(PostgresError) in try row.bool("signalled") }.count
             Thread.sleep(forTimeInterval: 0.02)
         }

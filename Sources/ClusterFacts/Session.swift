@@ -27,6 +27,11 @@ public struct Session: Hashable, Sendable, Codable {
     public var bits: Int?
     public var gssEncrypted: Bool
     public var backendStart: Date?
+    /// `backend_start` as the server's microseconds since 1970, exact: with the
+    /// pid, it names this backend and no later one given the same number
+    /// (docs/POSTGRES.md, "Ending a session between transactions"). Optional
+    /// so records written before it was read still decode.
+    public var backendStartMicroseconds: Int64?
     public var state: String?
     /// It presented a client certificate the server accepted (`pg_stat_ssl.client_dn`);
     /// optional so records written before it was read still decode.
@@ -36,7 +41,7 @@ public struct Session: Hashable, Sendable, Codable {
                 applicationName: String?, clientAddress: String?, clientHostname: String? = nil,
                 clientPort: Int?, ssl: Bool?, tlsVersion: String? = nil, cipher: String? = nil,
                 bits: Int? = nil, gssEncrypted: Bool = false, backendStart: Date? = nil,
-                state: String? = nil, clientCertificate: Bool = false) {
+                backendStartMicroseconds: Int64? = nil, state: String? = nil, clientCertificate: Bool = false) {
         self.clientCertificate = clientCertificate
         self.pid = pid
         self.backendType = backendType
@@ -52,6 +57,7 @@ public struct Session: Hashable, Sendable, Codable {
         self.bits = bits
         self.gssEncrypted = gssEncrypted
         self.backendStart = backendStart
+        self.backendStartMicroseconds = backendStartMicroseconds
         self.state = state
     }
 

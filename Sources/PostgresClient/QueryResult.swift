@@ -132,3 +132,11 @@ extension Array: PostgresParameter where Element == Int32 {
     /// An int4[] literal, e.g. for `pid = ANY($1)`.
     public var postgresText: String { "{" + map(String.init).joined(separator: ",") + "}" }
 }
+
+/// An int8[] literal whose elements may be NULL, e.g. backend starts aligned
+/// with a pid array (NULL where a start is not known).
+public struct OptionalInt64Array: PostgresParameter, Hashable {
+    public var elements: [Int64?]
+    public init(_ elements: [Int64?]) { self.elements = elements }
+    public var postgresText: String { "{" + elements.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}" }
+}

@@ -75,6 +75,7 @@ public enum InspectionQueries {
                s.ssl, s.version AS tls_version, s.cipher, s.bits, s.client_dn IS NOT NULL AS client_certificate,
                coalesce(g.encrypted, false) AS gss_encrypted,
                extract(epoch FROM a.backend_start)::float8 AS backend_start,
+               \(SQLText.backendStartMicroseconds("a")) AS backend_start_us,
                a.state
         FROM pg_catalog.pg_stat_activity a
         LEFT JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid

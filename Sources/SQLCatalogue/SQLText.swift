@@ -78,11 +78,13 @@ public enum SQLText {
     /// Of the given pids, the TCP sessions still in plain text, or on a TLS
     /// version in $2, a comma-separated list (below the floor the run set):
     /// never the caller's own backend, a unix-socket or a GSS-encrypted
-    /// session. What the terminate step says is still there when its statement failed.
+    /// session, nor one that started at another moment than $3 says (see
+    /// `samePlannedBackend`). What the terminate step says is still there when its statement failed.
     public static let stillExposedAmong = """
         SELECT a.pid FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid)
         LEFT JOIN pg_catalog.pg_stat_gssapi g USING (pid)
         WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()
+          AND \(samePlannedBackend(pids: "$1", starts: "$3"))
           AND a.client_port IS NOT NULL AND a.client_port <> -1
           AND NOT coalesce(g.encrypted, false)
           AND (NOT s.ssl OR s.version = ANY(pg_catalog.string_to_array($2::text, ',')))
@@ -122,10 +124,11 @@ public enum SQLText {
     /// The sessions `endExposedAtBoundary` looks at, as `a`, from one scan
     /// of the status function: of the pids $1, those still over TCP in
     /// plain text or on a TLS version in $2 (comma-separated), never the
-    /// caller's own.
+    /// caller's own, nor one that started at another moment than $4 says.
     public static let exposedAmongScan = """
         FROM pg_catalog.pg_stat_get_activity(NULL) a
         WHERE a.pid = ANY($1::int[]) AND a.pid <> pg_catalog.pg_backend_pid()
+          AND \(samePlannedBackend(pids: "$1", starts: "$4"))
           AND a.client_port IS NOT NULL AND a.client_port <> -1
           AND NOT coalesce(a.gss_enc, false)
           AND (NOT a.ssl OR a.sslversion = ANY(pg_catalog.string_to_array($2::text, ',')))
@@ -156,8 +159,31 @@ public enum SQLText {
         WHERE name IN ('log_connections', 'log_line_prefix', 'log_timezone', 'log_destination', 'logging_collector', 'log_directory')
         """
 
-    /// Which of the given pids still exist.
-    public static let stillPresent = "SELECT pid FROM pg_catalog.pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid"
+    /// Which of the given pids still exist, as the backends `$2` says they started (`samePlannedBackend`).
+    public static let stillPresent = """
+        SELECT a.pid FROM pg_catalog.pg_stat_activity a
+        WHERE a.pid = ANY($1::int[]) AND \(samePlannedBackend(pids: "$1", starts: "$2"))
+        ORDER BY a.pid
+        """
+
+    /// A backend's start as the server's microseconds since 1970: exact on
+    /// 13 (float8 seconds, rounded) and 14+ (numeric), so that the plan's
+    /// reading and the terminate step's compare equal for the same backend.
+    public static func backendStartMicroseconds(_ alias: String) -> String {
+        "(EXTRACT(epoch FROM \(alias).backend_start) * 1000000)::int8"
+    }
+
+    /// The session `a` is the backend the plan saw under its pid: its start
+    /// is the one at the pid's place in `starts` (an int8[] aligned with
+    /// `pids`), or that place is NULL or missing (nothing known: a record
+    /// written before starts were kept). A pid is reused once its backend
+    /// has exited, and a `resume` may come hours after the plan: the
+    /// session under the number then may be one the run must not touch
+    /// (docs/POSTGRES.md, "Ending a session between transactions"). An
+    /// expression of the row, no join: the scan stays one function scan.
+    static func samePlannedBackend(pids: String, starts: String) -> String {
+        "coalesce((\(starts)::int8[])[pg_catalog.array_position(\(pids)::int[], a.pid)] = \(backendStartMicroseconds("a")), true)"
+    }
 
     /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted. A
     /// connection 18 shows as `starting` is a login in progress, whose

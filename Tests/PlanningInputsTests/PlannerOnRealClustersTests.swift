@@ -130,7 +130,8 @@ import TestSupport
             #expect(listed.admittedWithSSL && listed.needs.contains("primary_conninfo"), "\(listed)")
             #expect(Set(plan.impact.terminate.map(\.applicationName)) == ["plain-app", "standby-a"])
             #expect(plan.impact.terminate.count == 3, "two plain sessions and the walsender; never the socket session")
-            #expect(plan.run.terminate.contains(TerminateTarget(pid: walsender.backendPID, walsender: true, standby: "standby-a")))
+            #expect(plan.run.terminate.contains { $0.pid == walsender.backendPID && $0.walsender && $0.standby == "standby-a" })
+            #expect(plan.run.terminate.allSatisfy { $0.backendStartMicroseconds != nil }, "each with when its backend started: \(plan.run.terminate)")
             #expect(plan.impact.refusedClients.map(\.applicationName).sorted() == ["plain-app", "standby-a"])
             #expect(plan.impact.refusedClients.first { $0.applicationName == "plain-app" }?.sessions == 2)
         }

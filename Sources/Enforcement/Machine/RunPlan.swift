@@ -70,11 +70,18 @@ public struct TerminateTarget: Hashable, Sendable, Codable {
     public var walsender: Bool
     /// application_name of a walsender: the standby to wait for.
     public var standby: String?
+    /// When the planned backend started (the server's microseconds since
+    /// 1970): a session under the same pid that started at another moment
+    /// is another one, which the step leaves alone (docs/POSTGRES.md,
+    /// "Ending a session between transactions"). nil in records written
+    /// before it was kept: the pid is taken as it is.
+    public var backendStartMicroseconds: Int64?
 
-    public init(pid: Int32, walsender: Bool = false, standby: String? = nil) {
+    public init(pid: Int32, walsender: Bool = false, standby: String? = nil, backendStartMicroseconds: Int64? = nil) {
         self.pid = pid
         self.walsender = walsender
         self.standby = standby
+        self.backendStartMicroseconds = backendStartMicroseconds
     }
 }
 

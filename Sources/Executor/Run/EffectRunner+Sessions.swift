@@ -18,10 +18,11 @@ extension EffectRunner {
     /// signalled in. The statement re-reads which are still exposed, so no
     /// look before it: one would only keep them connected longer.
     func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: RunRecord) -> Performed {
+        let starts = Self.backendStarts(record.state.plan)
         do {
             let outcome = try SessionTermination.endAtTransactionBoundaries(
                 connection, pids, weakVersions: Self.weakVersions(record), graceSeconds: Double(context.graceSeconds),
-                timeoutMilliseconds: timeoutMilliseconds ?? 5000, version: context.server.version,
+                timeoutMilliseconds: timeoutMilliseconds ?? 5000, version: context.server.version, starts: starts,
                 progress: { [terminationProgress] progress in terminationProgress?(progress) })
             var evidence = EffectEvidence()
             evidence.terminated = outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
@@ -34,8 +35,15 @@ extension EffectRunner {
                              evidence: evidence)
         } catch {
             // Which it reached is unknown: every planned one counts as ended, so each planned standby is waited for.
-            return Performed(.terminated(ended: pids, remaining: (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record))) ?? pids))
+            return Performed(.terminated(ended: pids, remaining: (try? SessionTermination.stillExposed(
+                connection, among: pids, weakVersions: Self.weakVersions(record), starts: starts)) ?? pids))
         }
+    }
+
+    /// When each planned backend started, where the plan knows it.
+    static func backendStarts(_ plan: RunPlan) -> SessionTermination.BackendStarts {
+        Dictionary(plan.terminate.compactMap { target in target.backendStartMicroseconds.map { (target.pid, $0) } },
+                   uniquingKeysWith: { first, _ in first })
     }
 
     /// When the step is issued again (`resume` after a kill while it waited
@@ -48,7 +56,7 @@ extension EffectRunner {
     func walsendersAlreadyGone(_ plan: RunPlan, signalled: [Int32]) -> [Int32] {
         let unsignalled = plan.terminate.filter { $0.walsender && !signalled.contains($0.pid) }.map(\.pid)
         guard !unsignalled.isEmpty, terminateIssuedBefore() else { return [] }
-        guard let present = try? SessionTermination.present(connection, unsignalled) else { return unsignalled }
+        guard let present = try? SessionTermination.present(connection, unsignalled, starts: Self.backendStarts(plan)) else { return unsignalled }
         return unsignalled.filter { !present.contains($0) }
     }
 

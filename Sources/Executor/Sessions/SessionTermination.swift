@@ -39,11 +39,25 @@ public enum SessionTermination {
     /// How often the signalled sessions are looked for until they are gone.
     static let exitPollSeconds = 0.003
 
+    /// When each planned backend started (`TerminateTarget.backendStartMicroseconds`),
+    /// by pid: every statement below takes a pid as the planned backend only
+    /// if it started then, so a session that got the number since is left
+    /// alone (docs/POSTGRES.md, "Ending a session between transactions"). A
+    /// pid missing here is taken as it is.
+    public typealias BackendStarts = [Int32: Int64]
+
+    /// The starts aligned with `pids`, as the statements take them.
+    static func startsParameter(_ pids: [Int32], _ starts: BackendStarts) -> OptionalInt64Array {
+        OptionalInt64Array(starts.isEmpty ? [] : pids.map { starts[$0] })
+    }
+
     /// The planned pids still in plain text, or on a TLS version below the
     /// run's floor (`weakVersions`): refused on their next connection, ended now.
-    public static func stillExposed(_ connection: Connection, among pids: [Int32], weakVersions: [String]) throws(PostgresError) -> [Int32] {
+    public static func stillExposed(_ connection: Connection, among pids: [Int32], weakVersions: [String],
+                                    starts: BackendStarts = [:]) throws(PostgresError) -> [Int32] {
         guard !pids.isEmpty else { return [] }
-        return try connection.query(SQLText.stillExposedAmong, [pids, weakVersions.joined(separator: ",")]).rows.map { row throws(PostgresError) in try row.int32("pid") }
+        return try connection.query(SQLText.stillExposedAmong, [pids, weakVersions.joined(separator: ","), startsParameter(pids, starts)]).rows
+            .map { row throws(PostgresError) in try row.int32("pid") }
     }
 
     /// 18: ends the TCP logins in progress for a second or more that began
@@ -80,9 +94,9 @@ public enum SessionTermination {
 
     /// Without a grace: every exposed pid is signalled at once. Returns those still there after the wait.
     public static func terminate(_ connection: Connection, _ pids: [Int32], weakVersions: [String], timeoutMilliseconds: Int,
-                                 version: ServerVersion) throws(PostgresError) -> [Int32] {
+                                 version: ServerVersion, starts: BackendStarts = [:]) throws(PostgresError) -> [Int32] {
         try endAtTransactionBoundaries(connection, pids, weakVersions: weakVersions, graceSeconds: 0,
-                                       timeoutMilliseconds: timeoutMilliseconds, version: version).remaining
+                                       timeoutMilliseconds: timeoutMilliseconds, version: version, starts: starts).remaining
     }
 
     /// Ends each exposed pid at its first moment outside a transaction seen
@@ -96,7 +110,7 @@ public enum SessionTermination {
     /// per session. A session still there after a moment gets the version's
     /// wait: `pg_terminate_backend(pid, timeout)` on 14+, polling on 13.
     public static func endAtTransactionBoundaries(_ connection: Connection, _ pids: [Int32], weakVersions: [String], graceSeconds: Double,
-                                                  timeoutMilliseconds: Int, version: ServerVersion,
+                                                  timeoutMilliseconds: Int, version: ServerVersion, starts: BackendStarts = [:],
                                                   progress: (TerminationProgress) -> Void = { _ in }) throws(PostgresError) -> TerminationOutcome {
         let deadline = Date().addingTimeInterval(graceSeconds)
         let weak = weakVersions.joined(separator: ",")
@@ -104,7 +118,7 @@ public enum SessionTermination {
         var ended: [SessionEnding] = []
         while !waiting.isEmpty {
             let atDeadline = Date() >= deadline
-            let rows = try connection.query(SQLText.endExposedAtBoundary, [waiting, weak, atDeadline]).rows
+            let rows = try connection.query(SQLText.endExposedAtBoundary, [waiting, weak, atDeadline, startsParameter(waiting, starts)]).rows
             let now = Date()
             var busy: [Int32] = []
             for row in rows {
@@ -125,27 +139,28 @@ public enum SessionTermination {
         }
         let signalled = ended.map(\.pid)
         let waitUntil = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
-        var remaining = try waitUntilGone(connection, signalled, until: min(waitUntil, Date().addingTimeInterval(0.5)))
+        var remaining = try waitUntilGone(connection, signalled, until: min(waitUntil, Date().addingTimeInterval(0.5)), starts: starts)
         for pid in remaining {
             _ = try connection.query(SQLText.terminate(pid, timeoutMilliseconds: timeoutMilliseconds, version: version))
         }
-        remaining = try waitUntilGone(connection, remaining, until: waitUntil)
+        remaining = try waitUntilGone(connection, remaining, until: waitUntil, starts: starts)
         return TerminationOutcome(ended: ended, remaining: remaining)
     }
 
-    static func waitUntilGone(_ connection: Connection, _ pids: [Int32], until deadline: Date) throws(PostgresError) -> [Int32] {
-        var remaining = try present(connection, pids)
+    static func waitUntilGone(_ connection: Connection, _ pids: [Int32], until deadline: Date,
+                              starts: BackendStarts = [:]) throws(PostgresError) -> [Int32] {
+        var remaining = try present(connection, pids, starts: starts)
         while !remaining.isEmpty && Date() < deadline {
             // Backends exit within milliseconds of the signal; this look closes the exposure window.
             Thread.sleep(forTimeInterval: exitPollSeconds)
-            remaining = try present(connection, remaining)
+            remaining = try present(connection, remaining, starts: starts)
         }
         return remaining
     }
 
-    static func present(_ connection: Connection, _ pids: [Int32]) throws(PostgresError) -> [Int32] {
+    static func present(_ connection: Connection, _ pids: [Int32], starts: BackendStarts = [:]) throws(PostgresError) -> [Int32] {
         guard !pids.isEmpty else { return [] }
-        return try connection.query(SQLText.stillPresent, [pids]).rows
+        return try connection.query(SQLText.stillPresent, [pids, startsParameter(pids, starts)]).rows
             .map { row throws(PostgresError) in try row.int32("pid") }
     }
 }

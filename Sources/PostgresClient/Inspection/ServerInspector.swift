@@ -153,6 +153,7 @@ public struct ServerInspector: Sendable {
                 tlsVersion: try row.optionalString("tls_version"), cipher: try row.optionalString("cipher"),
                 bits: try row.optionalInt("bits"), gssEncrypted: try row.optionalBool("gss_encrypted") ?? false,
                 backendStart: UTCText.serverTime(try row.optionalDouble("backend_start")),
+                backendStartMicroseconds: try row.optionalInt("backend_start_us").map(Int64.init),
                 state: try row.optionalString("state"), clientCertificate: try row.optionalBool("client_certificate") ?? false)
         }
     }

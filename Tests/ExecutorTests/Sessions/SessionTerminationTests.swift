@@ -46,7 +46,7 @@ import TestSupport
             #expect(try seen.rows.first?.optionalString("state") == "idle", "the look the statement will reuse")
             if beganTransaction { _ = try client.query("BEGIN") }
 
-            let rows = try observer.query(SQLText.endExposedAtBoundary, [[client.backendPID], "", false]).rows
+            let rows = try observer.query(SQLText.endExposedAtBoundary, [[client.backendPID], "", false, OptionalInt64Array([])]).rows
             _ = try observer.query("COMMIT")
             #expect(try rows.map { row throws(PostgresError) in try row.bool("signalled") } == [!beganTransaction])
             if beganTransaction {
@@ -69,7 +69,7 @@ import TestSupport
         try await TestCluster.with { cluster in
             let observer = try cluster.superuserConnection()
             defer { observer.close() }
-            let plan = try observer.query("EXPLAIN (VERBOSE, COSTS OFF) " + SQLText.endExposedAtBoundary, [[Int32(1)], "", false])
+            let plan = try observer.query("EXPLAIN (VERBOSE, COSTS OFF) " + SQLText.endExposedAtBoundary, [[Int32(1)], "", false, OptionalInt64Array([1])])
                 .rows.map { row throws(PostgresError) in try row.string("QUERY PLAN") }
             let clears = plan.filter { $0.contains("pg_stat_clear_snapshot") }
             #expect(clears.count == 1 && clears.allSatisfy { $0.contains("Function Call: pg_stat_get_activity((a.pid + ") },

@@ -42,4 +42,35 @@ struct TerminateStepTests {
                     "issued again: the attempt before ended it")
         }
     }
+
+    /// A pid names a backend only while it lives: the kernel gives the
+    /// number of one that exited to a later process, and a `resume` may
+    /// come hours after the plan. The plan keeps when each backend started;
+    /// a session under a planned pid that started at another moment is
+    /// another one, and the step leaves it alone: not signalled, not waited
+    /// for, not counted (docs/POSTGRES.md, "Ending a session between
+    /// transactions"). A record written before starts were kept ends the pid.
+    @Test func aSessionUnderAPlannedPidThatStartedAtAnotherMomentIsLeftAlone() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            let held = try cluster.holdSessions(3, via: .tcp(sslmode: "disable"), applicationName: "planned").map(\.backendPID)
+            defer { cluster.releaseHeldSessions() }
+            let sessions = try ServerInspector(connection: connection).readSessions()
+            func start(_ pid: Int32) throws -> Int64 { try #require(sessions.first { $0.pid == pid }?.backendStartMicroseconds) }
+            let (reused, planned, legacy) = (held[0], held[1], held[2])
+            // The plan saw another backend under `reused`: one that started a microsecond earlier.
+            let record = RunRecordFixtures.record(hbaPath: cluster.local.root + "/pg_hba.conf", contents: "", staged: "",
+                                                  terminate: [TerminateTarget(pid: reused, backendStartMicroseconds: try start(reused) - 1),
+                                                              TerminateTarget(pid: planned, backendStartMicroseconds: try start(planned)),
+                                                              TerminateTarget(pid: legacy)])
+            let runner = try DeadManPeerTests.runner(cluster, connection)
+            let effect = Effect.terminate(pids: held, timeoutMilliseconds: 1000)
+
+            #expect(runner.perform(effect, record: record).event == .terminated(ended: [planned, legacy], remaining: []))
+            let left = try connection.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'planned'").rows.map { try $0.int32("pid") }
+            #expect(left == [reused], "the session the plan never saw is still connected")
+        }
+    }
 }
+

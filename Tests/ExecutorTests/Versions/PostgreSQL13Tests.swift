@@ -43,7 +43,13 @@ import TestSupport
         #expect(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version)
                 == "SELECT pg_catalog.pg_terminate_backend(\(sessions[0].backendPID))")
         _ = try observer.query(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version))
-        let remaining = try SessionTermination.terminate(observer, sessions.map(\.backendPID), weakVersions: [], timeoutMilliseconds: 3000, version: cluster.version)
+        // The starts as a plan reads them (13: float8 seconds, made exact microseconds), taken by the step.
+        let pids = sessions.map(\.backendPID)
+        let starts = try ServerInspector(connection: observer).readSessions().filter { pids.contains($0.pid) }
+            .reduce(into: SessionTermination.BackendStarts()) { $0[$1.pid] = $1.backendStartMicroseconds }
+        #expect(starts[pids[1]] != nil, "the session not yet ended has its start: \(starts)")
+        let remaining = try SessionTermination.terminate(observer, pids, weakVersions: [], timeoutMilliseconds: 3000, version: cluster.version,
+                                                         starts: starts)
         #expect(remaining.isEmpty)
         let left = try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'plain'")
         #expect(try left.rows.first?.int32("n") == 0)
