@@ -133,7 +133,7 @@ extension Array: PostgresParameter where Element == Int32 {
     public var postgresText: String { "{" + map(String.init).joined(separator: ",") + "}" }
 }
 
-/// An int8[] literal whose elements may be NULL, e.g. backend starts aligned
+/// A bigint[] literal whose elements may be NULL, e.g. backend starts aligned
 /// with a pid array (NULL where a start is not known).
 public struct OptionalInt64Array: PostgresParameter, Hashable {
     public var elements: [Int64?]

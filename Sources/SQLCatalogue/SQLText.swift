@@ -38,8 +38,15 @@ public enum SQLText {
     }
 
     /// `pg_terminate_backend(pid, timeout)` waits for the process on 14+.
-    public static func terminate(_ pid: Int32, timeoutMilliseconds: Int, version: ServerVersion) -> String {
-        version.major >= 14 ? "SELECT pg_catalog.pg_terminate_backend(\(pid), \(timeoutMilliseconds))" : "SELECT pg_catalog.pg_terminate_backend(\(pid))"
+    /// With the backend's start (`backendStartMicroseconds`), the pid is
+    /// signalled only while that backend holds it (`samePlannedBackend`):
+    /// the form `plan --sql` prints, which may be run long after the plan,
+    /// and the executor's second signal to a session slow to exit.
+    public static func terminate(_ pid: Int32, backendStartMicroseconds start: Int64? = nil, timeoutMilliseconds: Int,
+                                 version: ServerVersion) -> String {
+        let call = version.major >= 14 ? "pg_catalog.pg_terminate_backend(\(pid), \(timeoutMilliseconds))" : "pg_catalog.pg_terminate_backend(\(pid))"
+        guard let start else { return "SELECT " + call }
+        return "SELECT \(call) FROM pg_catalog.pg_stat_activity a WHERE a.pid = \(pid) AND \(backendStartMicroseconds("a")) = \(start)"
     }
 
     /// Phase A's proof on the new connection: it is TLS, at which version.
@@ -113,7 +120,7 @@ public enum SQLText {
                         SELECT fresh.state = 'idle'
                         FROM pg_catalog.pg_stat_get_activity(
                                  a.pid + 0 * pg_catalog.length(pg_catalog.pg_stat_clear_snapshot()::text)) fresh
-                        WHERE fresh.pid = a.pid)
+                        WHERE fresh.pid = a.pid AND fresh.backend_start = a.backend_start)
                     THEN pg_catalog.pg_terminate_backend(a.pid)
                     ELSE false END AS signalled,
                a.pid, a.backend_type, a.state,
@@ -170,19 +177,21 @@ public enum SQLText {
     /// 13 (float8 seconds, rounded) and 14+ (numeric), so that the plan's
     /// reading and the terminate step's compare equal for the same backend.
     public static func backendStartMicroseconds(_ alias: String) -> String {
-        "(EXTRACT(epoch FROM \(alias).backend_start) * 1000000)::int8"
+        "(EXTRACT(epoch FROM \(alias).backend_start) * 1000000)::bigint"
     }
 
     /// The session `a` is the backend the plan saw under its pid: its start
-    /// is the one at the pid's place in `starts` (an int8[] aligned with
+    /// is the one at the pid's place in `starts` (a bigint[] aligned with
     /// `pids`), or that place is NULL or missing (nothing known: a record
     /// written before starts were kept). A pid is reused once its backend
     /// has exited, and a `resume` may come hours after the plan: the
     /// session under the number then may be one the run must not touch
-    /// (docs/POSTGRES.md, "Ending a session between transactions"). An
+    /// (docs/POSTGRES.md, "Ending a session between transactions"). As of
+    /// the statement's look: the signal itself names the pid. An
     /// expression of the row, no join: the scan stays one function scan.
+    /// `bigint`, a keyword, not `int8`, a name search_path would resolve.
     static func samePlannedBackend(pids: String, starts: String) -> String {
-        "coalesce((\(starts)::int8[])[pg_catalog.array_position(\(pids)::int[], a.pid)] = \(backendStartMicroseconds("a")), true)"
+        "coalesce((\(starts)::bigint[])[pg_catalog.array_position(\(pids)::int[], a.pid)] = \(backendStartMicroseconds("a")), true)"
     }
 
     /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted. A

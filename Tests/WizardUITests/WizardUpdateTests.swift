@@ -198,6 +198,18 @@ struct WizardUpdateTests {
         #expect(model.pageLines(width: 100).map(\.text).contains("  app@sales from 10.0.0.6 (nightly): 1 session(s), refused after this step unless it moves to SSL"))
     }
 
+    /// A pid names a backend only while it lives: after a `resume`, a
+    /// session that got a planned pid since is neither "still plain" nor
+    /// the planned one; it counts as that one gone.
+    @Test func aSessionUnderAPlannedPidThatStartedAtAnotherMomentIsNotThePlannedOne() {
+        let later = Session(pid: 601, backendType: "client backend", user: "app", database: "sales", applicationName: "kept", clientAddress: "127.0.0.1",
+                            clientPort: 40000, ssl: false, backendStartMicroseconds: 2_000)
+        let live = LiveSessions(sessions: [later], at: WizardFixtures.start)
+        #expect(!live.holds(601, startedAt: 1_000) && !live.holds(601, startedAt: 1_000, plainOnly: true), "another backend under the number")
+        #expect(live.holds(601, startedAt: 2_000, plainOnly: true) && live.holds(601, startedAt: nil), "the planned one, or nothing to tell them apart")
+        #expect(!live.holds(602, startedAt: nil))
+    }
+
     @Test func sessionsAndFailuresReachTheModel() throws {
         var model = try WizardFixtures.model()
         let live = LiveSessions(sessions: WizardFixtures.input().snapshot.sessions, at: WizardFixtures.start)

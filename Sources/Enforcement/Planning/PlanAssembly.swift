@@ -132,7 +132,8 @@ struct PlanAssembly {
         for session in terminateTargets {
             let who = "\(session.isWalsender ? "walsender" : "session") of \(session.user ?? "?") from \(session.clientAddress ?? "?")"
             sql.append(PlannedStatement(step: .terminateNonSSL, kind: .change,
-                                        text: SQLText.terminate(session.pid, timeoutMilliseconds: input.options.terminateTimeoutMilliseconds, version: version),
+                                        text: SQLText.terminate(session.pid, backendStartMicroseconds: session.backendStartMicroseconds,
+                                                                timeoutMilliseconds: input.options.terminateTimeoutMilliseconds, version: version),
                                         purpose: who))
         }
         if sql.contains(where: { $0.kind == .change }) {

@@ -141,7 +141,9 @@ public enum SessionTermination {
         let waitUntil = Date().addingTimeInterval(Double(timeoutMilliseconds) / 1000)
         var remaining = try waitUntilGone(connection, signalled, until: min(waitUntil, Date().addingTimeInterval(0.5)), starts: starts)
         for pid in remaining {
-            _ = try connection.query(SQLText.terminate(pid, timeoutMilliseconds: timeoutMilliseconds, version: version))
+            // Checked again here: on 14+ each call may wait out the timeout, and a later one's backend may have exited meanwhile.
+            _ = try connection.query(SQLText.terminate(pid, backendStartMicroseconds: starts[pid], timeoutMilliseconds: timeoutMilliseconds,
+                                                       version: version))
         }
         remaining = try waitUntilGone(connection, remaining, until: waitUntil, starts: starts)
         return TerminationOutcome(ended: ended, remaining: remaining)

@@ -14,6 +14,8 @@ public struct LiveSessions: Hashable, Sendable {
     /// Every client pid seen, and the plain-text TCP ones.
     public var pids: Set<Int32>
     public var plainPids: Set<Int32>
+    /// When each client backend started (the server's microseconds since 1970), where read.
+    public var starts: [Int32: Int64]
     /// The plain-text TCP sessions themselves (at most 200), for the list of
     /// clients that connected in plain text once SSL was offered.
     public var plainClients: [PlainClient]
@@ -36,9 +38,20 @@ public struct LiveSessions: Hashable, Sendable {
         tlsVersions = TLSVersions.counts(clients)
         pids = Set(clients.map(\.pid))
         plainPids = Set(clients.filter(\.isPlainTCP).map(\.pid))
+        starts = clients.reduce(into: [:]) { $0[$1.pid] = $1.backendStartMicroseconds }
         plainClients = clients.filter(\.isPlainTCP).prefix(200).map {
             PlainClient(user: $0.user ?? "", database: $0.database ?? "", address: $0.clientAddress ?? "", application: $0.applicationName ?? "",
                         backendStart: $0.backendStart)
         }
+    }
+
+    /// Whether the backend that started at `start` still holds `pid` (in
+    /// plain text over TCP, with `plainOnly`): a session that got the
+    /// number since is another one. Any backend under the pid when either
+    /// start is not known.
+    public func holds(_ pid: Int32, startedAt start: Int64?, plainOnly: Bool = false) -> Bool {
+        guard (plainOnly ? plainPids : pids).contains(pid) else { return false }
+        guard let start, let seen = starts[pid] else { return true }
+        return seen == start
     }
 }

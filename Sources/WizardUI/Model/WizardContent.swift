@@ -17,6 +17,10 @@ public struct WizardContent: Hashable, Sendable {
     public var goal: String?
     /// The pids the terminate step plans to end: its progress is how many are gone.
     public var terminatePids: [Int32]
+    /// When each of those backends started, where the plan knows it: a
+    /// session under the same pid that started at another moment is not
+    /// the planned one (docs/POSTGRES.md, "Ending a session between transactions").
+    public var terminateStarts: [Int32: Int64]
 
     public var blocked: Bool { !blockingReasons.isEmpty }
 
@@ -31,6 +35,7 @@ public struct WizardContent: Hashable, Sendable {
         self.practice = practice
         self.goal = goal
         terminatePids = plan.run.terminate.map(\.pid)
+        terminateStarts = plan.run.terminate.reduce(into: [:]) { $0[$1.pid] = $1.backendStartMicroseconds }
         preflight = Self.preflightLines(plan: plan, snapshot: snapshot)
     }
 

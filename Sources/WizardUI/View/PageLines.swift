@@ -60,7 +60,7 @@ extension WizardModel {
         var lines = [Line(spans: [Span("progress ", Style(.dim))] + Badge.bar(done, of: chosen.count, width: min(32, width - 30), unicode: box == .unicode)
                           + [Span(" \(done)/\(chosen.count) step(s) · \(Badge.stage(run.stage))")])]
         if run.stage.isTerminating, let sessions, !content.terminatePids.isEmpty {
-            let gone = content.terminatePids.filter { !sessions.pids.contains($0) }.count
+            let gone = content.terminatePids.filter { !sessions.holds($0, startedAt: content.terminateStarts[$0]) }.count
             lines.append(Line(spans: [Span("sessions ", Style(.dim))]
                               + Badge.bar(gone, of: content.terminatePids.count, width: min(32, width - 30), unicode: box == .unicode)
                               + [Span(" \(gone) of \(content.terminatePids.count) gone")]))
@@ -118,8 +118,8 @@ extension WizardModel {
         let versions = sessions.tlsVersions.sorted { $0.key > $1.key }.map { "\($0.key): \($0.value)" }
         lines.append(Line("TLS   " + (versions.isEmpty ? "no encrypted session" : versions.joined(separator: "  ")), Style(.dim)))
         if !content.terminatePids.isEmpty {
-            let still = content.terminatePids.filter { sessions.plainPids.contains($0) }
-            let gone = content.terminatePids.filter { !sessions.pids.contains($0) }
+            let still = content.terminatePids.filter { sessions.holds($0, startedAt: content.terminateStarts[$0], plainOnly: true) }
+            let gone = content.terminatePids.filter { !sessions.holds($0, startedAt: content.terminateStarts[$0]) }
             lines.append(Line("planned: \(content.terminatePids.count) to terminate, \(gone.count) gone, \(still.count) still plain"
                               + (still.isEmpty ? "" : " (pid " + still.prefix(8).map(String.init).joined(separator: ", ") + (still.count > 8 ? ", ..." : "") + ")"),
                               Style(still.isEmpty ? .good : .warning)))

@@ -3,6 +3,7 @@ import Foundation
 import HostIO
 import PostgresClient
 import Sandbox
+import SQLCatalogue
 import Testing
 import TestSupport
 
@@ -27,6 +28,11 @@ struct HostileRoleTests {
             try Self.unpinned(cluster, "SELECT array_agg(rolname) FROM pg_roles")
             #expect(try Self.tripped(cluster) > 0 && Self.isSuperuser(cluster, "mallory"),
                     "control: an unpinned session steps into the trap")
+            try Self.reset(cluster)
+            // And into the operators of a backend's start in microseconds (SQLText.samePlannedBackend).
+            try Self.unpinned(cluster, "SELECT " + SQLText.backendStartMicroseconds("a") + " = 1::bigint FROM pg_stat_activity a")
+            let startTrips = try Self.trips(cluster)
+            #expect(Set(startTrips).isSuperset(of: ["*(numeric,integer)", "=(bigint,bigint)"]), "control: \(startTrips)")
             try Self.reset(cluster)
 
             try cluster.holdSessions(1, via: .tcp(sslmode: "disable"), applicationName: "plain-app")

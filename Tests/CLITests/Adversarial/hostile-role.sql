@@ -350,6 +350,26 @@ BEGIN PERFORM public.mallory_trip('*(integer,integer)'); RETURN $1 OPERATOR(pg_c
 $$;
 CREATE OPERATOR public.* (LEFTARG = pg_catalog.int4, RIGHTARG = pg_catalog.int4, FUNCTION = public.mallory_op_times_int4);
 
+-- *(numeric, integer), *(double precision, integer) and =(bigint, bigint): a
+-- backend's start in microseconds, EXTRACT(epoch ...) * 1000000 (numeric on
+-- 14+, float8 on 13), compared with the plan's (SQLText.samePlannedBackend,
+-- the sessions query, the guarded pg_terminate_backend).
+CREATE FUNCTION public.mallory_op_times_numeric_int4(pg_catalog.numeric, pg_catalog.int4) RETURNS pg_catalog.numeric
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN PERFORM public.mallory_trip('*(numeric,integer)'); RETURN $1 OPERATOR(pg_catalog.*) $2::pg_catalog.numeric; END
+$$;
+CREATE OPERATOR public.* (LEFTARG = pg_catalog.numeric, RIGHTARG = pg_catalog.int4, FUNCTION = public.mallory_op_times_numeric_int4);
+CREATE FUNCTION public.mallory_op_times_float8_int4(pg_catalog.float8, pg_catalog.int4) RETURNS pg_catalog.float8
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN PERFORM public.mallory_trip('*(double precision,integer)'); RETURN $1 OPERATOR(pg_catalog.*) $2::pg_catalog.float8; END
+$$;
+CREATE OPERATOR public.* (LEFTARG = pg_catalog.float8, RIGHTARG = pg_catalog.int4, FUNCTION = public.mallory_op_times_float8_int4);
+CREATE FUNCTION public.mallory_op_eq_int8(pg_catalog.int8, pg_catalog.int8) RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN PERFORM public.mallory_trip('=(bigint,bigint)'); RETURN $1 OPERATOR(pg_catalog.=) $2; END
+$$;
+CREATE OPERATOR public.= (LEFTARG = pg_catalog.int8, RIGHTARG = pg_catalog.int8, FUNCTION = public.mallory_op_eq_int8);
+
 -- ~~(text, text): pg_settings.name LIKE 'ssl%' (settings; pg_settings.name is
 -- text) and sourcefile LIKE '%postgresql.auto.conf' (settingsFingerprint).
 CREATE FUNCTION public.mallory_op_like_text(pg_catalog.text, pg_catalog.text) RETURNS pg_catalog.bool

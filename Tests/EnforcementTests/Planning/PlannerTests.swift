@@ -1,3 +1,4 @@
+import Foundation
 import PlanFixtures
 import ClusterFacts
 @testable import Enforcement
@@ -33,6 +34,28 @@ struct PlannerTests {
         #expect(diff.contains("-host    all       all   10.0.0.0/8    scram-sha-256"))
         #expect(diff.contains("+hostssl all       all   10.0.0.0/8    scram-sha-256"))
         #expect(!diff.contains("+hostssl all       all   127.0.0.1/32"), "loopback kept by default")
+    }
+
+    /// The script `plan --sql` prints may run long after the plan: each
+    /// session is signalled only while the backend the plan saw holds its
+    /// pid, and the run keeps the start for its own terminate step
+    /// (docs/POSTGRES.md, "Ending a session between transactions").
+    @Test func eachPlannedSessionIsNamedByItsPidAndItsStart() throws {
+        var builder = SnapshotBuilder()
+        var session = SnapshotBuilder.client(601, address: "10.1.1.1", ssl: false)
+        session.backendStartMicroseconds = 1_796_289_049_218_194
+        builder.sessions = [session]
+        let plan = try Planner.plan(builder.input())
+        #expect(plan.sql.map(\.text).contains(
+            "SELECT pg_catalog.pg_terminate_backend(601, 5000) FROM pg_catalog.pg_stat_activity a WHERE a.pid = 601 AND (EXTRACT(epoch FROM a.backend_start) * 1000000)::bigint = 1796289049218194"))
+        #expect(plan.run.terminate == [TerminateTarget(pid: 601, backendStartMicroseconds: 1_796_289_049_218_194)])
+    }
+
+    /// A run record written before starts were kept still decodes: its pids are taken as they are.
+    @Test func aTerminateTargetWithoutAStartDecodes() throws {
+        let target = try JSONDecoder().decode(TerminateTarget.self, from: Data(#"{"pid":601,"walsender":true,"standby":"replica1"}"#.utf8))
+        #expect(target == TerminateTarget(pid: 601, walsender: true, standby: "replica1"))
+        #expect(target.backendStartMicroseconds == nil)
     }
 
     @Test func alreadyEnforcedIsNothingToDo() throws {

@@ -3,6 +3,7 @@ import Enforcement
 import Foundation
 import HostIO
 import PostgresClient
+import SQLCatalogue
 import Testing
 import TestSupport
 
@@ -66,6 +67,17 @@ struct TerminateStepTests {
                                                               TerminateTarget(pid: legacy)])
             let runner = try DeadManPeerTests.runner(cluster, connection)
             let effect = Effect.terminate(pids: held, timeoutMilliseconds: 1000)
+
+            // Each statement of the step, on its own: the other session under the number is not there for it.
+            let earlier = [reused: try start(reused) - 1], same = [reused: try start(reused)]
+            #expect(try SessionTermination.present(connection, [reused], starts: earlier) == [], "the wait until gone")
+            #expect(try SessionTermination.present(connection, [reused], starts: same) == [reused])
+            #expect(try SessionTermination.stillExposed(connection, among: [reused], weakVersions: [], starts: earlier) == [],
+                    "the list of those still exposed")
+            #expect(try SessionTermination.stillExposed(connection, among: [reused], weakVersions: [], starts: same) == [reused])
+            let version = cluster.version
+            #expect(try connection.query(SQLText.terminate(reused, backendStartMicroseconds: try start(reused) - 1, timeoutMilliseconds: 1000,
+                                                           version: version)).rows.isEmpty, "the second signal to one slow to exit")
 
             #expect(runner.perform(effect, record: record).event == .terminated(ended: [planned, legacy], remaining: []))
             let left = try connection.query("SELECT pid FROM pg_stat_activity WHERE application_name = 'planned'").rows.map { try $0.int32("pid") }

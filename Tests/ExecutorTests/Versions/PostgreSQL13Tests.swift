@@ -42,12 +42,14 @@ import TestSupport
         }
         #expect(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version)
                 == "SELECT pg_catalog.pg_terminate_backend(\(sessions[0].backendPID))")
-        _ = try observer.query(SQLText.terminate(sessions[0].backendPID, timeoutMilliseconds: 1000, version: cluster.version))
         // The starts as a plan reads them (13: float8 seconds, made exact microseconds), taken by the step.
         let pids = sessions.map(\.backendPID)
         let starts = try ServerInspector(connection: observer).readSessions().filter { pids.contains($0.pid) }
             .reduce(into: SessionTermination.BackendStarts()) { $0[$1.pid] = $1.backendStartMicroseconds }
-        #expect(starts[pids[1]] != nil, "the session not yet ended has its start: \(starts)")
+        #expect(starts.count == 2, "each session has its start: \(starts)")
+        let signalled = try observer.query(SQLText.terminate(pids[0], backendStartMicroseconds: starts[pids[0]], timeoutMilliseconds: 1000,
+                                                             version: cluster.version))
+        #expect(signalled.rows.count == 1, "the script's form on 13 names the backend by its start")
         let remaining = try SessionTermination.terminate(observer, pids, weakVersions: [], timeoutMilliseconds: 3000, version: cluster.version,
                                                          starts: starts)
         #expect(remaining.isEmpty)
