@@ -42,11 +42,11 @@ public enum SQLText {
     /// signalled only while that backend holds it (`samePlannedBackend`):
     /// the form `plan --sql` prints, which may be run long after the plan,
     /// and the executor's second signal to a session slow to exit.
-    public static func terminate(_ pid: Int32, backendStartMicroseconds start: Int64? = nil, timeoutMilliseconds: Int,
+    public static func terminate(_ pid: Int32, backendStartMicroseconds start: Int64?, timeoutMilliseconds: Int,
                                  version: ServerVersion) -> String {
         let call = version.major >= 14 ? "pg_catalog.pg_terminate_backend(\(pid), \(timeoutMilliseconds))" : "pg_catalog.pg_terminate_backend(\(pid))"
         guard let start else { return "SELECT " + call }
-        return "SELECT \(call) FROM pg_catalog.pg_stat_activity a WHERE a.pid = \(pid) AND \(backendStartMicroseconds("a")) = \(start)"
+        return "SELECT \(call) FROM pg_catalog.pg_stat_activity a WHERE a.pid OPERATOR(pg_catalog.=) \(pid) AND \(backendStartMicroseconds("a")) OPERATOR(pg_catalog.=) \(start)"
     }
 
     /// Phase A's proof on the new connection: it is TLS, at which version.
@@ -176,8 +176,12 @@ public enum SQLText {
     /// A backend's start as the server's microseconds since 1970: exact on
     /// 13 (float8 seconds, rounded) and 14+ (numeric), so that the plan's
     /// reading and the terminate step's compare equal for the same backend.
+    /// The operators are named with their schema: pg_catalog has no `*` for
+    /// (numeric, integer) nor (float8, integer), so one planted elsewhere
+    /// would be an exact match and win wherever it is on the path, which a
+    /// script run by hand (`plan --sql`) does not pin.
     public static func backendStartMicroseconds(_ alias: String) -> String {
-        "(EXTRACT(epoch FROM \(alias).backend_start) * 1000000)::bigint"
+        "(EXTRACT(epoch FROM \(alias).backend_start) OPERATOR(pg_catalog.*) 1000000)::bigint"
     }
 
     /// The session `a` is the backend the plan saw under its pid: its start
@@ -186,12 +190,14 @@ public enum SQLText {
     /// written before starts were kept). A pid is reused once its backend
     /// has exited, and a `resume` may come hours after the plan: the
     /// session under the number then may be one the run must not touch
-    /// (docs/POSTGRES.md, "Ending a session between transactions"). As of
-    /// the statement's look: the signal itself names the pid. An
+    /// (docs/POSTGRES.md, "Ending a session between transactions"). A start
+    /// the server does not show (NULL) is no match. As of the statement's
+    /// look: the signal itself names the pid. An
     /// expression of the row, no join: the scan stays one function scan.
     /// `bigint`, a keyword, not `int8`, a name search_path would resolve.
     static func samePlannedBackend(pids: String, starts: String) -> String {
-        "coalesce((\(starts)::bigint[])[pg_catalog.array_position(\(pids)::int[], a.pid)] = \(backendStartMicroseconds("a")), true)"
+        let planned = "(\(starts)::bigint[])[pg_catalog.array_position(\(pids)::int[], a.pid)]"
+        return "(\(planned) IS NULL OR \(planned) OPERATOR(pg_catalog.=) \(backendStartMicroseconds("a")))"
     }
 
     /// Confirmation: TCP sessions that are neither TLS nor GSS encrypted. A

@@ -210,6 +210,22 @@ struct WizardUpdateTests {
         #expect(!live.holds(602, startedAt: nil))
     }
 
+    /// The terminate page's count: the session under pid 601 started after
+    /// the plan's, so the planned one is gone and the other is not "still plain".
+    @Test func theTerminatePageCountsASessionUnderAReusedPidAsThePlannedOneGone() throws {
+        var model = try WizardFixtures.model()
+        #expect(model.content.terminatePids == [601, 602, 603])
+        model.content.terminateStarts = [601: 1_000, 602: 1_000]
+        model.screen = .step(.terminateNonSSL)
+        func plain(_ pid: Int32, _ start: Int64) -> Session {
+            Session(pid: pid, backendType: "client backend", user: "app", database: "sales", applicationName: "app", clientAddress: "10.0.0.5",
+                    clientPort: 40000, ssl: false, backendStartMicroseconds: start)
+        }
+        _ = model.update(.sessions(LiveSessions(sessions: [plain(601, 2_000), plain(602, 1_000)], at: WizardFixtures.start)))
+        #expect(model.pageLines(width: 100).map(\.text).contains("planned: 3 to terminate, 2 gone, 1 still plain (pid 602)"),
+                "\(model.pageLines(width: 100).map(\.text))")
+    }
+
     @Test func sessionsAndFailuresReachTheModel() throws {
         var model = try WizardFixtures.model()
         let live = LiveSessions(sessions: WizardFixtures.input().snapshot.sessions, at: WizardFixtures.start)

@@ -97,6 +97,8 @@ extension Plan {
             "-- Run the statements in order; the checks must return no rows before each reload.",
             "-- Phase A (SSL) and phase B (pg_hba.conf) are separate reloads: never combine them.",
             "\\set ON_ERROR_STOP on",
+            // The session psql opens pins nothing: names are resolved as the wizard's own sessions resolve them.
+            "SET search_path = pg_catalog, pg_temp;",
         ]
         if blocked {
             lines.append("-- BLOCKED: do not run this script until these are resolved:")

@@ -47,7 +47,9 @@ struct PlannerTests {
         builder.sessions = [session]
         let plan = try Planner.plan(builder.input())
         #expect(plan.sql.map(\.text).contains(
-            "SELECT pg_catalog.pg_terminate_backend(601, 5000) FROM pg_catalog.pg_stat_activity a WHERE a.pid = 601 AND (EXTRACT(epoch FROM a.backend_start) * 1000000)::bigint = 1796289049218194"))
+            "SELECT pg_catalog.pg_terminate_backend(601, 5000) FROM pg_catalog.pg_stat_activity a WHERE a.pid OPERATOR(pg_catalog.=) 601 AND "
+            + "(EXTRACT(epoch FROM a.backend_start) OPERATOR(pg_catalog.*) 1000000)::bigint OPERATOR(pg_catalog.=) 1796289049218194"))
+        #expect(plan.sqlScript().contains("\\set ON_ERROR_STOP on\nSET search_path = pg_catalog, pg_temp;"), "the script pins its names as the wizard's sessions do")
         #expect(plan.run.terminate == [TerminateTarget(pid: 601, backendStartMicroseconds: 1_796_289_049_218_194)])
     }
 
