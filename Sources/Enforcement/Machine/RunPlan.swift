@@ -18,6 +18,11 @@ public struct RunPlan: Hashable, Sendable, Codable {
     public var hbaWrites: [FileWrite]
     public var phaseB: ReloadDecision.Action
     public var terminate: [TerminateTarget]
+    /// When each planned backend started, by pid, where the plan knows it:
+    /// what the terminate step and the wizard's count tell a reused pid by.
+    public var terminateStarts: [Int32: Int64] {
+        terminate.reduce(into: [:]) { $0[$1.pid] = $1.backendStartMicroseconds }
+    }
     public var terminateTimeoutMilliseconds: Int?
     public var deadManSeconds: Int
     public var confirmation: ConfirmationExpectation

@@ -18,7 +18,7 @@ extension EffectRunner {
     /// signalled in. The statement re-reads which are still exposed, so no
     /// look before it: one would only keep them connected longer.
     func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: RunRecord) -> Performed {
-        let starts = Self.backendStarts(record.state.plan)
+        let starts = record.state.plan.terminateStarts
         do {
             let outcome = try SessionTermination.endAtTransactionBoundaries(
                 connection, pids, weakVersions: Self.weakVersions(record), graceSeconds: Double(context.graceSeconds),
@@ -40,12 +40,6 @@ extension EffectRunner {
         }
     }
 
-    /// When each planned backend started, where the plan knows it.
-    static func backendStarts(_ plan: RunPlan) -> SessionTermination.BackendStarts {
-        Dictionary(plan.terminate.compactMap { target in target.backendStartMicroseconds.map { (target.pid, $0) } },
-                   uniquingKeysWith: { first, _ in first })
-    }
-
     /// When the step is issued again (`resume` after a kill while it waited
     /// out `--grace`), the planned walsenders it did not signal because they
     /// were already gone: the earlier attempt had ended them (walsenders go
@@ -56,7 +50,7 @@ extension EffectRunner {
     func walsendersAlreadyGone(_ plan: RunPlan, signalled: [Int32]) -> [Int32] {
         let unsignalled = plan.terminate.filter { $0.walsender && !signalled.contains($0.pid) }.map(\.pid)
         guard !unsignalled.isEmpty, terminateIssuedBefore() else { return [] }
-        guard let present = try? SessionTermination.present(connection, unsignalled, starts: Self.backendStarts(plan)) else { return unsignalled }
+        guard let present = try? SessionTermination.present(connection, unsignalled, starts: plan.terminateStarts) else { return unsignalled }
         return unsignalled.filter { !present.contains($0) }
     }
 

@@ -35,7 +35,7 @@ public struct WizardContent: Hashable, Sendable {
         self.practice = practice
         self.goal = goal
         terminatePids = plan.run.terminate.map(\.pid)
-        terminateStarts = plan.run.terminate.reduce(into: [:]) { $0[$1.pid] = $1.backendStartMicroseconds }
+        terminateStarts = plan.run.terminateStarts
         preflight = Self.preflightLines(plan: plan, snapshot: snapshot)
     }
 
