@@ -11,7 +11,8 @@ import PostgresClient
 /// needs: the caller waits for the slower of the two, not for both. The
 /// handshake alone starts no session and begins before the sessions are
 /// read; a probe that logs in (`TLSProbe`) begins after them, so that its
-/// own connection is never taken for a client.
+/// own connection is never taken for a client. An operator whose own
+/// session is TLS over TCP needs neither (`ownTLS`).
 public enum SnapshotWithTLS {
     public struct Reading: Sendable {
         public var snapshot: ClusterSnapshot
@@ -35,6 +36,9 @@ public enum SnapshotWithTLS {
             return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
                            servedCertificateDER: nil)
         }
+        if let served = ownTLS(connection, own: opening.own) {
+            return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .offered, servedCertificateDER: served)
+        }
         let start = { Concurrent.start { observe(target, server: opening.server, own: opening.own) } }
         let early = TLSProbe.startsNoSession(operator: opening.own) ? start() : nil
         // On failure the handshake is waited for: no thread outlives the read (its own deadline bounds the wait).
@@ -45,6 +49,17 @@ public enum SnapshotWithTLS {
         do { snapshot = try inspector.finish(beginning) } catch { _ = handshake.value(); throw error }
         let (tls, der) = handshake.value()
         return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
+    }
+
+    /// The certificate of the operator's own session, when it came over TCP
+    /// with TLS: that session is the probe `TLSProbe` would open, made by
+    /// libpq where the session went, with the operator's settings and
+    /// verification, so no second one is (docs/POSTGRES.md, "SSL
+    /// initialisation and reload"). Over GSS encryption, plain text or the
+    /// socket it proves nothing about TLS: nil, and the probe runs.
+    static func ownTLS(_ connection: Connection, own: OwnSession) -> [UInt8]? {
+        guard own.transport == .tcp, connection.sslInUse else { return nil }
+        return connection.peerCertificateDER
     }
 
     /// `TLSProbe`: the STARTTLS handshake alone, or libpq with the

@@ -41,6 +41,24 @@ struct ProbeBesideSnapshotTests {
         }
     }
 
+    /// An operator over TCP with TLS: their own session is the proof, and its
+    /// certificate the served one, so the server sees one connection per
+    /// status, not two (issue 24: a backend, a handshake and a login saved).
+    @Test func aTCPOperatorsOwnTLSSessionIsTheProbe() async throws {
+        try await TestCluster.with { cluster in
+            _ = try Self.loggingEverything(cluster)
+            let logged = cluster.serverLog.utf8.count
+            let status = try Wizard.run(["status", "--json", cluster.tcpConninfo(sslmode: "require")])
+            #expect(status.stdout.contains("\"probe\" : \"offered\""), "\(status.stdout)\n\(status.stderr)")
+            // The test certificate's subject (`TestCertificate`), read off the session's own TLS.
+            #expect(status.stdout.contains("\"certificate_expiry\"") && status.stdout.contains("CN=localhost"),
+                    "the served certificate is not reported:\n\(status.stdout)")
+            let log = String(decoding: cluster.serverLog.utf8.dropFirst(logged), as: UTF8.self)
+            #expect(log.components(separatedBy: "connection received: host=127.0.0.1").count - 1 == 1,
+                    "status opened more than its own connection:\n\(log)")
+        }
+    }
+
     @Test func theHandshakeAloneIsNeverASession() async throws {
         try await TestCluster.with { cluster in
             _ = try Self.loggingEverything(cluster)
