@@ -19,10 +19,11 @@ extension EffectRunner {
     /// look before it: one would only keep them connected longer.
     func terminate(_ pids: [Int32], timeoutMilliseconds: Int?, record: RunRecord) -> Performed {
         let starts = record.state.plan.terminateStarts
+        var signalled: [SessionEnding] = []
         do {
             let outcome = try SessionTermination.endAtTransactionBoundaries(
                 connection, pids, weakVersions: Self.weakVersions(record), graceSeconds: Double(context.graceSeconds),
-                timeoutMilliseconds: timeoutMilliseconds ?? 5000, version: context.server.version, starts: starts,
+                timeoutMilliseconds: timeoutMilliseconds ?? 5000, version: context.server.version, starts: starts, signalled: &signalled,
                 progress: { [terminationProgress] progress in terminationProgress?(progress) })
             var evidence = EffectEvidence()
             evidence.terminated = outcome.ended.filter { !outcome.remaining.contains($0.pid) }.map(TerminatedSession.init)
@@ -34,9 +35,16 @@ extension EffectRunner {
                                         .joined(separator: ",")],
                              evidence: evidence)
         } catch {
-            // Which it reached is unknown: every planned one counts as ended, so each planned standby is waited for.
-            return Performed(.terminated(ended: pids, remaining: (try? SessionTermination.stillExposed(
-                connection, among: pids, weakVersions: Self.weakVersions(record), starts: starts)) ?? pids))
+            // Every planned one counts as ended, so each planned standby is waited for. Those
+            // signalled before the failure are what the step did: the journal and the report
+            // name them (their exit unwatched, unless a look still shows them gone or not).
+            let remaining = (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record), starts: starts))
+            var evidence = EffectEvidence()
+            evidence.terminated = signalled.filter { !(remaining ?? []).contains($0.pid) }.map(TerminatedSession.init)
+            return Performed(.terminated(ended: pids, remaining: remaining ?? pids),
+                             after: ["signalled_before_failure": signalled.map(\.pid).sorted().map(String.init).joined(separator: ","),
+                                     "failure": operatorMessage(for: error)],
+                             evidence: evidence)
         }
     }
 

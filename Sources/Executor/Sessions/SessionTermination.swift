@@ -95,8 +95,9 @@ public enum SessionTermination {
     /// Without a grace: every exposed pid is signalled at once. Returns those still there after the wait.
     public static func terminate(_ connection: Connection, _ pids: [Int32], weakVersions: [String], timeoutMilliseconds: Int,
                                  version: ServerVersion, starts: BackendStarts = [:]) throws(PostgresError) -> [Int32] {
-        try endAtTransactionBoundaries(connection, pids, weakVersions: weakVersions, graceSeconds: 0,
-                                       timeoutMilliseconds: timeoutMilliseconds, version: version, starts: starts).remaining
+        var signalled: [SessionEnding] = []
+        return try endAtTransactionBoundaries(connection, pids, weakVersions: weakVersions, graceSeconds: 0, timeoutMilliseconds: timeoutMilliseconds,
+                                              version: version, starts: starts, signalled: &signalled).remaining
     }
 
     /// Ends each exposed pid at its first moment outside a transaction seen
@@ -109,13 +110,17 @@ public enum SessionTermination {
     /// after another, which alone would stretch the exposure window to 0.1 s
     /// per session. A session still there after a moment gets the version's
     /// wait: `pg_terminate_backend(pid, timeout)` on 14+, polling on 13.
+    ///
+    /// `signalled` gets each session as it is signalled, so that a caller
+    /// whose statement failed halfway (the connection lost during the
+    /// grace) still knows whom the step ended.
     public static func endAtTransactionBoundaries(_ connection: Connection, _ pids: [Int32], weakVersions: [String], graceSeconds: Double,
                                                   timeoutMilliseconds: Int, version: ServerVersion, starts: BackendStarts = [:],
+                                                  signalled ended: inout [SessionEnding],
                                                   progress: (TerminationProgress) -> Void = { _ in }) throws(PostgresError) -> TerminationOutcome {
         let deadline = Date().addingTimeInterval(graceSeconds)
         let weak = weakVersions.joined(separator: ",")
         var waiting = pids
-        var ended: [SessionEnding] = []
         while !waiting.isEmpty {
             let atDeadline = Date() >= deadline
             let rows = try connection.query(SQLText.endExposedAtBoundary, [waiting, weak, atDeadline, startsParameter(waiting, starts)]).rows

@@ -84,5 +84,54 @@ struct TerminateStepTests {
             #expect(left == [reused], "the session the plan never saw is still connected")
         }
     }
+
+    /// The step's connection lost while it waits out `--grace` for a session
+    /// inside a transaction: the idle sessions it had already ended are in
+    /// the evidence (the report's "Terminated sessions") and the journal,
+    /// with the state each was in, although their exit could not be watched.
+    /// Before, a failed step kept no trace of whom it had cut.
+    @Test func theSessionsEndedBeforeTheStepFailedAreKept() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            let observer = try cluster.superuserConnection()
+            defer { observer.close() }
+            let idle = try cluster.holdSessions(2, via: .tcp(sslmode: "disable"), applicationName: "idle-app").map(\.backendPID)
+            defer { cluster.releaseHeldSessions() }
+            let busy = try Connection.connect(try ConnectionTarget(cluster.tcpConninfo(sslmode: "disable") + " application_name=busy-app"))
+            defer { busy.close() }
+            _ = try busy.query("BEGIN")
+            _ = try busy.query("SELECT 1")
+            let record = RunRecordFixtures.record(hbaPath: cluster.local.root + "/pg_hba.conf", contents: "", staged: "",
+                                                  terminate: (idle + [busy.backendPID]).map { TerminateTarget(pid: $0) })
+            let runner = try DeadManPeerTests.runner(cluster, connection)
+            let effect = Effect.terminate(pids: idle + [busy.backendPID], timeoutMilliseconds: 1000)
+
+            // The step runs beside the test (the grace is 10 s): once the idle ones are gone, its connection is cut.
+            let step = Concurrent.start { UncheckedRunner(runner: runner).perform(effect, record: record) }
+            try cluster.waitFor("the idle sessions to be ended") {
+                try observer.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])", [idle]).rows.first?.int32("n") == 0
+            }
+            _ = try observer.query("SELECT pg_terminate_backend($1)", [connection.backendPID])
+            let performed = step.value()
+            connection.close()
+
+            #expect(performed.evidence.terminated.map(\.pid).sorted() == idle.sorted(), "\(performed.evidence.terminated) \(performed.after ?? [:])")
+            #expect(performed.evidence.terminated.allSatisfy { $0.cutInsideTransaction == false && $0.applicationName == "idle-app" })
+            #expect(performed.after?["signalled_before_failure"] == idle.sorted().map(String.init).joined(separator: ","), "\(performed.after ?? [:])")
+            #expect(performed.after?["failure"]?.isEmpty == false, "\(performed.after ?? [:])")
+            if case .terminated(let ended, _) = performed.event {
+                #expect(Set(ended) == Set(idle + [busy.backendPID]), "every planned one still counts as ended, for the standby wait")
+            } else {
+                Issue.record("\(performed.event)")
+            }
+        }
+    }
+}
+
+/// The runner handed to the thread that carries the step out while the test
+/// cuts its connection; the test touches it again only after that thread's result.
+private struct UncheckedRunner: @unchecked Sendable {
+    let runner: EffectRunner
+    func perform(_ effect: Effect, record: RunRecord) -> EffectRunner.Performed { runner.perform(effect, record: record) }
 }
 
