@@ -1,7 +1,7 @@
 import Executor
 import Foundation
 import HostIO
-import PlanningInputs
+@testable import PlanningInputs
 import PostgresClient
 import Testing
 import TestSupport
@@ -12,6 +12,24 @@ struct ServedCertificateTests {
     static func oracle(_ path: String) throws -> String {
         let output = try ProcessRunner.checked("openssl", ["x509", "-in", path, "-noout", "-fingerprint", "-sha256"])
         return String(output.stdout.split(separator: "=", maxSplits: 1)[1]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The operator's own TLS session stands for the probe only where the
+    /// server sees it as TLS too (its own `pg_stat_ssl` row): TLS that ends
+    /// at a relay in front of the server proves nothing of the server's.
+    @Test func theOwnSessionIsTheProbeOnlyWhereTheServerSeesTLS() async throws {
+        try await TestCluster.with { cluster in
+            _ = try cluster.enableSSL()
+            let connection = try Connection.connect(try ConnectionTarget(cluster.tcpConninfo(sslmode: "require")))
+            defer { connection.close() }
+            var snapshot = try ServerInspector(connection: connection).snapshot()
+            let own = try #require(snapshot.sessions.firstIndex { $0.pid == snapshot.own.pid })
+            let served = try #require(connection.peerCertificateDER)
+            #expect(SnapshotWithTLS.ownTLS(connection, snapshot: snapshot) == served)
+            // As the server sees a session whose TLS ended at a relay: plain text.
+            snapshot.sessions[own].ssl = false
+            #expect(SnapshotWithTLS.ownTLS(connection, snapshot: snapshot) == nil)
+        }
     }
 
     @Test func fingerprintByLibpqAndWithoutALoginByOpenSSL() async throws {

@@ -42,6 +42,7 @@ extension AuditReport {
         lines += terminated.isEmpty && endedLogins.isEmpty ? ["None."] : terminated.map {
             "- pid \($0.pid) \($0.walsender ? "walsender" : "backend") \($0.user ?? "?")@\($0.clientAddress ?? "?") application \($0.applicationName ?? "") at \(Self.time($0.at))"
                 + Self.endingDescription($0)
+                + ($0.exitConfirmed == false ? "; signalled, not seen gone: the step failed and the server could not be asked again" : "")
         }
         lines += endedLogins.map {
             "- pid \($0.pid) login in progress from \($0.clientAddress ?? "?") under the rules loaded before the hostssl ones "

@@ -37,15 +37,32 @@ extension EffectRunner {
         } catch {
             // Every planned one counts as ended, so each planned standby is waited for. Those
             // signalled before the failure are what the step did: the journal and the report
-            // name them (their exit unwatched, unless a look still shows them gone or not).
-            let remaining = (try? SessionTermination.stillExposed(connection, among: pids, weakVersions: Self.weakVersions(record), starts: starts))
+            // name them, as gone when a look shows them no longer exposed, else as not seen gone.
+            let remaining = lookAfterFailure(pids, record: record, starts: starts)
             var evidence = EffectEvidence()
-            evidence.terminated = signalled.filter { !(remaining ?? []).contains($0.pid) }.map(TerminatedSession.init)
+            evidence.terminated = signalled.filter { !(remaining ?? []).contains($0.pid) }.map {
+                var ended = TerminatedSession($0)
+                if remaining == nil { ended.exitConfirmed = false }
+                return ended
+            }
             return Performed(.terminated(ended: pids, remaining: remaining ?? pids),
                              after: ["signalled_before_failure": signalled.map(\.pid).sorted().map(String.init).joined(separator: ","),
                                      "failure": operatorMessage(for: error)],
                              evidence: evidence)
         }
+    }
+
+    /// The planned sessions still exposed after the step failed, looked at
+    /// on the run's connection or, when that one was lost (the run's later
+    /// steps need one too), on a new one the operator's way (`sslTarget`,
+    /// as the dead-man check proved it). nil when neither can look.
+    func lookAfterFailure(_ pids: [Int32], record: RunRecord, starts: SessionTermination.BackendStarts) -> [Int32]? {
+        let weak = Self.weakVersions(record)
+        if let left = try? SessionTermination.stillExposed(connection, among: pids, weakVersions: weak, starts: starts) { return left }
+        guard let fresh = try? Connection.connect(context.sslTarget, timeoutSeconds: 5) else { return nil }
+        connection.close()
+        connection = fresh
+        return try? SessionTermination.stillExposed(connection, among: pids, weakVersions: weak, starts: starts)
     }
 
     /// When the step is issued again (`resume` after a kill while it waited

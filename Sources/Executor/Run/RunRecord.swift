@@ -135,6 +135,10 @@ public struct TerminatedSession: Codable, Hashable, Sendable {
     public var cutInsideTransaction: Bool?
     /// How long its transaction had been open, when it was cut inside one.
     public var transactionSeconds: Double?
+    /// false: signalled, but the step failed before it was seen gone and no
+    /// later look could tell (the server out of reach). nil: seen gone, and
+    /// in records written before this was kept, which listed only those.
+    public var exitConfirmed: Bool?
 
     public init(pid: Int32, user: String?, applicationName: String?, clientAddress: String?, walsender: Bool, at: Date,
                 state: BackendActivity? = nil, cutInsideTransaction: Bool? = nil, transactionSeconds: Double? = nil) {

@@ -12,7 +12,7 @@ import PostgresClient
 /// handshake alone starts no session and begins before the sessions are
 /// read; a probe that logs in (`TLSProbe`) begins after them, so that its
 /// own connection is never taken for a client. An operator whose own
-/// session is TLS over TCP needs neither (`ownTLS`).
+/// session is TLS over TCP, to the server itself, needs neither (`ownTLS`).
 public enum SnapshotWithTLS {
     public struct Reading: Sendable {
         public var snapshot: ClusterSnapshot
@@ -36,8 +36,14 @@ public enum SnapshotWithTLS {
             return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
                            servedCertificateDER: nil)
         }
-        if let served = ownTLS(connection, own: opening.own) {
-            return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .offered, servedCertificateDER: served)
+        if opening.own.transport == .tcp && connection.sslInUse {
+            let snapshot = try inspector.finish(try inspector.begin(opening))
+            if let served = ownTLS(connection, snapshot: snapshot) {
+                return Reading(snapshot: snapshot, tls: .offered, servedCertificateDER: served)
+            }
+            // TLS ends before the server (a relay in front of it): the probe, which logs in, after the sessions.
+            let (tls, der) = observe(target, server: opening.server, own: opening.own)
+            return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
         }
         let start = { Concurrent.start { observe(target, server: opening.server, own: opening.own) } }
         let early = TLSProbe.startsNoSession(operator: opening.own) ? start() : nil
@@ -52,13 +58,17 @@ public enum SnapshotWithTLS {
     }
 
     /// The certificate of the operator's own session, when it came over TCP
-    /// with TLS: that session is the probe `TLSProbe` would open, made by
-    /// libpq where the session went, with the operator's settings and
-    /// verification, so no second one is (docs/POSTGRES.md, "SSL
-    /// initialisation and reload"). Over GSS encryption, plain text or the
-    /// socket it proves nothing about TLS: nil, and the probe runs.
-    static func ownTLS(_ connection: Connection, own: OwnSession) -> [UInt8]? {
-        guard own.transport == .tcp, connection.sslInUse else { return nil }
+    /// with TLS that the server itself speaks: that session is the probe
+    /// `TLSProbe` would open, made by libpq where the session went, with the
+    /// operator's settings and verification, so no second one is
+    /// (docs/POSTGRES.md, "SSL initialisation and reload"). The server's own
+    /// row in `pg_stat_ssl` must say TLS too, or the TLS ended before it (a
+    /// relay that speaks the protocol in plain text behind it) and proves
+    /// nothing of the server's. Over GSS encryption, plain text or the
+    /// socket: nil, and the probe runs.
+    static func ownTLS(_ connection: Connection, snapshot: ClusterSnapshot) -> [UInt8]? {
+        guard snapshot.own.transport == .tcp, connection.sslInUse,
+              snapshot.sessions.first(where: { $0.pid == snapshot.own.pid })?.ssl == true else { return nil }
         return connection.peerCertificateDER
     }
 

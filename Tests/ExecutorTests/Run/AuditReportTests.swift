@@ -1,6 +1,6 @@
 import ClusterFacts
 import Enforcement
-import Executor
+@testable import Executor
 import Foundation
 import Testing
 
@@ -42,6 +42,32 @@ struct AuditReportTests {
         #expect(object["exposure_window_seconds"] as? Double == 1.5)
         #expect((object["terminated"] as? [[String: Any]])?.first?["application_name"] as? String == "billing")
         #expect(!String(decoding: report.json(), as: UTF8.self).contains("md5"), "the candidate's bytes are not in the report")
+    }
+
+    /// A session a failed terminate step signalled but could not see gone
+    /// (the server out of reach) says so; signalled again on `resume` and
+    /// seen gone then, it is listed once, as it ended then.
+    @Test func aSessionNotSeenGoneSaysSoAndIsListedOnceWhenEndedAgain() {
+        var record = Self.finishedRecord()
+        var unseen = TerminatedSession(pid: 4243, user: "app", applicationName: "billing", clientAddress: "10.1.2.4",
+                                       walsender: false, at: Date(timeIntervalSince1970: 1_800_000_011))
+        unseen.exitConfirmed = false
+        var evidence = EffectEvidence()
+        evidence.terminated = [unseen]
+        record.keep(evidence)
+        let failed = AuditReport(record, outcome: .incomplete(step: .terminateNonSSL, reason: "connection lost")).markdown()
+        #expect(failed.contains("- pid 4243 backend app@10.1.2.4 application billing")
+                && failed.contains("; signalled, not seen gone: the step failed and the server could not be asked again"), "\(failed)")
+        #expect(failed.components(separatedBy: "not seen gone").count == 2, "only the one not seen gone:\n\(failed)")
+
+        var ended = unseen
+        ended.exitConfirmed = nil
+        ended.at = Date(timeIntervalSince1970: 1_800_000_100)
+        evidence.terminated = [ended]
+        record.keep(evidence)
+        #expect(record.terminated.filter { $0.pid == 4243 } == [ended])
+        #expect(record.terminated.count == 2)
+        #expect(!AuditReport(record, outcome: .enforced).markdown().contains("not seen gone"))
     }
 
     @Test func noWindowWhenTheRulesNeverWentLive() {
