@@ -31,8 +31,6 @@ extension RunRecord {
         if let at = evidence.hostsslLiveAt { milestones.hostsslLiveAt = at }
         if let at = evidence.hostsslLoadedAt { milestones.hostsslLoadedAt = at }
         if let at = evidence.lastPlainGoneAt, milestones.lastPlainGoneAt == nil { milestones.lastPlainGoneAt = at }
-        // A session listed as not seen gone, signalled again on `resume`, is listed once: as it is now.
-        terminated.removeAll { kept in kept.exitConfirmed == false && evidence.terminated.contains { $0.pid == kept.pid } }
         terminated += evidence.terminated
         if !evidence.endedLogins.isEmpty { endedLogins = (endedLogins ?? []) + evidence.endedLogins }
         if let confirmation = evidence.confirmation { self.confirmation = confirmation }

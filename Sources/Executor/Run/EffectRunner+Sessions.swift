@@ -38,31 +38,50 @@ extension EffectRunner {
             // Every planned one counts as ended, so each planned standby is waited for. Those
             // signalled before the failure are what the step did: the journal and the report
             // name them, as gone when a look shows them no longer exposed, else as not seen gone.
-            let remaining = lookAfterFailure(pids, record: record, starts: starts)
+            let look = lookAfterFailure(pids, record: record, starts: starts)
             var evidence = EffectEvidence()
-            evidence.terminated = signalled.filter { !(remaining ?? []).contains($0.pid) }.map {
+            evidence.terminated = signalled.filter { !(look.left ?? []).contains($0.pid) }.map {
                 var ended = TerminatedSession($0)
-                if remaining == nil { ended.exitConfirmed = false }
+                if look.left == nil { ended.exitConfirmed = false }
                 return ended
             }
-            return Performed(.terminated(ended: pids, remaining: remaining ?? pids),
-                             after: ["signalled_before_failure": signalled.map(\.pid).sorted().map(String.init).joined(separator: ","),
-                                     "failure": operatorMessage(for: error)],
-                             evidence: evidence)
+            if look.left == [] { evidence.lastPlainGoneAt = Date() }
+            var after = ["signalled_before_failure": signalled.map(\.pid).sorted().map(String.init).joined(separator: ","),
+                         "failure": operatorMessage(for: error)]
+            if let pid = look.reconnectedAs { after["reconnected_pid"] = String(pid) }
+            return Performed(.terminated(ended: pids, remaining: look.left ?? pids), after: after, evidence: evidence)
         }
     }
 
-    /// The planned sessions still exposed after the step failed, looked at
-    /// on the run's connection or, when that one was lost (the run's later
-    /// steps need one too), on a new one the operator's way (`sslTarget`,
-    /// as the dead-man check proved it). nil when neither can look.
-    func lookAfterFailure(_ pids: [Int32], record: RunRecord, starts: SessionTermination.BackendStarts) -> [Int32]? {
+    /// The planned sessions still exposed after the step failed (`left`, nil
+    /// when nothing could look), on the run's connection or, when that one
+    /// was lost, on a new one the operator's way (`sslTarget`, as the
+    /// dead-man check proved it), which the run then goes on with
+    /// (`reconnectedAs`, its backend). Only one that reaches the plan's
+    /// cluster, a primary, with the same data directory and port: after a
+    /// failover, or with a name that now leads elsewhere, a look there would
+    /// say nothing of the sessions signalled here.
+    func lookAfterFailure(_ pids: [Int32], record: RunRecord,
+                          starts: SessionTermination.BackendStarts) -> (left: [Int32]?, reconnectedAs: Int32?) {
         let weak = Self.weakVersions(record)
-        if let left = try? SessionTermination.stillExposed(connection, among: pids, weakVersions: weak, starts: starts) { return left }
-        guard let fresh = try? Connection.connect(context.sslTarget, timeoutSeconds: 5) else { return nil }
+        if connection.isOpen {
+            return ((try? SessionTermination.stillExposed(connection, among: pids, weakVersions: weak, starts: starts)), nil)
+        }
+        guard let fresh = try? Connection.connect(context.sslTarget, timeoutSeconds: 5) else { return (nil, nil) }
+        guard isTheRunsServer(fresh) else {
+            fresh.close()
+            return (nil, nil)
+        }
         connection.close()
         connection = fresh
-        return try? SessionTermination.stillExposed(connection, among: pids, weakVersions: weak, starts: starts)
+        return ((try? SessionTermination.stillExposed(connection, among: pids, weakVersions: weak, starts: starts)), fresh.backendPID)
+    }
+
+    /// The plan's cluster, a primary, reached as a superuser, with the data directory and port the run knows.
+    func isTheRunsServer(_ candidate: Connection) -> Bool {
+        guard (try? Self.preflightProblem(candidate, systemIdentifier: context.server.systemIdentifier)) == .some(nil),
+              let place = try? candidate.query(SQLText.serverPlace).rows.first else { return false }
+        return (try? place.string("data_directory")) == context.server.dataDirectory && (try? place.int("port")) == context.server.port
     }
 
     /// When the step is issued again (`resume` after a kill while it waited

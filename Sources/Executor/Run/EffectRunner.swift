@@ -90,15 +90,24 @@ public final class EffectRunner: @unchecked Sendable {
 
     func checkPreflight(systemIdentifier: String) -> Performed {
         do {
-            let row = try connection.query(SQLText.preflight).rows.first
-            let id = try row?.string("id") ?? ""
-            if id != systemIdentifier { return Performed(.preflightFailed("connected to cluster \(id), but the plan is for \(systemIdentifier)")) }
-            if try row?.bool("recovery") == true { return Performed(.preflightFailed("the server is a standby (in recovery); run the wizard on the primary")) }
-            if try row?.bool("superuser") != true { return Performed(.preflightFailed("the role \(connection.user) is not a superuser: ALTER SYSTEM, pg_reload_conf and terminating superuser sessions need one")) }
+            if let problem = try Self.preflightProblem(connection, systemIdentifier: systemIdentifier) { return Performed(.preflightFailed(problem)) }
             return Performed(.preflightPassed)
         } catch {
             return Performed(.preflightFailed(operatorMessage(for: error)))
         }
+    }
+
+    /// Why a run cannot go on over `connection`, or nil: it reaches the
+    /// plan's cluster, a primary, as a superuser.
+    static func preflightProblem(_ connection: Connection, systemIdentifier: String) throws(PostgresError) -> String? {
+        let row = try connection.query(SQLText.preflight).rows.first
+        let id = try row?.string("id") ?? ""
+        if id != systemIdentifier { return "connected to cluster \(id), but the plan is for \(systemIdentifier)" }
+        if try row?.bool("recovery") == true { return "the server is a standby (in recovery); run the wizard on the primary" }
+        if try row?.bool("superuser") != true {
+            return "the role \(connection.user) is not a superuser: ALTER SYSTEM, pg_reload_conf and terminating superuser sessions need one"
+        }
+        return nil
     }
 
     /// Fingerprints of what an effect touches, for the journal's before/after.

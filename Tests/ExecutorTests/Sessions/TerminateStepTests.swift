@@ -85,59 +85,83 @@ struct TerminateStepTests {
         }
     }
 
+    /// Where new connections lead when the step's own is lost.
+    enum Reconnection: String, CaseIterable, Sendable {
+        /// The run's cluster: the look is taken there, and the run goes on with it.
+        case sameServer
+        /// Nowhere (port 1).
+        case unreachable
+        /// Another cluster (after a failover, a name leading elsewhere): no look there.
+        case anotherCluster
+    }
+
     /// The step's connection lost while it waits out `--grace` for a session
     /// inside a transaction: the idle sessions it had already ended are in
     /// the evidence (the report's "Terminated sessions") and the journal,
-    /// with the state each was in. Where the server can still be asked (a
-    /// new connection the operator's way), that look says who is left, and
-    /// the run goes on with the new connection; where it cannot, those
-    /// signalled are listed as not seen gone, and every planned one as left.
-    /// Before, a failed step kept no trace of whom it had cut.
-    @Test(arguments: [true, false])
-    func theSessionsEndedBeforeTheStepFailedAreKept(serverReachable: Bool) async throws {
+    /// with the state each was in. Where the run's own cluster can still be
+    /// asked (a new connection the operator's way), that look says who is
+    /// left, and the run goes on with the new connection; where it cannot,
+    /// those signalled are listed as not seen gone, and every planned one as
+    /// left. Before, a failed step kept no trace of whom it had cut.
+    @Test(arguments: Reconnection.allCases)
+    func theSessionsEndedBeforeTheStepFailedAreKept(reconnection: Reconnection) async throws {
         try await TestCluster.with { cluster in
-            let connection = try cluster.superuserConnection()
-            let observer = try cluster.superuserConnection()
-            defer { observer.close() }
-            let idle = try cluster.holdSessions(2, via: .tcp(sslmode: "disable"), applicationName: "idle-app").map(\.backendPID)
-            defer { cluster.releaseHeldSessions() }
-            let busy = try Connection.connect(try ConnectionTarget(cluster.tcpConninfo(sslmode: "disable") + " application_name=busy-app"))
-            defer { busy.close() }
-            _ = try busy.query("BEGIN")
-            _ = try busy.query("SELECT 1")
-            let planned = idle + [busy.backendPID]
-            let record = RunRecordFixtures.record(hbaPath: cluster.local.root + "/pg_hba.conf", contents: "", staged: "",
-                                                  terminate: planned.map { TerminateTarget(pid: $0) })
-            // New connections go where the server is, or nowhere (port 1): the look after the failure.
-            let target = connection.target.with("password", "operator-secret")
-            let context = RunContext(target: serverReachable ? target : target.with("port", "1"),
-                                     snapshot: try ServerInspector(connection: connection).snapshot(), stamp: "terminate-test", graceSeconds: 300)
-            let runner = EffectRunner(context: context, connection: connection, stateDirectory: StateDirectory(path: cluster.local.root + "/state"))
-            let effect = Effect.terminate(pids: planned, timeoutMilliseconds: 1000)
+            try await TestCluster.with { other in
+                let connection = try cluster.superuserConnection()
+                let observer = try cluster.superuserConnection()
+                defer { observer.close() }
+                let idle = try cluster.holdSessions(2, via: .tcp(sslmode: "disable"), applicationName: "idle-app").map(\.backendPID)
+                defer { cluster.releaseHeldSessions() }
+                let busy = try Connection.connect(try ConnectionTarget(cluster.tcpConninfo(sslmode: "disable") + " application_name=busy-app"))
+                defer { busy.close() }
+                _ = try busy.query("BEGIN")
+                _ = try busy.query("SELECT 1")
+                let planned = idle + [busy.backendPID]
+                let record = RunRecordFixtures.record(hbaPath: cluster.local.root + "/pg_hba.conf", contents: "", staged: "",
+                                                      terminate: planned.map { TerminateTarget(pid: $0) })
+                let target: ConnectionTarget
+                switch reconnection {
+                case .sameServer: target = connection.target
+                case .unreachable: target = connection.target.with("port", "1")
+                case .anotherCluster: target = try ConnectionTarget(other.socketConninfo)
+                }
+                let context = RunContext(target: target, snapshot: try ServerInspector(connection: connection).snapshot(),
+                                         stamp: "terminate-test", graceSeconds: 300)
+                let runner = EffectRunner(context: context, connection: connection, stateDirectory: StateDirectory(path: cluster.local.root + "/state"))
+                let ended = ProgressSeen()
+                runner.terminationProgress = { ended.saw($0.endedIdle) }
+                let effect = Effect.terminate(pids: planned, timeoutMilliseconds: 1000)
 
-            // The step runs beside the test: once the idle ones are gone, its connection is cut.
-            let step = Concurrent.start { UncheckedRunner(runner: runner).perform(effect, record: record) }
-            try cluster.waitFor("the idle sessions to be ended") {
-                try observer.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])", [idle]).rows.first?.int32("n") == 0
-            }
-            let cut = connection.backendPID
-            _ = try observer.query("SELECT pg_terminate_backend($1)", [cut])
-            let performed = step.value()
-            defer { runner.connection.close() }
+                // The step runs beside the test: once it has ended the idle ones, its connection is cut.
+                let step = Concurrent.start { UncheckedRunner(runner: runner).perform(effect, record: record) }
+                try cluster.waitFor("the step to end the idle sessions") { ended.most == idle.count }
+                let cut = connection.backendPID
+                _ = try observer.query("SELECT pg_terminate_backend($1)", [cut])
+                let performed = step.value()
+                defer { runner.connection.close() }
 
-            #expect(performed.evidence.terminated.map(\.pid).sorted() == idle.sorted(), "\(performed.evidence.terminated) \(performed.after ?? [:])")
-            #expect(performed.evidence.terminated.allSatisfy { $0.cutInsideTransaction == false && $0.applicationName == "idle-app" })
-            #expect(performed.evidence.terminated.allSatisfy { $0.exitConfirmed == (serverReachable ? nil : false) })
-            #expect(performed.after?["signalled_before_failure"] == idle.sorted().map(String.init).joined(separator: ","), "\(performed.after ?? [:])")
-            let failure = try #require(performed.after?["failure"])
-            #expect(!failure.isEmpty && !failure.contains("operator-secret"), "\(failure)")
-            #expect(performed.event == .terminated(ended: planned, remaining: serverReachable ? [busy.backendPID] : planned),
-                    "every planned one counts as ended, for the standby wait; left: the look's answer, or every one")
-            if serverReachable {
-                #expect(runner.connection.backendPID != cut && (try? runner.connection.query("SELECT 1")) != nil, "the run goes on with a new connection")
+                let looked = reconnection == .sameServer
+                #expect(performed.evidence.terminated.map(\.pid).sorted() == idle.sorted(), "\(performed.evidence.terminated) \(performed.after ?? [:])")
+                #expect(performed.evidence.terminated.allSatisfy { $0.cutInsideTransaction == false && $0.applicationName == "idle-app" })
+                #expect(performed.evidence.terminated.allSatisfy { $0.exitConfirmed == (looked ? nil : false) })
+                #expect(performed.after?["signalled_before_failure"] == idle.sorted().map(String.init).joined(separator: ","), "\(performed.after ?? [:])")
+                #expect(performed.after?["failure"]?.isEmpty == false, "\(performed.after ?? [:])")
+                #expect(performed.event == .terminated(ended: planned, remaining: looked ? [busy.backendPID] : planned),
+                        "every planned one counts as ended, for the standby wait; left: the look's answer, or every one")
+                #expect((performed.after?["reconnected_pid"] != nil) == looked, "\(performed.after ?? [:])")
+                #expect(runner.connection.isOpen == looked, "the run goes on with a new connection only to its own cluster")
+                if looked { #expect(runner.connection.backendPID != cut) }
             }
         }
     }
+}
+
+/// The most sessions a step has reported ended, as its progress calls come in from its thread.
+private final class ProgressSeen: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func saw(_ ended: Int) { lock.lock(); count = max(count, ended); lock.unlock() }
+    var most: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
 
 /// The runner handed to the thread that carries the step out while the test
