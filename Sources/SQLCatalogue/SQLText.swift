@@ -52,9 +52,10 @@ public enum SQLText {
     /// Phase A's proof on the new connection: it is TLS, at which version.
     public static let ownTLS = "SELECT ssl, version, cipher FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()"
 
-    /// Where the server keeps its data and listens: with the preflight, what
-    /// tells that a new connection reached the run's own cluster, not a
-    /// standby promoted elsewhere under the same name.
+    /// Where the server keeps its data and listens: with the preflight's
+    /// system identifier, as much as the server can say that a new
+    /// connection reached the run's own cluster (a standby promoted elsewhere
+    /// shares the identifier, and may share these too).
     public static let serverPlace = "SELECT pg_catalog.current_setting('data_directory') AS data_directory, pg_catalog.current_setting('port')::int AS port"
 
     /// The run's preflight on its own connection: the same cluster, a primary, a superuser.

@@ -111,9 +111,9 @@ public enum SessionTermination {
     /// per session. A session still there after a moment gets the version's
     /// wait: `pg_terminate_backend(pid, timeout)` on 14+, polling on 13.
     ///
-    /// `signalled` gets each session as it is signalled, so that a caller
-    /// whose statement failed halfway (the connection lost during the
-    /// grace) still knows whom the step ended.
+    /// `signalled` gets each session as its row comes back signalled, so
+    /// that a caller whose statement failed halfway (the connection lost
+    /// during the grace) still knows whom the step signalled.
     public static func endAtTransactionBoundaries(_ connection: Connection, _ pids: [Int32], weakVersions: [String], graceSeconds: Double,
                                                   timeoutMilliseconds: Int, version: ServerVersion, starts: BackendStarts = [:],
                                                   signalled ended: inout [SessionEnding],
