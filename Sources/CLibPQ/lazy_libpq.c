@@ -84,6 +84,8 @@
     VALUE(const SSL_METHOD *, TLS_client_method, (void), ())                                                       \
     VALUE(SSL_CTX *, SSL_CTX_new, (const SSL_METHOD *method), (method))                                            \
     VOID(SSL_CTX_set_verify, (SSL_CTX *ctx, int mode, SSL_verify_cb callback), (ctx, mode, callback))              \
+    VOID(SSL_CTX_set_msg_callback,                                                                                 \
+         (SSL_CTX *ctx, void (*cb)(int, int, int, const void *, size_t, SSL *, void *)), (ctx, cb))                \
     VALUE(long, SSL_CTX_ctrl, (SSL_CTX *ctx, int cmd, long larg, void *parg), (ctx, cmd, larg, parg))             \
     VOID(SSL_CTX_free, (SSL_CTX *ctx), (ctx))                                                                      \
     VALUE(SSL *, SSL_new, (SSL_CTX *ctx), (ctx))                                                                   \
@@ -101,6 +103,9 @@
     VOID(X509_free, (X509 *a), (a))                                                                                \
     VOID(ERR_clear_error, (void), ())                                                                              \
     VOID(CRYPTO_free, (void *ptr, const char *file, int line), (ptr, file, line))
+
+/* starttls.h's count of the ClientHellos a handshake on this thread wrote. */
+__thread int pgsw_starttls_hellos_written;
 
 /* One typed pointer per function, filled once by load_libpq. */
 #define SLOT(type, name, parameters, arguments) __typeof__(&name) name;

@@ -32,10 +32,8 @@ public struct ClusterSnapshot: Hashable, Sendable, Codable {
 
     public func setting(_ name: String) -> Setting? { settings[named: name] }
 
-    /// The TLS key exchange groups the server offers, whatever the version
-    /// calls the setting: `ssl_groups` on 18 (which still accepts the old
-    /// name in configuration files), `ssl_ecdh_curve` on 13-17.
-    public var keyExchangeGroups: Setting? { setting("ssl_groups") ?? setting("ssl_ecdh_curve") }
+    /// The TLS key exchange groups the server offers (`Array<Setting>.keyExchangeGroups`).
+    public var keyExchangeGroups: Setting? { settings.keyExchangeGroups }
 
     /// `ssl` as the server reports it. Not proof that TLS works
     /// (docs/POSTGRES.md, "SSL initialisation and reload").

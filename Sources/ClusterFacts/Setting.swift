@@ -56,4 +56,9 @@ extension Array where Element == Setting {
     /// `ssl` as the server reports it. Not proof that TLS works
     /// (docs/POSTGRES.md, "SSL initialisation and reload").
     public var sslOn: Bool { self[named: "ssl"]?.value == "on" }
+
+    /// The TLS key exchange groups the server offers, whatever the version
+    /// calls the setting: `ssl_groups` on 18 (which still accepts the old
+    /// name in configuration files), `ssl_ecdh_curve` on 13-17.
+    public var keyExchangeGroups: Setting? { self[named: "ssl_groups"] ?? self[named: "ssl_ecdh_curve"] }
 }

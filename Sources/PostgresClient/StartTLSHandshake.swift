@@ -12,6 +12,9 @@ public enum StartTLSHandshake {
         public var certificateDER: [UInt8]
         /// As OpenSSL names it: TLSv1.2, TLSv1.3.
         public var protocolVersion: String
+        /// The server asked for a key share for another group (a
+        /// HelloRetryRequest): the handshake took one more round trip.
+        public var helloRetried: Bool = false
     }
 
     public struct Failure: Error, Hashable, Sendable {
@@ -22,8 +25,8 @@ public enum StartTLSHandshake {
     }
 
     /// The handshake, its certificate, and the end of the connection.
-    public static func handshake(host: String, port: Int, timeoutSeconds: Int = 5) -> Result<Served, Failure> {
-        open(host: host, port: port, timeoutSeconds: timeoutSeconds).map { session in
+    public static func handshake(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder? = nil) -> Result<Served, Failure> {
+        open(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare).map { session in
             defer { session.close() }
             return session.served
         }
@@ -31,11 +34,13 @@ public enum StartTLSHandshake {
 
     /// A finished handshake kept open, for a caller that checks the
     /// certificate before it says anything more (`Session.firstAnswer`).
-    /// `timeoutSeconds` bounds everything done on it.
-    public static func open(host: String, port: Int, timeoutSeconds: Int = 5) -> Result<Session, Failure> {
+    /// `timeoutSeconds` bounds everything done on it. `keyShare`: the
+    /// server's own group first (from its settings), or OpenSSL's order.
+    public static func open(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder? = nil) -> Result<Session, Failure> {
         var state = pgsw_starttls()
         var error = [CChar](repeating: 0, count: 160)
-        let result = pgsw_starttls_open(host, Int32(port), Int32(max(1, timeoutSeconds) * 1000), &state, &error, Int32(error.count))
+        let result = pgsw_starttls_open(host, Int32(port), Int32(max(1, timeoutSeconds) * 1000), keyShare?.groupsList,
+                                        &state, &error, Int32(error.count))
         guard result == 0 else { return .failure(Failure(reason: text(error), serverRefusedTLS: result == -2)) }
         var buffer: UnsafeMutablePointer<UInt8>? = nil
         var version = [CChar](repeating: 0, count: 32)
@@ -45,7 +50,8 @@ public enum StartTLSHandshake {
             return .failure(Failure(reason: "the server presented no certificate"))
         }
         defer { pgsw_free(buffer) }
-        let served = Served(certificateDER: Array(UnsafeBufferPointer(start: buffer, count: Int(length))), protocolVersion: text(version))
+        let served = Served(certificateDER: Array(UnsafeBufferPointer(start: buffer, count: Int(length))), protocolVersion: text(version),
+                            helloRetried: state.client_hellos > 1)
         return .success(Session(state: state, served: served))
     }
 

@@ -12,6 +12,8 @@ public enum TLSProbe {
         /// by libpq when its connection was admitted.
         public var servedCertificateDER: [UInt8]?
         public var tlsProtocol: String?
+        /// The handshake alone took a HelloRetryRequest (`KeyShareOrder`).
+        public var helloRetried = false
     }
 
     /// libpq's text when the server answers an SSLRequest with "N".
@@ -30,14 +32,16 @@ public enum TLSProbe {
     /// verification; a root certificate, a protocol bound or a negotiation
     /// of the operator's applies as it would to their clients
     /// (docs/POSTGRES.md, "SSL initialisation and reload").
-    public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> Result {
+    /// `keyShare`: the server's own key-exchange group first, from its settings.
+    public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession, keyShare: KeyShareOrder?) -> Result {
         guard startsNoSession(operator: own) else { return probeWithLogin(target: target, server: server, own: own) }
         guard let host = tcpHost(server: server, own: own) else {
             return Result(availability: .notProbed("the server does not listen on TCP"))
         }
-        switch StartTLSHandshake.handshake(host: host, port: server.port, timeoutSeconds: 5) {
+        switch StartTLSHandshake.handshake(host: host, port: server.port, timeoutSeconds: 5, keyShare: keyShare) {
         case .success(let served):
-            return Result(availability: .offered, servedCertificateDER: served.certificateDER, tlsProtocol: served.protocolVersion)
+            return Result(availability: .offered, servedCertificateDER: served.certificateDER, tlsProtocol: served.protocolVersion,
+                          helloRetried: served.helloRetried)
         case .failure(let failure) where failure.serverRefusedTLS:
             return Result(availability: .refused)
         case .failure(let failure):

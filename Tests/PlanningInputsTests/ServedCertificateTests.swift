@@ -37,7 +37,7 @@ struct ServedCertificateTests {
             let certificate = try cluster.enableSSL()
             let expected = try Self.oracle(certificate.certificatePath)
 
-            let withPassword = ServedCertificate.probe(host: "127.0.0.1", port: cluster.port, target: try ConnectionTarget(cluster.tcpConninfo()))
+            let withPassword = ServedCertificate.probe(host: "127.0.0.1", port: cluster.port, target: try ConnectionTarget(cluster.tcpConninfo()), keyShare: nil)
             guard case .served(let fingerprint, let version, let via) = withPassword else {
                 Issue.record("no handshake: \(withPassword)")
                 return
@@ -45,7 +45,7 @@ struct ServedCertificateTests {
             #expect(fingerprint == expected && via == "libpq" && version?.hasPrefix("TLSv1.") == true)
 
             // Over the socket there is no TCP password: libpq cannot log in, the STARTTLS handshake still sees the certificate.
-            let noLogin = ServedCertificate.probe(host: "127.0.0.1", port: cluster.port, target: try ConnectionTarget(cluster.socketConninfo))
+            let noLogin = ServedCertificate.probe(host: "127.0.0.1", port: cluster.port, target: try ConnectionTarget(cluster.socketConninfo), keyShare: nil)
             guard case .served(let fallbackFingerprint, let fallbackVersion, let fallbackVia) = noLogin else {
                 Issue.record("no handshake: \(noLogin)")
                 return
@@ -55,7 +55,7 @@ struct ServedCertificateTests {
             try cluster.sql("ALTER SYSTEM SET ssl = off")
             try cluster.reload()
             try cluster.waitFor("ssl off") { try cluster.sql("SHOW ssl").rows.first?.string("ssl") == "off" }
-            let off = ServedCertificate.probe(host: "127.0.0.1", port: cluster.port, target: try ConnectionTarget(cluster.tcpConninfo()))
+            let off = ServedCertificate.probe(host: "127.0.0.1", port: cluster.port, target: try ConnectionTarget(cluster.tcpConninfo()), keyShare: nil)
             guard case .noHandshake(let reason) = off else {
                 Issue.record("ssl is off, yet a handshake was reported: \(off)")
                 return

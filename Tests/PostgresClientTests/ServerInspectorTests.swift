@@ -79,7 +79,8 @@ struct ServerInspectorTests {
             let connection = try cluster.superuserConnection()
             let snapshot = try ServerInspector(connection: connection).snapshot()
             #expect(snapshot.sslSettingOn)
-            let probe = TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own)
+            let probe = TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own,
+                              keyShare: KeyShareOrder(serverGroups: snapshot.keyExchangeGroups?.value))
             #expect(probe.availability == .refused)
         }
     }

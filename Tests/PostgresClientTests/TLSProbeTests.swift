@@ -22,7 +22,8 @@ struct TLSProbeTests {
         let connection = try Connection.connect(ConnectionTarget(conninfo ?? cluster.socketConninfo))
         defer { connection.close() }
         let snapshot = try ServerInspector(connection: connection).snapshot()
-        return TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own)
+        return TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own,
+                              keyShare: KeyShareOrder(serverGroups: snapshot.keyExchangeGroups?.value))
     }
 
     /// The server log written from `offset` on, and whether a TCP login over TLS was admitted in it.
@@ -101,6 +102,27 @@ struct TLSProbeTests {
             try held.handshake(cluster)
             usleep(200_000)
             #expect(try cluster.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE client_port > 0").rows.first?.int32("n") == 0)
+        }
+    }
+
+    /// 13 to 17 take one group, `ssl_ecdh_curve` (prime256v1 by default); 18
+    /// is set to it here. A client whose first key share is for X25519,
+    /// OpenSSL's first, is asked for another (HelloRetryRequest): one more
+    /// round trip on every probe. The probe offers the server's own group
+    /// first, read from its settings (`KeyShareOrder`).
+    @Test func theProbeOffersTheServersOwnGroupFirst() async throws {
+        try await TestCluster.with { cluster in
+            _ = try cluster.enableSSL()
+            try cluster.sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
+            try cluster.reload()
+            try cluster.waitFor("ssl_ecdh_curve") { try cluster.sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+            // OpenSSL's order costs the retry on this server: what the probe saves.
+            let inOpenSSLsOrder = try StartTLSHandshake.handshake(host: "127.0.0.1", port: cluster.port, keyShare: nil).get()
+            #expect(inOpenSSLsOrder.helloRetried)
+            let probe = try Self.probe(cluster)
+            #expect(probe.availability == .offered)
+            #expect(probe.helloRetried == false, "the probe's first key share was not for the server's group")
+            #expect(probe.servedCertificateDER == inOpenSSLsOrder.certificateDER)
         }
     }
 }

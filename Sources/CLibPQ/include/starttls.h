@@ -26,7 +26,24 @@ typedef struct pgsw_starttls {
     struct timespec deadline;
     /* OpenSSL reported a fatal error: no close_notify may follow. */
     int failed;
+    /* ClientHello messages this side sent: 2 when the server answered the
+       first with a HelloRetryRequest (it wanted a key share for another group). */
+    int client_hellos;
 } pgsw_starttls;
+
+/* Counts the ClientHellos the handshake on this thread writes (OpenSSL calls
+   it for every protocol message). A thread-local, not a pointer into the
+   session: the session may move between calls (Swift holds it), and the
+   count is read on the thread that ran the handshake, as soon as it ends.
+   Defined in lazy_libpq.c: a static in this header would have no storage in
+   the Swift module that imports it. */
+extern __thread int pgsw_starttls_hellos_written;
+static inline void pgsw_starttls_count_hellos(int write_p, int version, int content_type, const void *buf, size_t len,
+                                              SSL *ssl, void *arg) {
+    (void) version; (void) ssl; (void) arg;
+    if (write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 && ((const unsigned char *) buf)[0] == SSL3_MT_CLIENT_HELLO)
+        pgsw_starttls_hellos_written += 1;
+}
 
 static inline long pgsw_starttls_ms_left(const struct timespec *deadline) {
     struct timespec now;
@@ -98,7 +115,8 @@ static inline void pgsw_starttls_close_quietly(pgsw_starttls *session) {
     session->fd = -1;
 }
 
-static inline int pgsw_starttls_open_blocked(const char *host, int port, pgsw_starttls *session, const char **error) {
+static inline int pgsw_starttls_open_blocked(const char *host, int port, const char *groups, pgsw_starttls *session,
+                                             const char **error) {
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints, *found = 0;
@@ -141,11 +159,18 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, pgsw_st
     if (session->ctx == 0) { *error = "OpenSSL cannot make a client context"; return -1; }
     SSL_CTX_set_verify(session->ctx, SSL_VERIFY_NONE, 0);
     if (SSL_CTX_set_min_proto_version(session->ctx, TLS1_2_VERSION) != 1) { *error = "OpenSSL cannot ask for TLS 1.2 at least"; return -1; }
+    /* The groups to offer, the server's own first (KeyShareOrder): a list this
+       OpenSSL does not take leaves its defaults, which cost a round trip at
+       most, never the handshake. */
+    if (groups != 0 && SSL_CTX_set1_groups_list(session->ctx, groups) != 1) ERR_clear_error();
+    SSL_CTX_set_msg_callback(session->ctx, pgsw_starttls_count_hellos);
+    pgsw_starttls_hellos_written = 0;
     session->ssl = SSL_new(session->ctx);
     if (session->ssl == 0 || SSL_set_fd(session->ssl, session->fd) != 1) { *error = "OpenSSL cannot use the socket"; return -1; }
     for (;;) {
         ERR_clear_error();
         int done = SSL_connect(session->ssl);
+        session->client_hellos = pgsw_starttls_hellos_written;
         if (done == 1) return 0;
         int ready = pgsw_starttls_wait_for_openssl(session, done);
         if (ready != 1) { *error = ready == 0 ? "no TLS handshake within the timeout" : "the TLS handshake failed"; return -1; }
@@ -155,13 +180,15 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, pgsw_st
 /* Connects and finishes the handshake within `timeout_ms`, which bounds every
    later call on the session too. 0 with the session open; -1 with `error`
    filled and nothing open; -2 when the server answered the SSLRequest with
-   'N' (it refuses TLS, which is an answer, not a failure to get one). */
-static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms, pgsw_starttls *session,
+   'N' (it refuses TLS, which is an answer, not a failure to get one).
+   `groups`: an OpenSSL groups list to offer, in order, or NULL for OpenSSL's. */
+static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms, const char *groups, pgsw_starttls *session,
                                      char *error, int error_size) {
     session->fd = -1;
     session->ctx = 0;
     session->ssl = 0;
     session->failed = 0;
+    session->client_hellos = 0;
     clock_gettime(CLOCK_MONOTONIC, &session->deadline);
     session->deadline.tv_sec += timeout_ms / 1000;
     session->deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
@@ -169,7 +196,7 @@ static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms,
     pgsw_sigpipe_guard guard;
     pgsw_sigpipe_block(&guard);
     const char *why = "";
-    int result = pgsw_starttls_open_blocked(host, port, session, &why);
+    int result = pgsw_starttls_open_blocked(host, port, groups, session, &why);
     if (result != 0) pgsw_starttls_close_quietly(session);
     pgsw_sigpipe_restore(&guard);
     if (result != 0) snprintf(error, (size_t) error_size, "%s", why);

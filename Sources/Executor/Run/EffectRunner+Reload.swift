@@ -102,7 +102,7 @@ extension EffectRunner {
     func probeTLS(_ expected: String?) -> Performed {
         guard let host = context.tcpHost else { return Performed(.tlsFailed("the server does not listen on TCP")) }
         switch ServedCertificate.probe(host: host, port: context.server.port, target: context.target,
-                                       login: context.ownTransport == .tcp && !context.operatorVerifiesServer) {
+                                       login: context.ownTransport == .tcp && !context.operatorVerifiesServer, keyShare: context.keyShare) {
         case .served(let fingerprint, let version, let via):
             return Performed(.tlsProven(fingerprint: fingerprint, protocolVersion: version ?? "unknown"), after: ["served_sha256": fingerprint, "via": via])
         case .noHandshake(let reason):
@@ -230,7 +230,7 @@ extension EffectRunner {
     /// no part, as for the socket they came by.
     func attemptTCPWithSSL(host: String, timeoutSeconds: Int, accepted: Set<String>) -> DeadManFailure? {
         let session: StartTLSHandshake.Session
-        switch StartTLSHandshake.open(host: host, port: context.server.port, timeoutSeconds: timeoutSeconds) {
+        switch StartTLSHandshake.open(host: host, port: context.server.port, timeoutSeconds: timeoutSeconds, keyShare: context.keyShare) {
         case .success(let opened): session = opened
         case .failure(let failure): return .refused("TCP with SSL to \(host): \(failure.reason)")
         }

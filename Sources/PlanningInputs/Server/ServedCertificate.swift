@@ -19,15 +19,17 @@ public enum ServedCertificate {
     /// handshake without login alone, so the operator's credentials never go
     /// over this connection's TLS, which verifies nothing (the fingerprint is
     /// the proof, compared by the caller).
-    public static func probe(host: String, port: Int, target: ConnectionTarget, login: Bool = true, timeoutSeconds: Int = 5) -> Outcome {
-        guard login else { return withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds) }
+    /// `keyShare`: the server's own key-exchange group first, for the handshake without login.
+    public static func probe(host: String, port: Int, target: ConnectionTarget, login: Bool = true, timeoutSeconds: Int = 5,
+                             keyShare: KeyShareOrder?) -> Outcome {
+        guard login else { return withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare) }
         // No GSS encryption: with Kerberos credentials libpq would try it first and, where it
         // succeeds, never show a certificate; without them, it still reads the Kerberos setup.
         let tls = target.with("host", host).with("hostaddr", host).with("port", String(port)).with("sslmode", "require")
             .with("gssencmode", "disable")
         // The handshake without login starts at once: an operator on the socket usually has no TCP
         // password, so libpq's attempt fails after its handshake and this one is needed anyway.
-        let fallback = Concurrent.start { withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds) }
+        let fallback = Concurrent.start { withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare) }
         var libpqFailure = ""
         do {
             let connection = try Connection.connect(tls, timeoutSeconds: timeoutSeconds)
@@ -47,8 +49,8 @@ public enum ServedCertificate {
     }
 
     /// PostgreSQL's STARTTLS handshake alone, in process: no login needed.
-    public static func withoutLogin(host: String, port: Int, timeoutSeconds: Int = 5) -> Outcome {
-        switch StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds) {
+    public static func withoutLogin(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder?) -> Outcome {
+        switch StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare) {
         case .success(let served):
             return .served(fingerprint: Fingerprint.sha256(served.certificateDER), protocolVersion: served.protocolVersion, via: via)
         case .failure(let failure):
@@ -60,7 +62,7 @@ public enum ServedCertificate {
     public static let via = "STARTTLS in process"
 
     /// The served certificate (DER) from a STARTTLS handshake, for a caller that could not log in.
-    public static func derWithoutLogin(host: String, port: Int, timeoutSeconds: Int = 5) -> [UInt8]? {
-        try? StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds).get().certificateDER
+    public static func derWithoutLogin(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder?) -> [UInt8]? {
+        try? StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare).get().certificateDER
     }
 }

@@ -36,16 +36,17 @@ public enum SnapshotWithTLS {
             return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
                            servedCertificateDER: nil)
         }
+        let keyShare = KeyShareOrder(serverGroups: opening.settings.keyExchangeGroups?.value)
         if opening.own.transport == .tcp && connection.sslInUse {
             let snapshot = try inspector.finish(try inspector.begin(opening))
             if let served = ownTLS(connection, snapshot: snapshot) {
                 return Reading(snapshot: snapshot, tls: .offered, servedCertificateDER: served)
             }
             // TLS ends before the server (a relay in front of it): the probe, which logs in, after the sessions.
-            let (tls, der) = observe(target, server: opening.server, own: opening.own)
+            let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
             return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
         }
-        let start = { Concurrent.start { observe(target, server: opening.server, own: opening.own) } }
+        let start = { Concurrent.start { observe(target, server: opening.server, own: opening.own, keyShare: keyShare) } }
         let early = TLSProbe.startsNoSession(operator: opening.own) ? start() : nil
         // On failure the handshake is waited for: no thread outlives the read (its own deadline bounds the wait).
         let beginning: ServerInspector.Beginning
@@ -76,12 +77,13 @@ public enum SnapshotWithTLS {
     /// operator's verification. When libpq's handshake worked but it could
     /// not log in, the STARTTLS handshake, which needs no login, shows the
     /// certificate.
-    static func observe(_ target: ConnectionTarget, server: ServerFacts, own: OwnSession) -> (TLSAvailability, [UInt8]?) {
-        let probe = TLSProbe.probe(target: target, server: server, own: own)
+    static func observe(_ target: ConnectionTarget, server: ServerFacts, own: OwnSession,
+                        keyShare: KeyShareOrder?) -> (TLSAvailability, [UInt8]?) {
+        let probe = TLSProbe.probe(target: target, server: server, own: own, keyShare: keyShare)
         if let der = probe.servedCertificateDER { return (probe.availability, der) }
         guard probe.availability == .offered,
               let host = TLSProbe.tcpHost(server: server, own: own)
         else { return (probe.availability, nil) }
-        return (probe.availability, ServedCertificate.derWithoutLogin(host: host, port: server.port))
+        return (probe.availability, ServedCertificate.derWithoutLogin(host: host, port: server.port, keyShare: keyShare))
     }
 }

@@ -29,10 +29,29 @@ struct DeadManPeerTests {
     }
 
     static func served(_ cluster: TestCluster) throws -> String {
-        guard case .served(let fingerprint, _, _) = ServedCertificate.withoutLogin(host: "127.0.0.1", port: cluster.port) else {
+        guard case .served(let fingerprint, _, _) = ServedCertificate.withoutLogin(host: "127.0.0.1", port: cluster.port, keyShare: nil) else {
             throw TestEnvironment.Missing(description: "the server serves no certificate")
         }
         return fingerprint
+    }
+
+    /// The attempt's handshake offers the server's own key-exchange group
+    /// first (`KeyShareOrder`), read with the run's snapshot: on 13-17's
+    /// default, prime256v1, one round trip less before the certificate is
+    /// compared, inside the exposure window.
+    @Test func theAttemptOffersTheServersOwnGroupFirst() async throws {
+        try await TestCluster.with { cluster in
+            _ = try cluster.enableSSL()
+            try cluster.sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
+            try cluster.reload()
+            try cluster.waitFor("ssl_ecdh_curve") { try cluster.sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+            let connection = try cluster.superuserConnection()
+            defer { connection.close() }
+            let keyShare = try Self.runner(cluster, connection).context.keyShare
+            #expect(keyShare?.groupsList.hasPrefix("P-256:") == true)
+            let served = try StartTLSHandshake.handshake(host: "127.0.0.1", port: cluster.port, keyShare: keyShare).get()
+            #expect(!served.helloRetried)
+        }
     }
 
     /// Before, an impostor that let everyone in, or refused after its
