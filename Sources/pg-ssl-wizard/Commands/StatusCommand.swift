@@ -37,8 +37,15 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let target = try failingWithUnknown { try operatorTarget(conninfo) }
+        // Written before the session ends (StatusCheck.run).
+        let code = try failingWithUnknown { try StatusCheck.run(target) { try write($0, target: target) } }
+        throw ExitCode(code)
+    }
+
+    /// Prints the report and returns the exit code it calls for.
+    func write(_ checked: StatusReport, target: ConnectionTarget) throws -> Int32 {
+        var report = checked
         // The certificate is the one a handshake was served, not the file: what clients see.
-        var report = try failingWithUnknown { try StatusCheck.run(target) }
         report.certificateExpiry = report.servedCertificateDER.flatMap(CertificateSummary.served(der:)).map {
             CertificateExpiry(subject: $0.subject, notAfter: $0.notAfter, now: Date(), warnDays: certWarnDays, criticalDays: certCritDays)
         }
@@ -60,7 +67,7 @@ struct StatusCommand: ParsableCommand {
         var code = report.assessment.verdict.exitCode
         if let document { code = max(code, ["unguarded", "revert_failed"].contains(document.state) ? 2 : 1) }
         if let expiry = report.certificateExpiry { code = max(code, expiry.level.exitCode) }
-        throw ExitCode(code)
+        return code
     }
 
     /// The facts the compliance items are judged on, read now: settings, the handshake, a live
