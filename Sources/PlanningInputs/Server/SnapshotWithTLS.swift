@@ -19,6 +19,9 @@ public enum SnapshotWithTLS {
         public var tls: TLSAvailability
         /// The certificate a completed handshake was served (DER), when one completed.
         public var servedCertificateDER: [UInt8]?
+        /// The same, parsed when asked for: on another core while the server
+        /// answers the reads where it is the operator's own session's.
+        public var servedCertificate: CertificateSummary?
 
         public var observation: TLSObservation {
             TLSObservation(availability: tls, servedFingerprint: servedCertificateDER.map(Fingerprint.sha256))
@@ -27,24 +30,33 @@ public enum SnapshotWithTLS {
 
     /// `check` sees the role's privileges before any handshake starts
     /// (`status` refuses a role that cannot see other sessions there).
-    public static func read(_ target: ConnectionTarget, connection: Connection,
+    /// `parsingCertificate`: the served certificate is wanted parsed
+    /// (`Reading.servedCertificate`; `status` reports its expiry), which costs
+    /// a plan that compares fingerprints only about 2 ms of CPU.
+    public static func read(_ target: ConnectionTarget, connection: Connection, parsingCertificate: Bool = false,
                             check: (Privileges) throws -> Void = { _ in }) throws -> Reading {
         let inspector = ServerInspector(connection: connection)
         let opening = try inspector.open()
         try check(opening.privileges)
         guard opening.settings.sslOn else {
             return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
-                           servedCertificateDER: nil)
+                           servedCertificateDER: nil, servedCertificate: nil)
         }
         let keyShare = KeyShareOrder(serverGroups: opening.settings.keyExchangeGroups?.value)
         if opening.own.transport == .tcp && connection.sslInUse {
-            let snapshot = try inspector.finish(try inspector.begin(opening))
+            // Parsed while the server answers the reads; kept only if the session turns out to be the probe.
+            let ownDER = connection.peerCertificateDER
+            let parsing = parsingCertificate ? Concurrent.start { summary(ownDER, wanted: true) } : nil
+            let snapshot: ClusterSnapshot
+            do { snapshot = try inspector.finish(try inspector.begin(opening)) } catch { _ = parsing?.value(); throw error }
+            let parsed = parsing?.value() ?? nil
             if let served = ownTLS(connection, snapshot: snapshot) {
-                return Reading(snapshot: snapshot, tls: .offered, servedCertificateDER: served)
+                return Reading(snapshot: snapshot, tls: .offered, servedCertificateDER: served,
+                               servedCertificate: served == ownDER ? parsed : summary(served, wanted: parsingCertificate))
             }
             // TLS ends before the server (a relay in front of it): the probe, which logs in, after the sessions.
             let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
-            return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
+            return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der, servedCertificate: summary(der, wanted: parsingCertificate))
         }
         let start = { Concurrent.start { observe(target, server: opening.server, own: opening.own, keyShare: keyShare) } }
         let early = TLSProbe.startsNoSession(operator: opening.own) ? start() : nil
@@ -55,7 +67,12 @@ public enum SnapshotWithTLS {
         let snapshot: ClusterSnapshot
         do { snapshot = try inspector.finish(beginning) } catch { _ = handshake.value(); throw error }
         let (tls, der) = handshake.value()
-        return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der)
+        // Parsed here: the handshake's thread is the later of the two more often than not, and would only be later still.
+        return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der, servedCertificate: summary(der, wanted: parsingCertificate))
+    }
+
+    static func summary(_ der: [UInt8]?, wanted: Bool) -> CertificateSummary? {
+        wanted ? der.flatMap(CertificateSummary.served(der:)) : nil
     }
 
     /// The certificate of the operator's own session, when it came over TCP

@@ -1,3 +1,4 @@
+import Certificates
 import ClusterFacts
 import PostgresClient
 
@@ -20,18 +21,20 @@ extension InspectionError: OperatorFacingError {
 /// handshake (beside the inspection, see `SnapshotWithTLS`), assess.
 public enum StatusCheck {
     public static func run(_ target: ConnectionTarget) throws -> StatusReport {
-        try run(target) { $0 }
+        try run(target) { report, _ in report }
     }
 
     /// `then` runs on the report while the operator's session is still open,
     /// and the session ends after it. Ending it wakes the server's backend to
     /// exit, which on a small machine took a core from the report being
     /// written (traced on 2 vCPUs: the process waited 2.5-4.4 ms for a CPU
-    /// between its Terminate message and the report).
-    public static func run<Result>(_ target: ConnectionTarget, then finish: (StatusReport) throws -> Result) throws -> Result {
+    /// between its Terminate message and the report). It is also handed the
+    /// served certificate, parsed beside the reads (`SnapshotWithTLS`).
+    public static func run<Result>(_ target: ConnectionTarget,
+                                   then finish: (StatusReport, CertificateSummary?) throws -> Result) throws -> Result {
         let connection = try Connection.connect(target)
         defer { connection.close() }
-        let reading = try SnapshotWithTLS.read(target, connection: connection) { privileges in
+        let reading = try SnapshotWithTLS.read(target, connection: connection, parsingCertificate: true) { privileges in
             let missing = privileges.missingForAudit
             guard missing.isEmpty else {
                 throw InspectionError.insufficientPrivilege(role: privileges.role, missing: missing)
@@ -39,6 +42,6 @@ public enum StatusCheck {
         }
         var report = StatusReport(snapshot: reading.snapshot, assessment: StatusAssessment(snapshot: reading.snapshot, tls: reading.tls))
         report.servedCertificateDER = reading.servedCertificateDER
-        return try finish(report)
+        return try finish(report, reading.servedCertificate)
     }
 }

@@ -38,15 +38,15 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let target = try failingWithUnknown { try operatorTarget(conninfo) }
         // Written before the session ends (StatusCheck.run).
-        let code = try failingWithUnknown { try StatusCheck.run(target) { try write($0, target: target) } }
+        let code = try failingWithUnknown { try StatusCheck.run(target) { try write($0, servedCertificate: $1, target: target) } }
         throw ExitCode(code)
     }
 
     /// Prints the report and returns the exit code it calls for.
-    func write(_ checked: StatusReport, target: ConnectionTarget) throws -> Int32 {
+    func write(_ checked: StatusReport, servedCertificate: CertificateSummary?, target: ConnectionTarget) throws -> Int32 {
         var report = checked
         // The certificate is the one a handshake was served, not the file: what clients see.
-        report.certificateExpiry = report.servedCertificateDER.flatMap(CertificateSummary.served(der:)).map {
+        report.certificateExpiry = servedCertificate.map {
             CertificateExpiry(subject: $0.subject, notAfter: $0.notAfter, now: Date(), warnDays: certWarnDays, criticalDays: certCritDays)
         }
         let directory = StateDirectory.existing(systemIdentifier: report.snapshot.server.systemIdentifier)
