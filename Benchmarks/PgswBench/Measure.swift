@@ -21,6 +21,25 @@ enum Measure {
         return samples
     }
 
+    /// Two commands measured in turns, after a warm-up of each, the order
+    /// swapped every round: a drift of the machine (another process, the
+    /// page cache, a CPU's clock) lands on both, not on whichever ran second.
+    static func alternating(repetitions: Int, _ first: () throws -> Void, _ second: () throws -> Void) rethrows -> ([Double], [Double]) {
+        try first()
+        try second()
+        var firsts: [Double] = [], seconds: [Double] = []
+        for round in 0..<repetitions {
+            if round.isMultiple(of: 2) {
+                firsts.append(try Self.seconds(first))
+                seconds.append(try Self.seconds(second))
+            } else {
+                seconds.append(try Self.seconds(second))
+                firsts.append(try Self.seconds(first))
+            }
+        }
+        return (firsts, seconds)
+    }
+
     static func median(_ samples: [Double]) -> Double { samples.sorted()[samples.count / 2] }
     static func spread(_ samples: [Double]) -> (Double, Double) { (samples.min() ?? 0, samples.max() ?? 0) }
 }

@@ -10,7 +10,8 @@ import TestSupport
 /// the operator on the unix socket, and over TCP with TLS.
 enum StatusBenchmark {
     static let sessions = 20
-    static let repetitions = 7
+    /// Rounds of one status and one psql each, in turns (`Measure.alternating`).
+    static let repetitions = 15
 
     static func run() throws -> [BenchmarkResult] {
         try TestCluster.withSync { cluster in
@@ -34,19 +35,17 @@ enum StatusBenchmark {
     }
 
     static func compare(_ wizard: WizardRun, _ cluster: TestCluster, conninfo: String) throws -> (status: [Double], psql: [Double]) {
-        let status = try Measure.samples(repetitions: repetitions) {
+        try Measure.alternating(repetitions: repetitions, {
             // 1: not enforced (plain sessions over TCP), as it should say here.
             let output = try wizard.run(["status", "--json", conninfo])
             guard output.exitCode == 1, output.stdout.contains("\"verdict\""), output.stdout.contains("\"probe\" : \"offered\"") else {
                 throw BenchmarkFailure("status did not report: \(output.exitCode) \(output.stdout) \(output.stderr)")
             }
-        }
-        let psql = try Measure.samples(repetitions: repetitions) {
+        }, {
             let output = try ProcessRunner.run(cluster.local.binaries.path("psql"), [conninfo, "-X", "-q", "-A", "-t", "-c", InspectionQueries.sessions])
             guard output.exitCode == 0, output.stdout.split(separator: "\n").count >= sessions else {
                 throw BenchmarkFailure("psql did not list the sessions: \(output.stderr)")
             }
-        }
-        return (status, psql)
+        })
     }
 }
