@@ -90,6 +90,13 @@
     VOID(SSL_CTX_free, (SSL_CTX *ctx), (ctx))                                                                      \
     VALUE(SSL *, SSL_new, (SSL_CTX *ctx), (ctx))                                                                   \
     VALUE(int, SSL_set_fd, (SSL *s, int fd), (s, fd))                                                              \
+    VOID(SSL_set_bio, (SSL *s, BIO *rbio, BIO *wbio), (s, rbio, wbio))                                             \
+    VOID(SSL_set_connect_state, (SSL *s), (s))                                                                     \
+    VALUE(int, SSL_do_handshake, (SSL *s), (s))                                                                    \
+    VALUE(BIO *, BIO_new, (const BIO_METHOD *type), (type))                                                        \
+    VALUE(int, BIO_free, (BIO *a), (a))                                                                            \
+    VALUE(const BIO_METHOD *, BIO_s_mem, (void), ())                                                               \
+    VALUE(long, BIO_ctrl, (BIO *bp, int cmd, long larg, void *parg), (bp, cmd, larg, parg))                       \
     VALUE(int, SSL_connect, (SSL *ssl), (ssl))                                                                     \
     VALUE(int, SSL_write, (SSL *ssl, const void *buf, int num), (ssl, buf, num))                                   \
     VALUE(int, SSL_read, (SSL *ssl, void *buf, int num), (ssl, buf, num))                                          \

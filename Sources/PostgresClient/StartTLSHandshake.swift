@@ -39,7 +39,7 @@ public enum StartTLSHandshake {
     public static func open(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder? = nil) -> Result<Session, Failure> {
         var state = pgsw_starttls()
         var error = [CChar](repeating: 0, count: 160)
-        let result = pgsw_starttls_open(host, Int32(port), Int32(max(1, timeoutSeconds) * 1000), keyShare?.groupsList,
+        let result = pgsw_starttls_open(host, Int32(port), Int32(max(1, timeoutSeconds) * 1000), UInt32(keyShare?.firstGroup ?? 0),
                                         &state, &error, Int32(error.count))
         guard result == 0 else { return .failure(Failure(reason: text(error), serverRefusedTLS: result == -2)) }
         var buffer: UnsafeMutablePointer<UInt8>? = nil

@@ -45,6 +45,108 @@ static inline void pgsw_starttls_count_hellos(int write_p, int version, int cont
         pgsw_starttls_hellos_written += 1;
 }
 
+/* The TLS groups (IANA numbers) a ClientHello that `ctx` makes offers, in
+   order, read off one made into memory and thrown away: OpenSSL has no call
+   that returns a client's configured list, which the host's configuration
+   (openssl.cnf's Groups, a crypto policy) may have set. The count, or -1
+   when there is none to read. */
+static inline int pgsw_starttls_offered_groups(SSL_CTX *ctx, unsigned int *groups, int capacity) {
+    SSL *probe = SSL_new(ctx);
+    if (probe == 0) return -1;
+    BIO *in = BIO_new(BIO_s_mem()), *out = BIO_new(BIO_s_mem());
+    if (in == 0 || out == 0) {
+        if (in != 0) BIO_free(in);
+        if (out != 0) BIO_free(out);
+        SSL_free(probe);
+        return -1;
+    }
+    SSL_set_bio(probe, in, out); /* the SSL owns both from here */
+    SSL_set_connect_state(probe);
+    (void) SSL_do_handshake(probe); /* writes the ClientHello, then wants the server's answer */
+    char *hello = 0;
+    long length = BIO_get_mem_data(out, &hello);
+    const unsigned char *bytes = (const unsigned char *) hello;
+    size_t size = hello != 0 && length > 0 ? (size_t) length : 0, at = 0;
+    int count = -1;
+    /* record header (5), handshake header (4), version (2), random (32); each
+       length below is checked against what is left before it is used */
+#define PGSW_LEFT (at < size ? size - at : 0)
+    if (size > 43 && bytes[0] == SSL3_RT_HANDSHAKE && bytes[5] == SSL3_MT_CLIENT_HELLO) {
+        at = 43;
+        if (PGSW_LEFT >= 1) at += 1 + (size_t) bytes[at];                                   /* session id */
+        if (PGSW_LEFT >= 2) at += 2 + (size_t) (bytes[at] << 8 | bytes[at + 1]); else at = size; /* cipher suites */
+        if (PGSW_LEFT >= 1) at += 1 + (size_t) bytes[at]; else at = size;                   /* compression methods */
+        if (PGSW_LEFT >= 2) {
+            size_t extensions_end = at + 2 + (size_t) (bytes[at] << 8 | bytes[at + 1]);
+            if (extensions_end > size) extensions_end = size;
+            at += 2;
+            while (at + 4 <= extensions_end) {
+                unsigned int type = (unsigned int) (bytes[at] << 8 | bytes[at + 1]);
+                size_t extension = (size_t) (bytes[at + 2] << 8 | bytes[at + 3]);
+                at += 4;
+                if (extensions_end - at < extension) break;
+                if (type == 10 && extension >= 2) { /* supported_groups */
+                    size_t listed = (size_t) (bytes[at] << 8 | bytes[at + 1]) / 2;
+                    if (2 + 2 * listed <= extension && listed <= (size_t) capacity) {
+                        for (size_t i = 0; i < listed; i++) groups[i] = (unsigned int) (bytes[at + 2 + 2 * i] << 8 | bytes[at + 3 + 2 * i]);
+                        count = (int) listed;
+                    }
+                    break;
+                }
+                at += extension;
+            }
+        }
+    }
+#undef PGSW_LEFT
+    SSL_free(probe);
+    ERR_clear_error();
+    return count;
+}
+
+/* OpenSSL's name for a TLS group, for those a PostgreSQL server may be set to
+   and OpenSSL offers by default; NULL for any other. */
+static inline const char *pgsw_starttls_group_name(unsigned int group) {
+    switch (group) {
+    case 0x0017: return "P-256";
+    case 0x0018: return "P-384";
+    case 0x0019: return "P-521";
+    case 0x001d: return "X25519";
+    case 0x001e: return "X448";
+    case 0x0100: return "ffdhe2048";
+    case 0x0101: return "ffdhe3072";
+    case 0x0102: return "ffdhe4096";
+    case 0x0103: return "ffdhe6144";
+    case 0x0104: return "ffdhe8192";
+    default: return 0;
+    }
+}
+
+/* Moves `first` (an IANA group number) to the front of the groups `ctx`
+   offers, so that its one key share is for the server's group: the same
+   groups, in another order. Where the list does not offer it, already starts
+   with it, or holds a group named nowhere above (a newer OpenSSL's hybrid
+   groups), nothing changes: a HelloRetryRequest costs a round trip, never
+   the handshake. */
+static inline void pgsw_starttls_offer_first(SSL_CTX *ctx, unsigned int first) {
+    unsigned int groups[32];
+    int count = pgsw_starttls_offered_groups(ctx, groups, 32);
+    if (count < 2 || groups[0] == first) return;
+    int found = 0;
+    char list[32 * 12] = "";
+    size_t used = 0;
+    for (int i = 0; i < count; i++) {
+        if (pgsw_starttls_group_name(groups[i]) == 0) return;
+        if (groups[i] == first) found = 1;
+    }
+    if (!found) return;
+    used += (size_t) snprintf(list, sizeof list, "%s", pgsw_starttls_group_name(first));
+    for (int i = 0; i < count && used < sizeof list; i++) {
+        if (groups[i] == first) continue;
+        used += (size_t) snprintf(list + used, sizeof list - used, ":%s", pgsw_starttls_group_name(groups[i]));
+    }
+    if (used >= sizeof list || SSL_CTX_set1_groups_list(ctx, list) != 1) ERR_clear_error();
+}
+
 static inline long pgsw_starttls_ms_left(const struct timespec *deadline) {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -115,7 +217,7 @@ static inline void pgsw_starttls_close_quietly(pgsw_starttls *session) {
     session->fd = -1;
 }
 
-static inline int pgsw_starttls_open_blocked(const char *host, int port, const char *groups, pgsw_starttls *session,
+static inline int pgsw_starttls_open_blocked(const char *host, int port, unsigned int first_group, pgsw_starttls *session,
                                              const char **error) {
     char service[16];
     snprintf(service, sizeof service, "%d", port);
@@ -159,10 +261,8 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, const c
     if (session->ctx == 0) { *error = "OpenSSL cannot make a client context"; return -1; }
     SSL_CTX_set_verify(session->ctx, SSL_VERIFY_NONE, 0);
     if (SSL_CTX_set_min_proto_version(session->ctx, TLS1_2_VERSION) != 1) { *error = "OpenSSL cannot ask for TLS 1.2 at least"; return -1; }
-    /* The groups to offer, the server's own first (KeyShareOrder): a list this
-       OpenSSL does not take leaves its defaults, which cost a round trip at
-       most, never the handshake. */
-    if (groups != 0 && SSL_CTX_set1_groups_list(session->ctx, groups) != 1) ERR_clear_error();
+    /* The server's own group first, among those this host offers (KeyShareOrder). */
+    if (first_group != 0) pgsw_starttls_offer_first(session->ctx, first_group);
     SSL_CTX_set_msg_callback(session->ctx, pgsw_starttls_count_hellos);
     pgsw_starttls_hellos_written = 0;
     session->ssl = SSL_new(session->ctx);
@@ -181,8 +281,8 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, const c
    later call on the session too. 0 with the session open; -1 with `error`
    filled and nothing open; -2 when the server answered the SSLRequest with
    'N' (it refuses TLS, which is an answer, not a failure to get one).
-   `groups`: an OpenSSL groups list to offer, in order, or NULL for OpenSSL's. */
-static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms, const char *groups, pgsw_starttls *session,
+   `first_group`: the IANA number of a group to offer first, or 0. */
+static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms, unsigned int first_group, pgsw_starttls *session,
                                      char *error, int error_size) {
     session->fd = -1;
     session->ctx = 0;
@@ -196,7 +296,7 @@ static inline int pgsw_starttls_open(const char *host, int port, int timeout_ms,
     pgsw_sigpipe_guard guard;
     pgsw_sigpipe_block(&guard);
     const char *why = "";
-    int result = pgsw_starttls_open_blocked(host, port, groups, session, &why);
+    int result = pgsw_starttls_open_blocked(host, port, first_group, session, &why);
     if (result != 0) pgsw_starttls_close_quietly(session);
     pgsw_sigpipe_restore(&guard);
     if (result != 0) snprintf(error, (size_t) error_size, "%s", why);

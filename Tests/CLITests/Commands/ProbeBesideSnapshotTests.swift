@@ -1,4 +1,5 @@
 import Foundation
+import HostIO
 import Testing
 import TestSupport
 
@@ -71,6 +72,41 @@ struct ProbeBesideSnapshotTests {
             let log = String(decoding: cluster.serverLog.utf8.dropFirst(logged), as: UTF8.self)
             #expect(log.components(separatedBy: "connection received: host=127.0.0.1").count - 1 == 5, "\(log)")
             #expect(!log.contains("SSL enabled"), "a probe logged in:\n\(log)")
+        }
+    }
+
+    /// The probe's handshake offers the server's group first only among the
+    /// groups this host's OpenSSL offers (its configuration, here a policy
+    /// that leaves P-256 out, as a crypto policy may): against a server that
+    /// takes P-256 alone, it fails as `openssl s_client` on this host fails
+    /// (the oracle), and `status` says TLS is not proven. Before, the
+    /// handshake replaced the host's list with OpenSSL's defaults and
+    /// succeeded where this host's clients fail (found by a review).
+    @Test func theProbeKeepsTheGroupsThisHostOffers() async throws {
+        try await TestCluster.with { cluster in
+            _ = try cluster.enableSSL()
+            try cluster.sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
+            try cluster.reload()
+            try cluster.waitFor("ssl_ecdh_curve") { try cluster.sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+            let configuration = cluster.local.root + "/openssl-without-p256.cnf"
+            try """
+                openssl_conf = openssl_init
+                [openssl_init]
+                ssl_conf = ssl_sect
+                [ssl_sect]
+                system_default = system_default_sect
+                [system_default_sect]
+                Groups = X25519:P-384
+
+                """.write(toFile: configuration, atomically: true, encoding: .utf8)
+            let oracle = try ProcessRunner.run("sh", ["-c", "echo | openssl s_client -starttls postgres -connect 127.0.0.1:\(cluster.port) 2>&1"],
+                                               environment: ["OPENSSL_CONF": configuration], inheritEnvironment: true)
+            #expect(oracle.stdout.contains("handshake failure"), "this host's OpenSSL should fail here:\n\(oracle.stdout)")
+            let limited = try Wizard.run(["status", "--json", cluster.socketConninfo], environment: ["OPENSSL_CONF": configuration])
+            #expect(limited.stdout.contains("\"probe\" : \"not_probed\""), "\(limited.stdout)\n\(limited.stderr)")
+            // With the host's own defaults, the same probe succeeds.
+            let defaults = try Wizard.run(["status", "--json", cluster.socketConninfo])
+            #expect(defaults.stdout.contains("\"probe\" : \"offered\""), "\(defaults.stdout)\n\(defaults.stderr)")
         }
     }
 }
