@@ -26,10 +26,12 @@ public enum StatusCheck {
 
     /// `then` runs on the report while the operator's session is still open,
     /// and the session ends after it. Ending it wakes the server's backend to
-    /// exit, which on a small machine took a core from the report being
-    /// written (traced on 2 vCPUs: the process waited 2.5-4.4 ms for a CPU
-    /// between its Terminate message and the report). It is also handed the
-    /// served certificate, parsed beside the reads (`SnapshotWithTLS`).
+    /// exit, which on a small machine took a core from the report being put
+    /// together (traced on 2 vCPUs: the process waited 2.5-4.4 ms for a CPU
+    /// between its Terminate message and the report). Nothing that waits on
+    /// anyone else (printing to a reader, another login) belongs in it. It is
+    /// also handed the served certificate, parsed beside the reads
+    /// (`SnapshotWithTLS`).
     public static func run<Result>(_ target: ConnectionTarget,
                                    then finish: (StatusReport, CertificateSummary?) throws -> Result) throws -> Result {
         let connection = try Connection.connect(target)

@@ -37,37 +37,63 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let target = try failingWithUnknown { try operatorTarget(conninfo) }
-        // Written before the session ends (StatusCheck.run).
-        let code = try failingWithUnknown { try StatusCheck.run(target) { try write($0, servedCertificate: $1, target: target) } }
-        throw ExitCode(code)
+        // Put together and rendered while the operator's session is open; printed after it ends
+        // (StatusCheck.run), so a slow reader of the output never holds it. The compliance items
+        // try a login of their own: after it ends too, so that login finds the operator's slot free.
+        var finished = try failingWithUnknown {
+            try StatusCheck.run(target) { checked, certificate in
+                var finished = assemble(checked, servedCertificate: certificate)
+                if !compliance { finished.output = render(finished) }
+                return finished
+            }
+        }
+        if finished.output == nil {
+            finished.report.compliance = Compliance.items(Self.complianceFacts(finished.report, target: target))
+            finished.output = render(finished)
+        }
+        print(finished.output ?? "")
+        throw ExitCode(finished.exitCode)
     }
 
-    /// Prints the report and returns the exit code it calls for.
-    func write(_ checked: StatusReport, servedCertificate: CertificateSummary?, target: ConnectionTarget) throws -> Int32 {
+    /// The report with what this host adds to it, and its rendering once made.
+    struct Finished {
+        var report: StatusReport
+        var pendingKeep: PendingKeepDocument?
+        var output: String?
+
+        /// Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
+        var exitCode: Int32 {
+            var code = report.assessment.verdict.exitCode
+            if let pendingKeep { code = max(code, ["unguarded", "revert_failed"].contains(pendingKeep.state) ? 2 : 1) }
+            if let expiry = report.certificateExpiry { code = max(code, expiry.level.exitCode) }
+            return code
+        }
+    }
+
+    /// The served certificate's expiry, a pending "keep" and the latest run's clients, added to the report.
+    func assemble(_ checked: StatusReport, servedCertificate: CertificateSummary?) -> Finished {
         var report = checked
         // The certificate is the one a handshake was served, not the file: what clients see.
         report.certificateExpiry = servedCertificate.map {
             CertificateExpiry(subject: $0.subject, notAfter: $0.notAfter, now: Date(), warnDays: certWarnDays, criticalDays: certCritDays)
         }
         let directory = StateDirectory.existing(systemIdentifier: report.snapshot.server.systemIdentifier)
-        let pending = directory.flatMap(PendingKeep.find)
-        let document = pending.map(Self.document)
+        let document = directory.flatMap(PendingKeep.find).map(Self.document)
         // Which clients the latest run ended came back over SSL: the prefer ones moved by themselves.
         if let latest = directory.flatMap({ try? RunStore($0).latest() }), latest.terminated.contains(where: { !$0.walsender }) {
             report.lastRunClients = TerminatedClientsDocument.compare(
                 run: latest.run, terminated: latest.terminated.filter { !$0.walsender }.map { ($0.user, $0.clientAddress, $0.applicationName) },
                 sessions: report.snapshot.sessions)
         }
-        if compliance { report.compliance = Compliance.items(Self.complianceFacts(report, target: target)) }
-        print(json ? report.json(pendingKeep: document)
-              : report.text() + (report.certificateExpiry.map { "\n" + $0.text } ?? "") + (report.lastRunClients.map { "\n" + $0.text } ?? "")
+        return Finished(report: report, pendingKeep: document)
+    }
+
+    func render(_ finished: Finished) -> String {
+        let report = finished.report
+        return json ? report.json(pendingKeep: finished.pendingKeep)
+            : report.text() + (report.certificateExpiry.map { "\n" + $0.text } ?? "") + (report.lastRunClients.map { "\n" + $0.text } ?? "")
                 + (report.compliance.map { "\n\nCompliance (each item with its evidence):\n" + Compliance.text($0).joined(separator: "\n") } ?? "")
-                + (document.map { "\n\n" + $0.message } ?? ""))
-        // Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
-        var code = report.assessment.verdict.exitCode
-        if let document { code = max(code, ["unguarded", "revert_failed"].contains(document.state) ? 2 : 1) }
-        if let expiry = report.certificateExpiry { code = max(code, expiry.level.exitCode) }
-        return code
+                + (finished.pendingKeep.map { "\n\n" + $0.message } ?? "")
     }
 
     /// The facts the compliance items are judged on, read now: settings, the handshake, a live
