@@ -35,11 +35,13 @@ public struct KeyShareOrder: Hashable, Sendable {
         firstGroup = group
     }
 
-    /// The list's first entry, without blanks, in ASCII lower case: byte by
-    /// byte, not through Foundation's character sets and Unicode case
-    /// tables, whose pages a run would otherwise load for one short name.
+    /// The list's first entry, without the blanks around it, in ASCII lower
+    /// case: byte by byte, not through Foundation's character sets and
+    /// Unicode case tables, whose pages a run would otherwise load for one
+    /// short name.
     static func firstEntry(_ setting: String) -> String {
-        let bytes = setting.utf8.prefix { $0 != UInt8(ascii: ":") }.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
-        return String(decoding: bytes.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
+        let blank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let entry = setting.utf8.prefix { $0 != UInt8(ascii: ":") }.drop(while: blank).reversed().drop(while: blank).reversed()
+        return String(decoding: entry.map { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 + 32 : $0 }, as: UTF8.self)
     }
 }

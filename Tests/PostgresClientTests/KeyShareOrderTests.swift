@@ -16,7 +16,7 @@ struct KeyShareOrderTests {
 
     /// A group this code does not name, a first entry that is none, or no
     /// setting: OpenSSL's order, as before.
-    @Test(arguments: ["brainpoolP256r1", "evil:prime256v1", "", ":prime256v1"])
+    @Test(arguments: ["brainpoolP256r1", "evil:prime256v1", "", ":prime256v1", "prime 256v1"])
     func otherwiseOpenSSLsOrderStays(setting: String) {
         #expect(KeyShareOrder(serverGroups: setting) == nil)
     }

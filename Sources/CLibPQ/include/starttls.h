@@ -52,12 +52,13 @@ static inline void pgsw_starttls_count_hellos(int write_p, int version, int cont
    when there is none to read. */
 static inline int pgsw_starttls_offered_groups(SSL_CTX *ctx, unsigned int *groups, int capacity) {
     SSL *probe = SSL_new(ctx);
-    if (probe == 0) return -1;
+    if (probe == 0) { ERR_clear_error(); return -1; }
     BIO *in = BIO_new(BIO_s_mem()), *out = BIO_new(BIO_s_mem());
     if (in == 0 || out == 0) {
         if (in != 0) BIO_free(in);
         if (out != 0) BIO_free(out);
         SSL_free(probe);
+        ERR_clear_error();
         return -1;
     }
     SSL_set_bio(probe, in, out); /* the SSL owns both from here */
@@ -71,7 +72,11 @@ static inline int pgsw_starttls_offered_groups(SSL_CTX *ctx, unsigned int *group
     /* record header (5), handshake header (4), version (2), random (32); each
        length below is checked against what is left before it is used */
 #define PGSW_LEFT (at < size ? size - at : 0)
-    if (size > 43 && bytes[0] == SSL3_RT_HANDSHAKE && bytes[5] == SSL3_MT_CLIENT_HELLO) {
+    /* One record holding the whole ClientHello, or nothing is read. */
+    if (size > 43 && bytes[0] == SSL3_RT_HANDSHAKE && bytes[5] == SSL3_MT_CLIENT_HELLO
+        && 5 + (size_t) (bytes[3] << 8 | bytes[4]) <= size
+        && 4 + ((size_t) bytes[6] << 16 | (size_t) bytes[7] << 8 | bytes[8]) <= (size_t) (bytes[3] << 8 | bytes[4])) {
+        size = 9 + ((size_t) bytes[6] << 16 | (size_t) bytes[7] << 8 | bytes[8]);
         at = 43;
         if (PGSW_LEFT >= 1) at += 1 + (size_t) bytes[at];                                   /* session id */
         if (PGSW_LEFT >= 2) at += 2 + (size_t) (bytes[at] << 8 | bytes[at + 1]); else at = size; /* cipher suites */
@@ -86,8 +91,8 @@ static inline int pgsw_starttls_offered_groups(SSL_CTX *ctx, unsigned int *group
                 at += 4;
                 if (extensions_end - at < extension) break;
                 if (type == 10 && extension >= 2) { /* supported_groups */
-                    size_t listed = (size_t) (bytes[at] << 8 | bytes[at + 1]) / 2;
-                    if (2 + 2 * listed <= extension && listed <= (size_t) capacity) {
+                    size_t octets = (size_t) (bytes[at] << 8 | bytes[at + 1]), listed = octets / 2;
+                    if (octets % 2 == 0 && 2 + octets <= extension && listed <= (size_t) capacity) {
                         for (size_t i = 0; i < listed; i++) groups[i] = (unsigned int) (bytes[at + 2 + 2 * i] << 8 | bytes[at + 3 + 2 * i]);
                         count = (int) listed;
                     }
