@@ -112,10 +112,7 @@ struct TLSProbeTests {
     /// first, read from its settings (`KeyShareOrder`).
     @Test func theProbeOffersTheServersOwnGroupFirst() async throws {
         try await TestCluster.with { cluster in
-            _ = try cluster.enableSSL()
-            try cluster.sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
-            try cluster.reload()
-            try cluster.waitFor("ssl_ecdh_curve") { try cluster.sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+            try cluster.enableSSLWithP256Only()
             // OpenSSL's order costs the retry on this server: what the probe saves.
             let inOpenSSLsOrder = try StartTLSHandshake.handshake(host: "127.0.0.1", port: cluster.port, keyShare: nil).get()
             #expect(inOpenSSLsOrder.helloRetried)

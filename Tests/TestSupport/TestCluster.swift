@@ -150,6 +150,18 @@ public final class TestCluster: @unchecked Sendable {
         return certificate
     }
 
+    /// SSL on, with P-256 the one key-exchange group the server takes: 13 to
+    /// 17's default (`ssl_ecdh_curve = prime256v1`), set on 18 too, where the
+    /// old name still works.
+    @discardableResult
+    public func enableSSLWithP256Only() throws -> TestCertificate {
+        let certificate = try enableSSL()
+        try sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
+        try reload()
+        try waitFor("ssl_ecdh_curve") { try sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+        return certificate
+    }
+
     /// Polls `condition` every 50 ms for up to `seconds`.
     public func waitFor(_ what: String, seconds: Double = 10, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(seconds)

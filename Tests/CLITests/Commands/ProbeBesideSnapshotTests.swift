@@ -84,10 +84,7 @@ struct ProbeBesideSnapshotTests {
     /// succeeded where this host's clients fail (found by a review).
     @Test func theProbeKeepsTheGroupsThisHostOffers() async throws {
         try await TestCluster.with { cluster in
-            _ = try cluster.enableSSL()
-            try cluster.sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
-            try cluster.reload()
-            try cluster.waitFor("ssl_ecdh_curve") { try cluster.sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+            try cluster.enableSSLWithP256Only()
             let configuration = cluster.local.root + "/openssl-without-p256.cnf"
             try """
                 openssl_conf = openssl_init

@@ -41,10 +41,7 @@ struct DeadManPeerTests {
     /// compared, inside the exposure window.
     @Test func theAttemptOffersTheServersOwnGroupFirst() async throws {
         try await TestCluster.with { cluster in
-            _ = try cluster.enableSSL()
-            try cluster.sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
-            try cluster.reload()
-            try cluster.waitFor("ssl_ecdh_curve") { try cluster.sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+            try cluster.enableSSLWithP256Only()
             let connection = try cluster.superuserConnection()
             defer { connection.close() }
             let keyShare = try Self.runner(cluster, connection).context.keyShare
