@@ -25,7 +25,7 @@ public enum StartTLSHandshake {
     }
 
     /// The handshake, its certificate, and the end of the connection.
-    public static func handshake(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder? = nil) -> Result<Served, Failure> {
+    public static func handshake(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareGroup? = nil) -> Result<Served, Failure> {
         open(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare).map { session in
             defer { session.close() }
             return session.served
@@ -36,10 +36,10 @@ public enum StartTLSHandshake {
     /// certificate before it says anything more (`Session.firstAnswer`).
     /// `timeoutSeconds` bounds everything done on it. `keyShare`: the
     /// server's own group first (from its settings), or OpenSSL's order.
-    public static func open(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder? = nil) -> Result<Session, Failure> {
+    public static func open(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareGroup? = nil) -> Result<Session, Failure> {
         var state = pgsw_starttls()
         var error = [CChar](repeating: 0, count: 160)
-        let result = pgsw_starttls_open(host, Int32(port), Int32(max(1, timeoutSeconds) * 1000), UInt32(keyShare?.firstGroup ?? 0),
+        let result = pgsw_starttls_open(host, Int32(port), Int32(max(1, timeoutSeconds) * 1000), UInt32(keyShare?.ianaNumber ?? 0),
                                         &state, &error, Int32(error.count))
         guard result == 0 else { return .failure(Failure(reason: text(error), serverRefusedTLS: result == -2)) }
         var buffer: UnsafeMutablePointer<UInt8>? = nil

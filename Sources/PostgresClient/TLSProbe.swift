@@ -12,7 +12,7 @@ public enum TLSProbe {
         /// by libpq when its connection was admitted.
         public var servedCertificateDER: [UInt8]?
         public var tlsProtocol: String?
-        /// The handshake alone took a HelloRetryRequest (`KeyShareOrder`).
+        /// The handshake alone took a HelloRetryRequest (`KeyShareGroup`).
         public var helloRetried = false
     }
 
@@ -33,7 +33,7 @@ public enum TLSProbe {
     /// of the operator's applies as it would to their clients
     /// (docs/POSTGRES.md, "SSL initialisation and reload").
     /// `keyShare`: the server's own key-exchange group first, from its settings.
-    public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession, keyShare: KeyShareOrder?) -> Result {
+    public static func probe(target: ConnectionTarget, server: ServerFacts, own: OwnSession, keyShare: KeyShareGroup?) -> Result {
         guard startsNoSession(operator: own) else { return probeWithLogin(target: target, server: server, own: own) }
         guard let host = tcpHost(server: server, own: own) else {
             return Result(availability: .notProbed("the server does not listen on TCP"))

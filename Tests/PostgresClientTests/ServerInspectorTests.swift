@@ -80,7 +80,7 @@ struct ServerInspectorTests {
             let snapshot = try ServerInspector(connection: connection).snapshot()
             #expect(snapshot.sslSettingOn)
             let probe = TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own,
-                              keyShare: KeyShareOrder(serverGroups: snapshot.keyExchangeGroups?.value))
+                              keyShare: KeyShareGroup(serverGroups: snapshot.keyExchangeGroups?.value))
             #expect(probe.availability == .refused)
         }
     }

@@ -23,7 +23,7 @@ struct TLSProbeTests {
         defer { connection.close() }
         let snapshot = try ServerInspector(connection: connection).snapshot()
         return TLSProbe.probe(target: connection.target, server: snapshot.server, own: snapshot.own,
-                              keyShare: KeyShareOrder(serverGroups: snapshot.keyExchangeGroups?.value))
+                              keyShare: KeyShareGroup(serverGroups: snapshot.keyExchangeGroups?.value))
     }
 
     /// The server log written from `offset` on, and whether a TCP login over TLS was admitted in it.
@@ -109,7 +109,7 @@ struct TLSProbeTests {
     /// is set to it here. A client whose first key share is for X25519,
     /// OpenSSL's first, is asked for another (HelloRetryRequest): one more
     /// round trip on every probe. The probe offers the server's own group
-    /// first, read from its settings (`KeyShareOrder`).
+    /// first, read from its settings (`KeyShareGroup`).
     @Test func theProbeOffersTheServersOwnGroupFirst() async throws {
         try await TestCluster.with { cluster in
             try cluster.enableSSLWithP256Only()

@@ -266,7 +266,7 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, unsigne
     if (session->ctx == 0) { *error = "OpenSSL cannot make a client context"; return -1; }
     SSL_CTX_set_verify(session->ctx, SSL_VERIFY_NONE, 0);
     if (SSL_CTX_set_min_proto_version(session->ctx, TLS1_2_VERSION) != 1) { *error = "OpenSSL cannot ask for TLS 1.2 at least"; return -1; }
-    /* The server's own group first, among those this host offers (KeyShareOrder). */
+    /* The server's own group first, among those this host offers (KeyShareGroup). */
     if (first_group != 0) pgsw_starttls_offer_first(session->ctx, first_group);
     SSL_CTX_set_msg_callback(session->ctx, pgsw_starttls_count_hellos);
     pgsw_starttls_hellos_written = 0;

@@ -6,9 +6,8 @@ import Foundation
 public struct StatusReport: Sendable {
     public let snapshot: ClusterSnapshot
     public let assessment: StatusAssessment
-    /// The certificate a real handshake was served (DER), when one completed.
-    public var servedCertificateDER: [UInt8]?
-    /// Its expiry, judged by the command (which parses certificates).
+    /// The expiry of the certificate a real handshake was served, judged by
+    /// the command (which parses certificates).
     public var certificateExpiry: CertificateExpiry?
     /// The clients the latest run terminated, and which came back over SSL (set by the command).
     public var lastRunClients: TerminatedClientsDocument?

@@ -20,8 +20,8 @@ public struct RunContext: Sendable {
     public var ownUser: String
     public var ownDatabase: String
     /// The server's own key-exchange group first, for the dead-man check's
-    /// STARTTLS handshake (`KeyShareOrder`).
-    public var keyShare: KeyShareOrder?
+    /// STARTTLS handshake (`KeyShareGroup`).
+    public var keyShare: KeyShareGroup?
     /// Names the run's backups (`<file>.bak-<stamp>`) and the run itself.
     public var stamp: String
     /// Within this many seconds each plain session is ended at its first
@@ -42,7 +42,7 @@ public struct RunContext: Sendable {
         tcpHost = TLSProbe.tcpHost(server: snapshot.server, own: snapshot.own)
         ownUser = snapshot.own.user
         ownDatabase = snapshot.own.database
-        keyShare = KeyShareOrder(serverGroups: snapshot.keyExchangeGroups?.value)
+        keyShare = KeyShareGroup(serverGroups: snapshot.keyExchangeGroups?.value)
         self.stamp = stamp
         self.graceSeconds = graceSeconds
         self.standbyWaitSeconds = standbyWaitSeconds

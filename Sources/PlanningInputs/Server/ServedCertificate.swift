@@ -21,7 +21,7 @@ public enum ServedCertificate {
     /// the proof, compared by the caller).
     /// `keyShare`: the server's own key-exchange group first, for the handshake without login.
     public static func probe(host: String, port: Int, target: ConnectionTarget, login: Bool = true, timeoutSeconds: Int = 5,
-                             keyShare: KeyShareOrder?) -> Outcome {
+                             keyShare: KeyShareGroup?) -> Outcome {
         guard login else { return withoutLogin(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare) }
         // No GSS encryption: with Kerberos credentials libpq would try it first and, where it
         // succeeds, never show a certificate; without them, it still reads the Kerberos setup.
@@ -49,7 +49,7 @@ public enum ServedCertificate {
     }
 
     /// PostgreSQL's STARTTLS handshake alone, in process: no login needed.
-    public static func withoutLogin(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder?) -> Outcome {
+    public static func withoutLogin(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareGroup?) -> Outcome {
         switch StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare) {
         case .success(let served):
             return .served(fingerprint: Fingerprint.sha256(served.certificateDER), protocolVersion: served.protocolVersion, via: via)
@@ -62,7 +62,7 @@ public enum ServedCertificate {
     public static let via = "STARTTLS in process"
 
     /// The served certificate (DER) from a STARTTLS handshake, for a caller that could not log in.
-    public static func derWithoutLogin(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareOrder?) -> [UInt8]? {
+    public static func derWithoutLogin(host: String, port: Int, timeoutSeconds: Int = 5, keyShare: KeyShareGroup?) -> [UInt8]? {
         try? StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: timeoutSeconds, keyShare: keyShare).get().certificateDER
     }
 }

@@ -42,7 +42,7 @@ public enum SnapshotWithTLS {
             return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
                            servedCertificateDER: nil, servedCertificate: nil)
         }
-        let keyShare = KeyShareOrder(serverGroups: opening.settings.keyExchangeGroups?.value)
+        let keyShare = KeyShareGroup(serverGroups: opening.settings.keyExchangeGroups?.value)
         if opening.own.transport == .tcp && connection.sslInUse {
             // Parsed while the server answers the reads; kept only if the session turns out to be the probe.
             let ownDER = connection.peerCertificateDER
@@ -95,7 +95,7 @@ public enum SnapshotWithTLS {
     /// not log in, the STARTTLS handshake, which needs no login, shows the
     /// certificate.
     static func observe(_ target: ConnectionTarget, server: ServerFacts, own: OwnSession,
-                        keyShare: KeyShareOrder?) -> (TLSAvailability, [UInt8]?) {
+                        keyShare: KeyShareGroup?) -> (TLSAvailability, [UInt8]?) {
         let probe = TLSProbe.probe(target: target, server: server, own: own, keyShare: keyShare)
         if let der = probe.servedCertificateDER { return (probe.availability, der) }
         guard probe.availability == .offered,

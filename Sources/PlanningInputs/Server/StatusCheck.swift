@@ -42,8 +42,7 @@ public enum StatusCheck {
                 throw InspectionError.insufficientPrivilege(role: privileges.role, missing: missing)
             }
         }
-        var report = StatusReport(snapshot: reading.snapshot, assessment: StatusAssessment(snapshot: reading.snapshot, tls: reading.tls))
-        report.servedCertificateDER = reading.servedCertificateDER
+        let report = StatusReport(snapshot: reading.snapshot, assessment: StatusAssessment(snapshot: reading.snapshot, tls: reading.tls))
         return try finish(report, reading.servedCertificate)
     }
 }

@@ -40,26 +40,20 @@ struct StatusCommand: ParsableCommand {
         // Put together and rendered while the operator's session is open; printed after it ends
         // (StatusCheck.run), so a slow reader of the output never holds it. The compliance items
         // try a login of their own: after it ends too, so that login finds the operator's slot free.
-        var finished = try failingWithUnknown {
+        let (finished, rendered) = try failingWithUnknown {
             try StatusCheck.run(target) { checked, certificate in
-                var finished = assemble(checked, servedCertificate: certificate)
-                if !compliance { finished.output = render(finished) }
-                return finished
+                let finished = assemble(checked, servedCertificate: certificate)
+                return (finished, compliance ? nil : render(finished))
             }
         }
-        if finished.output == nil {
-            finished.report.compliance = Compliance.items(Self.complianceFacts(finished.report, target: target))
-            finished.output = render(finished)
-        }
-        print(finished.output ?? "")
+        print(rendered ?? render(withCompliance(finished, target: target)))
         throw ExitCode(finished.exitCode)
     }
 
-    /// The report with what this host adds to it, and its rendering once made.
+    /// The report with what this host adds to it.
     struct Finished {
         var report: StatusReport
         var pendingKeep: PendingKeepDocument?
-        var output: String?
 
         /// Rules waiting for "keep" warn; live rules nothing will put back nor confirm are critical.
         var exitCode: Int32 {
@@ -68,6 +62,12 @@ struct StatusCommand: ParsableCommand {
             if let expiry = report.certificateExpiry { code = max(code, expiry.level.exitCode) }
             return code
         }
+    }
+
+    func withCompliance(_ finished: Finished, target: ConnectionTarget) -> Finished {
+        var added = finished
+        added.report.compliance = Compliance.items(Self.complianceFacts(finished.report, target: target))
+        return added
     }
 
     /// The served certificate's expiry, a pending "keep" and the latest run's clients, added to the report.

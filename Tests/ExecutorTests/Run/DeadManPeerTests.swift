@@ -36,7 +36,7 @@ struct DeadManPeerTests {
     }
 
     /// The attempt's handshake offers the server's own key-exchange group
-    /// first (`KeyShareOrder`), read with the run's snapshot: on 13-17's
+    /// first (`KeyShareGroup`), read with the run's snapshot: on 13-17's
     /// default, prime256v1, one round trip less before the certificate is
     /// compared, inside the exposure window.
     @Test func theAttemptOffersTheServersOwnGroupFirst() async throws {
@@ -45,7 +45,7 @@ struct DeadManPeerTests {
             let connection = try cluster.superuserConnection()
             defer { connection.close() }
             let keyShare = try Self.runner(cluster, connection).context.keyShare
-            #expect(keyShare?.firstGroup == 0x0017, "P-256")
+            #expect(keyShare?.ianaNumber == 0x0017, "P-256")
             let served = try StartTLSHandshake.handshake(host: "127.0.0.1", port: cluster.port, keyShare: keyShare).get()
             #expect(!served.helloRetried)
         }

@@ -16,9 +16,9 @@
 /// The server's setting is read from the server, which may be hostile: only
 /// its first entry is used, and only when it names a group below; nothing of
 /// the setting's text reaches OpenSSL.
-public struct KeyShareOrder: Hashable, Sendable {
+public struct KeyShareGroup: Hashable, Sendable {
     /// The group's number in TLS (IANA's registry).
-    public let firstGroup: UInt16
+    public let ianaNumber: UInt16
 
     /// The names PostgreSQL's settings take for each group (an OpenSSL curve
     /// name in `ssl_ecdh_curve`, a groups list entry in `ssl_groups`).
@@ -32,7 +32,7 @@ public struct KeyShareOrder: Hashable, Sendable {
     /// nil when the server's first group is none of the groups above.
     public init?(serverGroups setting: String?) {
         guard let setting, let group = Self.groups[Self.firstEntry(setting)] else { return nil }
-        firstGroup = group
+        ianaNumber = group
     }
 
     /// The list's first entry, without the blanks around it, in ASCII lower
