@@ -19,13 +19,16 @@ public enum JSONTime {
 
     /// A time no text can hold is refused, not written as a display text the decoding would refuse.
     public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(checkedText(date))
+    }
+
+    @Sendable public static func checkedText(_ date: Date) throws -> String {
         guard UTCText.representable.contains(date.timeIntervalSince1970) else {
             // The seconds, not the Date: describing an infinite Date traps.
-            throw EncodingError.invalidValue(date.timeIntervalSince1970,
-                                             .init(codingPath: encoder.codingPath, debugDescription: "a time outside years 0-9999"))
+            throw EncodingError.invalidValue(date.timeIntervalSince1970, .init(codingPath: [], debugDescription: "a time outside years 0-9999"))
         }
-        var container = encoder.singleValueContainer()
-        try container.encode(text(date))
+        return text(date)
     }
 
     public static let decoding = JSONDecoder.DateDecodingStrategy.custom { decoder in
@@ -51,8 +54,11 @@ public enum ReportJSON {
         return encoder
     }
 
+    /// The same bytes as `encoder()`'s, written by `JSONWriter`.
+    public static let writer = JSONWriter(layout: .pretty, keys: .snakeCase, time: JSONTime.checkedText)
+
     public static func text<T: Encodable>(_ value: T) -> String {
-        String(decoding: (try? encoder().encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+        (try? writer.text(value)) ?? "{}"
     }
 }
 
@@ -66,6 +72,14 @@ public enum StoredJSON {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = JSONTime.encoding
         return encoder
+    }
+
+    /// The same bytes as `encoder()`'s, written by `JSONWriter`: the journal
+    /// writes a line at every step of a run, the run record at every change.
+    public static let writer = JSONWriter(layout: .compact, keys: .asDeclared, time: JSONTime.checkedText)
+
+    public static func bytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+        try writer.bytes(value)
     }
 
     public static func decoder() -> JSONDecoder {

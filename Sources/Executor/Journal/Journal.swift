@@ -11,7 +11,6 @@ public final class Journal: @unchecked Sendable {
     public let run: String
     private var descriptor: Int32
     private var sequence: Int
-    private let encoder: JSONEncoder
 
     public static func open(_ directory: StateDirectory, run: String) throws(JournalError) -> Journal {
         let path = directory.journalFile(run: run)
@@ -39,7 +38,6 @@ public final class Journal: @unchecked Sendable {
         self.run = run
         self.descriptor = descriptor
         self.sequence = sequence
-        encoder = StoredJSON.encoder()
     }
 
     @discardableResult
@@ -94,7 +92,7 @@ public final class Journal: @unchecked Sendable {
         let entry = JournalEntry(run: run, sequence: sequence, kind: kind, name: name, detail: detail, before: before, after: after, backup: backup)
         let line: [UInt8]
         do {
-            line = Array(try encoder.encode(entry)) + [UInt8(ascii: "\n")]
+            line = try StoredJSON.bytes(entry) + [UInt8(ascii: "\n")]
         } catch {
             throw .write(path: path, reason: "cannot encode the entry: \(error)")
         }

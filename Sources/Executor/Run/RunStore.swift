@@ -14,11 +14,10 @@ public struct RunStore: Sendable {
     public func path(run: String) -> String { directory.recordFile(run: run) }
 
     public func save(_ record: RunRecord) throws(JournalError) {
-        let encoder = StoredJSON.encoder()
         let bytes: [UInt8]
         do {
             // File contents never reach the record (see RunRecord).
-            bytes = Array(try encoder.encode(Self.withoutContents(record)))
+            bytes = try StoredJSON.bytes(Self.withoutContents(record))
         } catch {
             throw .write(path: path(run: record.run), reason: "cannot encode the run: \(error)")
         }

@@ -33,7 +33,7 @@ public enum RevertWatchdog {
     }
 
     static func encode(_ orders: Orders) throws -> [UInt8] {
-        return Array(try StoredJSON.encoder().encode(orders)) + [UInt8(ascii: "\n")]
+        return try StoredJSON.bytes(orders) + [UInt8(ascii: "\n")]
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> Orders {

@@ -41,7 +41,7 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
         do {
             try FileManager.default.createDirectory(atPath: Self.directory(), withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(Array(try StoredJSON.encoder().encode(self)), to: Self.path(scenario),
+            _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(try StoredJSON.bytes(self), to: Self.path(scenario),
                                                                                 mode: 0o600, backup: nil)
         } catch {
             throw .fileSystem("cannot save the practice record: \(operatorMessage(for: error))")
