@@ -51,6 +51,7 @@
     VALUE(char *, PQdb, (const PGconn *conn), (conn))                                                              \
     VALUE(char *, PQhost, (const PGconn *conn), (conn))                                                            \
     VALUE(char *, PQport, (const PGconn *conn), (conn))                                                            \
+    VALUE(int, PQsocket, (const PGconn *conn), (conn))                                                             \
     VALUE(int, PQsslInUse, (PGconn *conn), (conn))                                                                 \
     VALUE(const char *, PQsslAttribute, (PGconn *conn, const char *attribute_name), (conn, attribute_name))        \
     VALUE(void *, PQsslStruct, (PGconn *conn, const char *struct_name), (conn, struct_name))                       \

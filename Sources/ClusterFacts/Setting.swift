@@ -60,5 +60,10 @@ extension Array where Element == Setting {
     /// The TLS key exchange groups the server offers, whatever the version
     /// calls the setting: `ssl_groups` on 18 (which still accepts the old
     /// name in configuration files), `ssl_ecdh_curve` on 13-17.
-    public var keyExchangeGroups: Setting? { self[named: "ssl_groups"] ?? self[named: "ssl_ecdh_curve"] }
+    public var keyExchangeGroups: Setting? { Setting.keyExchangeGroupNames.lazy.compactMap { self[named: $0] }.first }
+}
+
+extension Setting {
+    /// The names of the key exchange groups' setting, the one to prefer first.
+    public static let keyExchangeGroupNames = ["ssl_groups", "ssl_ecdh_curve"]
 }

@@ -235,6 +235,19 @@ public final class Connection: @unchecked Sendable {
     public var sslInUse: Bool { (withHandle { PQsslInUse($0) } ?? 0) != 0 }
     public var gssEncryptionInUse: Bool { (withHandle { PQgssEncInUse($0) } ?? 0) != 0 }
     public var host: String { (withHandle { PQhost($0).map { String(cString: $0) } } ?? nil) ?? "" }
+
+    /// The connection went to a unix socket, as this side's socket says (not the server).
+    public var viaUnixSocket: Bool {
+        withHandle { handle -> Bool in
+            var address = sockaddr_storage()
+            var size = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let socket = PQsocket(handle)
+            guard socket >= 0 else { return false }
+            return withUnsafeMutablePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &size) == 0 }
+            } && Int32(address.ss_family) == AF_UNIX
+        } ?? false
+    }
     public var port: String { (withHandle { PQport($0).map { String(cString: $0) } } ?? nil) ?? "" }
     public var user: String { (withHandle { PQuser($0).map { String(cString: $0) } } ?? nil) ?? "" }
     public var database: String { (withHandle { PQdb($0).map { String(cString: $0) } } ?? nil) ?? "" }

@@ -38,14 +38,20 @@ public enum TLSProbe {
         guard let host = tcpHost(server: server, own: own) else {
             return Result(availability: .notProbed("the server does not listen on TCP"))
         }
-        switch StartTLSHandshake.handshake(host: host, port: server.port, timeoutSeconds: 5, keyShare: keyShare) {
+        return handshakeAlone(host: host, port: server.port, keyShare: keyShare)
+    }
+
+    /// The probe of a socket operator whose TLS settings are libpq's
+    /// defaults: the STARTTLS handshake alone, to `host` on `port`.
+    public static func handshakeAlone(host: String, port: Int, keyShare: KeyShareGroup?) -> Result {
+        switch StartTLSHandshake.handshake(host: host, port: port, timeoutSeconds: 5, keyShare: keyShare) {
         case .success(let served):
             return Result(availability: .offered, servedCertificateDER: served.certificateDER, tlsProtocol: served.protocolVersion,
                           helloRetried: served.helloRetried)
         case .failure(let failure) where failure.serverRefusedTLS:
             return Result(availability: .refused)
         case .failure(let failure):
-            return Result(availability: .notProbed("a TLS handshake with \(host) port \(server.port) failed: \(failure.reason)"))
+            return Result(availability: .notProbed("a TLS handshake with \(host) port \(port) failed: \(failure.reason)"))
         }
     }
 
@@ -55,6 +61,20 @@ public enum TLSProbe {
     /// run while the sessions are read.
     public static func startsNoSession(operator own: OwnSession) -> Bool {
         own.transport == .unixSocket && own.defaultTLSSettings == true
+    }
+
+    /// Whether the handshake alone may be the probe, as far as this side can
+    /// tell before the server is asked anything: the connection went to a
+    /// unix socket and its TLS keywords are libpq's defaults. The files libpq
+    /// would read unasked are looked for by `noDefaultFiles`, off the caller's
+    /// thread; `startsNoSession` decides once the session is read.
+    public static func mayStartNoSession(_ connection: Connection) -> Bool {
+        connection.viaUnixSocket && LibpqTLSDefaults.settingsAreDefault(connection.option)
+    }
+
+    /// No root or client certificate under a home directory of libpq's (`LibpqTLSDefaults`).
+    public static func noDefaultFiles() -> Bool {
+        !LibpqTLSDefaults.defaultFileExists(in: LibpqTLSDefaults.homeDirectories())
     }
 
     /// libpq with the operator's settings, verification (`verify-ca`,

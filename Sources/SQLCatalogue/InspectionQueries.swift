@@ -15,6 +15,16 @@ public enum InspectionQueries {
                pg_catalog.current_setting('port')::int AS port
         """
 
+    /// What the STARTTLS handshake alone needs, in one cheap row, read first so
+    /// that the handshake runs beside every other read (`HandshakeFacts`). A
+    /// setting this version does not have (`ssl_groups` before 18) is NULL.
+    public static let handshakeFacts = """
+        SELECT pg_catalog.current_setting('ssl') AS ssl,
+               pg_catalog.current_setting('listen_addresses') AS listen_addresses,
+               pg_catalog.current_setting('port')::int AS port,
+               COALESCE(\(Setting.keyExchangeGroupNames.map { "pg_catalog.current_setting('\($0)', true)" }.joined(separator: ", "))) AS key_exchange_groups
+        """
+
     /// Restricted to superusers and pg_read_all_stats members on some
     /// versions; the inspector tolerates a permission error.
     public static let systemIdentifier = "SELECT system_identifier::text AS system_identifier FROM pg_catalog.pg_control_system()"

@@ -28,22 +28,32 @@ public enum SnapshotWithTLS {
         }
     }
 
-    /// `check` sees the role's privileges before any handshake starts
-    /// (`status` refuses a role that cannot see other sessions there).
+    /// `check` sees the role's privileges before any probe that logs in
+    /// starts, and before anything is read beyond the first rows (`status`
+    /// refuses a role that cannot see other sessions there). The handshake
+    /// alone, which sends nothing of the operator's, may already be under way
+    /// (`HandshakeAhead`).
     /// `parsingCertificate`: the served certificate is wanted parsed
     /// (`Reading.servedCertificate`; `status` reports its expiry), which costs
     /// a plan that compares fingerprints only about 2 ms of CPU.
     public static func read(_ target: ConnectionTarget, connection: Connection, parsingCertificate: Bool = false,
                             check: (Privileges) throws -> Void = { _ in }) throws -> Reading {
         let inspector = ServerInspector(connection: connection)
-        let opening = try inspector.open()
-        try check(opening.privileges)
+        let ahead = HandshakeAhead.begin(connection, inspector: inspector, parsingCertificate: parsingCertificate)
+        // Every way out waits for it: no thread outlives the read (its own deadline bounds the wait).
+        let opening: ServerInspector.Opening
+        do {
+            opening = try inspector.open()
+            try check(opening.privileges)
+        } catch { ahead?.drop(); throw error }
         guard opening.settings.sslOn else {
+            ahead?.drop()
             return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
                            servedCertificateDER: nil, servedCertificate: nil)
         }
         let keyShare = KeyShareGroup(serverGroups: opening.settings.keyExchangeGroups?.value)
         if opening.own.transport == .tcp && connection.sslInUse {
+            ahead?.drop()
             // Parsed while the server answers the reads; kept only if the session turns out to be the probe.
             let ownDER = connection.peerCertificateDER
             let parsing = parsingCertificate ? Concurrent.start { summary(ownDER, wanted: true) } : nil
@@ -58,17 +68,40 @@ public enum SnapshotWithTLS {
             let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
             return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der, servedCertificate: summary(der, wanted: parsingCertificate))
         }
-        let start = { Concurrent.start { observe(target, server: opening.server, own: opening.own, keyShare: keyShare) } }
-        let early = TLSProbe.startsNoSession(operator: opening.own) ? start() : nil
-        // On failure the handshake is waited for: no thread outlives the read (its own deadline bounds the wait).
+        // The certificate is parsed on the handshake's thread as soon as it is served: whichever
+        // of the two threads ends later, nothing waits for the parse after both have.
+        let start = {
+            Concurrent<Observed?>.start {
+                let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
+                return Observed(tls: tls, der: der, parsed: summary(der, wanted: parsingCertificate))
+            }
+        }
+        var early: Concurrent<Observed?>?
+        if TLSProbe.startsNoSession(operator: opening.own) {
+            // The handshake begun ahead, when it is the one these reads call for; else a new one.
+            early = ahead?.kept(ifFor: TLSProbe.tcpHost(server: opening.server, own: opening.own), port: opening.server.port,
+                                keyShare: keyShare) ?? start()
+        } else {
+            ahead?.drop()
+        }
         let beginning: ServerInspector.Beginning
         do { beginning = try inspector.begin(opening) } catch { _ = early?.value(); throw error }
         let handshake = early ?? start()
         let snapshot: ClusterSnapshot
         do { snapshot = try inspector.finish(beginning) } catch { _ = handshake.value(); throw error }
-        let (tls, der) = handshake.value()
-        // Parsed here: the handshake's thread is the later of the two more often than not, and would only be later still.
-        return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der, servedCertificate: summary(der, wanted: parsingCertificate))
+        // Begun ahead but not run after all (libpq's files appeared between two looks): run now.
+        let observed = handshake.value() ?? {
+            let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
+            return Observed(tls: tls, der: der, parsed: summary(der, wanted: parsingCertificate))
+        }()
+        return Reading(snapshot: snapshot, tls: observed.tls, servedCertificateDER: observed.der, servedCertificate: observed.parsed)
+    }
+
+    /// What a probe found: its verdict, the certificate served (DER) and, when wanted, parsed.
+    struct Observed: Sendable {
+        var tls: TLSAvailability
+        var der: [UInt8]?
+        var parsed: CertificateSummary?
     }
 
     static func summary(_ der: [UInt8]?, wanted: Bool) -> CertificateSummary? {

@@ -71,6 +71,23 @@ public struct ServerInspector: Sendable {
             sessions: beginning.sessions, fileAccess: Self.fileAccess(beginning.server))
     }
 
+    /// What the STARTTLS handshake alone needs, in one row (`InspectionQueries.handshakeFacts`).
+    public struct HandshakeFacts: Hashable, Sendable {
+        public let sslOn: Bool
+        public let listenAddresses: String
+        public let port: Int
+        /// `ssl_groups`, or `ssl_ecdh_curve` where there is no such setting (`Setting.keyExchangeGroupNames`).
+        public let keyExchangeGroups: String?
+    }
+
+    public func readHandshakeFacts() throws(PostgresError) -> HandshakeFacts {
+        guard let row = try connection.query(InspectionQueries.handshakeFacts).first else {
+            throw .connectionLost("no row from the handshake facts query")
+        }
+        return HandshakeFacts(sslOn: try row.string("ssl") == "on", listenAddresses: try row.string("listen_addresses"),
+                              port: try row.int("port"), keyExchangeGroups: try row.optionalString("key_exchange_groups"))
+    }
+
     public func readPrivileges() throws(PostgresError) -> Privileges {
         guard let row = try connection.query(InspectionQueries.privileges).first else {
             throw .connectionLost("the current role is not in pg_roles")

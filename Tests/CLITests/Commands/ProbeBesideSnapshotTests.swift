@@ -107,3 +107,28 @@ struct ProbeBesideSnapshotTests {
         }
     }
 }
+
+/// A root certificate in the operator's home directory (which libpq reads
+/// unasked) makes the probe libpq's, with a login, after the sessions are
+/// read: the handshake begun ahead of the reads looks for that file first
+/// and starts nothing, so the server sees that one TCP connection only.
+struct ProbeWithAFileInHomeTests {
+    @Test func aRootCertificateAtHomeMakesTheProbeLibpqsAlone() async throws {
+        try await TestCluster.with { cluster in
+            let certificate = try ProbeBesideSnapshotTests.loggingEverything(cluster)
+            let home = FileManager.default.temporaryDirectory.path + "/pgsw-home-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: home) }
+            try FileManager.default.createDirectory(atPath: home + "/.postgresql", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: certificate.caPath, toPath: home + "/.postgresql/root.crt")
+            let logged = cluster.serverLog.utf8.count
+            let status = try Wizard.run(["status", "--json", cluster.socketConninfo], environment: ["HOME": home])
+            #expect(status.stdout.contains("\"probe\" : \"offered\""), "\(status.stdout)\n\(status.stderr)")
+            let log = String(decoding: cluster.serverLog.utf8.dropFirst(logged), as: UTF8.self)
+            #expect(log.components(separatedBy: "connection received: host=127.0.0.1").count - 1 == 1, "\(log)")
+            let sessions = try #require(log.range(of: "FROM pg_catalog.pg_stat_activity a"), "no sessions statement in:\n\(log)")
+            let probe = try #require(log.range(of: "connection received: host=127.0.0.1"), "no TCP connection in:\n\(log)")
+            #expect(sessions.lowerBound < probe.lowerBound, "the probe connected before the sessions were read:\n\(log)")
+            #expect(log.contains("SSL enabled"), "libpq did not log in:\n\(log)")
+        }
+    }
+}
