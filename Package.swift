@@ -18,6 +18,8 @@ let package = Package(
         // libpq is loaded when first called (Sources/CLibPQ/lazy_libpq.c), not linked.
         .target(name: "CLibPQ", path: "Sources/CLibPQ"),
         .systemLibrary(name: "CNCursesW", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // Loads libpq before main for the commands that connect (the wizard's executable only).
+        .target(name: "CWizardStart", dependencies: ["CLibPQ"]),
         // glibc's posix_spawn closefrom action, for HostIO's process runner.
         .systemLibrary(name: "CPosixSpawn"),
 
@@ -58,6 +60,7 @@ let package = Package(
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "pg-ssl-wizard", dependencies: [
             "ClusterFacts", "HBA", "Certificates", "Enforcement", "PostgresClient", "HostIO", "PlanningInputs", "Executor", "Sandbox", "WizardApp",
+            "CWizardStart",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

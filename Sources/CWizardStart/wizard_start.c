@@ -1,0 +1,31 @@
+#include <string.h>
+#include "wizard_start.h"
+
+/* CLibPQ (lazy_libpq.c): loads libpq and makes OpenSSL's first context on a
+   thread of its own; 0 when the thread started. */
+int pgsw_libpq_load_and_warm_in_background(void);
+
+/* The first arguments of the commands that never connect. Any other command
+   (and the wizard, which has none) loads libpq beside its argument parsing. A
+   command left out here that does connect only loses the head start: libpq
+   is loaded at its first call, as it would be anyway. */
+static const char *const never_connects[] = {
+    "hba", "certs", "help", "-h", "--help", "--version", "--generate-completion-script", "--experimental-dump-help",
+};
+
+/* Started before main, as soon as the C library is ready: libpq and its ~25
+   libraries take longer to load than the Swift runtime takes to start and
+   the arguments to be parsed, so a command that connects began by waiting
+   for them (docs/DESIGN.md, "Where status spends its time"). glibc hands
+   an executable's constructors the command line. Only the wizard's own
+   executable links this file: the test and benchmark programs start as
+   they always did. */
+__attribute__((constructor(101))) static void pgsw_start_loading_libpq(int argc, char **argv, char **envp) {
+    (void) envp;
+    if (argc > 1) {
+        for (size_t index = 0; index < sizeof never_connects / sizeof never_connects[0]; index++) {
+            if (strcmp(argv[1], never_connects[index]) == 0) return;
+        }
+    }
+    (void) pgsw_libpq_load_and_warm_in_background();
+}
