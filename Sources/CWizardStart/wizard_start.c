@@ -17,15 +17,21 @@ static const char *const never_connects[] = {
    libraries take longer to load than the Swift runtime takes to start and
    the arguments to be parsed, so a command that connects began by waiting
    for them (docs/DESIGN.md, "Where status spends its time"). glibc hands
-   an executable's constructors the command line. Only the wizard's own
-   executable links this file: the test and benchmark programs start as
-   they always did. */
+   an executable's constructors the command line (another C library may
+   not: there the load waits for the first call, as it always could). It
+   runs before the Swift runtime's own constructors, beside them: glibc's
+   loader takes its lock for the dlopen, and OpenSSL is told not to tear
+   itself down at exit (lazy_libpq.c). Only the wizard's own executable
+   links this file: the test and benchmark programs start as they always
+   did. */
+#ifdef __GLIBC__
 __attribute__((constructor(101))) static void pgsw_start_loading_libpq(int argc, char **argv, char **envp) {
     (void) envp;
-    if (argc > 1) {
+    if (argc > 1 && argv[1] != 0) {
         for (size_t index = 0; index < sizeof never_connects / sizeof never_connects[0]; index++) {
             if (strcmp(argv[1], never_connects[index]) == 0) return;
         }
     }
     (void) pgsw_libpq_load_and_warm_in_background();
 }
+#endif

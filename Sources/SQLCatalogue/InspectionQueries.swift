@@ -19,7 +19,8 @@ public enum InspectionQueries {
     /// that the handshake runs beside every other read (`HandshakeFacts`). A
     /// setting this version does not have (`ssl_groups` before 18) is NULL.
     public static let handshakeFacts = """
-        SELECT pg_catalog.current_setting('ssl') AS ssl,
+        SELECT pg_catalog.inet_server_addr() IS NULL AS via_socket,
+               pg_catalog.current_setting('ssl') AS ssl,
                pg_catalog.current_setting('listen_addresses') AS listen_addresses,
                pg_catalog.current_setting('port')::int AS port,
                COALESCE(\(Setting.keyExchangeGroupNames.map { "pg_catalog.current_setting('\($0)', true)" }.joined(separator: ", "))) AS key_exchange_groups

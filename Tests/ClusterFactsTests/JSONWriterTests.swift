@@ -144,6 +144,41 @@ struct JSONWriterTests {
         try Self.expectSameBytes(Derived())
     }
 
+    struct TwiceNested: Encodable {
+        enum Keys: String, CodingKey { case inner, list, a, b }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            var first = container.nestedContainer(keyedBy: Keys.self, forKey: .inner)
+            try first.encode(1, forKey: .a)
+            var second = container.nestedContainer(keyedBy: Keys.self, forKey: .inner)
+            try second.encode(2, forKey: .b)
+            var one = container.nestedUnkeyedContainer(forKey: .list)
+            try one.encode(1)
+            var two = container.nestedUnkeyedContainer(forKey: .list)
+            try two.encode(2)
+        }
+    }
+
+    @Test func aNestedContainerAskedForTwiceIsTheSameOne() throws {
+        try Self.expectSameBytes(TwiceNested())
+    }
+
+    /// Nested lists as deep as asked.
+    struct Deep: Encodable {
+        let depth: Int
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.unkeyedContainer()
+            if depth > 0 { try container.encode(Deep(depth: depth - 1)) }
+        }
+    }
+
+    @Test func nestingAsDeepAsFoundationTakesAndNoDeeper() throws {
+        try Self.expectSameBytes(Deep(depth: 400))
+        let writer = JSONWriter(layout: .compact, keys: .asDeclared, time: JSONTime.checkedText)
+        #expect(throws: EncodingError.self) { try writer.text(Deep(depth: 600)) }
+        #expect(throws: EncodingError.self) { try Self.foundation(.compact, .asDeclared).encode(Deep(depth: 600)) }
+    }
+
     @Test func timesOutsideTheWritableYearsAreRefused() {
         let writer = JSONWriter(layout: .compact, keys: .asDeclared, time: JSONTime.checkedText)
         #expect(throws: EncodingError.self) { try writer.text([Date(timeIntervalSince1970: -1e12)]) }

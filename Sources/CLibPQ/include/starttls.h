@@ -255,17 +255,24 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, unsigne
     /* Made while the server forks the backend that answers (about a millisecond
        on a small machine), not after: the context, its groups and the SSL object
        cost about 0.6 ms of CPU that the answer no longer waits behind. Freed
-       unused when the server answers N. */
+       unused when the server answers N. A failure of OpenSSL's is told only
+       after an S: a server that answers N refuses TLS whatever this host's
+       OpenSSL can do, as before. */
+    const char *context_failure = 0;
     session->ctx = SSL_CTX_new(TLS_client_method());
-    if (session->ctx == 0) { *error = "OpenSSL cannot make a client context"; return -1; }
-    SSL_CTX_set_verify(session->ctx, SSL_VERIFY_NONE, 0);
-    if (SSL_CTX_set_min_proto_version(session->ctx, TLS1_2_VERSION) != 1) { *error = "OpenSSL cannot ask for TLS 1.2 at least"; return -1; }
-    /* The server's own group first, among those this host offers (KeyShareGroup). */
-    if (first_group != 0) pgsw_starttls_offer_first(session->ctx, first_group);
-    SSL_CTX_set_msg_callback(session->ctx, pgsw_starttls_count_hellos);
-    pgsw_starttls_hellos_written = 0;
-    session->ssl = SSL_new(session->ctx);
-    if (session->ssl == 0 || SSL_set_fd(session->ssl, session->fd) != 1) { *error = "OpenSSL cannot use the socket"; return -1; }
+    if (session->ctx == 0) {
+        context_failure = "OpenSSL cannot make a client context";
+    } else if (SSL_CTX_set_min_proto_version(session->ctx, TLS1_2_VERSION) != 1) {
+        context_failure = "OpenSSL cannot ask for TLS 1.2 at least";
+    } else {
+        SSL_CTX_set_verify(session->ctx, SSL_VERIFY_NONE, 0);
+        /* The server's own group first, among those this host offers (KeyShareGroup). */
+        if (first_group != 0) pgsw_starttls_offer_first(session->ctx, first_group);
+        SSL_CTX_set_msg_callback(session->ctx, pgsw_starttls_count_hellos);
+        pgsw_starttls_hellos_written = 0;
+        session->ssl = SSL_new(session->ctx);
+        if (session->ssl == 0 || SSL_set_fd(session->ssl, session->fd) != 1) context_failure = "OpenSSL cannot use the socket";
+    }
     unsigned char answer = 0;
     for (;;) {
         if (pgsw_starttls_wait(session->fd, POLLIN, &session->deadline) != 1) { *error = "no answer to the SSLRequest within the timeout"; return -1; }
@@ -276,6 +283,7 @@ static inline int pgsw_starttls_open_blocked(const char *host, int port, unsigne
     }
     if (answer == 'N') { *error = "the server does not offer SSL (it answered N)"; return -2; }
     if (answer != 'S') { *error = "not a PostgreSQL answer to the SSLRequest"; return -1; }
+    if (context_failure != 0) { *error = context_failure; return -1; }
     for (;;) {
         ERR_clear_error();
         int done = SSL_connect(session->ssl);

@@ -39,26 +39,32 @@ public struct JSONWriter: Sendable {
         let node = try ValueEncoder(writer: self, codingPath: []).box(value)
         var output: [UInt8] = []
         output.reserveCapacity(4096)
-        write(node, into: &output, depth: 0)
+        try write(node, into: &output, depth: 0)
         return output
     }
 
+    /// JSONEncoder's limit: deeper values are refused, not written on an exhausted stack.
+    static let maximumDepth = 512
+
     // MARK: - Writing
 
-    private func write(_ node: JSONNode, into output: inout [UInt8], depth: Int) {
+    private func write(_ node: JSONNode, into output: inout [UInt8], depth: Int) throws {
+        guard depth <= Self.maximumDepth else {
+            throw EncodingError.invalidValue(depth, .init(codingPath: [], debugDescription: "Too many nested arrays or dictionaries"))
+        }
         switch node {
         case .null: output += "null".utf8
         case .bool(let value): output += (value ? "true" : "false").utf8
         case .number(let text): output += text.utf8
         case .string(let text): Self.writeString(text, into: &output)
-        case .deferred(let slot): write(slot.node ?? .object(JSONObject()), into: &output, depth: depth)
+        case .deferred(let slot): try write(slot.node ?? .object(JSONObject()), into: &output, depth: depth)
         case .array(let array):
             output.append(UInt8(ascii: "["))
             if layout == .pretty && array.elements.isEmpty { output += "\n\n".utf8; indent(depth, into: &output) }
             for (index, element) in array.elements.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 if layout == .pretty { output.append(UInt8(ascii: "\n")); indent(depth + 1, into: &output) }
-                write(element, into: &output, depth: depth + 1)
+                try write(element, into: &output, depth: depth + 1)
             }
             if layout == .pretty && !array.elements.isEmpty { output.append(UInt8(ascii: "\n")); indent(depth, into: &output) }
             output.append(UInt8(ascii: "]"))
@@ -72,7 +78,7 @@ public struct JSONWriter: Sendable {
                 if layout == .pretty { output.append(UInt8(ascii: "\n")); indent(depth + 1, into: &output) }
                 Self.writeString(name, into: &output)
                 output += (layout == .pretty ? " : " : ":").utf8
-                write(object.members[name]!, into: &output, depth: depth + 1)
+                try write(object.members[name]!, into: &output, depth: depth + 1)
             }
             if layout == .pretty && !object.members.isEmpty { output.append(UInt8(ascii: "\n")); indent(depth, into: &output) }
             output.append(UInt8(ascii: "}"))
@@ -192,6 +198,9 @@ public struct JSONWriter: Sendable {
 }
 
 /// Whose keys a keyed container holds: a type's declared ones, or a dictionary's.
+/// JSONEncoder converts the keys of a dictionary keyed by a
+/// `CodingKeyRepresentable` type that is not `String`; the writer keeps
+/// them, as for `String`: the wizard encodes no such dictionary.
 enum ContainerKind: Equatable {
     case declared, dictionary
 
@@ -314,8 +323,10 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) throws { set(.number(String(value)), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(try encoder.nested(key).box(value), key) }
 
+    /// Asked for twice under one key, the same object, as JSONEncoder does.
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let nested = encoder.nested(key)
+        if case .object = object.members[encoder.writer.key(key, of: kind)] { nested.slot.node = object.members[encoder.writer.key(key, of: kind)] }
         let container = nested.container(keyedBy: type)
         set(nested.slot.node!, key)
         return container
@@ -323,6 +334,7 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = encoder.nested(key)
+        if case .array = object.members[encoder.writer.key(key, of: kind)] { nested.slot.node = object.members[encoder.writer.key(key, of: kind)] }
         let container = nested.unkeyedContainer()
         set(nested.slot.node!, key)
         return container

@@ -26,11 +26,13 @@ struct HandshakeAhead {
     let running: Concurrent<SnapshotWithTLS.Observed?>
 
     /// Begun when the connection is a unix socket's with libpq's default TLS
-    /// keywords, and the server has `ssl` on and a TCP address; else nil.
+    /// keywords, the server's end of it is a socket too (not a relay to TCP
+    /// behind a local socket), and the server has `ssl` on and a TCP
+    /// address; else nil.
     /// A failed read of the facts is no answer: the snapshot's reads report it.
     static func begin(_ connection: Connection, inspector: ServerInspector, parsingCertificate: Bool) -> HandshakeAhead? {
         guard TLSProbe.mayStartNoSession(connection),
-              let facts = try? inspector.readHandshakeFacts(), facts.sslOn,
+              let facts = try? inspector.readHandshakeFacts(), facts.viaSocket, facts.sslOn,
               let host = TLSProbe.tcpAddress(listenAddresses: facts.listenAddresses) else { return nil }
         let port = facts.port
         let keyShare = KeyShareGroup(serverGroups: facts.keyExchangeGroups)
@@ -43,15 +45,11 @@ struct HandshakeAhead {
         return HandshakeAhead(host: host, port: port, keyShare: keyShare, running: running)
     }
 
-    /// The handshake, if it is the one the snapshot's reads call for; else it is dropped.
+    /// The handshake, if it is the one the snapshot's reads call for; else nil (the reader drops it).
     func kept(ifFor host: String?, port: Int, keyShare: KeyShareGroup?) -> Concurrent<SnapshotWithTLS.Observed?>? {
-        guard host == self.host, port == self.port, keyShare == self.keyShare else {
-            drop()
-            return nil
-        }
-        return running
+        host == self.host && port == self.port && keyShare == self.keyShare ? running : nil
     }
 
-    /// Waited for and forgotten: no thread outlives the read.
+    /// Waited for and forgotten: no thread outlives the read. Once its value is taken, this returns at once.
     func drop() { _ = running.value() }
 }

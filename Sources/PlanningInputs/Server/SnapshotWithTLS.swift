@@ -5,14 +5,14 @@ import HostIO
 import PostgresClient
 
 /// The snapshot and the TLS the server really serves, read side by side.
-/// The handshake needs only the server's address and port, known after the
-/// snapshot's first reads, so it runs on a connection of its own while the
-/// rest is read on the operator's, and while a plan reads what else it
-/// needs: the caller waits for the slower of the two, not for both. The
-/// handshake alone starts no session and begins before the sessions are
-/// read; a probe that logs in (`TLSProbe`) begins after them, so that its
-/// own connection is never taken for a client. An operator whose own
-/// session is TLS over TCP, to the server itself, needs neither (`ownTLS`).
+/// The probe runs on a connection of its own while the snapshot is read on
+/// the operator's, and while a plan reads what else it needs: the caller
+/// waits for the slower of the two, not for both. The handshake alone starts
+/// no session: it begins before the snapshot's first reads, on four settings
+/// read first (`HandshakeAhead`). A probe that logs in (`TLSProbe`) begins
+/// after the sessions are read, so that its own connection is never taken
+/// for a client. An operator whose own session is TLS over TCP, to the
+/// server itself, needs neither (`ownTLS`).
 public enum SnapshotWithTLS {
     public struct Reading: Sendable {
         public var snapshot: ClusterSnapshot
@@ -40,20 +40,18 @@ public enum SnapshotWithTLS {
                             check: (Privileges) throws -> Void = { _ in }) throws -> Reading {
         let inspector = ServerInspector(connection: connection)
         let ahead = HandshakeAhead.begin(connection, inspector: inspector, parsingCertificate: parsingCertificate)
-        // Every way out waits for it: no thread outlives the read (its own deadline bounds the wait).
-        let opening: ServerInspector.Opening
-        do {
-            opening = try inspector.open()
-            try check(opening.privileges)
-        } catch { ahead?.drop(); throw error }
+        // Every way out waits for it, kept or not: no thread outlives the read (its own deadline
+        // bounds the wait). One that is not kept is waited for last, after the reads: a peer
+        // slow to finish it delays nothing else.
+        defer { ahead?.drop() }
+        let opening = try inspector.open()
+        try check(opening.privileges)
         guard opening.settings.sslOn else {
-            ahead?.drop()
             return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
                            servedCertificateDER: nil, servedCertificate: nil)
         }
         let keyShare = KeyShareGroup(serverGroups: opening.settings.keyExchangeGroups?.value)
         if opening.own.transport == .tcp && connection.sslInUse {
-            ahead?.drop()
             // Parsed while the server answers the reads; kept only if the session turns out to be the probe.
             let ownDER = connection.peerCertificateDER
             let parsing = parsingCertificate ? Concurrent.start { summary(ownDER, wanted: true) } : nil
@@ -81,8 +79,6 @@ public enum SnapshotWithTLS {
             // The handshake begun ahead, when it is the one these reads call for; else a new one.
             early = ahead?.kept(ifFor: TLSProbe.tcpHost(server: opening.server, own: opening.own), port: opening.server.port,
                                 keyShare: keyShare) ?? start()
-        } else {
-            ahead?.drop()
         }
         let beginning: ServerInspector.Beginning
         do { beginning = try inspector.begin(opening) } catch { _ = early?.value(); throw error }

@@ -73,6 +73,8 @@ public struct ServerInspector: Sendable {
 
     /// What the STARTTLS handshake alone needs, in one row (`InspectionQueries.handshakeFacts`).
     public struct HandshakeFacts: Hashable, Sendable {
+        /// The server's end of the session is a unix socket too (`inet_server_addr()` is NULL).
+        public let viaSocket: Bool
         public let sslOn: Bool
         public let listenAddresses: String
         public let port: Int
@@ -84,7 +86,7 @@ public struct ServerInspector: Sendable {
         guard let row = try connection.query(InspectionQueries.handshakeFacts).first else {
             throw .connectionLost("no row from the handshake facts query")
         }
-        return HandshakeFacts(sslOn: try row.string("ssl") == "on", listenAddresses: try row.string("listen_addresses"),
+        return HandshakeFacts(viaSocket: try row.bool("via_socket"), sslOn: try row.string("ssl") == "on", listenAddresses: try row.string("listen_addresses"),
                               port: try row.int("port"), keyExchangeGroups: try row.optionalString("key_exchange_groups"))
     }
 
