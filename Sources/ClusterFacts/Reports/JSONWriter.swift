@@ -128,22 +128,16 @@ public struct JSONWriter: Sendable {
         name.utf8.allSatisfy({ $0 < 0x80 }) ? asciiSnakeCase(Array(name.utf8)) : unicodeSnakeCase(name)
     }
 
-    static func unicodeSnakeCase(_ name: String) -> String {
-        let scalars = Array(name.unicodeScalars)
-        guard !scalars.isEmpty else { return name }
-        func isUpper(_ scalar: Unicode.Scalar) -> Bool {
-            let category = scalar.properties.generalCategory
-            return category == .uppercaseLetter || category == .titlecaseLetter
-        }
-        func isLower(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.generalCategory == .lowercaseLetter }
+    /// Where the words of a name are, by JSONEncoder's rule, in any kind of units.
+    static func words<Unit>(_ units: [Unit], isUpper: (Unit) -> Bool, isLower: (Unit) -> Bool) -> [Range<Int>] {
+        guard !units.isEmpty else { return [] }
         var words: [Range<Int>] = []
         var wordStart = 0
         var searchStart = 1
-        while let upper = (searchStart..<scalars.count).first(where: { isUpper(scalars[$0]) }) {
+        while let upper = (searchStart..<units.count).first(where: { isUpper(units[$0]) }) {
             words.append(wordStart..<upper)
-            guard let lower = (upper..<scalars.count).first(where: { isLower(scalars[$0]) }) else {
+            guard let lower = (upper..<units.count).first(where: { isLower(units[$0]) }) else {
                 wordStart = upper
-                searchStart = scalars.count
                 break
             }
             if lower == upper + 1 {
@@ -154,8 +148,17 @@ public struct JSONWriter: Sendable {
             }
             searchStart = lower + 1
         }
-        words.append(wordStart..<scalars.count)
-        return words.map { range in
+        words.append(wordStart..<units.count)
+        return words
+    }
+
+    static func unicodeSnakeCase(_ name: String) -> String {
+        let scalars = Array(name.unicodeScalars)
+        let ranges = words(scalars, isUpper: { scalar in
+            let category = scalar.properties.generalCategory
+            return category == .uppercaseLetter || category == .titlecaseLetter
+        }, isLower: { $0.properties.generalCategory == .lowercaseLetter })
+        return ranges.map { range in
             var word = String.UnicodeScalarView()
             word.append(contentsOf: scalars[range])
             return String(word).lowercased()
@@ -166,33 +169,13 @@ public struct JSONWriter: Sendable {
     /// ASCII, and the general category of each scalar cost most of a report's
     /// encoding when looked up.
     static func asciiSnakeCase(_ bytes: [UInt8]) -> String {
-        guard !bytes.isEmpty else { return "" }
         func isUpper(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") }
-        func isLower(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count + 4)
-        func word(_ range: Range<Int>) {
+        for range in words(bytes, isUpper: isUpper, isLower: { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) {
             if range.lowerBound > 0 { output.append(UInt8(ascii: "_")) }
             for byte in bytes[range] { output.append(isUpper(byte) ? byte + 32 : byte) }
         }
-        var wordStart = 0
-        var searchStart = 1
-        while let upper = (searchStart..<bytes.count).first(where: { isUpper(bytes[$0]) }) {
-            word(wordStart..<upper)
-            guard let lower = (upper..<bytes.count).first(where: { isLower(bytes[$0]) }) else {
-                wordStart = upper
-                searchStart = bytes.count
-                break
-            }
-            if lower == upper + 1 {
-                wordStart = upper
-            } else {
-                word(upper..<(lower - 1))
-                wordStart = lower - 1
-            }
-            searchStart = lower + 1
-        }
-        word(wordStart..<bytes.count)
         return String(decoding: output, as: UTF8.self)
     }
 }
