@@ -5,6 +5,7 @@
    thread of its own; 0 when the thread started. */
 int pgsw_libpq_load_and_warm_in_background(void);
 
+#ifdef __GLIBC__
 /* The first arguments of the commands that never connect. Any other command
    (and the wizard, which has none) loads libpq beside its argument parsing. A
    command left out here that does connect only loses the head start: libpq
@@ -24,7 +25,6 @@ static const char *const never_connects[] = {
    itself down at exit (lazy_libpq.c). Only the wizard's own executable
    links this file: the test and benchmark programs start as they always
    did. */
-#ifdef __GLIBC__
 __attribute__((constructor(101))) static void pgsw_start_loading_libpq(int argc, char **argv, char **envp) {
     (void) envp;
     if (argc > 1 && argv[1] != 0) {

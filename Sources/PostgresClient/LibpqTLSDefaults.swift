@@ -28,8 +28,11 @@ enum LibpqTLSDefaults {
     static let defaultFiles = ["root.crt", "postgresql.crt"]
 
     static func hold(_ option: (String) -> String?) -> Bool {
-        settingsAreDefault(option) && !defaultFileExists(in: homeDirectories())
+        settingsAreDefault(option) && noDefaultFiles()
     }
+
+    /// No root or client certificate under any home directory of libpq's.
+    static func noDefaultFiles() -> Bool { !defaultFileExists(in: homeDirectories()) }
 
     static func settingsAreDefault(_ option: (String) -> String?) -> Bool {
         keywords.allSatisfy { keyword in

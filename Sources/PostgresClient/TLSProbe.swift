@@ -73,9 +73,7 @@ public enum TLSProbe {
     }
 
     /// No root or client certificate under a home directory of libpq's (`LibpqTLSDefaults`).
-    public static func noDefaultFiles() -> Bool {
-        !LibpqTLSDefaults.defaultFileExists(in: LibpqTLSDefaults.homeDirectories())
-    }
+    public static func noDefaultFiles() -> Bool { LibpqTLSDefaults.noDefaultFiles() }
 
     /// libpq with the operator's settings, verification (`verify-ca`,
     /// `verify-full`) and credentials, over TCP.

@@ -11,7 +11,10 @@ struct JSONWriterTests {
     static func foundation(_ layout: JSONWriter.Layout, _ keys: JSONWriter.Keys) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = layout == .pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = JSONTime.encoding
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(JSONTime.checkedText(date))
+        }
         if case .snakeCase = keys { encoder.keyEncodingStrategy = .convertToSnakeCase }
         return encoder
     }

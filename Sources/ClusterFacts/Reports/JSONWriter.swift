@@ -306,18 +306,23 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt64, forKey key: Key) throws { set(.number(String(value)), key) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(try encoder.nested(key).box(value), key) }
 
-    /// Asked for twice under one key, the same object, as JSONEncoder does.
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+    /// The encoder of a nested container, holding what the key already has:
+    /// a container asked for twice under one key is the same one, as JSONEncoder's.
+    private func nestedEncoder(_ key: Key) -> ValueEncoder {
         let nested = encoder.nested(key)
-        if case .object = object.members[encoder.writer.key(key, of: kind)] { nested.slot.node = object.members[encoder.writer.key(key, of: kind)] }
+        nested.slot.node = object.members[encoder.writer.key(key, of: kind)]
+        return nested
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        let nested = nestedEncoder(key)
         let container = nested.container(keyedBy: type)
         set(nested.slot.node!, key)
         return container
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let nested = encoder.nested(key)
-        if case .array = object.members[encoder.writer.key(key, of: kind)] { nested.slot.node = object.members[encoder.writer.key(key, of: kind)] }
+        let nested = nestedEncoder(key)
         let container = nested.unkeyedContainer()
         set(nested.slot.node!, key)
         return container

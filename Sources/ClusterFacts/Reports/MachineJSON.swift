@@ -18,11 +18,6 @@ public enum JSONTime {
     public static func date(_ text: String) -> Date? { UTCText.parse(text) }
 
     /// A time no text can hold is refused, not written as a display text the decoding would refuse.
-    public static let encoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
-        var container = encoder.singleValueContainer()
-        try container.encode(checkedText(date))
-    }
-
     @Sendable public static func checkedText(_ date: Date) throws -> String {
         guard UTCText.representable.contains(date.timeIntervalSince1970) else {
             // The seconds, not the Date: describing an infinite Date traps.
@@ -46,15 +41,8 @@ public enum JSONTime {
 /// made from the Swift names (no hand-written key lists to drift), ISO 8601
 /// dates. Dictionary keys (TLS version names, file paths) stay as they are.
 public enum ReportJSON {
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = JSONTime.encoding
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return encoder
-    }
-
-    /// The same bytes as `encoder()`'s, written by `JSONWriter`.
+    /// The bytes of JSONEncoder with `.prettyPrinted`, `.sortedKeys`,
+    /// `.withoutEscapingSlashes` and `.convertToSnakeCase` (JSONWriterTests).
     public static let writer = JSONWriter(layout: .pretty, keys: .snakeCase, time: JSONTime.checkedText)
 
     public static func text<T: Encodable>(_ value: T) -> String {
@@ -67,15 +55,9 @@ public enum ReportJSON {
 /// declared, since changing them would orphan the records of earlier runs;
 /// one line per value; ISO 8601 dates.
 public enum StoredJSON {
-    public static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = JSONTime.encoding
-        return encoder
-    }
-
-    /// The same bytes as `encoder()`'s, written by `JSONWriter`: the journal
-    /// writes a line at every step of a run, the run record at every change.
+    /// The bytes of JSONEncoder with `.sortedKeys` and `.withoutEscapingSlashes`
+    /// (JSONWriterTests): the journal writes a line at every step of a run,
+    /// the run record at every change.
     public static let writer = JSONWriter(layout: .compact, keys: .asDeclared, time: JSONTime.checkedText)
 
     public static func bytes<T: Encodable>(_ value: T) throws -> [UInt8] {

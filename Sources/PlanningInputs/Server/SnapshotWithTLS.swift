@@ -51,6 +51,10 @@ public enum SnapshotWithTLS {
                            servedCertificateDER: nil, servedCertificate: nil)
         }
         let keyShare = KeyShareGroup(serverGroups: opening.settings.keyExchangeGroups?.value)
+        let observeNow: @Sendable () -> Observed = {
+            let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
+            return Observed(tls: tls, der: der, parsed: summary(der, wanted: parsingCertificate))
+        }
         if opening.own.transport == .tcp && connection.sslInUse {
             // Parsed while the server answers the reads; kept only if the session turns out to be the probe.
             let ownDER = connection.peerCertificateDER
@@ -63,17 +67,12 @@ public enum SnapshotWithTLS {
                                servedCertificate: served == ownDER ? parsed : summary(served, wanted: parsingCertificate))
             }
             // TLS ends before the server (a relay in front of it): the probe, which logs in, after the sessions.
-            let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
-            return Reading(snapshot: snapshot, tls: tls, servedCertificateDER: der, servedCertificate: summary(der, wanted: parsingCertificate))
+            let observed = observeNow()
+            return Reading(snapshot: snapshot, tls: observed.tls, servedCertificateDER: observed.der, servedCertificate: observed.parsed)
         }
         // The certificate is parsed on the handshake's thread as soon as it is served: whichever
         // of the two threads ends later, nothing waits for the parse after both have.
-        let start = {
-            Concurrent<Observed?>.start {
-                let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
-                return Observed(tls: tls, der: der, parsed: summary(der, wanted: parsingCertificate))
-            }
-        }
+        let start = { Concurrent<Observed?>.start(observeNow) }
         var early: Concurrent<Observed?>?
         if TLSProbe.startsNoSession(operator: opening.own) {
             // The handshake begun ahead, when it is the one these reads call for; else a new one.
@@ -86,10 +85,7 @@ public enum SnapshotWithTLS {
         let snapshot: ClusterSnapshot
         do { snapshot = try inspector.finish(beginning) } catch { _ = handshake.value(); throw error }
         // Begun ahead but not run after all (libpq's files appeared between two looks): run now.
-        let observed = handshake.value() ?? {
-            let (tls, der) = observe(target, server: opening.server, own: opening.own, keyShare: keyShare)
-            return Observed(tls: tls, der: der, parsed: summary(der, wanted: parsingCertificate))
-        }()
+        let observed = handshake.value() ?? observeNow()
         return Reading(snapshot: snapshot, tls: observed.tls, servedCertificateDER: observed.der, servedCertificate: observed.parsed)
     }
 
