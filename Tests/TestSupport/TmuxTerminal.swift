@@ -60,14 +60,24 @@ public final class TmuxTerminal: @unchecked Sendable {
         try Self.tmux(server, ["capture-pane", "-p", "-e", "-t", name])
     }
 
-    /// Waits until every one of `texts` is on the screen; returns that screen.
+    /// Waits until every one of `texts` is on a settled screen; returns that screen.
+    ///
+    /// Settled: two captures 50 ms apart are the same. ncurses sends a frame
+    /// in more than one write and tmux draws what has arrived, so a capture
+    /// can hold half a frame: the dialog's title already there, its last lines
+    /// not yet (CI stop 44 failed on exactly that screen).
     @discardableResult
     public func waitFor(_ texts: String..., timeoutSeconds: Double = 60) throws -> String {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         var last = ""
         while Date() < deadline {
             last = try screen()
-            if texts.allSatisfy(last.contains) { return last }
+            if texts.allSatisfy(last.contains) {
+                Thread.sleep(forTimeInterval: 0.05)
+                let again = try screen()
+                if again == last { return last }
+                continue
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
         throw TestEnvironment.Missing(description: "the screen never showed \(texts) within \(timeoutSeconds) s; it shows:\n\(last)")
