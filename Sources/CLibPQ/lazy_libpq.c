@@ -66,6 +66,8 @@
           (PGconn *conn, const char *command, int nParams, const Oid *paramTypes, const char *const *paramValues,  \
            const int *paramLengths, const int *paramFormats, int resultFormat),                                    \
           (conn, command, nParams, paramTypes, paramValues, paramLengths, paramFormats, resultFormat))             \
+    VALUE(int, PQsendQuery, (PGconn *conn, const char *query), (conn, query))                                      \
+    VALUE(PGresult *, PQgetResult, (PGconn *conn), (conn))                                                         \
     VALUE(ExecStatusType, PQresultStatus, (const PGresult *res), (res))                                            \
     VALUE(char *, PQresStatus, (ExecStatusType status), (status))                                                  \
     VALUE(char *, PQresultErrorMessage, (const PGresult *res), (res))                                              \
@@ -112,13 +114,25 @@
     VOID(ERR_clear_error, (void), ())                                                                              \
     VOID(CRYPTO_free, (void *ptr, const char *file, int line), (ptr, file, line))
 
+/* libpq 14's pipeline mode (several statements, one round trip): looked up
+   too, but a libpq without it (13 and older) is not a failure; the caller
+   asks pgsw_libpq_has_pipeline() and sends one statement at a time there. */
+#define OPTIONAL(VALUE)                                                                                           \
+    VALUE(int, PQenterPipelineMode, (PGconn *conn), (conn))                                                      \
+    VALUE(int, PQexitPipelineMode, (PGconn *conn), (conn))                                                       \
+    VALUE(int, PQpipelineSync, (PGconn *conn), (conn))                                                           \
+    VALUE(int, PQsendQueryParams,                                                                                \
+          (PGconn *conn, const char *command, int nParams, const Oid *paramTypes, const char *const *paramValues,  \
+           const int *paramLengths, const int *paramFormats, int resultFormat),                                    \
+          (conn, command, nParams, paramTypes, paramValues, paramLengths, paramFormats, resultFormat))
+
 /* starttls.h's count of the ClientHellos a handshake on this thread wrote. */
 __thread int pgsw_starttls_hellos_written;
 
 /* One typed pointer per function, filled once by load_libpq. */
 #define SLOT(type, name, parameters, arguments) __typeof__(&name) name;
 #define VOID_SLOT(name, parameters, arguments) __typeof__(&name) name;
-static struct { FORWARDED(SLOT, VOID_SLOT) } library;
+static struct { FORWARDED(SLOT, VOID_SLOT) OPTIONAL(SLOT) } library;
 
 static void *libpq_handle;
 /* The name of what could not be loaded (the library or a function), or NULL. */
@@ -142,6 +156,9 @@ static void load_libpq(void) {
     }
 #define VOID_LOOKUP(name, parameters, arguments) LOOKUP(void, name, parameters, arguments)
     FORWARDED(LOOKUP, VOID_LOOKUP)
+#define OPTIONAL_LOOKUP(type, name, parameters, arguments) \
+    library.name = (__typeof__(&name)) dlsym(libpq_handle, #name);
+    OPTIONAL(OPTIONAL_LOOKUP)
     if (load_failure == NULL) library.OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 }
 
@@ -163,6 +180,14 @@ static void require_libpq(void) {
 #define FORWARD_VOID(name, parameters, arguments) \
     void name parameters { require_libpq(); library.name arguments; }
 FORWARDED(FORWARD, FORWARD_VOID)
+/* Called only after pgsw_libpq_has_pipeline() said yes. */
+OPTIONAL(FORWARD)
+
+int pgsw_libpq_has_pipeline(void) {
+    require_libpq();
+    return library.PQenterPipelineMode != NULL && library.PQexitPipelineMode != NULL && library.PQpipelineSync != NULL
+        && library.PQsendQueryParams != NULL;
+}
 
 static void load_libpq_once(void) {
     pthread_once(&libpq_once, load_libpq);

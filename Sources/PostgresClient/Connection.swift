@@ -52,8 +52,7 @@ public final class Connection: @unchecked Sendable {
         if version > 0 { KnownServerVersions.shared.remember(version, of: target.redactedDescription) }
         do {
             // The pooler check first: a pooler that drops startup options fails the pin check too, less plainly.
-            try connection.checkDirect()
-            try connection.checkProfile()
+            try connection.checkSession()
         } catch {
             // Our own verdicts (a pooler, a pin that did not take) close the session themselves: not a cut, no second try.
             let verdict: Bool
@@ -112,29 +111,38 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
+    /// The checks every session passes before it is used, sent as one
+    /// simple query (one round trip): the backend is the one libpq talks to,
+    /// then the versioned timeouts, then the pinned settings read back.
+    ///
     /// The backend libpq talks to is the one that answers (docs/POSTGRES.md,
     /// "Poolers"): a pooler hands its client a cancel key of its own, so the
     /// pid in it is not the server's pg_backend_pid(). A port forward or an
     /// ssh tunnel keeps the key, so only this is checked, not the port.
-    private func checkDirect() throws(PostgresError) {
-        guard !isPhysicalReplication else { return }
-        let keyPID = backendPID
-        guard let answered = try simpleQueryValue(InspectionQueries.backendPID).flatMap({ Int32($0) }), answered == keyPID else {
-            close()
-            throw .behindPooler(target: target.redactedDescription,
-                                evidence: "libpq's backend pid \(keyPID) is not the pg_backend_pid() the session reports")
-        }
-    }
-
+    ///
     /// The pinned settings really are in force (a pooler can drop startup
-    /// options; docs/SECURITY.md, "SQL"). SHOW and the reported
-    /// parameter are not function calls, so nothing planted can answer them.
-    private func checkProfile() throws(PostgresError) {
-        // A walsender (replication=true) takes no SET; it runs no SQL of ours either.
-        if !isPhysicalReplication {
-            for statement in SessionProfile.versionedSettings(serverVersion: serverVersionNumber) { _ = try simpleQueryValue(statement, expectRows: false) }
+    /// options; docs/SECURITY.md, "SQL"). SHOW and the reported parameter
+    /// are not function calls, so nothing planted can answer them. A
+    /// walsender (replication=true) takes no SET and runs no SQL of ours;
+    /// it is asked SHOW alone.
+    private func checkSession() throws(PostgresError) {
+        let replication = isPhysicalReplication
+        var statements: [String] = []
+        if !replication {
+            statements.append(InspectionQueries.backendPID)
+            statements += SessionProfile.versionedSettings(serverVersion: serverVersionNumber)
         }
-        let searchPath = try simpleQueryValue(SessionProfile.check)
+        statements.append(SessionProfile.check)
+        let values = try simpleQueryValues(statements)
+        if !replication {
+            let keyPID = backendPID
+            guard let answered = values.first.flatMap({ $0 }).flatMap({ Int32($0) }), answered == keyPID else {
+                close()
+                throw .behindPooler(target: target.redactedDescription,
+                                    evidence: "libpq's backend pid \(keyPID) is not the pg_backend_pid() the session reports")
+            }
+        }
+        let searchPath = values.last ?? nil
         let conforming = withHandle { PQparameterStatus($0, "standard_conforming_strings").map { String(cString: $0) } } ?? nil
         let encoding = withHandle { PQparameterStatus($0, "client_encoding").map { String(cString: $0) } } ?? nil
         guard searchPath == SessionProfile.expectedSearchPath, conforming == "on", encoding == "UTF8" else {
@@ -182,33 +190,66 @@ public final class Connection: @unchecked Sendable {
         let result: OpaquePointer? = withOptionalCStrings(texts) { values in
             PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
         }
+        return try Self.outcome(of: result, on: handle).get()
+    }
+
+    /// What one statement's result says: its rows, the server's error, or a
+    /// lost connection (no result, or an error without a SQLSTATE on a
+    /// connection that is no longer up). Clears the result.
+    static func outcome(of result: OpaquePointer?, on handle: OpaquePointer) -> Result<QueryResult, PostgresError> {
         guard let result else {
-            throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+            return .failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))))
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-            return QueryResult(result)
+            return .success(QueryResult(result))
         case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR:
             if PQstatus(handle) != CONNECTION_OK, PQresultErrorField(result, pgsw_diag_sqlstate()) == nil {
-                throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+                return .failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))))
             }
-            throw .server(Self.serverError(from: result))
+            return .failure(.server(Self.serverError(from: result)))
         default:
-            throw .connectionLost("unexpected result status \(String(cString: PQresStatus(PQresultStatus(result))))")
+            return .failure(.connectionLost("unexpected result status \(String(cString: PQresStatus(PQresultStatus(result))))"))
         }
     }
 
-    /// The first value of a statement sent with the simple query protocol
-    /// (a replication connection knows no other).
-    private func simpleQueryValue(_ sql: String, expectRows: Bool = true) throws(PostgresError) -> String? {
+    /// `body` with the handle, under the connection's lock; a closed connection throws.
+    func withOpenHandle<T>(_ body: (OpaquePointer) throws(PostgresError) -> T) throws(PostgresError) -> T {
         lock.lock(); defer { lock.unlock() }
         guard let handle else { throw .connectionLost("the connection is closed") }
-        guard let result = PQexec(handle, sql) else { throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))) }
-        defer { PQclear(result) }
-        guard PQresultStatus(result) == (expectRows ? PGRES_TUPLES_OK : PGRES_COMMAND_OK) else { throw .server(Self.serverError(from: result)) }
-        guard PQntuples(result) > 0, PQgetisnull(result, 0, 0) == 0 else { return nil }
-        return String(cString: PQgetvalue(result, 0, 0))
+        return try body(handle)
+    }
+
+    /// The first value of each of `statements`, sent together as one query
+    /// of the simple protocol (a replication connection knows no other); nil
+    /// for a statement that returns no rows or a NULL. The first error
+    /// fails the whole (the server stops there too).
+    private func simpleQueryValues(_ statements: [String]) throws(PostgresError) -> [String?] {
+        try withOpenHandle { handle throws(PostgresError) in
+            guard PQsendQuery(handle, statements.joined(separator: "; ")) == 1 else {
+                throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+            }
+            var values: [String?] = []
+            var failure: PostgresError?
+            while let result = PQgetResult(handle) {
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK:
+                    values.append(PQntuples(result) > 0 && PQgetisnull(result, 0, 0) == 0 ? String(cString: PQgetvalue(result, 0, 0)) : nil)
+                    PQclear(result)
+                case PGRES_COMMAND_OK:
+                    values.append(nil)
+                    PQclear(result)
+                default:
+                    if case .failure(let error) = Self.outcome(of: result, on: handle), failure == nil { failure = error }
+                }
+            }
+            if let failure { throw failure }
+            guard values.count == statements.count else {
+                throw .connectionLost("\(values.count) of \(statements.count) statements answered")
+            }
+            return values
+        }
     }
 
     /// Quotes a string as an SQL literal the libpq way (PQescapeLiteral).
@@ -308,8 +349,12 @@ public final class Connection: @unchecked Sendable {
 
     /// The session facts the wizard needs about itself.
     public func ownSession() throws(PostgresError) -> OwnSession {
-        let row = try query(InspectionQueries.ownSession).first
-        guard let row else { throw .connectionLost("no row from the session query") }
+        try ownSession(from: try query(InspectionQueries.ownSession))
+    }
+
+    /// The same from `InspectionQueries.ownSession`'s result, read in a batch.
+    func ownSession(from result: QueryResult) throws(PostgresError) -> OwnSession {
+        guard let row = result.first else { throw .connectionLost("no row from the session query") }
         let serverAddress = try row.optionalString("server_address")
         return OwnSession(
             pid: try row.int32("pid"),
@@ -388,7 +433,7 @@ private func withCStringArrays<R>(_ first: [String], _ second: [String],
     return aa.withUnsafeBufferPointer { pa in bb.withUnsafeBufferPointer { pb in body(pa.baseAddress!, pb.baseAddress!) } }
 }
 
-private func withOptionalCStrings<R>(_ texts: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+func withOptionalCStrings<R>(_ texts: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
     let copies = texts.map { $0.map { strdup($0) } ?? nil }
     defer { copies.forEach { free($0) } }
     let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }

@@ -33,6 +33,10 @@ void pgsw_libpq_load_and_warm(void);
    the scheduler's). 0 when the thread started. */
 int pgsw_libpq_load_and_warm_in_background(void);
 
+/* 1 when the loaded libpq has pipeline mode (libpq 14 and later:
+   PQenterPipelineMode, PQpipelineSync, ...); 0 on an older one. */
+int pgsw_libpq_has_pipeline(void);
+
 /* PG_DIAG_* are character-literal macros, which Swift does not import. */
 static inline int pgsw_diag_sqlstate(void) { return PG_DIAG_SQLSTATE; }
 static inline int pgsw_diag_message_primary(void) { return PG_DIAG_MESSAGE_PRIMARY; }

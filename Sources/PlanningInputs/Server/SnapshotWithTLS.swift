@@ -47,7 +47,7 @@ public enum SnapshotWithTLS {
         let opening = try inspector.open()
         try check(opening.privileges)
         guard opening.settings.sslOn else {
-            return Reading(snapshot: try inspector.finish(try inspector.begin(opening)), tls: .notProbed("ssl is off"),
+            return Reading(snapshot: try inspector.finish(beginningFrom: opening), tls: .notProbed("ssl is off"),
                            servedCertificateDER: nil, servedCertificate: nil)
         }
         let keyShare = KeyShareGroup(serverGroups: opening.settings.keyExchangeGroups?.value)
@@ -60,7 +60,7 @@ public enum SnapshotWithTLS {
             let ownDER = connection.peerCertificateDER
             let parsing = parsingCertificate ? Concurrent.start { summary(ownDER, wanted: true) } : nil
             let snapshot: ClusterSnapshot
-            do { snapshot = try inspector.finish(try inspector.begin(opening)) } catch { _ = parsing?.value(); throw error }
+            do { snapshot = try inspector.finish(beginningFrom: opening) } catch { _ = parsing?.value(); throw error }
             let parsed = parsing?.value() ?? nil
             if let served = ownTLS(connection, snapshot: snapshot) {
                 return Reading(snapshot: snapshot, tls: .offered, servedCertificateDER: served,
@@ -79,11 +79,18 @@ public enum SnapshotWithTLS {
             early = ahead?.kept(ifFor: TLSProbe.tcpHost(server: opening.server, own: opening.own), port: opening.server.port,
                                 keyShare: keyShare) ?? start()
         }
-        let beginning: ServerInspector.Beginning
-        do { beginning = try inspector.begin(opening) } catch { _ = early?.value(); throw error }
-        let handshake = early ?? start()
+        let handshake: Concurrent<Observed?>
         let snapshot: ClusterSnapshot
-        do { snapshot = try inspector.finish(beginning) } catch { _ = handshake.value(); throw error }
+        if let early {
+            // Nothing starts between the sessions and the rest: one round trip for both.
+            handshake = early
+            do { snapshot = try inspector.finish(beginningFrom: opening) } catch { _ = early.value(); throw error }
+        } else {
+            // A probe that logs in starts once the sessions are read, before the rest.
+            let beginning = try inspector.begin(opening)
+            handshake = start()
+            do { snapshot = try inspector.finish(beginning) } catch { _ = handshake.value(); throw error }
+        }
         // Begun ahead but not run after all (libpq's files appeared between two looks): run now.
         let observed = handshake.value() ?? observeNow()
         return Reading(snapshot: snapshot, tls: observed.tls, servedCertificateDER: observed.der, servedCertificate: observed.parsed)

@@ -10,7 +10,7 @@ public struct ServerInspector: Sendable {
     public init(connection: Connection) { self.connection = connection }
 
     public func snapshot() throws(PostgresError) -> ClusterSnapshot {
-        try finish(try begin())
+        try finish(beginningFrom: try open())
     }
 
     /// The first reads: who the session is, the settings and where the
@@ -39,12 +39,20 @@ public struct ServerInspector: Sendable {
         public let sessions: [Session]
     }
 
+    /// The opening's reads go in one round trip (`Connection.queries`),
+    /// each on its own: the system identifier may be closed to the role.
     public func open() throws(PostgresError) -> Opening {
         let takenAt = Date()
-        let privileges = try readPrivileges()
-        let settings = try readSettings()
-        let server = try readServerFacts(settings: settings)
-        var own = try connection.ownSession()
+        let outcomes = try connection.queries([
+            Statement(InspectionQueries.privileges), Statement(InspectionQueries.settings, [Self.settingNames]),
+            Statement(InspectionQueries.serverFacts), Statement(InspectionQueries.systemIdentifier),
+            Statement(InspectionQueries.ownSession),
+        ])
+        let privileges = try Self.privileges(try outcomes[0].get())
+        let settings = try Self.settings(try outcomes[1].get())
+        let identifier = try tolerated { () throws(PostgresError) in try outcomes[3].get().first?.optionalString("system_identifier") } ?? nil
+        let server = try Self.serverFacts(try outcomes[2].get(), systemIdentifier: identifier, settings: settings)
+        var own = try connection.ownSession(from: try outcomes[4].get())
         // Read here, once per inspection (it reads the home directory), not at every look at the
         // own session (the live view takes one a second): only the TLS probe needs it.
         own.defaultTLSSettings = LibpqTLSDefaults.hold(connection.option)
@@ -63,8 +71,25 @@ public struct ServerInspector: Sendable {
     /// The rest of the snapshot: the configuration file's settings and the
     /// hba rules as the server loaded them.
     public func finish(_ beginning: Beginning) throws(PostgresError) -> ClusterSnapshot {
-        let fileSettings = try tolerated { () throws(PostgresError) in try readFileSettings() } ?? []
-        let hbaRules = try tolerated { () throws(PostgresError) in try readHBAFileRules(version: beginning.server.version) }
+        let outcomes = try connection.queries([Statement(InspectionQueries.fileSettings),
+                                               Statement(InspectionQueries.hbaFileRules(beginning.server.version))])
+        return try finish(beginning, fileSettings: outcomes[0], hbaRules: outcomes[1])
+    }
+
+    /// `begin` and `finish` in one round trip, for a caller that starts
+    /// nothing between the sessions' read and the rest.
+    public func finish(beginningFrom opening: Opening) throws(PostgresError) -> ClusterSnapshot {
+        let outcomes = try connection.queries([Statement(InspectionQueries.sessions), Statement(InspectionQueries.fileSettings),
+                                               Statement(InspectionQueries.hbaFileRules(opening.server.version))])
+        let beginning = Beginning(takenAt: opening.takenAt, privileges: opening.privileges, settings: opening.settings,
+                                  server: opening.server, own: opening.own, sessions: try Self.sessions(try outcomes[0].get()))
+        return try finish(beginning, fileSettings: outcomes[1], hbaRules: outcomes[2])
+    }
+
+    private func finish(_ beginning: Beginning, fileSettings: Result<QueryResult, PostgresError>,
+                        hbaRules: Result<QueryResult, PostgresError>) throws(PostgresError) -> ClusterSnapshot {
+        let fileSettings = try tolerated { () throws(PostgresError) in try Self.fileSettings(try fileSettings.get()) } ?? []
+        let hbaRules = try tolerated { () throws(PostgresError) in try Self.hbaRules(try hbaRules.get()) }
         return ClusterSnapshot(
             takenAt: beginning.takenAt, server: beginning.server, privileges: beginning.privileges, own: beginning.own,
             settings: beginning.settings, fileSettings: fileSettings, hbaRules: hbaRules,
@@ -91,7 +116,11 @@ public struct ServerInspector: Sendable {
     }
 
     public func readPrivileges() throws(PostgresError) -> Privileges {
-        guard let row = try connection.query(InspectionQueries.privileges).first else {
+        try Self.privileges(try connection.query(InspectionQueries.privileges))
+    }
+
+    static func privileges(_ result: QueryResult) throws(PostgresError) -> Privileges {
+        guard let row = result.first else {
             throw .connectionLost("the current role is not in pg_roles")
         }
         return Privileges(
@@ -100,9 +129,15 @@ public struct ServerInspector: Sendable {
             signalBackend: try row.bool("signal_backend"))
     }
 
+    /// The settings the wizard reads besides its own, as the array parameter of `InspectionQueries.settings`.
+    static let settingNames = "{" + InspectionQueries.extraSettingNames.joined(separator: ",") + "}"
+
     public func readSettings() throws(PostgresError) -> [Setting] {
-        let names = "{" + InspectionQueries.extraSettingNames.joined(separator: ",") + "}"
-        return try connection.query(InspectionQueries.settings, [names]).rows.map { row throws(PostgresError) in
+        try Self.settings(try connection.query(InspectionQueries.settings, [Self.settingNames]))
+    }
+
+    static func settings(_ result: QueryResult) throws(PostgresError) -> [Setting] {
+        try result.rows.map { row throws(PostgresError) in
             Setting(name: try row.string("name"), value: try row.optionalString("value") ?? "",
                     context: try row.string("context"), source: try row.string("source"),
                     sourceFile: try row.optionalString("source_file"), sourceLine: try row.optionalInt("source_line"),
@@ -112,12 +147,17 @@ public struct ServerInspector: Sendable {
     }
 
     public func readServerFacts(settings: [Setting]) throws(PostgresError) -> ServerFacts {
-        guard let row = try connection.query(InspectionQueries.serverFacts).first else {
-            throw .connectionLost("no row from the server facts query")
-        }
+        let facts = try connection.query(InspectionQueries.serverFacts)
         let identifier = try tolerated { () throws(PostgresError) in
             try connection.query(InspectionQueries.systemIdentifier).first?.optionalString("system_identifier")
         } ?? nil
+        return try Self.serverFacts(facts, systemIdentifier: identifier, settings: settings)
+    }
+
+    static func serverFacts(_ result: QueryResult, systemIdentifier identifier: String?, settings: [Setting]) throws(PostgresError) -> ServerFacts {
+        guard let row = result.first else {
+            throw .connectionLost("no row from the server facts query")
+        }
         let versionNumber = try row.int("version_num")
         return ServerFacts(
             version: ServerVersion(number: versionNumber),
@@ -135,7 +175,11 @@ public struct ServerInspector: Sendable {
     }
 
     public func readFileSettings() throws(PostgresError) -> [FileSetting] {
-        try connection.query(InspectionQueries.fileSettings).rows.map { row throws(PostgresError) in
+        try Self.fileSettings(try connection.query(InspectionQueries.fileSettings))
+    }
+
+    static func fileSettings(_ result: QueryResult) throws(PostgresError) -> [FileSetting] {
+        try result.rows.map { row throws(PostgresError) in
             FileSetting(sourceFile: try row.optionalString("source_file") ?? "", sourceLine: try row.optionalInt("source_line") ?? 0,
                         seqno: try row.optionalInt("seqno") ?? 0, name: try row.optionalString("name"),
                         value: try row.optionalString("value"), applied: try row.optionalBool("applied") ?? false,
@@ -147,7 +191,11 @@ public struct ServerInspector: Sendable {
     /// the file; docs/POSTGRES.md,
     /// "Views: pg_hba_file_rules, pg_stat_ssl, pg_stat_gssapi").
     public func readHBAFileRules(version: ServerVersion) throws(PostgresError) -> [HBAFileRule] {
-        try connection.query(InspectionQueries.hbaFileRules(version)).rows.map { row throws(PostgresError) in
+        try Self.hbaRules(try connection.query(InspectionQueries.hbaFileRules(version)))
+    }
+
+    static func hbaRules(_ result: QueryResult) throws(PostgresError) -> [HBAFileRule] {
+        try result.rows.map { row throws(PostgresError) in
             HBAFileRule(
                 ruleNumber: try row.optionalInt("rule_number"), fileName: try row.optionalString("file_name"),
                 lineNumber: try row.int("line_number"), type: try row.optionalString("type"),
@@ -161,7 +209,11 @@ public struct ServerInspector: Sendable {
     }
 
     public func readSessions() throws(PostgresError) -> [Session] {
-        try connection.query(InspectionQueries.sessions).rows.map { row throws(PostgresError) in
+        try Self.sessions(try connection.query(InspectionQueries.sessions))
+    }
+
+    static func sessions(_ result: QueryResult) throws(PostgresError) -> [Session] {
+        try result.rows.map { row throws(PostgresError) in
             Session(
                 pid: try row.int32("pid"), backendType: try row.optionalString("backend_type"),
                 user: try row.optionalString("user"), database: try row.optionalString("database"),

@@ -1,0 +1,67 @@
+import Foundation
+import PostgresClient
+import Testing
+import TestSupport
+
+/// `Connection.queries`: several statements in one round trip (libpq's
+/// pipeline mode), each on its own, answered in order; the same outcomes as
+/// one statement at a time, which is what a batch over the size limit gets.
+@Suite(.serialized) struct StatementBatchTests {
+    static let statements = [
+        Statement("SELECT $1::int + 1 AS next", [41]),
+        Statement("SELECT 1/0 AS never"),
+        Statement("SELECT $1::text AS echoed", ["O'Brien; --"]),
+        Statement("SET application_name = 'batched'"),
+        Statement("SELECT pg_catalog.current_setting('application_name') AS name"),
+    ]
+
+    /// What each outcome says, comparable across the two ways.
+    static func described(_ outcomes: [Result<QueryResult, PostgresError>]) throws -> [String] {
+        try outcomes.map { outcome in
+            switch outcome {
+            case .success(let result): return "rows " + (try result.rows.map { row in try row.optionalString(result.columns[0]) ?? "NULL" }).joined(separator: "|")
+            case .failure(let error): return "error \(error.sqlState ?? "lost")"
+            }
+        }
+    }
+
+    @Test func eachStatementIsAnsweredInOrderAndAFailureFailsAlone() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            let outcomes = try Self.described(try connection.queries(Self.statements))
+            #expect(outcomes == ["rows 42", "error 22012", "rows O'Brien; --", "rows ", "rows batched"], "\(outcomes)")
+            // The connection is out of pipeline mode and takes statements as before.
+            #expect(try connection.query("SELECT 2 AS two").first?.int("two") == 2)
+        }
+    }
+
+    @Test func aBatchOverTheLimitGoesOneAtATimeWithTheSameOutcomes() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            let padding = String(repeating: " ", count: 9_000)
+            let large = Self.statements.enumerated().map { index, statement in
+                index == 0 ? Statement("SELECT $1::int + 1 AS next" + padding, [41]) : statement
+            }
+            let one = try Self.described(try connection.queries(large))
+            let pipelined = try Self.described(try connection.queries(Self.statements))
+            #expect(one == pipelined, "\(one) against \(pipelined)")
+        }
+    }
+
+    /// The backend dies in the middle: the statements after it say the
+    /// connection is lost, and the batch returns instead of waiting.
+    @Test func aSessionCutInTheMiddleLosesTheRestAndReturns() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            let outcomes = try Self.described(try connection.queries([
+                Statement("SELECT 1 AS one"),
+                Statement("SELECT pg_catalog.pg_terminate_backend(pg_catalog.pg_backend_pid())"),
+                Statement("SELECT 3 AS three"),
+            ]))
+            #expect(outcomes.first == "rows 1", "\(outcomes)")
+            #expect(outcomes.dropFirst().allSatisfy { $0 == "error 57P01" || $0 == "error lost" }, "\(outcomes)")
+            #expect(outcomes.last == "error lost", "\(outcomes)")
+            #expect(!connection.isOpen)
+        }
+    }
+}
