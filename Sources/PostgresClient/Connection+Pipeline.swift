@@ -12,26 +12,26 @@ public struct Statement: Sendable {
 }
 
 extension Connection {
-    /// Batches larger than this go one statement at a time: the whole batch
-    /// must fit in the socket's send buffer (16 KiB at least for TCP), or a
-    /// blocking write of the last statements could wait for a server that
-    /// itself waits to send the first results.
-    static let pipelineByteLimit = 8_192
-
     /// Runs `statements` in one round trip (libpq's pipeline mode), each
     /// with a sync of its own: each is its own implicit transaction, so one
     /// failing (a view closed to this role) fails alone, as it would sent by
     /// itself. The outcomes come in the statements' order. Where libpq has
-    /// no pipeline mode (13 and older), or the batch is large, the same one
-    /// statement at a time.
-    public func queries(_ statements: [Statement]) throws(PostgresError) -> [Result<QueryResult, PostgresError>] {
-        let bytes = statements.reduce(0) { $0 + $1.sql.utf8.count + $1.parameters.reduce(0) { $0 + ($1?.utf8.count ?? 0) } }
-        guard statements.count > 1, bytes <= Self.pipelineByteLimit, pgsw_libpq_has_pipeline() != 0 else {
+    /// no pipeline mode (13 and older), or `oneAtATime`, the same one
+    /// statement at a time. A blocking write cannot deadlock against a
+    /// server busy sending results: libpq reads what comes in while it
+    /// waits to write.
+    ///
+    /// A peer that answers with COPY, or with more results than a statement
+    /// has, is not a server answering these; a pipeline libpq cannot leave
+    /// is of no more use. Either way the connection is closed and the
+    /// statements not answered say so.
+    public func queries(_ statements: [Statement], oneAtATime: Bool = false) throws(PostgresError) -> [Result<QueryResult, PostgresError>] {
+        guard !oneAtATime, statements.count > 1, pgsw_libpq_has_pipeline() != 0 else {
             return statements.map { statement in
                 Result { () throws(PostgresError) in try query(statement.sql, statement.parameters) }
             }
         }
-        return try withOpenHandle { handle throws(PostgresError) in
+        let (outcomes, broken) = try withOpenHandle { handle throws(PostgresError) -> ([Result<QueryResult, PostgresError>], Bool) in
             guard PQenterPipelineMode(handle) == 1 else { throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))) }
             var sent = 0
             for statement in statements {
@@ -42,36 +42,54 @@ extension Connection {
                 sent += 1
             }
             var outcomes: [Result<QueryResult, PostgresError>] = []
+            var broken = sent < statements.count
             for index in statements.indices {
-                guard index < sent, let outcome = Self.nextOutcome(handle) else {
+                guard !broken, index < sent else {
                     outcomes.append(.failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))))
                     continue
                 }
-                outcomes.append(outcome)
+                switch Self.nextOutcome(handle) {
+                case .answered(let outcome): outcomes.append(outcome)
+                case .lost: outcomes.append(.failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))))
+                case .notAnAnswer(let why):
+                    outcomes.append(.failure(.connectionLost(why)))
+                    broken = true
+                }
             }
-            // Fails only on a connection that is gone, which the outcomes say already.
-            _ = PQexitPipelineMode(handle)
-            return outcomes
+            return (outcomes, broken || PQexitPipelineMode(handle) != 1)
         }
+        if broken { close() }
+        return outcomes
     }
 
-    /// One statement's outcome and its sync, read off the pipeline; nil when
-    /// the connection broke before the sync came.
-    private static func nextOutcome(_ handle: OpaquePointer) -> Result<QueryResult, PostgresError>? {
+    /// What the pipeline gave for one statement.
+    private enum PipelineStep {
+        /// Its outcome, its sync read.
+        case answered(Result<QueryResult, PostgresError>)
+        /// The connection broke before the sync came.
+        case lost
+        /// Something no server sends for it (COPY, a second result).
+        case notAnAnswer(String)
+    }
+
+    /// One statement's outcome and its sync, read off the pipeline.
+    private static func nextOutcome(_ handle: OpaquePointer) -> PipelineStep {
         // The statement's result, then a nil that ends it, then the sync.
         var first = PQgetResult(handle)
         if first == nil { first = PQgetResult(handle) }
-        guard let first else { return nil }
-        if PQresultStatus(first) == PGRES_PIPELINE_SYNC { PQclear(first); return nil }
+        guard let first else { return .lost }
+        let status = PQresultStatus(first)
+        if status == PGRES_PIPELINE_SYNC { PQclear(first); return .lost }
+        if isCopy(status) { PQclear(first); return .notAnAnswer(notAnAnswer(status)) }
         let outcome = outcome(of: first, on: handle)
         var nils = 0
         while nils < 2 {
             guard let next = PQgetResult(handle) else { nils += 1; continue }
             let status = PQresultStatus(next)
             PQclear(next)
-            if status == PGRES_PIPELINE_SYNC { return outcome }
-            nils = 0
+            if status == PGRES_PIPELINE_SYNC { return .answered(outcome) }
+            return .notAnAnswer(isCopy(status) ? notAnAnswer(status) : "the server sent two results for one statement")
         }
-        return outcome
+        return .answered(outcome)
     }
 }

@@ -125,23 +125,33 @@ public final class Connection: @unchecked Sendable {
     /// are not function calls, so nothing planted can answer them. A
     /// walsender (replication=true) takes no SET and runs no SQL of ours;
     /// it is asked SHOW alone.
+    ///
+    /// One at a time where one query cannot carry them: a walsender of
+    /// either kind (13 and 14 parse a replication connection's query as one
+    /// command, `;` and all), and after the joined query failed on a server
+    /// that is still there (a pooler that takes one statement per query, a
+    /// SET it refuses), so that the pooler's verdict still comes first.
     private func checkSession() throws(PostgresError) {
-        let replication = isPhysicalReplication
+        let physical = isPhysicalReplication
         var statements: [String] = []
-        if !replication {
+        if !physical {
             statements.append(InspectionQueries.backendPID)
             statements += SessionProfile.versionedSettings(serverVersion: serverVersionNumber)
         }
         statements.append(SessionProfile.check)
-        let values = try simpleQueryValues(statements)
-        if !replication {
-            let keyPID = backendPID
-            guard let answered = values.first.flatMap({ $0 }).flatMap({ Int32($0) }), answered == keyPID else {
-                close()
-                throw .behindPooler(target: target.redactedDescription,
-                                    evidence: "libpq's backend pid \(keyPID) is not the pg_backend_pid() the session reports")
+        let values: [String?]
+        if (option("replication") ?? "").isEmpty {
+            do {
+                values = try simpleQueryValues(statements)
+            } catch {
+                // A lost session is thrown as it is (Connection.connect may try once more).
+                guard isOpen else { throw error }
+                values = try oneAtATime(statements, checkingPID: !physical)
             }
+        } else {
+            values = try oneAtATime(statements, checkingPID: !physical)
         }
+        if !physical { try checkPID(values.first ?? nil) }
         let searchPath = values.last ?? nil
         let conforming = withHandle { PQparameterStatus($0, "standard_conforming_strings").map { String(cString: $0) } } ?? nil
         let encoding = withHandle { PQparameterStatus($0, "client_encoding").map { String(cString: $0) } } ?? nil
@@ -149,6 +159,26 @@ public final class Connection: @unchecked Sendable {
             close()
             throw .sessionNotPinned(target: target.redactedDescription,
                                     found: "search_path is '\(searchPath ?? "?")', standard_conforming_strings is '\(conforming ?? "?")', client_encoding is '\(encoding ?? "?")'")
+        }
+    }
+
+    /// `statements` sent one per query; the first one's answer checked as the backend's pid before the next is sent.
+    private func oneAtATime(_ statements: [String], checkingPID: Bool) throws(PostgresError) -> [String?] {
+        var values: [String?] = []
+        for statement in statements {
+            values.append(try simpleQueryValues([statement])[0])
+            if checkingPID && values.count == 1 { try checkPID(values[0]) }
+        }
+        return values
+    }
+
+    /// The pid the session reports is the one in libpq's cancel key, or the session is closed as behind a pooler.
+    private func checkPID(_ answered: String?) throws(PostgresError) {
+        let keyPID = backendPID
+        guard let answered = answered.flatMap({ Int32($0) }), answered == keyPID else {
+            close()
+            throw .behindPooler(target: target.redactedDescription,
+                                evidence: "libpq's backend pid \(keyPID) is not the pg_backend_pid() the session reports")
         }
     }
 
@@ -224,16 +254,26 @@ public final class Connection: @unchecked Sendable {
     /// The first value of each of `statements`, sent together as one query
     /// of the simple protocol (a replication connection knows no other); nil
     /// for a statement that returns no rows or a NULL. The first error
-    /// fails the whole (the server stops there too).
+    /// fails the whole (the server stops there too). A peer that answers
+    /// with COPY, or with more results than statements, is not a server
+    /// answering these: the connection is closed (libpq would hand out COPY
+    /// results for ever).
     private func simpleQueryValues(_ statements: [String]) throws(PostgresError) -> [String?] {
-        try withOpenHandle { handle throws(PostgresError) in
+        let (values, failure, broken) = try withOpenHandle { handle throws(PostgresError) -> ([String?], PostgresError?, Bool) in
             guard PQsendQuery(handle, statements.joined(separator: "; ")) == 1 else {
                 throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
             }
             var values: [String?] = []
             var failure: PostgresError?
+            var results = 0
             while let result = PQgetResult(handle) {
-                switch PQresultStatus(result) {
+                results += 1
+                let status = PQresultStatus(result)
+                if Self.isCopy(status) || results > statements.count {
+                    PQclear(result)
+                    return (values, .connectionLost(Self.notAnAnswer(status)), true)
+                }
+                switch status {
                 case PGRES_TUPLES_OK:
                     values.append(PQntuples(result) > 0 && PQgetisnull(result, 0, 0) == 0 ? String(cString: PQgetvalue(result, 0, 0)) : nil)
                     PQclear(result)
@@ -244,12 +284,23 @@ public final class Connection: @unchecked Sendable {
                     if case .failure(let error) = Self.outcome(of: result, on: handle), failure == nil { failure = error }
                 }
             }
-            if let failure { throw failure }
-            guard values.count == statements.count else {
-                throw .connectionLost("\(values.count) of \(statements.count) statements answered")
-            }
-            return values
+            return (values, failure, false)
         }
+        if broken { close() }
+        if let failure { throw failure }
+        guard values.count == statements.count else {
+            throw .connectionLost("\(values.count) of \(statements.count) statements answered")
+        }
+        return values
+    }
+
+    static func isCopy(_ status: ExecStatusType) -> Bool {
+        status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH
+    }
+
+    /// Why an answer is taken for a broken peer.
+    static func notAnAnswer(_ status: ExecStatusType) -> String {
+        isCopy(status) ? "the server answered a query with COPY" : "the server sent more results than statements"
     }
 
     /// Quotes a string as an SQL literal the libpq way (PQescapeLiteral).

@@ -5,7 +5,7 @@ import TestSupport
 
 /// `Connection.queries`: several statements in one round trip (libpq's
 /// pipeline mode), each on its own, answered in order; the same outcomes as
-/// one statement at a time, which is what a batch over the size limit gets.
+/// one statement at a time, which is what a libpq without pipeline mode gets.
 @Suite(.serialized) struct StatementBatchTests {
     static let statements = [
         Statement("SELECT $1::int + 1 AS next", [41]),
@@ -35,14 +35,11 @@ import TestSupport
         }
     }
 
-    @Test func aBatchOverTheLimitGoesOneAtATimeWithTheSameOutcomes() async throws {
+    /// What a libpq without pipeline mode (13 and older) does.
+    @Test func oneAtATimeGivesTheSameOutcomes() async throws {
         try await TestCluster.with { cluster in
             let connection = try cluster.superuserConnection()
-            let padding = String(repeating: " ", count: 9_000)
-            let large = Self.statements.enumerated().map { index, statement in
-                index == 0 ? Statement("SELECT $1::int + 1 AS next" + padding, [41]) : statement
-            }
-            let one = try Self.described(try connection.queries(large))
+            let one = try Self.described(try connection.queries(Self.statements, oneAtATime: true))
             let pipelined = try Self.described(try connection.queries(Self.statements))
             #expect(one == pipelined, "\(one) against \(pipelined)")
         }
@@ -64,4 +61,38 @@ import TestSupport
             #expect(!connection.isOpen)
         }
     }
+
+    /// A statement answered with COPY (here a real one; a hostile relay can
+    /// answer anything so): libpq hands out COPY results for ever, so the
+    /// batch closes the connection and says why, instead of spinning.
+    @Test(.timeLimit(.minutes(1))) func aCopyAnswerClosesTheConnectionInsteadOfSpinning() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            let outcomes = try connection.queries([
+                Statement("SELECT 1 AS one"), Statement("COPY (SELECT 2) TO STDOUT"), Statement("SELECT 3 AS three"),
+            ])
+            let described = try Self.described(outcomes)
+            #expect(described == ["rows 1", "error lost", "error lost"], "\(described)")
+            guard case .failure(let error) = outcomes[1] else { return }
+            #expect("\(error)".contains("COPY"), "\(error)")
+            #expect(!connection.isOpen)
+        }
+    }
 }
+
+/// The checks after every connection as one query, and where they cannot be.
+@Suite(.serialized) struct SessionCheckTests {
+    /// 13 and 14 parse a walsender's query, logical ones too, as one
+    /// replication command: the checks go one at a time there, and the
+    /// session is admitted as it was before they were joined.
+    @Test(.timeLimit(.minutes(2))) func aLogicalReplicationSessionOnFourteenPassesTheChecks() async throws {
+        try TestEnvironment.requireRoot(for: "the postgres OS user")
+        try await TestCluster.with(binaries: try TestServers.binaries(major: 14)) { cluster in
+            let target = try ConnectionTarget(cluster.socketConninfo).with("replication", "database")
+            let connection = try Connection.connect(target)
+            defer { connection.close() }
+            #expect(connection.isOpen && connection.backendPID > 0)
+        }
+    }
+}
+
