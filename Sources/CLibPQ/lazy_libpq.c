@@ -61,7 +61,6 @@
     VALUE(PQconninfoOption *, PQconninfo, (PGconn *conn), (conn))                                                  \
     VALUE(PQconninfoOption *, PQconninfoParse, (const char *conninfo, char **errmsg), (conninfo, errmsg))          \
     VOID(PQconninfoFree, (PQconninfoOption *connOptions), (connOptions))                                           \
-    VALUE(PGresult *, PQexec, (PGconn *conn, const char *query), (conn, query))                                    \
     VALUE(PGresult *, PQexecParams,                                                                                \
           (PGconn *conn, const char *command, int nParams, const Oid *paramTypes, const char *const *paramValues,  \
            const int *paramLengths, const int *paramFormats, int resultFormat),                                    \

@@ -32,7 +32,7 @@ extension Connection {
             }
         }
         let (outcomes, broken) = try withOpenHandle { handle throws(PostgresError) -> ([Result<QueryResult, PostgresError>], Bool) in
-            guard PQenterPipelineMode(handle) == 1 else { throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))) }
+            guard PQenterPipelineMode(handle) == 1 else { throw Self.lost(handle) }
             var sent = 0
             for statement in statements {
                 let queued = withOptionalCStrings(statement.parameters) { values in
@@ -45,12 +45,12 @@ extension Connection {
             var broken = sent < statements.count
             for index in statements.indices {
                 guard !broken, index < sent else {
-                    outcomes.append(.failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))))
+                    outcomes.append(.failure(Self.lost(handle)))
                     continue
                 }
                 switch Self.nextOutcome(handle) {
                 case .answered(let outcome): outcomes.append(outcome)
-                case .lost: outcomes.append(.failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))))
+                case .lost: outcomes.append(.failure(Self.lost(handle)))
                 case .notAnAnswer(let why):
                     outcomes.append(.failure(.connectionLost(why)))
                     broken = true
@@ -82,14 +82,13 @@ extension Connection {
         if status == PGRES_PIPELINE_SYNC { PQclear(first); return .lost }
         if isCopy(status) { PQclear(first); return .notAnAnswer(notAnAnswer(status)) }
         let outcome = outcome(of: first, on: handle)
-        var nils = 0
-        while nils < 2 {
-            guard let next = PQgetResult(handle) else { nils += 1; continue }
-            let status = PQresultStatus(next)
-            PQclear(next)
-            if status == PGRES_PIPELINE_SYNC { return .answered(outcome) }
-            return .notAnAnswer(isCopy(status) ? notAnAnswer(status) : "the server sent two results for one statement")
-        }
-        return .answered(outcome)
+        var next = PQgetResult(handle)
+        if next == nil { next = PQgetResult(handle) }
+        // Broken before the sync: the statement's own answer stands; the next statement finds nothing.
+        guard let next else { return .answered(outcome) }
+        let nextStatus = PQresultStatus(next)
+        PQclear(next)
+        if nextStatus == PGRES_PIPELINE_SYNC { return .answered(outcome) }
+        return .notAnAnswer(isCopy(nextStatus) ? notAnAnswer(nextStatus) : "the server sent two results for one statement")
     }
 }

@@ -132,7 +132,8 @@ public final class Connection: @unchecked Sendable {
     /// that is still there (a pooler that takes one statement per query, a
     /// SET it refuses), so that the pooler's verdict still comes first.
     private func checkSession() throws(PostgresError) {
-        let physical = isPhysicalReplication
+        let replication = option("replication")?.lowercased() ?? ""
+        let physical = Self.physicalReplicationValues.contains(replication)
         var statements: [String] = []
         if !physical {
             statements.append(InspectionQueries.backendPID)
@@ -140,7 +141,7 @@ public final class Connection: @unchecked Sendable {
         }
         statements.append(SessionProfile.check)
         let values: [String?]
-        if (option("replication") ?? "").isEmpty {
+        if replication.isEmpty {
             do {
                 values = try simpleQueryValues(statements)
             } catch {
@@ -228,7 +229,7 @@ public final class Connection: @unchecked Sendable {
     /// connection that is no longer up). Clears the result.
     static func outcome(of result: OpaquePointer?, on handle: OpaquePointer) -> Result<QueryResult, PostgresError> {
         guard let result else {
-            return .failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))))
+            return .failure(Self.lost(handle))
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -236,12 +237,17 @@ public final class Connection: @unchecked Sendable {
             return .success(QueryResult(result))
         case PGRES_FATAL_ERROR, PGRES_NONFATAL_ERROR:
             if PQstatus(handle) != CONNECTION_OK, PQresultErrorField(result, pgsw_diag_sqlstate()) == nil {
-                return .failure(.connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle)))))
+                return .failure(Self.lost(handle))
             }
             return .failure(.server(Self.serverError(from: result)))
         default:
             return .failure(.connectionLost("unexpected result status \(String(cString: PQresStatus(PQresultStatus(result))))"))
         }
+    }
+
+    /// The connection lost, in libpq's words.
+    static func lost(_ handle: OpaquePointer) -> PostgresError {
+        .connectionLost(oneLine(String(cString: PQerrorMessage(handle))))
     }
 
     /// `body` with the handle, under the connection's lock; a closed connection throws.
@@ -261,7 +267,7 @@ public final class Connection: @unchecked Sendable {
     private func simpleQueryValues(_ statements: [String]) throws(PostgresError) -> [String?] {
         let (values, failure, broken) = try withOpenHandle { handle throws(PostgresError) -> ([String?], PostgresError?, Bool) in
             guard PQsendQuery(handle, statements.joined(separator: "; ")) == 1 else {
-                throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+                throw Self.lost(handle)
             }
             var values: [String?] = []
             var failure: PostgresError?
@@ -310,7 +316,7 @@ public final class Connection: @unchecked Sendable {
         guard let handle else { throw .connectionLost("the connection is closed") }
         let utf8 = Array(text.utf8CString)
         guard let escaped = PQescapeLiteral(handle, utf8, utf8.count - 1) else {
-            throw .connectionLost(Self.oneLine(String(cString: PQerrorMessage(handle))))
+            throw Self.lost(handle)
         }
         defer { PQfreemem(escaped) }
         return String(cString: escaped)
@@ -423,11 +429,8 @@ public final class Connection: @unchecked Sendable {
             sslMode: option("sslmode") ?? "prefer")
     }
 
-    /// A physical replication connection (`replication=true`), which speaks the walsender's commands only.
-    var isPhysicalReplication: Bool {
-        guard let value = option("replication")?.lowercased() else { return false }
-        return ["true", "on", "yes", "1"].contains(value)
-    }
+    /// `replication` values that make a physical walsender (`replication=true`), which speaks its own commands only.
+    static let physicalReplicationValues: Set<String> = ["true", "on", "yes", "1"]
 
     /// libpq's own version (`PQlibVersion`), for keyword feature gates.
     public static var libraryVersion: Int { Int(PQlibVersion()) }

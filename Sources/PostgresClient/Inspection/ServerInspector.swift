@@ -64,10 +64,6 @@ public struct ServerInspector: Sendable {
                   own: opening.own, sessions: try readSessions())
     }
 
-    public func begin() throws(PostgresError) -> Beginning {
-        try begin(try open())
-    }
-
     /// The rest of the snapshot: the configuration file's settings and the
     /// hba rules as the server loaded them.
     public func finish(_ beginning: Beginning) throws(PostgresError) -> ClusterSnapshot {
@@ -115,10 +111,6 @@ public struct ServerInspector: Sendable {
                               port: try row.int("port"), keyExchangeGroups: try row.optionalString("key_exchange_groups"))
     }
 
-    public func readPrivileges() throws(PostgresError) -> Privileges {
-        try Self.privileges(try connection.query(InspectionQueries.privileges))
-    }
-
     static func privileges(_ result: QueryResult) throws(PostgresError) -> Privileges {
         guard let row = result.first else {
             throw .connectionLost("the current role is not in pg_roles")
@@ -132,10 +124,6 @@ public struct ServerInspector: Sendable {
     /// The settings the wizard reads besides its own, as the array parameter of `InspectionQueries.settings`.
     static let settingNames = "{" + InspectionQueries.extraSettingNames.joined(separator: ",") + "}"
 
-    public func readSettings() throws(PostgresError) -> [Setting] {
-        try Self.settings(try connection.query(InspectionQueries.settings, [Self.settingNames]))
-    }
-
     static func settings(_ result: QueryResult) throws(PostgresError) -> [Setting] {
         try result.rows.map { row throws(PostgresError) in
             Setting(name: try row.string("name"), value: try row.optionalString("value") ?? "",
@@ -144,14 +132,6 @@ public struct ServerInspector: Sendable {
                     pendingRestart: try row.optionalBool("pending_restart") ?? false,
                     bootValue: try row.optionalString("boot_value"))
         }
-    }
-
-    public func readServerFacts(settings: [Setting]) throws(PostgresError) -> ServerFacts {
-        let facts = try connection.query(InspectionQueries.serverFacts)
-        let identifier = try tolerated { () throws(PostgresError) in
-            try connection.query(InspectionQueries.systemIdentifier).first?.optionalString("system_identifier")
-        } ?? nil
-        return try Self.serverFacts(facts, systemIdentifier: identifier, settings: settings)
     }
 
     static func serverFacts(_ result: QueryResult, systemIdentifier identifier: String?, settings: [Setting]) throws(PostgresError) -> ServerFacts {
@@ -172,10 +152,6 @@ public struct ServerInspector: Sendable {
             confLoadTime: UTCText.serverTime(try row.optionalDouble("conf_load_time")),
             postmasterStartTime: UTCText.serverTime(try row.optionalDouble("postmaster_start_time")),
             inRecovery: try row.bool("in_recovery"))
-    }
-
-    public func readFileSettings() throws(PostgresError) -> [FileSetting] {
-        try Self.fileSettings(try connection.query(InspectionQueries.fileSettings))
     }
 
     static func fileSettings(_ result: QueryResult) throws(PostgresError) -> [FileSetting] {
