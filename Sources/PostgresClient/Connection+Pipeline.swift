@@ -25,8 +25,15 @@ extension Connection {
     /// has, is not a server answering these; a pipeline libpq cannot leave
     /// is of no more use. Either way the connection is closed and the
     /// statements not answered say so.
-    public func queries(_ statements: [Statement], oneAtATime: Bool = false) throws(PostgresError) -> [Result<QueryResult, PostgresError>] {
+    ///
+    /// `meanwhile` runs once, on this thread, after the statements are sent
+    /// and before their answers are read: local work that needs none of
+    /// them is done while the server works (one at a time, first). It holds
+    /// the connection's lock, so it must not use this connection.
+    public func queries(_ statements: [Statement], oneAtATime: Bool = false,
+                        meanwhile: () -> Void = {}) throws(PostgresError) -> [Result<QueryResult, PostgresError>] {
         guard !oneAtATime, statements.count > 1, pgsw_libpq_has_pipeline() != 0 else {
+            meanwhile()
             return statements.map { statement in
                 Result { () throws(PostgresError) in try query(statement.sql, statement.parameters) }
             }
@@ -41,6 +48,7 @@ extension Connection {
                 guard queued == 1, PQpipelineSync(handle) == 1 else { break }
                 sent += 1
             }
+            meanwhile()
             var outcomes: [Result<QueryResult, PostgresError>] = []
             var broken = sent < statements.count
             for index in statements.indices {

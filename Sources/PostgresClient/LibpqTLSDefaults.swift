@@ -27,10 +27,6 @@ enum LibpqTLSDefaults {
     /// client certificate.
     static let defaultFiles = ["root.crt", "postgresql.crt"]
 
-    static func hold(_ option: (String) -> String?) -> Bool {
-        settingsAreDefault(option) && noDefaultFiles()
-    }
-
     /// No root or client certificate under any home directory of libpq's.
     static func noDefaultFiles() -> Bool { !defaultFileExists(in: homeDirectories()) }
 
@@ -66,7 +62,7 @@ enum LibpqTLSDefaults {
                   let directory = entry.pw_dir else { return nil }
             return String(cString: directory)
         }
-        if let passwordHome { homes.append(passwordHome) }
+        if let passwordHome, !homes.contains(passwordHome) { homes.append(passwordHome) }
         return homes
     }
 }

@@ -78,6 +78,39 @@ import TestSupport
             #expect(!connection.isOpen)
         }
     }
+
+    /// `meanwhile` runs once, while the server works on statements already
+    /// sent: another session sees the first one running from inside it, and
+    /// the answers read after it are the statements' own. One at a time, it
+    /// runs once too, before the first statement.
+    @Test func meanwhileRunsOnceWhileTheServerWorksOnTheStatementsSent() async throws {
+        try await TestCluster.with { cluster in
+            let connection = try cluster.superuserConnection()
+            let observer = try cluster.superuserConnection()
+            let pid = try connection.query("SELECT pg_catalog.pg_backend_pid() AS pid").first!.int32("pid")
+            var runs = 0
+            var seenRunning: String?
+            let outcomes = try connection.queries([
+                Statement("SELECT pg_catalog.pg_sleep(0.5) IS NULL AS slept"), Statement("SELECT 2 AS two"),
+            ]) {
+                runs += 1
+                let deadline = Date().addingTimeInterval(5)
+                while seenRunning == nil, Date() < deadline {
+                    seenRunning = try? observer.query("SELECT query FROM pg_catalog.pg_stat_activity WHERE pid = $1 AND state = 'active'", [pid])
+                        .first?.optionalString("query")
+                    if seenRunning == nil { Thread.sleep(forTimeInterval: 0.01) }
+                }
+            }
+            #expect(runs == 1)
+            #expect(seenRunning?.contains("pg_sleep") == true, "\(seenRunning ?? "nothing running")")
+            #expect(try Self.described(outcomes) == ["rows f", "rows 2"])
+
+            var oneAtATimeRuns = 0
+            let one = try connection.queries(Self.statements, oneAtATime: true) { oneAtATimeRuns += 1 }
+            #expect(oneAtATimeRuns == 1)
+            #expect(try Self.described(one).first == "rows 42")
+        }
+    }
 }
 
 /// The checks after every connection as one query, and where they cannot be.

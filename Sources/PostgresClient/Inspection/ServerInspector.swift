@@ -43,11 +43,15 @@ public struct ServerInspector: Sendable {
     /// each on its own: the system identifier may be closed to the role.
     public func open() throws(PostgresError) -> Opening {
         let takenAt = Date()
+        // Whether libpq's TLS settings are its defaults: the keywords here (they need the
+        // connection), its files under the home directories while the server answers.
+        let defaultKeywords = LibpqTLSDefaults.settingsAreDefault(connection.option)
+        var noDefaultFiles = false
         let outcomes = try connection.queries([
             Statement(InspectionQueries.privileges), Statement(InspectionQueries.settings, [Self.settingNames]),
             Statement(InspectionQueries.serverFacts), Statement(InspectionQueries.systemIdentifier),
             Statement(InspectionQueries.ownSession),
-        ])
+        ]) { noDefaultFiles = defaultKeywords && LibpqTLSDefaults.noDefaultFiles() }
         let privileges = try Self.privileges(try outcomes[0].get())
         let settings = try Self.settings(try outcomes[1].get())
         let identifier = try tolerated { () throws(PostgresError) in try outcomes[3].get().first?.optionalString("system_identifier") } ?? nil
@@ -55,7 +59,7 @@ public struct ServerInspector: Sendable {
         var own = try connection.ownSession(from: try outcomes[4].get())
         // Read here, once per inspection (it reads the home directory), not at every look at the
         // own session (the live view takes one a second): only the TLS probe needs it.
-        own.defaultTLSSettings = LibpqTLSDefaults.hold(connection.option)
+        own.defaultTLSSettings = defaultKeywords && noDefaultFiles
         return Opening(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own)
     }
 
@@ -67,29 +71,37 @@ public struct ServerInspector: Sendable {
     /// The rest of the snapshot: the configuration file's settings and the
     /// hba rules as the server loaded them.
     public func finish(_ beginning: Beginning) throws(PostgresError) -> ClusterSnapshot {
+        var fileAccess: FileAccess?
         let outcomes = try connection.queries([Statement(InspectionQueries.fileSettings),
-                                               Statement(InspectionQueries.hbaFileRules(beginning.server.version))])
-        return try finish(beginning, fileSettings: outcomes[0], hbaRules: outcomes[1])
+                                               Statement(InspectionQueries.hbaFileRules(beginning.server.version))]) {
+            fileAccess = Self.fileAccess(beginning.server)
+        }
+        return try finish(beginning, fileSettings: outcomes[0], hbaRules: outcomes[1], fileAccess: fileAccess)
     }
 
     /// `begin` and `finish` in one round trip, for a caller that starts
     /// nothing between the sessions' read and the rest.
     public func finish(beginningFrom opening: Opening) throws(PostgresError) -> ClusterSnapshot {
+        var fileAccess: FileAccess?
         let outcomes = try connection.queries([Statement(InspectionQueries.sessions), Statement(InspectionQueries.fileSettings),
-                                               Statement(InspectionQueries.hbaFileRules(opening.server.version))])
+                                               Statement(InspectionQueries.hbaFileRules(opening.server.version))]) {
+            fileAccess = Self.fileAccess(opening.server)
+        }
         let beginning = Beginning(takenAt: opening.takenAt, privileges: opening.privileges, settings: opening.settings,
                                   server: opening.server, own: opening.own, sessions: try Self.sessions(try outcomes[0].get()))
-        return try finish(beginning, fileSettings: outcomes[1], hbaRules: outcomes[2])
+        return try finish(beginning, fileSettings: outcomes[1], hbaRules: outcomes[2], fileAccess: fileAccess)
     }
 
+    /// `fileAccess`: the server's files as seen from here, looked at while the server answered
+    /// (they need only the opening's facts); looked at now if not.
     private func finish(_ beginning: Beginning, fileSettings: Result<QueryResult, PostgresError>,
-                        hbaRules: Result<QueryResult, PostgresError>) throws(PostgresError) -> ClusterSnapshot {
+                        hbaRules: Result<QueryResult, PostgresError>, fileAccess: FileAccess?) throws(PostgresError) -> ClusterSnapshot {
         let fileSettings = try tolerated { () throws(PostgresError) in try Self.fileSettings(try fileSettings.get()) } ?? []
         let hbaRules = try tolerated { () throws(PostgresError) in try Self.hbaRules(try hbaRules.get()) }
         return ClusterSnapshot(
             takenAt: beginning.takenAt, server: beginning.server, privileges: beginning.privileges, own: beginning.own,
             settings: beginning.settings, fileSettings: fileSettings, hbaRules: hbaRules,
-            sessions: beginning.sessions, fileAccess: Self.fileAccess(beginning.server))
+            sessions: beginning.sessions, fileAccess: fileAccess ?? Self.fileAccess(beginning.server))
     }
 
     /// What the STARTTLS handshake alone needs, in one row (`InspectionQueries.handshakeFacts`).
@@ -267,7 +279,9 @@ public struct ServerInspector: Sendable {
         if access(directory, W_OK) != 0 {
             return "cannot write in \(directory) as this user: run the wizard as root or as the server's OS user"
         }
-        let size = ((try? FileManager.default.attributesOfItem(atPath: hbaFile))?[.size] as? NSNumber)?.uint64Value ?? 0
+        // stat alone: Foundation's attributes would also look up the owner's and group's names.
+        var status = stat()
+        let size = stat(hbaFile, &status) == 0 ? UInt64(max(0, status.st_size)) : 0
         let needed = 2 * size + 64 * 1024
         let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
         if free < needed {
