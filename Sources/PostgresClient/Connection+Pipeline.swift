@@ -28,8 +28,10 @@ extension Connection {
     ///
     /// `meanwhile` runs once, on this thread, after the statements are sent
     /// and before their answers are read: local work that needs none of
-    /// them is done while the server works (one at a time, first). It holds
-    /// the connection's lock, so it must not use this connection.
+    /// them is done while the server works. One at a time, it runs first,
+    /// before anything is sent. It must never use this connection: in
+    /// pipeline mode it runs under the connection's lock, which is not
+    /// re-entrant, and in the middle of the pipeline.
     public func queries(_ statements: [Statement], oneAtATime: Bool = false,
                         meanwhile: () -> Void = {}) throws(PostgresError) -> [Result<QueryResult, PostgresError>] {
         guard !oneAtATime, statements.count > 1, pgsw_libpq_has_pipeline() != 0 else {

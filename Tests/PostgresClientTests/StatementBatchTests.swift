@@ -81,8 +81,9 @@ import TestSupport
 
     /// `meanwhile` runs once, while the server works on statements already
     /// sent: another session sees the first one running from inside it, and
-    /// the answers read after it are the statements' own. One at a time, it
-    /// runs once too, before the first statement.
+    /// the answers read after it are the statements' own. One at a time (and
+    /// with a libpq without pipeline mode), it runs once too, before the
+    /// first statement: then nothing of the batch is running yet.
     @Test func meanwhileRunsOnceWhileTheServerWorksOnTheStatementsSent() async throws {
         try await TestCluster.with { cluster in
             let connection = try cluster.superuserConnection()
@@ -91,7 +92,7 @@ import TestSupport
             var runs = 0
             var seenRunning: String?
             let outcomes = try connection.queries([
-                Statement("SELECT pg_catalog.pg_sleep(0.5) IS NULL AS slept"), Statement("SELECT 2 AS two"),
+                Statement("SELECT pg_catalog.pg_sleep(1) IS NULL AS slept"), Statement("SELECT 2 AS two"),
             ]) {
                 runs += 1
                 let deadline = Date().addingTimeInterval(5)
@@ -102,7 +103,11 @@ import TestSupport
                 }
             }
             #expect(runs == 1)
-            #expect(seenRunning?.contains("pg_sleep") == true, "\(seenRunning ?? "nothing running")")
+            if Connection.libraryVersion >= 140_000 {
+                #expect(seenRunning?.contains("pg_sleep") == true, "\(seenRunning ?? "nothing running")")
+            } else {
+                #expect(seenRunning == nil, "\(seenRunning ?? "")")
+            }
             #expect(try Self.described(outcomes) == ["rows f", "rows 2"])
 
             var oneAtATimeRuns = 0

@@ -93,7 +93,8 @@ public struct ServerInspector: Sendable {
     }
 
     /// `fileAccess`: the server's files as seen from here, looked at while the server answered
-    /// (they need only the opening's facts); looked at now if not.
+    /// (they need only the opening's facts). `queries` runs its `meanwhile` on every way it
+    /// returns, so it is never nil here; looked at now if a later change ever makes it so.
     private func finish(_ beginning: Beginning, fileSettings: Result<QueryResult, PostgresError>,
                         hbaRules: Result<QueryResult, PostgresError>, fileAccess: FileAccess?) throws(PostgresError) -> ClusterSnapshot {
         let fileSettings = try tolerated { () throws(PostgresError) in try Self.fileSettings(try fileSettings.get()) } ?? []
@@ -244,15 +245,8 @@ public struct ServerInspector: Sendable {
                               problem: "the role may not see hba_file (needs superuser or pg_read_all_settings)")
         }
         let readable = FileManager.default.isReadableFile(atPath: server.hbaFile)
-        var verified = false
-        if let identifier = UInt64(server.systemIdentifier),
-           let handle = FileHandle(forReadingAtPath: server.dataDirectory + "/global/pg_control") {
-            defer { try? handle.close() }
-            if let bytes = try? handle.read(upToCount: 8), bytes.count == 8 {
-                let onDisk = bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-                verified = onDisk == identifier
-            }
-        }
+        let onDisk = controlFileIdentifier(server.dataDirectory + "/global/pg_control")
+        let verified = onDisk != nil && onDisk == UInt64(server.systemIdentifier)
         let problem: String?
         if !readable {
             problem = "cannot read \(server.hbaFile) from here: run on the database host as root or the server's OS user"
@@ -263,6 +257,22 @@ public struct ServerInspector: Sendable {
         }
         return FileAccess(hbaReadable: readable, sameHostVerified: verified, problem: problem,
                           hbaWriteProblem: readable ? writeProblem(hbaFile: server.hbaFile) : nil)
+    }
+
+    /// pg_control's first 8 bytes, the system identifier (in the host's byte
+    /// order, little-endian here). The data directory is the server's OS
+    /// user's: through a descriptor that follows no final link and waits for
+    /// nothing (a FIFO put there made the open wait for ever, and the
+    /// inspection with it), from a regular file only.
+    static func controlFileIdentifier(_ path: String) -> UInt64? {
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 8)
+        guard Glibc.read(fd, &bytes, 8) == 8 else { return nil }
+        return bytes.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
 
     /// The rewrite puts a backup and a temporary copy next to pg_hba.conf,
@@ -279,14 +289,22 @@ public struct ServerInspector: Sendable {
         if access(directory, W_OK) != 0 {
             return "cannot write in \(directory) as this user: run the wizard as root or as the server's OS user"
         }
-        // stat alone: Foundation's attributes would also look up the owner's and group's names.
+        // The file itself, not a link's target (the writer refuses links), by lstat alone:
+        // Foundation's attributes also looked up the owner's and group's names.
         var status = stat()
-        let size = stat(hbaFile, &status) == 0 ? UInt64(max(0, status.st_size)) : 0
-        let needed = 2 * size + 64 * 1024
-        let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
+        let needed = roomNeeded(forFileOfSize: lstat(hbaFile, &status) == 0 ? UInt64(max(0, status.st_size)) : 0)
+        // Saturating too: the file system reports these, and one its owner mounted (FUSE) can report anything.
+        let (product, overflowed) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        let free = overflowed ? UInt64.max : product
         if free < needed {
             return "only \(free / 1024) KiB are free in \(directory); the backup and the new pg_hba.conf need about \(needed / 1024) KiB: free some space first"
         }
         return nil
+    }
+
+    /// Two copies and some slack; the largest value instead of an overflow for a file near the largest size.
+    static func roomNeeded(forFileOfSize size: UInt64) -> UInt64 {
+        let slack: UInt64 = 64 * 1024
+        return size > (UInt64.max - slack) / 2 ? UInt64.max : 2 * size + slack
     }
 }
