@@ -42,7 +42,8 @@ enum StatusBenchmark {
                 throw BenchmarkFailure("status did not report: \(output.exitCode) \(output.stdout) \(output.stderr)")
             }
         }, {
-            let output = try ProcessRunner.run(cluster.local.binaries.path("psql"), [conninfo, "-X", "-q", "-A", "-t", "-c", InspectionQueries.sessions])
+            // The views joined, as a DBA types it (status asks their function once: InspectionQueries.sessions).
+            let output = try ProcessRunner.run(cluster.local.binaries.path("psql"), [conninfo, "-X", "-q", "-A", "-t", "-c", InspectionQueries.sessionsFromTheViews])
             guard output.exitCode == 0, output.stdout.split(separator: "\n").count >= sessions else {
                 throw BenchmarkFailure("psql did not list the sessions: \(output.stderr)")
             }

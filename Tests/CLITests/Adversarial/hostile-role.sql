@@ -315,7 +315,8 @@ BEGIN PERFORM public.mallory_trip('=(integer,integer)'); RETURN $1 OPERATOR(pg_c
 $$;
 CREATE OPERATOR public.= (LEFTARG = pg_catalog.int4, RIGHTARG = pg_catalog.int4, FUNCTION = public.mallory_op_eq_int4);
 
--- =(oid, oid): roleMemberships, am.roleid = r.oid and m.oid = am.member.
+-- =(oid, oid): roleMemberships, am.roleid = r.oid and m.oid = am.member;
+-- sessions, d.oid = s.datid and r.oid = s.usesysid.
 CREATE FUNCTION public.mallory_op_eq_oid(pg_catalog.oid, pg_catalog.oid) RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN PERFORM public.mallory_trip('=(oid,oid)'); RETURN $1 OPERATOR(pg_catalog.=) $2; END
@@ -464,7 +465,7 @@ CREATE VIEW public.pg_file_settings AS SELECT * FROM public.mallory_fake_pg_file
 CREATE VIEW public.pg_hba_file_rules AS
     SELECT * FROM public.mallory_fake_pg_hba_file_rules('view pg_hba_file_rules');
 
--- pg_roles: privileges, checkPreflight, roleMemberships. The real roles, but
+-- pg_roles: privileges, checkPreflight, roleMemberships, sessions. The real roles, but
 -- mallory never shows as privileged (hides the escalation).
 CREATE FUNCTION public.mallory_fake_pg_roles() RETURNS SETOF pg_catalog.pg_roles
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
@@ -501,7 +502,7 @@ CREATE VIEW public.pg_auth_members AS SELECT * FROM public.mallory_fake_pg_auth_
 -- Fake sessions shared by the activity views: the caller itself (unix
 -- socket), pid 4242 a plain-text TCP client, pid 4243 a standby's walsender
 -- over TLS.
--- pg_stat_activity: sessions, plainTCPSessions, stillPlain, present, waitForIdle.
+-- pg_stat_activity: sessionsFromTheViews, plainTCPSessions, stillPlain, present, waitForIdle.
 CREATE FUNCTION public.mallory_fake_pg_stat_activity() RETURNS SETOF pg_catalog.pg_stat_activity
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -527,7 +528,7 @@ END
 $$;
 CREATE VIEW public.pg_stat_activity AS SELECT * FROM public.mallory_fake_pg_stat_activity();
 
--- pg_stat_ssl: sessions, ownTLS, plainTCPSessions, stillPlain, streamingOverSSL.
+-- pg_stat_ssl: sessionsFromTheViews, ownTLS, plainTCPSessions, stillPlain, streamingOverSSL.
 CREATE FUNCTION public.mallory_fake_pg_stat_ssl() RETURNS SETOF pg_catalog.pg_stat_ssl
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -544,7 +545,7 @@ END
 $$;
 CREATE VIEW public.pg_stat_ssl AS SELECT * FROM public.mallory_fake_pg_stat_ssl();
 
--- pg_stat_gssapi: sessions, plainTCPSessions, stillPlain.
+-- pg_stat_gssapi: sessionsFromTheViews, plainTCPSessions, stillPlain.
 CREATE FUNCTION public.mallory_fake_pg_stat_gssapi() RETURNS SETOF pg_catalog.pg_stat_gssapi
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
