@@ -65,7 +65,7 @@ let package = Package(
         ]),
 
         // Test support: real-server fixture, network namespaces, snapshots.
-        .target(name: "TestSupport", dependencies: ["ClusterFacts", "HBA", "PostgresClient", "HostIO", "Executor", "Sandbox"],
+        .target(name: "TestSupport", dependencies: ["ClusterFacts", "HBA", "PostgresClient", "HostIO", "Executor", "Sandbox", "SQLCatalogue"],
                 path: "Tests/TestSupport"),
         // A client for tests to run inside network namespaces.
         .executableTarget(name: "pgsw-probe", dependencies: ["PostgresClient"], path: "Tests/TestProbe"),

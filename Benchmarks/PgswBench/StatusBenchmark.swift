@@ -1,13 +1,13 @@
 import Foundation
 import HostIO
-import SQLCatalogue
 import TestSupport
 
 /// `status` as a whole process (start, connect, inspect, the TLS probe, the
-/// verdict, the JSON) against psql running the same session query
-/// (pg_stat_activity joined with pg_stat_ssl and pg_stat_gssapi) as a whole
-/// process, on the same cluster with SSL on and 20 sessions, in this run:
-/// the operator on the unix socket, and over TCP with TLS.
+/// verdict, the JSON) against psql listing the same sessions the way a DBA
+/// types it (pg_stat_activity joined with pg_stat_ssl and pg_stat_gssapi,
+/// `SessionReadings.fromTheViews`; status reads the same rows from their
+/// function) as a whole process, on the same cluster with SSL on and 20
+/// sessions, in this run: the operator on the unix socket, and over TCP with TLS.
 enum StatusBenchmark {
     static let sessions = 20
     /// Rounds of one status and one psql each, in turns (`Measure.alternating`): an even number, so each goes first as often.
@@ -28,9 +28,9 @@ enum StatusBenchmark {
             let socket = try compare(wizard, cluster, conninfo: cluster.socketConninfo)
             let tcp = try compare(wizard, cluster, conninfo: cluster.tcpConninfo(sslmode: "require"))
             return [BenchmarkResult(name: "status --json, whole process", samples: socket.status,
-                                    baselineName: "psql, the same session query", baseline: socket.psql),
+                                    baselineName: "psql, the sessions from the views", baseline: socket.psql),
                     BenchmarkResult(name: "status --json over TCP with TLS", samples: tcp.status,
-                                    baselineName: "psql over TCP with TLS, same query", baseline: tcp.psql)]
+                                    baselineName: "psql over TCP with TLS, same views", baseline: tcp.psql)]
         }
     }
 
@@ -43,7 +43,7 @@ enum StatusBenchmark {
             }
         }, {
             // The views joined, as a DBA types it (status asks their function once: InspectionQueries.sessions).
-            let output = try ProcessRunner.run(cluster.local.binaries.path("psql"), [conninfo, "-X", "-q", "-A", "-t", "-c", InspectionQueries.sessionsFromTheViews])
+            let output = try ProcessRunner.run(cluster.local.binaries.path("psql"), [conninfo, "-X", "-q", "-A", "-t", "-c", SessionReadings.fromTheViews])
             guard output.exitCode == 0, output.stdout.split(separator: "\n").count >= sessions else {
                 throw BenchmarkFailure("psql did not list the sessions: \(output.stderr)")
             }

@@ -80,12 +80,13 @@ public enum InspectionQueries {
     /// Every server process with what pg_stat_activity, pg_stat_ssl and
     /// pg_stat_gssapi show of it, from one call of the function all three
     /// views are made of (docs/POSTGRES.md, "One function under the three
-    /// views"): joined, the views cost a fresh backend about 1 ms more (three
-    /// calls, each copying every backend's status, and three expansions). The
-    /// TLS columns are NULL where there is no client port, as pg_stat_ssl's
-    /// rows (client ports only) left them in the join. Role names come from
-    /// pg_roles: pg_stat_activity's pg_authid is a superuser's only. Same
-    /// columns on 13-18 for what we select (13's sslcompression is not used).
+    /// views"): joined, the views build every backend's row three times and
+    /// expand three views, which in `status`'s traced runs made the pipeline
+    /// reading them about 2 ms slower. The TLS columns are NULL where there
+    /// is no client port, as pg_stat_ssl's rows (client ports only) left them
+    /// in the join. Role names come from pg_roles: pg_authid read directly is
+    /// a superuser's only. Same columns on 13-18 for what we select (13's
+    /// sslcompression is not used).
     public static let sessions = """
         SELECT s.pid, s.backend_type, r.rolname AS "user", d.datname AS database,
                s.application_name, pg_catalog.host(s.client_addr) AS client_address,
@@ -103,25 +104,6 @@ public enum InspectionQueries {
         LEFT JOIN pg_catalog.pg_database d ON d.oid = s.datid
         LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.usesysid
         ORDER BY s.backend_start NULLS FIRST, s.pid
-        """
-
-    /// The same rows as `sessions`, read the way a DBA types it: the three
-    /// views joined. Kept as the reference `sessions` must agree with
-    /// (SessionsQueryTests) and as what psql runs beside `status` in the
-    /// benchmark.
-    public static let sessionsFromTheViews = """
-        SELECT a.pid, a.backend_type, a.usename AS "user", a.datname AS database,
-               a.application_name, pg_catalog.host(a.client_addr) AS client_address,
-               a.client_hostname, a.client_port,
-               s.ssl, s.version AS tls_version, s.cipher, s.bits, s.client_dn IS NOT NULL AS client_certificate,
-               coalesce(g.encrypted, false) AS gss_encrypted,
-               extract(epoch FROM a.backend_start)::float8 AS backend_start,
-               \(SQLText.backendStartMicroseconds("a")) AS backend_start_us,
-               a.state
-        FROM pg_catalog.pg_stat_activity a
-        LEFT JOIN pg_catalog.pg_stat_ssl s ON s.pid = a.pid
-        LEFT JOIN pg_catalog.pg_stat_gssapi g ON g.pid = a.pid
-        ORDER BY a.backend_start NULLS FIRST, a.pid
         """
 
     /// Every role with its direct members, for `+group` and `samerole`

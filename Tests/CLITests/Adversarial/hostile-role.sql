@@ -306,7 +306,7 @@ BEGIN PERFORM public.mallory_trip('=(text,text)'); RETURN $1 OPERATOR(pg_catalog
 $$;
 CREATE OPERATOR public.= (LEFTARG = pg_catalog.text, RIGHTARG = pg_catalog.text, FUNCTION = public.mallory_op_eq_text);
 
--- =(integer, integer): pid joins (ON s.pid = a.pid, USING (pid)),
+-- =(integer, integer): pid joins (USING (pid)),
 -- pid = pg_backend_pid() (ownTLS), a.pid = ANY($1::int[]) (stillExposed,
 -- present, waitForIdle).
 CREATE FUNCTION public.mallory_op_eq_int4(pg_catalog.int4, pg_catalog.int4) RETURNS pg_catalog.bool
@@ -482,6 +482,16 @@ END
 $$;
 CREATE VIEW public.pg_roles AS SELECT * FROM public.mallory_fake_pg_roles();
 
+-- pg_database (a table in pg_catalog): sessions (each session's database). The real rows.
+CREATE FUNCTION public.mallory_fake_pg_database() RETURNS SETOF pg_catalog.pg_database
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM public.mallory_trip('table pg_database');
+    RETURN QUERY SELECT * FROM pg_catalog.pg_database;
+END
+$$;
+CREATE VIEW public.pg_database AS SELECT * FROM public.mallory_fake_pg_database();
+
 -- pg_auth_members (a table in pg_catalog): roleMemberships. The real rows
 -- plus a fake grant of pg_signal_backend to mallory.
 CREATE FUNCTION public.mallory_fake_pg_auth_members() RETURNS SETOF pg_catalog.pg_auth_members
@@ -502,7 +512,7 @@ CREATE VIEW public.pg_auth_members AS SELECT * FROM public.mallory_fake_pg_auth_
 -- Fake sessions shared by the activity views: the caller itself (unix
 -- socket), pid 4242 a plain-text TCP client, pid 4243 a standby's walsender
 -- over TLS.
--- pg_stat_activity: sessionsFromTheViews, plainTCPSessions, stillPlain, present, waitForIdle.
+-- pg_stat_activity: plainTCPSessions, stillPlain, present, waitForIdle.
 CREATE FUNCTION public.mallory_fake_pg_stat_activity() RETURNS SETOF pg_catalog.pg_stat_activity
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -528,7 +538,7 @@ END
 $$;
 CREATE VIEW public.pg_stat_activity AS SELECT * FROM public.mallory_fake_pg_stat_activity();
 
--- pg_stat_ssl: sessionsFromTheViews, ownTLS, plainTCPSessions, stillPlain, streamingOverSSL.
+-- pg_stat_ssl: ownTLS, plainTCPSessions, stillPlain, streamingOverSSL.
 CREATE FUNCTION public.mallory_fake_pg_stat_ssl() RETURNS SETOF pg_catalog.pg_stat_ssl
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -545,7 +555,7 @@ END
 $$;
 CREATE VIEW public.pg_stat_ssl AS SELECT * FROM public.mallory_fake_pg_stat_ssl();
 
--- pg_stat_gssapi: sessionsFromTheViews, plainTCPSessions, stillPlain.
+-- pg_stat_gssapi: plainTCPSessions, stillPlain.
 CREATE FUNCTION public.mallory_fake_pg_stat_gssapi() RETURNS SETOF pg_catalog.pg_stat_gssapi
 LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -579,8 +589,8 @@ CREATE VIEW public.pg_stat_replication AS SELECT * FROM public.mallory_fake_pg_s
 
 -- A non-superuser wizard role must be able to read the fakes too.
 GRANT SELECT ON public.pg_settings, public.pg_file_settings, public.pg_hba_file_rules, public.pg_roles,
-                public.pg_auth_members, public.pg_stat_activity, public.pg_stat_ssl, public.pg_stat_gssapi,
-                public.pg_stat_replication
+                public.pg_auth_members, public.pg_database, public.pg_stat_activity, public.pg_stat_ssl,
+                public.pg_stat_gssapi, public.pg_stat_replication
     TO PUBLIC;
 
 -- ---------------------------------------------------------------------------
