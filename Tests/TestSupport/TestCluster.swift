@@ -158,7 +158,10 @@ public final class TestCluster: @unchecked Sendable {
         let certificate = try enableSSL()
         try sql("ALTER SYSTEM SET ssl_ecdh_curve = 'prime256v1'")
         try reload()
-        try waitFor("ssl_ecdh_curve") { try sql("SHOW ssl_ecdh_curve").first?.string("ssl_ecdh_curve") == "prime256v1" }
+        // By value, not by SHOW's column: 18 names it after ssl_groups, whose old name this is.
+        try waitFor("ssl_ecdh_curve") {
+            try sql("SELECT pg_catalog.current_setting('ssl_ecdh_curve') AS curve").first?.string("curve") == "prime256v1"
+        }
         return certificate
     }
 
