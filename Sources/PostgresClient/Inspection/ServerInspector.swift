@@ -46,12 +46,12 @@ public struct ServerInspector: Sendable {
         // Whether libpq's TLS settings are its defaults: the keywords here (they need the
         // connection), its files under the home directories while the server answers.
         let defaultKeywords = LibpqTLSDefaults.settingsAreDefault(connection.option)
-        var noDefaultFiles = false
+        var defaultTLSSettings = false
         let outcomes = try connection.queries([
             Statement(InspectionQueries.privileges), Statement(InspectionQueries.settings, [Self.settingNames]),
             Statement(InspectionQueries.serverFacts), Statement(InspectionQueries.systemIdentifier),
             Statement(InspectionQueries.ownSession),
-        ]) { noDefaultFiles = defaultKeywords && LibpqTLSDefaults.noDefaultFiles() }
+        ]) { defaultTLSSettings = defaultKeywords && LibpqTLSDefaults.noDefaultFiles() }
         let privileges = try Self.privileges(try outcomes[0].get())
         let settings = try Self.settings(try outcomes[1].get())
         let identifier = try tolerated { () throws(PostgresError) in try outcomes[3].get().first?.optionalString("system_identifier") } ?? nil
@@ -59,7 +59,7 @@ public struct ServerInspector: Sendable {
         var own = try connection.ownSession(from: try outcomes[4].get())
         // Read here, once per inspection (it reads the home directory), not at every look at the
         // own session (the live view takes one a second): only the TLS probe needs it.
-        own.defaultTLSSettings = defaultKeywords && noDefaultFiles
+        own.defaultTLSSettings = defaultTLSSettings
         return Opening(takenAt: takenAt, privileges: privileges, settings: settings, server: server, own: own)
     }
 
