@@ -5,6 +5,10 @@
    thread of its own; 0 when the thread started. */
 int pgsw_libpq_load_and_warm_in_background(void);
 
+/* The Swift runtime's (Paths.h, exported): where the runtime lives, found
+   once with the loader's dladdr. */
+const char *swift_getRootPath(void);
+
 #ifdef __GLIBC__
 /* The first arguments of the commands that never connect. Any other command
    (and the wizard, which has none) loads libpq beside its argument parsing. A
@@ -32,6 +36,12 @@ __attribute__((constructor(101))) static void pgsw_start_loading_libpq(int argc,
             if (strcmp(argv[1], never_connects[index]) == 0) return;
         }
     }
+    /* The runtime's own constructor (the crash backtracer's) looks for its
+       helper next to the runtime, asking the loader where that is; the
+       loader answers under the lock a dlopen holds until it ends. Asked
+       here first, the answer is kept and that constructor no longer waits
+       for libpq's load: it did, about 4 ms on the main thread. */
+    (void) swift_getRootPath();
     (void) pgsw_libpq_load_and_warm_in_background();
 }
 #endif
