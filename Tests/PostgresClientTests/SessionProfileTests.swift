@@ -88,6 +88,14 @@ struct SessionProfileTests {
         }
     }
 
+    /// Every switch, as the server's option splitter reads them: a blank in a value escaped, nothing else touched.
+    @Test func theStartupOptionsAreTheProfile() {
+        #expect(SessionProfile.startupOptions == "-c role=none -c search_path=pg_catalog,\\ pg_temp -c client_encoding=UTF8 -c timezone=UTC "
+            + "-c standard_conforming_strings=on -c datestyle=ISO,\\ YMD -c extra_float_digits=3 -c intervalstyle=postgres -c bytea_output=hex "
+            + "-c default_transaction_read_only=off -c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0")
+        #expect(SessionProfile.options(after: " \t ") == SessionProfile.startupOptions, "blank operator options are none")
+    }
+
     @Test func optionsEscapeBlanks() {
         #expect(SessionProfile.startupOptions.contains("-c search_path=pg_catalog,\\ pg_temp -c client_encoding=UTF8"))
         #expect(SessionProfile.options(after: "-c work_mem=64MB").hasPrefix("-c work_mem=64MB -c role=none -c search_path="))

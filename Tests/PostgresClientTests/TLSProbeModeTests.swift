@@ -17,6 +17,16 @@ struct TLSProbeModeTests {
                    tlsProtocol: nil, cipher: nil, keyBits: nil, gssEncrypted: false, sslMode: sslMode)
     }
 
+    /// A socket operator's handshake goes to a listen address the server
+    /// reports; the blanks around each item are the server's to skip.
+    @Test(arguments: [
+        ("*", "127.0.0.1"), (" localhost , 10.0.0.5", "127.0.0.1"), ("10.0.0.5,\t::1 ", "::1"),
+        ("\t10.0.0.5 ", "10.0.0.5"), ("", nil), (" ", nil),
+    ] as [(String, String?)])
+    func theHandshakeGoesToAListenAddress(listenAddresses: String, expected: String?) {
+        #expect(TLSProbe.tcpAddress(listenAddresses: listenAddresses) == expected)
+    }
+
     @Test(arguments: [
         (Transport.tcp, "verify-full", "verify-full"),
         (.tcp, "verify-ca", "verify-ca"),

@@ -1,3 +1,4 @@
+import ClusterFacts
 import Crypto
 import Foundation
 import SwiftASN1
@@ -23,7 +24,7 @@ public struct CertificateSummary: Hashable, Sendable, Codable {
     init(_ certificate: Certificate) {
         subject = certificate.subject.description
         issuer = certificate.issuer.description
-        serialNumber = certificate.serialNumber.bytes.map { String(format: "%02X", $0) }.joined(separator: ":")
+        serialNumber = HexText.digits(certificate.serialNumber.bytes, uppercase: true, separator: ":")
         notBefore = certificate.notValidBefore
         notAfter = certificate.notValidAfter
         let names = (try? certificate.extensions.subjectAlternativeNames).flatMap { $0 }.map(Array.init) ?? []
@@ -31,7 +32,7 @@ public struct CertificateSummary: Hashable, Sendable, Codable {
         ipAddresses = names.compactMap { if case .ipAddress(let octets) = $0 { return IPText.format(Array(octets.bytes)) } else { return nil } }
         commonName = certificate.subject.commonName
         key = KeyDescription(certificate.publicKey)
-        signatureAlgorithm = certificate.signatureAlgorithm.description.replacingOccurrences(of: "SignatureAlgorithm.", with: "")
+        signatureAlgorithm = Self.algorithmName(certificate.signatureAlgorithm)
         sha256Fingerprint = Fingerprint.sha256(Self.der(certificate))
         isCertificateAuthority = {
             if case .isCertificateAuthority = (try? certificate.extensions.basicConstraints) ?? .notCertificateAuthority { return true }
@@ -39,6 +40,13 @@ public struct CertificateSummary: Hashable, Sendable, Codable {
         }()
         isSelfSigned = certificate.subject == certificate.issuer
             && certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
+    }
+
+    /// "ecdsaWithSHA256" where X509 describes it as "SignatureAlgorithm.ecdsaWithSHA256".
+    static func algorithmName(_ algorithm: Certificate.SignatureAlgorithm) -> String {
+        let description = algorithm.description
+        let prefix = "SignatureAlgorithm."
+        return description.hasPrefix(prefix) ? String(description.dropFirst(prefix.count)) : description
     }
 
     static func der(_ value: some DERSerializable) -> [UInt8] {
@@ -64,7 +72,7 @@ extension DistinguishedName {
 
 public enum Fingerprint {
     public static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02X", $0) }.joined(separator: ":")
+        HexText.digits(SHA256.hash(data: bytes), uppercase: true, separator: ":")
     }
 }
 
@@ -83,7 +91,7 @@ public enum IPText {
         let family = bytes.count == 4 ? AF_INET : AF_INET6
         guard bytes.count == 4 || bytes.count == 16,
               bytes.withUnsafeBytes({ inet_ntop(family, $0.baseAddress, &buffer, 64) }) != nil else {
-            return bytes.map { String(format: "%02x", $0) }.joined()
+            return HexText.digits(bytes)
         }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import ClusterFacts
 import SQLCatalogue
 
 /// The settings every wizard session starts with, sent in the startup
@@ -35,10 +35,16 @@ public enum SessionProfile {
         ("idle_in_transaction_session_timeout", "0"),
     ]
 
-    /// `-c` switches for the `options` keyword. Blanks inside a value are
-    /// escaped with a backslash, as the server's option splitter expects.
-    public static var startupOptions: String {
-        settings.map { "-c \($0.name)=\($0.value.replacingOccurrences(of: " ", with: "\\ "))" }.joined(separator: " ")
+    /// `-c` switches for the `options` keyword, made once. Blanks inside a
+    /// value are escaped with a backslash, as the server's option splitter expects.
+    public static let startupOptions: String = settings.map { "-c \($0.name)=\(escapingBlanks($0.value))" }.joined(separator: " ")
+
+    static func escapingBlanks(_ value: String) -> String {
+        var escaped = ""
+        for character in value {
+            if character == " " { escaped += "\\ " } else { escaped.append(character) }
+        }
+        return escaped
     }
 
     /// The operator's own `options` (conninfo or PGOPTIONS) come first; ours
@@ -50,7 +56,7 @@ public enum SessionProfile {
     public static func options(after operatorOptions: String?, serverVersion: Int? = nil) -> String {
         let versioned = serverVersion.map { versionedSettingsAsOptions(serverVersion: $0) } ?? ""
         let ours = versioned.isEmpty ? startupOptions : startupOptions + " " + versioned
-        guard let operatorOptions, !operatorOptions.trimmingCharacters(in: .whitespaces).isEmpty else { return ours }
+        guard let operatorOptions, !operatorOptions.trimmingBlanks.isEmpty else { return ours }
         return operatorOptions + " " + ours
     }
 
