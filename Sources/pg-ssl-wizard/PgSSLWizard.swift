@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 @main
 struct PgSSLWizard: ParsableCommand {
@@ -10,4 +11,19 @@ struct PgSSLWizard: ParsableCommand {
         defaultSubcommand: OpenWizardCommand.self)
 
     // libpq is already loading when this starts, for a command that connects (Sources/CWizardStart).
+
+    /// ArgumentParser's own, but for a command's exit code (`status`'s 1
+    /// and 2, `apply`'s 11...), which has no message: ArgumentParser builds
+    /// the command's usage text before it finds that out, about 0.3 ms at
+    /// the end of every such run.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Glibc.exit(code.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
