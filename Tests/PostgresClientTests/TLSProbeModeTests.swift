@@ -21,7 +21,11 @@ struct TLSProbeModeTests {
     /// reports; the blanks around each item are the server's to skip.
     @Test(arguments: [
         ("*", "127.0.0.1"), (" localhost , 10.0.0.5", "127.0.0.1"), ("10.0.0.5,\t::1 ", "::1"),
-        ("\t10.0.0.5 ", "10.0.0.5"), ("", nil), (" ", nil),
+        ("\t10.0.0.5 ", "10.0.0.5"), ("10.0.0.5\n", "10.0.0.5"), ("", nil), (" ", nil),
+        // An empty item is none (libpq would take an empty host for its socket).
+        (" ,10.0.0.5", "10.0.0.5"), (",", nil),
+        // A no-break space is no blank to the server: the item is not an address it could bind.
+        ("\u{00A0}10.0.0.5", "\u{00A0}10.0.0.5"),
     ] as [(String, String?)])
     func theHandshakeGoesToAListenAddress(listenAddresses: String, expected: String?) {
         #expect(TLSProbe.tcpAddress(listenAddresses: listenAddresses) == expected)
