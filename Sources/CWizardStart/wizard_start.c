@@ -6,8 +6,9 @@
 int pgsw_libpq_load_and_warm_in_background(void);
 
 /* The Swift runtime's (Paths.h, exported): where the runtime lives, found
-   once with the loader's dladdr. */
-const char *swift_getRootPath(void);
+   once with the loader's dladdr. Weak: a runtime without it only loses
+   the head start below. */
+extern const char *swift_getRootPath(void) __attribute__((weak));
 
 #ifdef __GLIBC__
 /* The first arguments of the commands that never connect. Any other command
@@ -23,9 +24,11 @@ static const char *const never_connects[] = {
    the arguments to be parsed, so a command that connects began by waiting
    for them (docs/DESIGN.md, "Where status spends its time"). glibc hands
    an executable's constructors the command line (another C library may
-   not: there the load waits for the first call, as it always could). It
-   runs before the Swift runtime's own constructors, beside them: glibc's
-   loader takes its lock for the dlopen, and OpenSSL is told not to tear
+   not: there the load waits for the first call, as it always could). In
+   the release build, which links the runtime in, it runs before the
+   runtime's own constructors, beside them (a debug build's shared runtime
+   has run its own already): glibc's loader takes its lock for the dlopen,
+   and OpenSSL is told not to tear
    itself down at exit (lazy_libpq.c). Only the wizard's own executable
    links this file: the test and benchmark programs start as they always
    did. */
@@ -41,7 +44,7 @@ __attribute__((constructor(101))) static void pgsw_start_loading_libpq(int argc,
        loader answers under the lock a dlopen holds until it ends. Asked
        here first, the answer is kept and that constructor no longer waits
        for libpq's load: it did, about 4 ms on the main thread. */
-    (void) swift_getRootPath();
+    if (swift_getRootPath != 0) (void) swift_getRootPath();
     (void) pgsw_libpq_load_and_warm_in_background();
 }
 #endif

@@ -24,11 +24,14 @@ public enum HexText {
 
 extension StringProtocol where UTF8View: BidirectionalCollection {
     /// Without the ASCII white space at either end (C's `isspace`: space,
-    /// tab, newline, vertical tab, form feed, carriage return), which is what
-    /// the server and libpq skip around the items of a list setting and
-    /// between startup options. Foundation's `trimmingCharacters(in:)` bridges
-    /// to NSString, about 0.4 ms the first time, on the way to every
-    /// connection and to `status`'s TLS proof.
+    /// tab, newline, vertical tab, form feed, carriage return). The server
+    /// splits startup options on `isspace`, and the items of a list setting
+    /// such as `listen_addresses` on its scanner's blanks (the same less the
+    /// vertical tab in older releases; an item with one could never be bound
+    /// anyway); it also takes `"..."` items, which nothing here unquotes.
+    /// Foundation's `trimmingCharacters(in:)` bridges to NSString, about 0.4
+    /// ms the first time, on the way to every connection and to `status`'s
+    /// TLS proof.
     public var trimmingBlanks: String {
         let utf8 = self.utf8
         guard let first = utf8.firstIndex(where: { !Self.isBlank($0) }),

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import Foundation
 
 @main
 struct PgSSLWizard: ParsableCommand {
@@ -21,7 +21,7 @@ struct PgSSLWizard: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
-            Glibc.exit(code.rawValue)
+            Foundation.exit(code.rawValue)
         } catch {
             exit(withError: error)
         }

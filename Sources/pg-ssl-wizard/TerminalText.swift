@@ -88,7 +88,7 @@ struct TerminalLines {
 func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
     // One string, nearly every call: no interpolation of an `Any` (the runtime
     // would look up how it describes itself).
-    if items.count == 1, let text = items[0] as? String {
+    if items.count == 1, type(of: items[0]) == String.self, let text = items[0] as? String {
         TerminalText.write(text + terminator, to: .standardOutput)
         return
     }

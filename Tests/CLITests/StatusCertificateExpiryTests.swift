@@ -37,6 +37,8 @@ struct StatusCertificateExpiryTests {
                 #expect(json.exitCode == max(document.exit_code, code), "\(days) days: exit \(json.exitCode), verdict \(document.verdict)")
                 let text = try Wizard.run(["status", cluster.socketConninfo])
                 #expect(text.exitCode == json.exitCode)
+                // The exit code is the whole answer: nothing on stderr (PgSSLWizard.main, 0, 1 and 2).
+                #expect(json.stderr.isEmpty && text.stderr.isEmpty, "exit \(json.exitCode): \(json.stderr)\(text.stderr)")
                 #expect(text.stdout.contains("served certificate CN=localhost: expires"), "\(text.stdout)")
                 if level != "ok" { #expect(text.stdout.contains(level.uppercased()), "\(text.stdout)") }
             }
