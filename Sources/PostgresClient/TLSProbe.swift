@@ -136,7 +136,7 @@ public enum TLSProbe {
     /// A loopback-reachable address the server listens on, if any.
     public static func tcpAddress(listenAddresses: String) -> String? {
         // An empty item is no address: libpq would take an empty host for its unix socket.
-        let entries = listenAddresses.split(separator: ",").map(\.trimmingBlanks).filter { !$0.isEmpty }
+        let entries = listenAddresses.split(separator: ",").map { $0.trimmingBlanks }.filter { !$0.isEmpty }
         if entries.isEmpty { return nil }
         if entries.contains(where: { ["*", "0.0.0.0", "localhost", "127.0.0.1"].contains($0) }) { return "127.0.0.1" }
         if entries.contains(where: { $0 == "::" || $0 == "::1" }) { return "::1" }

@@ -22,8 +22,8 @@ public struct CertificateSummary: Hashable, Sendable, Codable {
     public var isSelfSigned: Bool
 
     init(_ certificate: Certificate) {
-        subject = certificate.subject.description
-        issuer = certificate.issuer.description
+        subject = certificate.subject.text
+        issuer = certificate.issuer.text
         serialNumber = HexText.digits(certificate.serialNumber.bytes, uppercase: true, separator: ":")
         notBefore = certificate.notValidBefore
         notAfter = certificate.notValidAfter
@@ -60,6 +60,24 @@ public struct CertificateSummary: Hashable, Sendable, Codable {
 }
 
 extension DistinguishedName {
+    /// What X509's `description` says (RFC 4514 order: the last RDN first,
+    /// `+` inside one, `,` between), written with each attribute's own
+    /// `description`: X509's goes through `String(describing:)` and a lazy,
+    /// reversed `joined` that the runtime assembles the first time, about
+    /// 0.5 ms of the socket operator's TLS proof in `status`
+    /// (`CertificateSummaryTextTests` hold the two equal).
+    var text: String {
+        var relative: [String] = []
+        for name in self {
+            var attributes = ""
+            for (position, attribute) in name.enumerated() { attributes += (position == 0 ? "" : "+") + attribute.description }
+            relative.append(attributes)
+        }
+        var text = ""
+        for (position, name) in relative.reversed().enumerated() { text += (position == 0 ? "" : ",") + name }
+        return text
+    }
+
     var commonName: String? {
         for rdn in self {
             for attribute in rdn where attribute.type == .RDNAttributeType.commonName {

@@ -189,7 +189,7 @@ extension EffectRunner {
     func negativeTestHost(loopbackAllowed: Bool) -> String? {
         func loopback(_ text: String) -> Bool { text.hasPrefix("127.") || text == "::1" || text == "localhost" }
         if context.ownTransport == .tcp, let host = context.tcpHost, !(loopbackAllowed && loopback(host)) { return host }
-        let entries = context.server.listenAddresses.split(separator: ",").map(\.trimmingBlanks)
+        let entries = context.server.listenAddresses.split(separator: ",").map { $0.trimmingBlanks }
         if entries.contains(where: { ["*", "0.0.0.0", "::"].contains($0) }) {
             let local = LocalInterfaces.read().map(\.address.description).filter { !loopback($0) && !$0.hasPrefix("fe80") }
             if let address = local.first(where: { !$0.contains(":") }) ?? local.first { return address }

@@ -45,7 +45,7 @@ public struct ServerSSLFiles: Sendable {
                                           supportsReload: snapshot.setting("ssl_passphrase_command_supports_reload")?.value == "on"),
             dataDirectory: directory,
             listenNames: snapshot.server.listenAddresses.split(separator: ",")
-                .map(\.trimmingBlanks)
+                .map { $0.trimmingBlanks }
                 .filter { !$0.isEmpty && $0 != "*" && $0 != "0.0.0.0" && $0 != "::" })
     }
 
