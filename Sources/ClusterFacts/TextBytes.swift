@@ -6,6 +6,10 @@
 /// (docs/DESIGN.md, "Where `status` spends its time").
 public enum HexText {
     /// Two digits per byte; `separator` (an ASCII character) between bytes when given.
+    /// Inlinable, so that each caller's sequence type (a digest, a slice) is
+    /// known where it is compiled: unspecialised, the runtime looked up its
+    /// iterator by mangled name at the first call.
+    @inlinable
     public static func digits(_ bytes: some Sequence<UInt8>, uppercase: Bool = false, separator: Character? = nil) -> String {
         let alphabet: StaticString = uppercase ? "0123456789ABCDEF" : "0123456789abcdef"
         let between = separator?.asciiValue

@@ -67,14 +67,21 @@ extension DistinguishedName {
     /// 0.5 ms of the socket operator's TLS proof in `status`
     /// (`CertificateSummaryTextTests` hold the two equal).
     var text: String {
+        // No `enumerated()`: its iterator over X509's types is another generic type the runtime assembles.
         var relative: [String] = []
         for name in self {
             var attributes = ""
-            for (position, attribute) in name.enumerated() { attributes += (position == 0 ? "" : "+") + attribute.description }
+            var first = true
+            for attribute in name {
+                attributes += (first ? "" : "+") + attribute.description
+                first = false
+            }
             relative.append(attributes)
         }
         var text = ""
-        for (position, name) in relative.reversed().enumerated() { text += (position == 0 ? "" : ",") + name }
+        for index in relative.indices.reversed() {
+            text += (index == relative.indices.last ? "" : ",") + relative[index]
+        }
         return text
     }
 
