@@ -88,12 +88,27 @@ struct Timings {
     let fullRepaint: Bool
 
     init(environment: [String: String]) {
-        file = environment["PGSW_WIZARD_TIMINGS"].flatMap { path in
-            FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }
+        file = environment["PGSW_WIZARD_TIMINGS"].flatMap(Self.open)
         launchedAt = environment["PGSW_LAUNCHED_AT"].flatMap(UInt64.init)
         fullRepaint = environment["PGSW_FULL_REPAINT"] == "1"
+    }
+
+    /// Opened once and written through its descriptor: the wizard runs as
+    /// root, and the path may be in a directory others can write. Creating it
+    /// and opening it again by path left a window for a link to send the
+    /// writes elsewhere. Nothing but a regular file of the wizard's own user
+    /// with one name is written (not a link, a FIFO, another user's file or a
+    /// hard link); anything else is no timings file.
+    static func open(_ path: String) -> FileHandle? {
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o600)
+        guard descriptor >= 0 else { return nil }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_uid == geteuid(),
+              status.st_nlink == 1, ftruncate(descriptor, 0) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     func firstFrame() {
