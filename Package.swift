@@ -54,7 +54,7 @@ let package = Package(
         // The wizard's texts under Resources/ (explanation panels), shipped as a resource bundle.
         .target(name: "WizardTexts", path: "Resources", exclude: [], sources: ["WizardTexts.swift"], resources: [.copy("explanations"), .copy("scenarios")]),
         // The wizard's runtime: the ncurses backend, the input loop, the run worker and the live session view over the executor.
-        .target(name: "WizardApp", dependencies: ["CNCursesW", "ClusterFacts", "Certificates", "Enforcement", "PlanningInputs", "Executor", "PostgresClient", "WizardUI", "WizardTexts"]),
+        .target(name: "WizardApp", dependencies: ["CNCursesW", "ClusterFacts", "Certificates", "Enforcement", "PlanningInputs", "Executor", "HostIO", "PostgresClient", "WizardUI", "WizardTexts"]),
         // Practice clusters (also the test fixture's clusters).
         .target(name: "Sandbox", dependencies: ["ClusterFacts", "Certificates", "PostgresClient", "HostIO", "Executor"]),
         // The executable: argument parsing and wiring only.

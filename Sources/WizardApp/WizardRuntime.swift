@@ -1,6 +1,7 @@
 import ClusterFacts
 import Enforcement
 import Foundation
+import HostIO
 import PostgresClient
 import WizardUI
 
@@ -93,40 +94,41 @@ struct Timings {
         fullRepaint = environment["PGSW_FULL_REPAINT"] == "1"
     }
 
-    /// Opened once and written through its descriptor: the wizard runs as
-    /// root, and the path may be in a directory others can write. Creating it
-    /// and opening it again by path left a window for a link to send the
-    /// writes elsewhere. Nothing but a regular file of the wizard's own user
-    /// with one name is written (not a link, a FIFO, another user's file or a
-    /// hard link); anything else is no timings file.
+    /// Made new, 0600, in a directory reached through `SafePath` (no link on
+    /// the way that another user could have made), and written through its
+    /// descriptor only: the wizard runs as root, and the path may be in a
+    /// directory others can write. It was created by path and opened by path
+    /// again, a window for a link to send the writes elsewhere. A name that
+    /// is already taken (a file, a link, a FIFO) is no timings file: nothing
+    /// there is reused or emptied.
     static func open(_ path: String) -> FileHandle? {
-        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o600)
-        guard descriptor >= 0 else { return nil }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, status.st_uid == geteuid(),
-              status.st_nlink == 1, ftruncate(descriptor, 0) == 0 else {
-            close(descriptor)
-            return nil
-        }
-        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard let (directory, name) = try? SafePath.parent(of: path) else { return nil }
+        defer { close(directory) }
+        let descriptor = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0o600)
+        return descriptor >= 0 ? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true) : nil
+    }
+
+    /// A line, or nothing: a full disk or an I/O error must not end the wizard.
+    private func write(_ line: String) {
+        try? file?.write(contentsOf: Data(line.utf8))
     }
 
     func firstFrame() {
-        guard let file, let launchedAt else { return }
+        guard file != nil, let launchedAt else { return }
         let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-        file.write(Data("first_frame_ms \(Double(now &- launchedAt) / 1e6)\n".utf8))
+        write("first_frame_ms \(Double(now &- launchedAt) / 1e6)\n")
     }
 
     /// VmHWM of /proc/self/status: the most memory the wizard held.
     func peakMemory() {
-        guard let file, let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        guard file != nil, let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
               let kilobytes = line.split(separator: " ").dropFirst().first else { return }
-        file.write(Data("peak_rss_kb \(kilobytes)\n".utf8))
+        write("peak_rss_kb \(kilobytes)\n")
     }
 
     func key(since start: DispatchTime) {
-        guard let file else { return }
-        file.write(Data("key_ms \(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)\n".utf8))
+        guard file != nil else { return }
+        write("key_ms \(Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)\n")
     }
 }

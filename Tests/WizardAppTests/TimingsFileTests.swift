@@ -4,10 +4,11 @@ import Testing
 
 /// The benchmark's timings file (PGSW_WIZARD_TIMINGS) is written by a
 /// wizard that runs as root, perhaps in a directory others can write: it is
-/// opened once, and only a regular file of root's own is written. The code
-/// before created the file by path (replacing whatever was there) and opened
-/// it by path again, a window in which a link put back sent root's writes to
-/// the link's target; each test below failed on it.
+/// made new, through a directory reached without another user's links, and
+/// written through its descriptor. The code before created it by path
+/// (replacing whatever had the name) and opened it by path again, a window
+/// in which a link put back sent root's writes to the link's target; each
+/// test below failed on it (the last one under the usual umask, 022).
 struct TimingsFileTests {
     static func scratch() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgsw-timings-\(UUID().uuidString)")
@@ -29,22 +30,17 @@ struct TimingsFileTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == victim.path, "the link is left as it was")
     }
 
-    /// Someone else's file, or a second name of one (a hard link), is left as it is.
-    @Test func anotherUsersFileOrAHardLinkIsNotWritten() throws {
+    /// A directory on the way that is another user's link (nobody's here) is not gone through.
+    @Test func anotherUsersLinkOnTheWayIsNotFollowed() throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let theirs = directory.appendingPathComponent("theirs")
-        try Data("theirs\n".utf8).write(to: theirs)
-        #expect(chown(theirs.path, 65_534, 65_534) == 0)
-        #expect(Timings(environment: ["PGSW_WIZARD_TIMINGS": theirs.path]).file == nil)
-        #expect(try Data(contentsOf: theirs) == Data("theirs\n".utf8))
-
-        let own = directory.appendingPathComponent("own")
-        try Data("own\n".utf8).write(to: own)
-        let second = directory.appendingPathComponent("second-name")
-        #expect(link(own.path, second.path) == 0)
-        #expect(Timings(environment: ["PGSW_WIZARD_TIMINGS": second.path]).file == nil)
-        #expect(try Data(contentsOf: own) == Data("own\n".utf8))
+        let real = directory.appendingPathComponent("real")
+        try FileManager.default.createDirectory(at: real, withIntermediateDirectories: false)
+        let link = directory.appendingPathComponent("through")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
+        #expect(lchown(link.path, 65_534, 65_534) == 0, "the tests run as root")
+        #expect(Timings(environment: ["PGSW_WIZARD_TIMINGS": link.path + "/timings"]).file == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real.path).isEmpty)
     }
 
     /// Refused at once: an open for writing would wait for a reader.
@@ -61,25 +57,31 @@ struct TimingsFileTests {
         }
         #expect(finished.wait(timeout: .now() + 5) == .success, "the timings file's open is still waiting")
         #expect(opened.file == nil)
+        var info = stat()
+        #expect(lstat(fifo.path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO is left as it was")
     }
 
-    /// A new file is made 0600; an own file is emptied; both are written.
-    @Test func aRegularFileIsWritten() throws {
+    /// A file already there, even root's own, is neither reused nor emptied.
+    @Test func aFileAlreadyThereIsLeftAsItIs() throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let fresh = directory.appendingPathComponent("fresh").path
-        Timings(environment: ["PGSW_WIZARD_TIMINGS": fresh, "PGSW_LAUNCHED_AT": "1"]).firstFrame()
-        let attributes = try FileManager.default.attributesOfItem(atPath: fresh)
-        #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        #expect(try String(contentsOfFile: fresh, encoding: .utf8).hasPrefix("first_frame_ms "))
-
         let path = directory.appendingPathComponent("timings").path
         try Data("old line\n".utf8).write(to: URL(fileURLWithPath: path))
         let timings = Timings(environment: ["PGSW_WIZARD_TIMINGS": path, "PGSW_LAUNCHED_AT": "1"])
+        #expect(timings.file == nil)
         timings.firstFrame()
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.hasPrefix("first_frame_ms "), "\(text)")
-        #expect(!text.contains("old line"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old line\n")
+    }
+
+    /// A new file is made 0600 and written.
+    @Test func aNewFileIsMadePrivateAndWritten() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("timings").path
+        Timings(environment: ["PGSW_WIZARD_TIMINGS": path, "PGSW_LAUNCHED_AT": "1"]).firstFrame()
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("first_frame_ms "))
     }
 
     final class OpenedBox: @unchecked Sendable { var file: FileHandle? }
