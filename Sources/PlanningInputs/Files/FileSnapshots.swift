@@ -4,33 +4,57 @@ import HostIO
 
 /// Reads files into the values the pure modules inspect.
 public enum FileSnapshots {
+    /// More than any certificate, key or CA bundle: a sparse file of the
+    /// server's user's making is not read into memory to its end.
+    static let sizeLimit = 64 << 20
+
+    /// O_PATH, which Glibc's Swift module leaves behind `_GNU_SOURCE`: the
+    /// same value on every Linux architecture.
+    static let pathOnly: Int32 = 0o10000000
+
+    /// The paths come from the server's settings, which its OS user can set:
+    /// they may name a FIFO, a device or a link to either. The path is
+    /// resolved once, following links as the server's open() does, into a
+    /// descriptor that opens nothing (O_PATH: no FIFO's writer is woken, no
+    /// device's driver is called); only a regular file is then opened for
+    /// reading, through that descriptor and never by path again. Owner,
+    /// mode and bytes all come from that one file.
     public static func read(_ path: String) -> FileSnapshot {
-        // Follows a symbolic link the way the server's open() does, but owner,
-        // mode and bytes all come from the one descriptor: never from two lookups.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         var info = stat()
-        guard fd >= 0 else {
+        let handle = open(path, pathOnly | O_CLOEXEC)
+        guard handle >= 0 else {
             if errno == EACCES, stat(path, &info) == 0 {
-                let owner = OSUser.lookup(uid: info.st_uid)?.name ?? String(info.st_uid)
-                return FileSnapshot(path: path, kind: .unreadable, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode))
+                return FileSnapshot(path: path, kind: .unreadable, ownerUID: info.st_uid, ownerName: ownerName(info), mode: UInt32(info.st_mode))
             }
             return .missing(path)
         }
-        defer { close(fd) }
-        guard fstat(fd, &info) == 0 else { return .missing(path) }
-        let owner = OSUser.lookup(uid: info.st_uid)?.name ?? String(info.st_uid)
-        let isRegular = (info.st_mode & S_IFMT) == S_IFREG
-        guard isRegular else {
+        defer { close(handle) }
+        guard fstat(handle, &info) == 0 else { return .missing(path) }
+        let owner = ownerName(info)
+        let unreadable = FileSnapshot(path: path, kind: .unreadable, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode))
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
             return FileSnapshot(path: path, kind: .other, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode))
         }
+        guard info.st_size <= off_t(sizeLimit) else { return unreadable }
+        let fd = open("/proc/self/fd/\(handle)", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { return unreadable }
+        defer { close(fd) }
+        var opened = stat()
+        guard fstat(fd, &opened) == 0, opened.st_dev == info.st_dev, opened.st_ino == info.st_ino else { return unreadable }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = Glibc.read(fd, &buffer, buffer.count)
-            if count < 0 { return FileSnapshot(path: path, kind: .unreadable, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode)) }
+            if count < 0 { return unreadable }
             if count == 0 { break }
+            // Grown since it was looked at: no end is waited for.
+            guard bytes.count + count <= sizeLimit else { return unreadable }
             bytes.append(contentsOf: buffer[0..<count])
         }
         return FileSnapshot(path: path, kind: .regular, bytes: bytes, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode))
+    }
+
+    static func ownerName(_ info: stat) -> String {
+        OSUser.lookup(uid: info.st_uid)?.name ?? String(info.st_uid)
     }
 }

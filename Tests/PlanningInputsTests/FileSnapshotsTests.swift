@@ -1,0 +1,73 @@
+import Certificates
+import Foundation
+@testable import PlanningInputs
+import Testing
+
+/// The certificate, key and CA paths come from the server's settings, which
+/// its OS user can change: whatever they name is looked at before it is
+/// opened, and only a regular file of a bounded size is read. The first two
+/// tests failed on the code before, which opened the path as root first and
+/// read to the end; the third holds what must still work (links followed,
+/// as the server follows them).
+struct FileSnapshotsTests {
+    static func scratch() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgsw-snapshots-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
+        return directory
+    }
+
+    /// A FIFO behind a link is never opened: a writer waiting on it is not
+    /// woken (opening it would be, for a device, calling its driver).
+    @Test(.timeLimit(.minutes(1))) func aFIFOBehindALinkIsNotOpened() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("fifo")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let link = directory.appendingPathComponent("server.crt")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: fifo)
+        let writerOpened = DispatchSemaphore(value: 0)
+        let fifoPath = fifo.path
+        Thread.detachNewThread {
+            let fd = open(fifoPath, O_WRONLY)
+            writerOpened.signal()
+            if fd >= 0 { close(fd) }
+        }
+        Thread.sleep(forTimeInterval: 0.05)
+        let snapshot = FileSnapshots.read(link.path)
+        #expect(snapshot.kind == .other)
+        #expect(writerOpened.wait(timeout: .now() + 0.3) == .timedOut, "the FIFO was opened for reading")
+        // Let the writer go.
+        let reader = open(fifoPath, O_RDONLY | O_NONBLOCK)
+        _ = writerOpened.wait(timeout: .now() + 5)
+        if reader >= 0 { close(reader) }
+    }
+
+    /// A file larger than any certificate (sparse: it costs no disk) is not read.
+    @Test func aHugeFileIsNotRead() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let huge = directory.appendingPathComponent("server.key")
+        #expect(FileManager.default.createFile(atPath: huge.path, contents: nil))
+        #expect(truncate(huge.path, off_t(FileSnapshots.sizeLimit) + 1) == 0)
+        let snapshot = FileSnapshots.read(huge.path)
+        #expect(snapshot.kind == .unreadable)
+        #expect(snapshot.bytes == nil)
+    }
+
+    /// A regular file through a link is read, with the owner and mode of the file itself.
+    @Test func aRegularFileThroughALinkIsRead() throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("archive.pem")
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: file)
+        #expect(chmod(file.path, 0o640) == 0)
+        let link = directory.appendingPathComponent("fullchain.pem")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: file)
+        let snapshot = FileSnapshots.read(link.path)
+        #expect(snapshot.kind == .regular)
+        #expect(snapshot.bytes == Array("-----BEGIN CERTIFICATE-----\n".utf8))
+        #expect(snapshot.mode & 0o777 == 0o640)
+        #expect(snapshot.ownerUID == geteuid())
+        #expect(FileSnapshots.read(directory.appendingPathComponent("absent").path).kind == .missing)
+    }
+}
