@@ -38,6 +38,10 @@ public struct FileIdentity: Hashable, Sendable, Codable {
 /// checked with `fstat` to be a regular file, then read, hashed or changed
 /// only through that descriptor. Nothing is re-opened by path after a check.
 public enum HostFile {
+    /// The most any whole-file read takes in (`Descriptor.bytes`): more than
+    /// any pg_hba.conf, certificate or pid file the wizard reads whole.
+    public static let readLimit = 64 << 20
+
     /// An open regular file; closed when the value goes away.
     public final class Descriptor: @unchecked Sendable {
         public let fd: Int32
@@ -63,8 +67,14 @@ public enum HostFile {
 
         deinit { close(fd) }
 
-        /// Every byte from the start.
-        public func bytes() throws(FileWriteError) -> [UInt8] {
+        /// Every byte from the start, up to `limit`: more is an error, not
+        /// a wait (a sparse file of another user's can claim exabytes, and
+        /// one can grow while it is read).
+        public func bytes(limit: Int = HostFile.readLimit) throws(FileWriteError) -> [UInt8] {
+            var info = stat()
+            if fstat(fd, &info) == 0, info.st_size > off_t(limit) {
+                throw .system(path: path, operation: "read (larger than \(limit) bytes)", errno: EFBIG)
+            }
             var result: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)
             var offset: off_t = 0
@@ -72,6 +82,9 @@ public enum HostFile {
                 let count = pread(fd, &buffer, buffer.count, offset)
                 if count < 0 { throw .system(path: path, operation: "read", errno: errno) }
                 if count == 0 { return result }
+                guard result.count + count <= limit else {
+                    throw .system(path: path, operation: "read (larger than \(limit) bytes)", errno: EFBIG)
+                }
                 result.append(contentsOf: buffer[0..<count])
                 offset += off_t(count)
             }
@@ -110,6 +123,14 @@ public enum HostFile {
     public static func open(_ path: String, expected: FileIdentity? = nil) throws(FileWriteError) -> Descriptor {
         let (directory, name) = try SafePath.parent(of: path)
         defer { close(directory) }
+        // Looked at before it is opened: opening a FIFO or a device has effects of its own
+        // (a writer woken, a driver called). Put there between the look and the open, a
+        // link fails the open (O_NOFOLLOW) and a FIFO neither blocks it nor passes `adopt`.
+        var found = stat()
+        if fstatat(directory, name, &found, AT_SYMLINK_NOFOLLOW) == 0, found.st_mode & S_IFMT != S_IFREG {
+            let kind = found.st_mode & S_IFMT
+            throw .notRegular(path: path, found: kind == S_IFDIR ? "a directory" : kind == S_IFLNK ? "a symbolic link" : "not a regular file")
+        }
         let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
         guard fd >= 0 else {
             let code = errno
@@ -218,6 +239,6 @@ extension HostFile {
         guard fstat(file.fd, &info) == 0, info.st_size <= off_t(limit) else {
             throw .system(path: path, operation: "read (larger than \(limit) bytes)", errno: EFBIG)
         }
-        return try file.bytes()
+        return try file.bytes(limit: limit)
     }
 }
