@@ -3,6 +3,7 @@ import ClusterFacts
 import Enforcement
 import Foundation
 import HBA
+import HostIO
 import PlanningInputs
 import PostgresClient
 import SQLCatalogue
@@ -208,13 +209,21 @@ extension EffectRunner {
     /// whatever the sslmode, and would verify nothing (docs/POSTGRES.md, "GSS
     /// encryption"). Named in the server's log. The certificate that passed
     /// must be the server's (`proven`, or the one ssl_cert_file names now): a
-    /// CA signs more than one server.
+    /// CA signs more than one server. The CA's path can be the server's
+    /// `ssl_ca_file`, which its OS user can point anywhere: it is read once,
+    /// as `FileSnapshots` reads (nothing but a regular file opened, a bounded
+    /// read), and libpq, which opens `sslrootcert` by path, gets a private
+    /// copy (`PrivateCopy`), not a path a FIFO could stop the run at.
     func verifyFullTest(caPath: String, names: [String], proven: String?) -> String? {
-        guard let address = context.tcpHost, access(caPath, R_OK) == 0 else { return nil }
+        guard let address = context.tcpHost else { return nil }
+        let ca = FileSnapshots.read(caPath)
+        guard ca.kind == .regular, let bytes = ca.bytes, let copy = try? PrivateCopy(bytes, name: "root.crt") else { return nil }
+        // Kept until every attempt is made: the copy is removed when it goes away.
+        defer { withExtendedLifetime(copy) {} }
         var failures: [String] = []
         for name in names.isEmpty ? [address] : names {
             let target = context.target.with("host", name).with("hostaddr", address).with("port", String(context.server.port))
-                .with("sslmode", "verify-full").with("sslrootcert", caPath)
+                .with("sslmode", "verify-full").with("sslrootcert", copy.path)
                 .with("gssencmode", "disable").with("application_name", "pg-ssl-wizard verify-full test")
                 .withoutCredentials(role: ProbeCredentials.throwawayRole("verify-full-probe"))
             let outcome = Connection.handshakeOutcome(target, timeoutSeconds: 5)

@@ -37,6 +37,37 @@ struct VerifyFullPeerTests {
         }
     }
 
+    /// The CA's path can be the server's ssl_ca_file, which its OS user can
+    /// make a FIFO after the plan. libpq, handed that path, opened it and
+    /// waited for a writer for ever: the run stopped at its confirmation.
+    /// Failed so on the code before; now the FIFO is not opened and the test
+    /// is left out, and a regular CA is handed over as a private copy.
+    @Test(.timeLimit(.minutes(2))) func aFIFOInPlaceOfTheCAStopsNothing() async throws {
+        try await TestCluster.with { server in
+            let certificate = try server.enableSSL()
+            try server.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
+            try server.reload()
+            let proven = try DeadManPeerTests.served(server)
+            let fifo = server.local.root + "/root.crt.fifo"
+            #expect(mkfifo(fifo, 0o644) == 0)
+            let connection = try server.superuserConnection()
+            defer { connection.close() }
+            let runner = try DeadManPeerTests.runner(server, connection)
+            let finished = DispatchSemaphore(value: 0)
+            let outcome = OutcomeBox()
+            Thread.detachNewThread {
+                outcome.text = runner.verifyFullTest(caPath: fifo, names: ["localhost"], proven: proven)
+                finished.signal()
+            }
+            #expect(finished.wait(timeout: .now() + 20) == .success, "the verify-full test is waiting on the FIFO")
+            #expect(outcome.text == nil)
+            let verified = runner.verifyFullTest(caPath: certificate.caPath, names: ["localhost"], proven: proven)
+            #expect(verified?.hasPrefix("verified as localhost with \(certificate.caPath)") == true, "\(verified ?? "")")
+        }
+    }
+
+    final class OutcomeBox: @unchecked Sendable { var text: String? }
+
     /// The same CA, the same names, another key: a certificate in `directory`.
     static func sameCA(as certificate: TestCertificate, in directory: String, owner: OSUser) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
