@@ -47,6 +47,12 @@ extension EffectRunner {
         let writer = AtomicFileWriter(stamp: context.stamp)
         let serverUser = context.serverUser
         do {
+            // The local CA and the root certificate are the wizard's own, under the state
+            // directory's base, which may be shared: made or checked as the state directory
+            // is, before a CA there is reused or anything is written there.
+            for directory in Set(replacement.files.filter { $0.owner == nil }.map { ($0.path as NSString).deletingLastPathComponent }) {
+                try StateDirectory(path: directory).create()
+            }
             let generated = try GenerationPlan.make(mode, request: request,
                                                     layout: GenerationLayout(outputDirectory: serverDirectory, caDirectory: authorityDirectory, owner: nil),
                                                     existingCA: mode == .localCA ? GenerationPlan.existingAuthority(in: authorityDirectory) : nil,
@@ -56,9 +62,7 @@ extension EffectRunner {
                 let path = planned.path
                 let owner = planned.owner.flatMap(OSUser.named)
                 if planned.owner == nil {
-                    // The wizard's own (the local CA, under this user's state directory): created here, 0700.
-                    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                                            attributes: [.posixPermissions: 0o700])
+                    // The wizard's own: its directory was made and checked above.
                 } else if let problem = CertificatePlacement.problem(path, owner: owner, serverUser: serverUser) {
                     return Performed(.certificatesFailed(problem))
                 }

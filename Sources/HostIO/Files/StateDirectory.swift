@@ -37,9 +37,18 @@ public struct StateDirectory: Hashable, Sendable {
                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> StateDirectory? {
         guard !systemIdentifier.filter(\.isNumber).isEmpty else { return nil }
         let path = path(systemIdentifier: systemIdentifier, environment: environment)
-        guard let fd = try? HostFile.openDirectory(path) else { return nil }
-        close(fd)
-        return StateDirectory(path: path)
+        let directory = StateDirectory(path: path)
+        return directory.isTrusted ? directory : nil
+    }
+
+    /// Whether the directory exists and passes `create`'s checks all the way
+    /// (no level below the base another user's or a link, a base only this
+    /// user's or root's to change): a read from it then reads what only this
+    /// user could have put there. Nothing is created.
+    public var isTrusted: Bool {
+        guard let fd = try? walk(creating: false) else { return false }
+        Glibc.close(fd)
+        return true
     }
 
     public static func forCluster(systemIdentifier: String,
@@ -57,33 +66,51 @@ public struct StateDirectory: Hashable, Sendable {
     /// someone else can write (XDG_STATE_HOME under /tmp, say) must not let
     /// them swap a level for a link to where root would then write journals,
     /// reports and key backups (docs/SECURITY.md, "Files").
-    func create() throws(JournalError) {
+    public func create() throws(JournalError) {
+        Glibc.close(try walk(creating: true))
+    }
+
+    /// The directory, open, each level below the base checked (and made, 0700, when `creating`).
+    private func walk(creating: Bool) throws(JournalError) -> Int32 {
         guard let marker = path.range(of: "/pg-ssl-wizard/", options: .backwards) else {
             throw .stateDirectory(path: path, reason: "not a pg-ssl-wizard state directory")
         }
         // The base is the operator's choice (links in it are theirs); it must be only theirs or root's to change.
         let requested = String(path[..<marker.lowerBound])
-        try Self.makeLevels(requested)
+        if creating { try Self.makeLevels(requested) }
         guard let base = realpath(requested, nil).map({ pointer -> String in defer { free(pointer) }; return String(cString: pointer) }) else {
             throw .stateDirectory(path: requested, reason: String(cString: strerror(errno)))
         }
         var fd = Glibc.open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .stateDirectory(path: base, reason: String(cString: strerror(errno))) }
-        defer { Glibc.close(fd) }
-        try Self.check(fd, base, own: false)
-        for name in path[marker.lowerBound...].split(separator: "/").map(String.init) {
-            if mkdirat(fd, name, 0o700) != 0 && errno != EEXIST {
-                throw .stateDirectory(path: path, reason: "cannot create \(name): " + String(cString: strerror(errno)))
+        do throws(JournalError) {
+            try Self.check(fd, base, own: false)
+            for name in path[marker.lowerBound...].split(separator: "/").map(String.init) {
+                if creating && mkdirat(fd, name, 0o700) != 0 && errno != EEXIST {
+                    throw .stateDirectory(path: path, reason: "cannot create \(name): " + String(cString: strerror(errno)))
+                }
+                let next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard next >= 0 else {
+                    throw .stateDirectory(path: path, reason: "\(name) is not a directory of this user's (a link?): " + String(cString: strerror(errno)))
+                }
+                Glibc.close(fd)
+                fd = next
+                try Self.check(fd, name, own: true)
+                if creating {
+                    guard fchmod(fd, 0o700) == 0 else { throw .stateDirectory(path: path, reason: String(cString: strerror(errno))) }
+                } else {
+                    // Read only: what others may write in is not ours alone.
+                    var info = stat()
+                    guard fstat(fd, &info) == 0, info.st_mode & 0o022 == 0 else {
+                        throw .stateDirectory(path: path, reason: "\(name) may be written by other users")
+                    }
+                }
             }
-            let next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard next >= 0 else {
-                throw .stateDirectory(path: path, reason: "\(name) is not a directory of this user's (a link?): " + String(cString: strerror(errno)))
-            }
+        } catch {
             Glibc.close(fd)
-            fd = next
-            try Self.check(fd, name, own: true)
-            guard fchmod(fd, 0o700) == 0 else { throw .stateDirectory(path: path, reason: String(cString: strerror(errno))) }
+            throw error
         }
+        return fd
     }
 
     /// Our own levels belong to us; the base to us or root, and if others may

@@ -28,7 +28,10 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
 
     public static func load(_ scenario: PracticeScenario,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> PracticeRecord? {
-        guard let data = FileManager.default.contents(atPath: path(scenario, environment)) else { return nil }
+        // Read only from a directory nobody else could have written in: `destroy` kills and
+        // removes what a record names, as the user it names.
+        guard StateDirectory(path: directory(environment)).isTrusted,
+              let data = FileManager.default.contents(atPath: path(scenario, environment)) else { return nil }
         return try? StoredJSON.decoder().decode(PracticeRecord.self, from: data)
     }
 
@@ -39,8 +42,7 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
 
     func save() throws(SandboxError) {
         do {
-            try FileManager.default.createDirectory(atPath: Self.directory(), withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
+            try StateDirectory(path: Self.directory()).create()
             _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(try StoredJSON.bytes(self), to: Self.path(scenario),
                                                                                 mode: 0o600, backup: nil)
         } catch {

@@ -76,6 +76,9 @@ struct CertsGenerateCommand: ParsableCommand {
         if modes[0].1 == .localCA, ServerSSLFiles.isInsideDataDirectory(caDirectory) {
             throw GenerationError.caInsideDataDirectory(caDirectory)
         }
+        // The default CA directory is under the state directory's base, which may be shared:
+        // made or checked as the state directory is before a CA there is reused or written.
+        if modes[0].1 == .localCA, caDir == nil { try StateDirectory(path: caDirectory).create() }
         let fileOwner: OSUser? = try owner.map { name in
             guard let user = OSUser.named(name) else { throw CertsCommandError.unknownUser(name) }
             return user
