@@ -25,8 +25,11 @@ public enum ServerRestart {
         let pgCtl = postmaster.binDirectory + "/pg_ctl"
         // -p: this postmaster's own binary, not the one postmaster.opts (the server user's file) names.
         var arguments = ["-D", dataDirectory, "-m", "fast", "-w", "-t", "120", "-p", postmaster.binDirectory + "/postgres"]
-        // Keep writing to the same log (pg_ctl -l is not remembered across restarts).
-        if let log = Postmaster.stderrFile(pid: postmaster.pid) { arguments += ["-l", log] }
+        // Keep writing to the same log (pg_ctl -l is not remembered across restarts). Without one
+        // (its output went to a terminal, a pipe, /dev/null), /dev/null: without -l the new
+        // postmaster would inherit pg_ctl's output, the wizard's own deleted temporary files
+        // (ProcessRunner), and fill them unseen for the rest of its life.
+        arguments += ["-l", Postmaster.stderrFile(pid: postmaster.pid) ?? "/dev/null"]
         let output = try ProcessRunner.run(pgCtl, arguments + ["restart"], as: postmaster.owner.isCurrent ? nil : postmaster.owner,
                                            environment: libraryEnvironment(binDirectory: postmaster.binDirectory), timeoutSeconds: 180)
         guard output.exitCode == 0 else { throw Failure.command("pg_ctl restart: \(output.stderr)\(output.stdout)") }

@@ -297,12 +297,14 @@ private final class CaptureFile {
         lseek(fd, 0, SEEK_SET)
     }
 
+    /// At most `HostFile.readLimit` bytes: a child (or a process it left
+    /// behind holding the file) may write without end.
     func bytes() -> [UInt8] {
         lseek(fd, 0, SEEK_SET)
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
+        while data.count < HostFile.readLimit {
+            let count = read(fd, &buffer, min(buffer.count, HostFile.readLimit - data.count))
             if count <= 0 { break }
             data.append(contentsOf: buffer[0..<count])
         }

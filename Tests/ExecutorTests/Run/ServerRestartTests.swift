@@ -24,6 +24,30 @@ struct ServerRestartTests {
         }
     }
 
+    /// A postmaster whose output goes to no file (here /dev/null) is
+    /// restarted with /dev/null again. Without `-l` the new postmaster took
+    /// pg_ctl's output, the wizard's own deleted temporary files, and wrote
+    /// its log there unseen for the rest of its life: failed so before.
+    @Test func aServerWithoutALogFileDoesNotKeepTheWizardsFiles() async throws {
+        try await TestCluster.with { cluster in
+            let owner = cluster.local.owner
+            let binaries = cluster.local.binaries
+            _ = try ProcessRunner.checked(binaries.path("pg_ctl"), ["-D", cluster.dataDirectory, "-m", "fast", "-w", "-l", "/dev/null", "restart"],
+                                          as: owner.isCurrent ? nil : owner, environment: binaries.serverEnvironment)
+            let before = try #require(Postmaster.pid(dataDirectory: cluster.dataDirectory))
+            #expect(Postmaster.stderrFile(pid: before) == nil)
+            _ = try ServerRestart.restart(dataDirectory: cluster.dataDirectory)
+            let connection = try ServerRestart.reconnect(ConnectionTarget(cluster.socketConninfo))
+            connection.close()
+            let pid = try #require(Postmaster.pid(dataDirectory: cluster.dataDirectory))
+            #expect(pid != before)
+            for descriptor in [1, 2] {
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(descriptor)")) ?? ""
+                #expect(target == "/dev/null", "descriptor \(descriptor) of the new postmaster: \(target)")
+            }
+        }
+    }
+
     /// A relocatable build (the matrix's 18) runs with LD_LIBRARY_PATH to its
     /// own lib; the restarted postmaster must keep it.
     @Test func aRelocatableBuildKeepsItsLibraryPathAcrossTheRestart() async throws {
