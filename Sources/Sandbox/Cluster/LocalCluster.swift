@@ -52,7 +52,9 @@ public final class LocalCluster: @unchecked Sendable {
         try cluster.makeDirectories()
         if let template = options.template {
             do {
-                try ProcessRunner.checked("cp", ["-a", template, cluster.dataDirectory])
+                // As the owner: the root and the template are theirs, and root copying into a
+                // directory of theirs would follow a link they put at `data`, anywhere.
+                try ProcessRunner.checked("cp", ["-a", template, cluster.dataDirectory], as: owner.isCurrent ? nil : owner)
             } catch {
                 throw .initdbFailed(operatorMessage(for: error))
             }

@@ -13,14 +13,14 @@ public final class PracticeSandbox: @unchecked Sendable {
     public let clients: PracticeClients
     public let record: PracticeRecord
 
-    /// Builds the scenario under `root` (a sibling `-standby` for the replica),
+    /// Builds the scenario under `root` (the replica's standby under a new directory of its own),
     /// saves its record, and returns it running; on failure removes it all.
     public static func create(_ scenario: PracticeScenario, root: String) throws(SandboxError) -> PracticeSandbox {
         let binaries = try PostgresBinaries.locate()
         let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner())
         var standby: LocalCluster?
         var clients: PracticeClients?
-        do {
+        do throws(SandboxError) {
             try cluster.writeHBA(scenario.hba)
             try cluster.start()
             let pgpass = cluster.root + "/pgpass"
@@ -38,7 +38,14 @@ public final class PracticeSandbox: @unchecked Sendable {
                 try waitForClients(cluster, count: scenario.clients.count)
             }
             if scenario == .replica {
-                standby = try SandboxStandby.create(of: cluster, pgpass: pgpass, root: root + "-standby")
+                // A name nobody could have made first (the server's user could, beside a known root).
+                let standbyRoot = try SandboxFiles.newRoot(prefix: (root as NSString).lastPathComponent + "-standby")
+                do throws(SandboxError) {
+                    standby = try SandboxStandby.create(of: cluster, pgpass: pgpass, root: standbyRoot)
+                } catch {
+                    SandboxFiles.remove(standbyRoot, owner: cluster.owner)
+                    throw error
+                }
                 try waitFor(cluster, "the standby to stream",
                             "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", atLeast: 1)
             }

@@ -10,7 +10,8 @@ enum SandboxStandby {
     static let name = "practice-standby"
 
     static func create(of primary: LocalCluster, pgpass: String, root: String) throws(SandboxError) -> LocalCluster {
-        let base = root + "-base"
+        // A name nobody could have made first, as the standby's root.
+        let base = try SandboxFiles.newRoot(prefix: (root as NSString).lastPathComponent + "-base")
         let conninfo = "host=127.0.0.1 port=\(primary.port) user=\(primary.superuser) passfile=\(pgpass) application_name=\(name)"
         do {
             try SandboxFiles.ownedDirectory(base, owner: primary.owner, mode: 0o700)
