@@ -1,11 +1,12 @@
 import Foundation
 @testable import HostIO
 import Testing
+import TestSupport
 
 /// `HostFile` opens files in directories others may write (a data
 /// directory is the server's OS user's): a FIFO or a device there is looked
 /// at, never opened, and no whole-file read takes in more than its limit.
-/// Both tests failed on the code before, which opened the name first and
+/// Each test failed on the code before, which opened the name first and
 /// read to the end.
 struct HostFileReadTests {
     static func scratch() throws -> URL {
@@ -20,18 +21,17 @@ struct HostFileReadTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let fifo = directory.appendingPathComponent("postmaster.pid").path
         #expect(mkfifo(fifo, 0o600) == 0)
-        let writerOpened = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            let fd = open(fifo, O_WRONLY)
-            writerOpened.signal()
-            if fd >= 0 { close(fd) }
-        }
-        Thread.sleep(forTimeInterval: 0.05)
+        let writer = try WaitingFIFOWriter(fifo)
+        defer { writer.release() }
         #expect(throws: FileWriteError.notRegular(path: fifo, found: "not a regular file")) { try HostFile.read(fifo) }
-        #expect(writerOpened.wait(timeout: .now() + 0.3) == .timedOut, "the FIFO was opened for reading")
-        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
-        _ = writerOpened.wait(timeout: .now() + 5)
-        if reader >= 0 { close(reader) }
+        #expect(!writer.gotThrough(within: 0.3), "the FIFO was opened for reading")
+    }
+
+    /// Read to the size the file says and no further: `/proc/kmsg` says 0
+    /// and gives up the kernel's log to whoever reads it (`/proc/self/status`,
+    /// reached through root's own link, stands in here).
+    @Test func aFileThatSaysItIsEmptyIsNotRead() throws {
+        #expect(try HostFile.read("/proc/self/status") == [])
     }
 
     /// A sparse file past the limit is an error, not 64 MiB in memory (or exabytes).

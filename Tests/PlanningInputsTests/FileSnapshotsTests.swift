@@ -2,13 +2,14 @@ import Certificates
 import Foundation
 @testable import PlanningInputs
 import Testing
+import TestSupport
 
 /// The certificate, key and CA paths come from the server's settings, which
 /// its OS user can change: whatever they name is looked at before it is
-/// opened, and only a regular file of a bounded size is read. The first two
-/// tests failed on the code before, which opened the path as root first and
-/// read to the end; the third holds what must still work (links followed,
-/// as the server follows them).
+/// opened, and only a regular file of a bounded size is read, to the size it
+/// says. The first three tests failed on the code before, which opened the
+/// path as root first and read to the end; the last holds what must still
+/// work (links followed, as the server follows them).
 struct FileSnapshotsTests {
     static func scratch() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgsw-snapshots-\(UUID().uuidString)")
@@ -25,21 +26,20 @@ struct FileSnapshotsTests {
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let link = directory.appendingPathComponent("server.crt")
         try FileManager.default.createSymbolicLink(at: link, withDestinationURL: fifo)
-        let writerOpened = DispatchSemaphore(value: 0)
-        let fifoPath = fifo.path
-        Thread.detachNewThread {
-            let fd = open(fifoPath, O_WRONLY)
-            writerOpened.signal()
-            if fd >= 0 { close(fd) }
-        }
-        Thread.sleep(forTimeInterval: 0.05)
+        let writer = try WaitingFIFOWriter(fifo.path)
+        defer { writer.release() }
         let snapshot = FileSnapshots.read(link.path)
         #expect(snapshot.kind == .other)
-        #expect(writerOpened.wait(timeout: .now() + 0.3) == .timedOut, "the FIFO was opened for reading")
-        // Let the writer go.
-        let reader = open(fifoPath, O_RDONLY | O_NONBLOCK)
-        _ = writerOpened.wait(timeout: .now() + 5)
-        if reader >= 0 { close(reader) }
+        #expect(!writer.gotThrough(within: 0.3), "the FIFO was opened for reading")
+    }
+
+    /// A regular file that says it is empty is read as empty: some still
+    /// yield bytes to whoever reads, and reading takes them (`/proc/kmsg`
+    /// drains the kernel's log; `/proc/self/status` stands in here).
+    @Test func aFileThatSaysItIsEmptyIsNotRead() {
+        let snapshot = FileSnapshots.read("/proc/self/status")
+        #expect(snapshot.kind == .regular)
+        #expect(snapshot.bytes == [])
     }
 
     /// A file larger than any certificate (sparse: it costs no disk) is not read.

@@ -7,6 +7,11 @@ import HostIO
 /// before the effect it announces is carried out, so a crash leaves at most
 /// one torn last line (ignored when read back).
 public final class Journal: @unchecked Sendable {
+    /// A journal is the one file of the state directory that grows with a
+    /// run: read whole up to 1 GiB (the state directory is the wizard's
+    /// user's alone), not `HostFile`'s 64 MiB for files others write.
+    static let readLimit = 1 << 30
+
     public let path: String
     public let run: String
     private var descriptor: Int32
@@ -22,7 +27,7 @@ public final class Journal: @unchecked Sendable {
         }
         // A line torn by a crash is cut off, so the next entry starts on its own line.
         let size = lseek(fd, 0, SEEK_END)
-        if size > 0, let data = try? HostFile.read(path), data.last != UInt8(ascii: "\n") {
+        if size > 0, let data = try? HostFile.read(path, limit: Self.readLimit), data.last != UInt8(ascii: "\n") {
             let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
             guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else {
                 Glibc.close(fd)
@@ -119,7 +124,7 @@ public final class Journal: @unchecked Sendable {
 
     /// Every complete entry; a last line without its newline (torn by a crash) is left out.
     public static func read(_ path: String) throws(JournalError) -> [JournalEntry] {
-        guard let data = try? HostFile.read(path) else {
+        guard let data = try? HostFile.read(path, limit: Self.readLimit) else {
             throw .unreadable(path: path, line: 0, reason: "cannot read the file")
         }
         let decoder = StoredJSON.decoder()

@@ -42,6 +42,10 @@ public enum HostFile {
     /// any pg_hba.conf, certificate or pid file the wizard reads whole.
     public static let readLimit = 64 << 20
 
+    /// O_PATH, which Glibc's Swift module leaves behind `_GNU_SOURCE`: the
+    /// same value on every Linux architecture.
+    public static let pathOnly: Int32 = 0o10000000
+
     /// An open regular file; closed when the value goes away.
     public final class Descriptor: @unchecked Sendable {
         public let fd: Int32
@@ -72,22 +76,24 @@ public enum HostFile {
         /// one can grow while it is read).
         public func bytes(limit: Int = HostFile.readLimit) throws(FileWriteError) -> [UInt8] {
             var info = stat()
-            if fstat(fd, &info) == 0, info.st_size > off_t(limit) {
+            guard fstat(fd, &info) == 0 else { throw .system(path: path, operation: "stat", errno: errno) }
+            if info.st_size > off_t(limit) {
                 throw .system(path: path, operation: "read (larger than \(limit) bytes)", errno: EFBIG)
             }
+            // The size it has now and no more: a file that says 0 and still yields bytes
+            // (/proc/kmsg, a tracing pipe) gives them up to whoever reads, and is not read.
+            let size = Int(info.st_size)
             var result: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)
             var offset: off_t = 0
-            while true {
-                let count = pread(fd, &buffer, buffer.count, offset)
+            while result.count < size {
+                let count = pread(fd, &buffer, min(buffer.count, size - result.count), offset)
                 if count < 0 { throw .system(path: path, operation: "read", errno: errno) }
-                if count == 0 { return result }
-                guard result.count + count <= limit else {
-                    throw .system(path: path, operation: "read (larger than \(limit) bytes)", errno: EFBIG)
-                }
+                if count == 0 { break }
                 result.append(contentsOf: buffer[0..<count])
                 offset += off_t(count)
             }
+            return result
         }
 
         /// The first `limit` bytes, `size` at a time, without keeping them (logs of any size).
@@ -123,21 +129,23 @@ public enum HostFile {
     public static func open(_ path: String, expected: FileIdentity? = nil) throws(FileWriteError) -> Descriptor {
         let (directory, name) = try SafePath.parent(of: path)
         defer { close(directory) }
-        // Looked at before it is opened: opening a FIFO or a device has effects of its own
-        // (a writer woken, a driver called). Put there between the look and the open, a
-        // link fails the open (O_NOFOLLOW) and a FIFO neither blocks it nor passes `adopt`.
+        // Looked at before it is opened, with no window between: the name is resolved into a
+        // descriptor that opens nothing (O_PATH; with O_NOFOLLOW a link is the link itself),
+        // and only a regular file is then opened, through that descriptor. Opening a FIFO or a
+        // device has effects of its own (a writer woken, a driver called).
+        let handle = openat(directory, name, HostFile.pathOnly | O_NOFOLLOW | O_CLOEXEC)
+        guard handle >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
+        defer { close(handle) }
         var found = stat()
-        if fstatat(directory, name, &found, AT_SYMLINK_NOFOLLOW) == 0, found.st_mode & S_IFMT != S_IFREG {
+        guard fstat(handle, &found) == 0 else { throw .system(path: path, operation: "stat", errno: errno) }
+        guard found.st_mode & S_IFMT == S_IFREG else {
             let kind = found.st_mode & S_IFMT
             throw .notRegular(path: path, found: kind == S_IFDIR ? "a directory" : kind == S_IFLNK ? "a symbolic link" : "not a regular file")
         }
-        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP { throw .notRegular(path: path, found: "a symbolic link") }
-            throw .system(path: path, operation: "open", errno: code)
-        }
+        let fd = Glibc.open("/proc/self/fd/\(handle)", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
         let file = try Descriptor.adopt(fd, path: path)
+        guard file.identity.isSameFile(as: FileIdentity(found)) else { throw .replacedSinceCheck(path: path) }
         if let expected, !file.identity.isSameFile(as: expected) { throw .replacedSinceCheck(path: path) }
         return file
     }

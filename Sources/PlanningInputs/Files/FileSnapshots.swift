@@ -8,9 +8,6 @@ public enum FileSnapshots {
     /// server's user's making is not read into memory to its end.
     static let sizeLimit = 64 << 20
 
-    /// O_PATH, which Glibc's Swift module leaves behind `_GNU_SOURCE`: the
-    /// same value on every Linux architecture.
-    static let pathOnly: Int32 = 0o10000000
 
     /// The paths come from the server's settings, which its OS user can set:
     /// they may name a FIFO, a device or a link to either. The path is
@@ -21,7 +18,7 @@ public enum FileSnapshots {
     /// mode and bytes all come from that one file.
     public static func read(_ path: String) -> FileSnapshot {
         var info = stat()
-        let handle = open(path, pathOnly | O_CLOEXEC)
+        let handle = open(path, HostFile.pathOnly | O_CLOEXEC)
         guard handle >= 0 else {
             if errno == EACCES, stat(path, &info) == 0 {
                 return FileSnapshot(path: path, kind: .unreadable, ownerUID: info.st_uid, ownerName: ownerName(info), mode: UInt32(info.st_mode))
@@ -41,14 +38,15 @@ public enum FileSnapshots {
         defer { close(fd) }
         var opened = stat()
         guard fstat(fd, &opened) == 0, opened.st_dev == info.st_dev, opened.st_ino == info.st_ino else { return unreadable }
+        // The size it had when looked at and no more: a regular file that says 0 and still
+        // yields bytes (/proc/kmsg, a tracing pipe) gives them up to whoever reads, and is not read.
+        let size = Int(info.st_size)
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = Glibc.read(fd, &buffer, buffer.count)
+        while bytes.count < size {
+            let count = Glibc.read(fd, &buffer, min(buffer.count, size - bytes.count))
             if count < 0 { return unreadable }
             if count == 0 { break }
-            // Grown since it was looked at: no end is waited for.
-            guard bytes.count + count <= sizeLimit else { return unreadable }
             bytes.append(contentsOf: buffer[0..<count])
         }
         return FileSnapshot(path: path, kind: .regular, bytes: bytes, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode))
