@@ -17,11 +17,12 @@ extension EffectRunner {
             // Through a descriptor reached without a link anyone but root could change, only on the file the
             // plan saw (its owner and mode), and only where a file of that owner may be (CertificatePlacement).
             let key = try HostFile.open(fix.path)
-            // One name only: a second one (a hard link the server's user made to a file of root's,
-            // where the kernel lets them) would have that file handed to them.
+            // Handed to another owner only with one name: a second one (a hard link the server's
+            // user made to a file of root's, where the kernel lets them) would have that file
+            // handed to them. A mode alone may change on a key with more (hard-linked backups).
             var links = stat()
-            guard fstat(key.fd, &links) == 0, links.st_nlink == 1 else {
-                return Performed(.certificatesFailed("\(fix.path) has \(links.st_nlink) names (hard links); a key must have one: remove the others and run again"))
+            guard key.identity.uid == owner.uid || (fstat(key.fd, &links) == 0 && links.st_nlink == 1) else {
+                return Performed(.certificatesFailed("\(fix.path) has \(links.st_nlink) names (hard links); a key is handed to \(owner.name) only with one: remove the others and run again"))
             }
             if let problem = Self.differsFromPlan(key.identity, owner: fix.currentOwner, mode: fix.currentMode, done: (owner.uid, fix.mode)) {
                 return Performed(.certificatesFailed(problem))
