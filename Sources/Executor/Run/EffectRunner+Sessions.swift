@@ -213,11 +213,24 @@ extension EffectRunner {
     /// `ssl_ca_file`, which its OS user can point anywhere: it is read once,
     /// as `FileSnapshots` reads (nothing but a regular file opened, a bounded
     /// read), and libpq, which opens `sslrootcert` by path, gets a private
-    /// copy (`PrivateCopy`), not a path a FIFO could stop the run at.
+    /// copy (`PrivateCopy`), not a path a FIFO could stop the run at. A CA
+    /// that cannot be read so is a problem the confirmation names, not a
+    /// test left out unsaid.
     func verifyFullTest(caPath: String, names: [String], proven: String?) -> String? {
         guard let address = context.tcpHost else { return nil }
         let ca = FileSnapshots.read(caPath)
-        guard ca.kind == .regular, let bytes = ca.bytes, let copy = try? PrivateCopy(bytes, name: "root.crt") else { return nil }
+        guard ca.kind == .regular, let bytes = ca.bytes else {
+            let found = switch ca.kind {
+            case .missing: "missing"
+            case .other: "not a regular file"
+            case .unreadable, .regular: "unreadable or larger than 64 MiB"
+            }
+            return "not run: \(caPath), the CA clients verify the server with, is \(found)"
+        }
+        let copy: PrivateCopy
+        do { copy = try PrivateCopy(bytes, name: "root.crt") } catch {
+            return "not run: no private copy of \(caPath) for libpq: \(operatorMessage(for: error))"
+        }
         // Kept until every attempt is made: the copy is removed when it goes away.
         defer { withExtendedLifetime(copy) {} }
         var failures: [String] = []

@@ -3,16 +3,17 @@ import Foundation
 /// Bytes handed to a library that opens its files by path (libpq's
 /// `sslrootcert`: `stat`, then `fopen`, following links and waiting on a
 /// FIFO): written to a 0600 file in a new 0700 directory of this process's
-/// own (`mkdtemp`), which nobody else can name in advance or change, and
-/// removed with it when the value goes away.
+/// own (`mkdtemp` in /tmp, which is sticky: not TMPDIR, which might not be),
+/// which nobody else can name in advance, rename or change, and removed
+/// with it when the value goes away.
 public final class PrivateCopy: @unchecked Sendable {
     public let path: String
     private let directory: String
 
     public init(_ bytes: [UInt8], name: String) throws(FileWriteError) {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/pg-ssl-wizard-XXXXXX").utf8CString)
+        var template = Array("/tmp/pg-ssl-wizard-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw .system(path: FileManager.default.temporaryDirectory.path, operation: "mkdtemp", errno: errno)
+            throw .system(path: "/tmp", operation: "mkdtemp", errno: errno)
         }
         directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         path = directory + "/" + name
