@@ -10,6 +10,15 @@ import TestSupport
 /// clients were told to trust it. Failed so on the code before; now the
 /// directory is checked as the state directory is, and the run stops.
 struct SharedStateBaseCATests {
+    /// A dry run makes no directory on its way.
+    @Test func aDryRunMakesNoStateDirectory() throws {
+        let base = try TestEnvironment.scratchDirectory() + "/fresh-base"
+        let run = try Wizard.run(["certs", "generate", "--ca", "--dns", "localhost", "--key-type", "ecdsa-p256", "--dry-run",
+                                  "--out", try TestEnvironment.scratchDirectory() + "/out"], environment: ["XDG_STATE_HOME": base])
+        #expect(run.exitCode == 0, "\(run.stderr)")
+        #expect(access(base, F_OK) != 0, "the dry run made \(base)")
+    }
+
     @Test func aCAPlantedByAnotherUserIsNotReused() throws {
         let base = try TestEnvironment.scratchDirectory() + "/shared"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: false)

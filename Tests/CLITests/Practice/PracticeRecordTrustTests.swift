@@ -16,7 +16,7 @@ struct PracticeRecordTrustTests {
         defer { try? FileManager.default.removeItem(atPath: base) }
         #expect(chmod(base, 0o1777) == 0)
         let practice = base + "/pg-ssl-wizard/practice"
-        try FileManager.default.createDirectory(atPath: practice, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: practice, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let planted = PracticeRecord(scenario: .basic, roots: [base + "/victim"], dataDirectories: [], binDirectory: "/usr/bin",
                                      owner: OSUser.current, operatorConninfo: "host=/tmp", serverLog: "", clientsLog: "", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
         try Data(try StoredJSON.bytes(planted)).write(to: URL(fileURLWithPath: practice + "/basic.json"))

@@ -77,8 +77,12 @@ struct CertsGenerateCommand: ParsableCommand {
             throw GenerationError.caInsideDataDirectory(caDirectory)
         }
         // The default CA directory is under the state directory's base, which may be shared:
-        // made or checked as the state directory is before a CA there is reused or written.
-        if modes[0].1 == .localCA, caDir == nil { try StateDirectory(path: caDirectory).create() }
+        // made or checked as the state directory is before a CA there is reused or written
+        // (a dry run makes nothing: it reuses a CA only from a directory that passes as it is).
+        var reusable = true
+        if modes[0].1 == .localCA, caDir == nil {
+            if dryRun { reusable = StateDirectory(path: caDirectory).isTrusted } else { try StateDirectory(path: caDirectory).create() }
+        }
         let fileOwner: OSUser? = try owner.map { name in
             guard let user = OSUser.named(name) else { throw CertsCommandError.unknownUser(name) }
             return user
@@ -86,7 +90,7 @@ struct CertsGenerateCommand: ParsableCommand {
         let layout = GenerationLayout(outputDirectory: out, caDirectory: caDirectory,
                                       owner: fileOwner.map { FileOwner(name: $0.name, uid: $0.uid, gid: $0.gid) })
         let request = CertificateRequest(dnsNames: dns, ipAddresses: ip, keyKind: kind, validityDays: days)
-        return try GenerationPlan.make(modes[0].1, request: request, layout: layout, existingCA: ca ? GenerationPlan.existingAuthority(in: caDirectory) : nil, now: Date())
+        return try GenerationPlan.make(modes[0].1, request: request, layout: layout, existingCA: ca && reusable ? GenerationPlan.existingAuthority(in: caDirectory) : nil, now: Date())
     }
 
     private func createDirectory(_ path: String, secret: Bool) throws {
