@@ -33,13 +33,16 @@ struct FileSnapshotsTests {
         #expect(!writer.gotThrough(within: 0.3), "the FIFO was opened for reading")
     }
 
-    /// A regular file that says it is empty is read as empty: some still
-    /// yield bytes to whoever reads, and reading takes them (`/proc/kmsg`
-    /// drains the kernel's log; `/proc/self/status` stands in here).
-    @Test func aFileThatSaysItIsEmptyIsNotRead() {
-        let snapshot = FileSnapshots.read("/proc/self/status")
-        #expect(snapshot.kind == .regular)
-        #expect(snapshot.bytes == [])
+    /// Nothing of the kernel's is read, whatever size it says: some of its
+    /// files give up what they hold to whoever reads (`/proc/kmsg` drains the
+    /// kernel's log; `/proc/self/status`, size 0, stands in here), others
+    /// say 4096 and act when read (a sysfs attribute).
+    @Test func theKernelsFilesAreNotRead() {
+        for path in ["/proc/self/status", "/sys/kernel/uevent_seqnum"] {
+            let snapshot = FileSnapshots.read(path)
+            #expect(snapshot.kind == .other, "\(path)")
+            #expect(snapshot.bytes == nil, "\(path)")
+        }
     }
 
     /// A file larger than any certificate (sparse: it costs no disk) is not read.

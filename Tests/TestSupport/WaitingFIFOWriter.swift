@@ -3,7 +3,7 @@ import Foundation
 /// A thread of this process blocked opening a FIFO for writing, so a test
 /// can tell whether the code under test opened that FIFO for reading (the
 /// writer is then let through). `waiting` is known only once the kernel
-/// shows the thread asleep in the open (`wait_for_partner`), never after a
+/// shows the thread asleep in the open (`asleepInAFIFOOpen`), never after a
 /// guessed delay.
 public final class WaitingFIFOWriter: @unchecked Sendable {
     private let path: String
@@ -26,7 +26,7 @@ public final class WaitingFIFOWriter: @unchecked Sendable {
         named.wait()
         guard let task = thread.task else { throw TestEnvironment.Missing(description: "no /proc/thread-self") }
         let deadline = Date().addingTimeInterval(10)
-        while (try? String(contentsOfFile: task + "/wchan", encoding: .utf8)) != "wait_for_partner" {
+        while !Self.asleepInAFIFOOpen((try? String(contentsOfFile: task + "/wchan", encoding: .utf8)) ?? "") {
             guard Date() < deadline else { throw TestEnvironment.Missing(description: "the FIFO writer never blocked in its open") }
             Thread.sleep(forTimeInterval: 0.002)
         }
@@ -45,4 +45,10 @@ public final class WaitingFIFOWriter: @unchecked Sendable {
     }
 
     private final class ThreadName: @unchecked Sendable { var task: String? }
+
+    /// The kernel's names for that sleep: `wait_for_partner` (5.9 and later,
+    /// with a suffix on some builds), `pipe_wait` before, or the open itself.
+    static func asleepInAFIFOOpen(_ wchan: String) -> Bool {
+        ["wait_for_partner", "pipe_wait", "fifo_open"].contains { wchan.hasPrefix($0) }
+    }
 }

@@ -21,7 +21,8 @@ extension EffectRunner {
             // user made to a file of root's, where the kernel lets them) would have that file
             // handed to them. A mode alone may change on a key with more (hard-linked backups).
             var links = stat()
-            guard key.identity.uid == owner.uid || (fstat(key.fd, &links) == 0 && links.st_nlink == 1) else {
+            guard fstat(key.fd, &links) == 0 else { throw FileWriteError.system(path: fix.path, operation: "stat", errno: errno) }
+            guard key.identity.uid == owner.uid || links.st_nlink == 1 else {
                 return Performed(.certificatesFailed("\(fix.path) has \(links.st_nlink) names (hard links); a key is handed to \(owner.name) only with one: remove the others and run again"))
             }
             if let problem = Self.differsFromPlan(key.identity, owner: fix.currentOwner, mode: fix.currentMode, done: (owner.uid, fix.mode)) {

@@ -75,15 +75,9 @@ public struct AtomicFileWriter: Sendable {
         // Only a regular file is replaced (a link is refused, reading a FIFO would block, a directory has no bytes);
         // one that exists but cannot be read cannot be backed up, so it is never replaced either.
         var existing: (bytes: [UInt8], identity: FileIdentity)?
-        let fd = openat(directory, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        if fd >= 0 {
-            let file = try HostFile.Descriptor.adopt(fd, path: path)
+        if let file = try HostFile.openRegular(name, in: directory, path: path) {
             if let expected, !file.identity.isSameFile(as: expected) { throw .replacedSinceCheck(path: path) }
             existing = (try file.bytes(), file.identity)
-        } else if errno == ELOOP {
-            throw .notRegular(path: path, found: "a symbolic link")
-        } else if errno != ENOENT {
-            throw .system(path: path, operation: "open", errno: errno)
         }
         var backupPath: String?
         if let existing, let backup {

@@ -129,13 +129,32 @@ public enum HostFile {
     public static func open(_ path: String, expected: FileIdentity? = nil) throws(FileWriteError) -> Descriptor {
         let (directory, name) = try SafePath.parent(of: path)
         defer { close(directory) }
-        // Looked at before it is opened, with no window between: the name is resolved into a
-        // descriptor that opens nothing (O_PATH; with O_NOFOLLOW a link is the link itself),
-        // and only a regular file is then opened, through that descriptor. Opening a FIFO or a
-        // device has effects of its own (a writer woken, a driver called).
+        guard let file = try openRegular(name, in: directory, path: path) else {
+            throw .system(path: path, operation: "open", errno: ENOENT)
+        }
+        if let expected, !file.identity.isSameFile(as: expected) { throw .replacedSinceCheck(path: path) }
+        return file
+    }
+
+    /// `name` in `directory`, looked at before it is opened with no window
+    /// between: resolved into a descriptor that opens nothing (O_PATH; with
+    /// O_NOFOLLOW a link is the link itself), and only a regular file then
+    /// opened, through that descriptor. Opening a FIFO or a device has
+    /// effects of its own (a writer woken, a driver called). nil when there
+    /// is nothing by that name.
+    public static func openRegular(_ name: String, in directory: Int32, path: String) throws(FileWriteError) -> Descriptor? {
         let handle = openat(directory, name, HostFile.pathOnly | O_NOFOLLOW | O_CLOEXEC)
-        guard handle >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
+        guard handle >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .system(path: path, operation: "open", errno: errno)
+        }
         defer { close(handle) }
+        return try reopenRegular(handle, path: path)
+    }
+
+    /// The regular file an O_PATH descriptor stands for, opened for reading
+    /// through it (/proc/self/fd), or the reason it is not opened.
+    static func reopenRegular(_ handle: Int32, path: String) throws(FileWriteError) -> Descriptor {
         var found = stat()
         guard fstat(handle, &found) == 0 else { throw .system(path: path, operation: "stat", errno: errno) }
         guard found.st_mode & S_IFMT == S_IFREG else {
@@ -143,20 +162,25 @@ public enum HostFile {
             throw .notRegular(path: path, found: kind == S_IFDIR ? "a directory" : kind == S_IFLNK ? "a symbolic link" : "not a regular file")
         }
         let fd = Glibc.open("/proc/self/fd/\(handle)", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
+        guard fd >= 0 else {
+            // Without /proc (a chroot) the file is there all the same: never reported as missing.
+            let code = errno
+            throw .system(path: path, operation: "open (through /proc/self/fd)", errno: code == ENOENT ? ENXIO : code)
+        }
         let file = try Descriptor.adopt(fd, path: path)
         guard file.identity.isSameFile(as: FileIdentity(found)) else { throw .replacedSinceCheck(path: path) }
-        if let expected, !file.identity.isSameFile(as: expected) { throw .replacedSinceCheck(path: path) }
         return file
     }
 
     /// The file a process has as its standard error, through the kernel's
-    /// reference to it (/proc/PID/fd/2): no path that could be swapped. Only
-    /// for a verified postmaster (`Postmaster.verified`); `path` names it in messages.
+    /// reference to it (/proc/PID/fd/2): no path that could be swapped, and
+    /// looked at before it is opened, as `openRegular`. Only for a verified
+    /// postmaster (`Postmaster.verified`); `path` names it in messages.
     public static func openStandardError(of pid: Int32, path: String) throws(FileWriteError) -> Descriptor {
-        let fd = Glibc.open("/proc/\(pid)/fd/2", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
-        return try Descriptor.adopt(fd, path: path)
+        let handle = Glibc.open("/proc/\(pid)/fd/2", HostFile.pathOnly | O_CLOEXEC)
+        guard handle >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
+        defer { close(handle) }
+        return try reopenRegular(handle, path: path)
     }
 
     /// The bytes of a regular file (no link followed), or the error.

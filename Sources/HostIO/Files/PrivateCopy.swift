@@ -3,7 +3,8 @@ import Foundation
 /// Bytes handed to a library that opens its files by path (libpq's
 /// `sslrootcert`: `stat`, then `fopen`, following links and waiting on a
 /// FIFO): written to a 0600 file in a new 0700 directory of this process's
-/// own (`mkdtemp` in /tmp, which is sticky: not TMPDIR, which might not be),
+/// own (`mkdtemp` in /tmp, which is sticky; TMPDIR, which might not be, only
+/// where /tmp takes nothing),
 /// which nobody else can name in advance, rename or change, and removed
 /// with it when the value goes away.
 public final class PrivateCopy: @unchecked Sendable {
@@ -11,11 +12,7 @@ public final class PrivateCopy: @unchecked Sendable {
     private let directory: String
 
     public init(_ bytes: [UInt8], name: String) throws(FileWriteError) {
-        var template = Array("/tmp/pg-ssl-wizard-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw .system(path: "/tmp", operation: "mkdtemp", errno: errno)
-        }
-        directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        directory = try Self.newDirectory()
         path = directory + "/" + name
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { let code = errno; rmdir(directory); throw .system(path: path, operation: "create", errno: code) }
@@ -27,6 +24,20 @@ public final class PrivateCopy: @unchecked Sendable {
             guard count > 0 else { let code = errno; unlink(path); rmdir(directory); throw .system(path: path, operation: "write", errno: code) }
             written += count
         }
+    }
+
+    /// /tmp first; TMPDIR only where /tmp takes nothing (read-only under a
+    /// sandboxed service).
+    static func newDirectory() throws(FileWriteError) -> String {
+        var lastError: Int32 = 0
+        for base in ["/tmp", FileManager.default.temporaryDirectory.path] {
+            var template = Array((base + "/pg-ssl-wizard-XXXXXX").utf8CString)
+            if template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil {
+                return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            lastError = errno
+        }
+        throw .system(path: "/tmp", operation: "mkdtemp", errno: lastError)
     }
 
     deinit {

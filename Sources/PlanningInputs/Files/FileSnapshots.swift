@@ -29,7 +29,8 @@ public enum FileSnapshots {
         guard fstat(handle, &info) == 0 else { return .missing(path) }
         let owner = ownerName(info)
         let unreadable = FileSnapshot(path: path, kind: .unreadable, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode))
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
+        // Nothing of the kernel's (/proc, /sys, debugfs...) is read, whatever size it says.
+        guard (info.st_mode & S_IFMT) == S_IFREG, !KernelFiles.contains(info) else {
             return FileSnapshot(path: path, kind: .other, ownerUID: info.st_uid, ownerName: owner, mode: UInt32(info.st_mode))
         }
         guard info.st_size <= off_t(sizeLimit) else { return unreadable }

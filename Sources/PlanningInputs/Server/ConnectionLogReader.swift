@@ -153,7 +153,7 @@ enum LogFileCheck {
         var info = stat()
         guard fstat(file.fd, &info) == 0 else { return "it cannot be examined" }
         guard info.st_mode & S_IFMT == S_IFREG else { return "it is not a regular file" }
-        if kernelDevices.contains(info.st_dev) { return "it is a kernel file (/proc, /sys)" }
+        if KernelFiles.contains(info) { return "it is a kernel file (/proc, /sys)" }
         if let owner {
             guard info.st_uid == owner else { return "it belongs to uid \(info.st_uid), not to the server's OS user" }
             // A second name could be a hard link the server user made to a file only root may read.
@@ -161,12 +161,6 @@ enum LogFileCheck {
         }
         return nil
     }
-
-    /// The file systems whose files are the kernel's (they report sizes of 0 or 4096 whatever they hold).
-    static let kernelDevices: Set<dev_t> = Set(["/proc", "/sys", "/sys/kernel/debug", "/sys/kernel/tracing"].compactMap { path in
-        var info = stat()
-        return stat(path, &info) == 0 ? info.st_dev : nil
-    })
 
     /// The size at the open: the reader stops there.
     static func size(_ file: HostFile.Descriptor) -> Int {
