@@ -54,9 +54,18 @@ public enum CertificateFactsReader {
                                      keyPermissionFix: fix)
         facts.subject = report.certificate?.subject
         facts.notAfter = report.certificate?.notAfter
-        facts.caVerifiesServer = files.ca != nil && report.certificate != nil
-            && !report.findings.contains { $0.code == "chain-not-verified" || $0.code == "no-ca-file" }
+        facts.caVerifiesServer = caVerifiesServer(report, caPath: files.ca)
         return facts
+    }
+
+    /// Whether clients could verify the server with its `ssl_ca_file`: a CA
+    /// that loaded, under which the certificate's chain verifies. A CA file
+    /// that loads nothing (not PEM, no certificate, unreadable) verifies
+    /// nothing; it used to count, for want of a chain finding, and the
+    /// confirmation then ran a verify-full test against it.
+    static func caVerifiesServer(_ report: CertificateReport, caPath: String?) -> Bool {
+        caPath != nil && report.certificate != nil && !report.caCertificates.isEmpty
+            && !report.findings.contains { $0.code == "chain-not-verified" || $0.code == "no-ca-file" }
     }
 
     /// Why the planned files may not be written where they would go (CertificatePlacement).
