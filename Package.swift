@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "ExecutorTests", dependencies: ["SQLCatalogue", "HostIO", "PlanningInputs", "Executor", "Enforcement", "ClusterFacts", "HBA", "Certificates", "PostgresClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ClusterFacts", "HostIO", "TestSupport"],
                     exclude: ["ConninfoCorpus"]),
-        .testTarget(name: "WizardAppTests", dependencies: ["WizardApp", "WizardUI"]),
+        .testTarget(name: "WizardAppTests", dependencies: ["WizardApp", "WizardUI", "TestSupport"]),
         .testTarget(name: "WizardUITests", dependencies: ["WizardUI", "WizardTexts", "Enforcement", "ClusterFacts", "PlanFixtures"],
                     exclude: ["Golden"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "ClusterFacts", "Certificates", "HostIO", "Executor", "PostgresClient", "Sandbox"],

@@ -9,15 +9,9 @@ import TestSupport
 /// Each test failed on the code before, which opened the name first and
 /// read to the end.
 struct HostFileReadTests {
-    static func scratch() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgsw-hostfile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
-        return directory
-    }
-
     /// A writer waiting on the FIFO is not woken: nothing opened it for reading.
     @Test(.timeLimit(.minutes(1))) func aFIFOIsRefusedUnopened() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let fifo = directory.appendingPathComponent("postmaster.pid").path
         #expect(mkfifo(fifo, 0o600) == 0)
@@ -36,7 +30,7 @@ struct HostFileReadTests {
 
     /// A sparse file past the limit is an error, not 64 MiB in memory (or exabytes).
     @Test func aFileOverTheLimitIsNotRead() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let huge = directory.appendingPathComponent("pg_hba.conf").path
         #expect(FileManager.default.createFile(atPath: huge, contents: nil))

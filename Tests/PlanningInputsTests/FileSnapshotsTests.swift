@@ -1,5 +1,6 @@
 import Certificates
 import Foundation
+import HostIO
 @testable import PlanningInputs
 import Testing
 import TestSupport
@@ -11,16 +12,10 @@ import TestSupport
 /// path as root first and read to the end; the last holds what must still
 /// work (links followed, as the server follows them).
 struct FileSnapshotsTests {
-    static func scratch() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgsw-snapshots-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
-        return directory
-    }
-
     /// A FIFO behind a link is never opened: a writer waiting on it is not
     /// woken (opening it would be, for a device, calling its driver).
     @Test(.timeLimit(.minutes(1))) func aFIFOBehindALinkIsNotOpened() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let fifo = directory.appendingPathComponent("fifo")
         #expect(mkfifo(fifo.path, 0o600) == 0)
@@ -47,11 +42,11 @@ struct FileSnapshotsTests {
 
     /// A file larger than any certificate (sparse: it costs no disk) is not read.
     @Test func aHugeFileIsNotRead() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let huge = directory.appendingPathComponent("server.key")
         #expect(FileManager.default.createFile(atPath: huge.path, contents: nil))
-        #expect(truncate(huge.path, off_t(FileSnapshots.sizeLimit) + 1) == 0)
+        #expect(truncate(huge.path, off_t(HostFile.readLimit) + 1) == 0)
         let snapshot = FileSnapshots.read(huge.path)
         #expect(snapshot.kind == .unreadable)
         #expect(snapshot.bytes == nil)
@@ -59,7 +54,7 @@ struct FileSnapshotsTests {
 
     /// A regular file through a link is read, with the owner and mode of the file itself.
     @Test func aRegularFileThroughALinkIsRead() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("archive.pem")
         try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: file)

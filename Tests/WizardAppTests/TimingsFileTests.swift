@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import WizardApp
 
 /// The benchmark's timings file (PGSW_WIZARD_TIMINGS) is written by a
@@ -10,14 +11,8 @@ import Testing
 /// in which a link put back sent root's writes to the link's target; each
 /// test below failed on it (the last one under the usual umask, 022).
 struct TimingsFileTests {
-    static func scratch() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgsw-timings-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
-        return directory
-    }
-
     @Test func aLinkAtThePathIsNotFollowed() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let victim = directory.appendingPathComponent("victim")
         try Data("kept\n".utf8).write(to: victim)
@@ -32,7 +27,7 @@ struct TimingsFileTests {
 
     /// A directory on the way that is another user's link (nobody's here) is not gone through.
     @Test func anotherUsersLinkOnTheWayIsNotFollowed() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let real = directory.appendingPathComponent("real")
         try FileManager.default.createDirectory(at: real, withIntermediateDirectories: false)
@@ -45,7 +40,7 @@ struct TimingsFileTests {
 
     /// Refused at once: an open for writing would wait for a reader.
     @Test(.timeLimit(.minutes(1))) func aFIFOAtThePathIsRefusedAtOnce() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let fifo = directory.appendingPathComponent("timings")
         #expect(mkfifo(fifo.path, 0o600) == 0)
@@ -63,7 +58,7 @@ struct TimingsFileTests {
 
     /// A file already there, even root's own, is neither reused nor emptied.
     @Test func aFileAlreadyThereIsLeftAsItIs() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("timings").path
         try Data("old line\n".utf8).write(to: URL(fileURLWithPath: path))
@@ -75,7 +70,7 @@ struct TimingsFileTests {
 
     /// A new file is made 0600 and written.
     @Test func aNewFileIsMadePrivateAndWritten() throws {
-        let directory = try Self.scratch()
+        let directory = URL(fileURLWithPath: try TestEnvironment.scratchDirectory())
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("timings").path
         Timings(environment: ["PGSW_WIZARD_TIMINGS": path, "PGSW_LAUNCHED_AT": "1"]).firstFrame()

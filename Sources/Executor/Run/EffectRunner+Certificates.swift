@@ -69,9 +69,8 @@ extension EffectRunner {
                 guard let role = Self.plannedRole(file.role), let planned = replacement.files.first(where: { $0.role == role }) else { continue }
                 let path = planned.path
                 let owner = planned.owner.flatMap(OSUser.named)
-                if planned.owner == nil {
-                    // The wizard's own: its directory was made and checked above.
-                } else if let problem = CertificatePlacement.problem(path, owner: owner, serverUser: serverUser) {
+                // The wizard's own files (no owner) go to the directories made and checked above.
+                if planned.owner != nil, let problem = CertificatePlacement.problem(path, owner: owner, serverUser: serverUser) {
                     return Performed(.certificatesFailed(problem))
                 }
                 removeTornTemporaries(of: path)

@@ -154,7 +154,7 @@ public enum HostFile {
 
     /// The regular file an O_PATH descriptor stands for, opened for reading
     /// through it (/proc/self/fd), or the reason it is not opened.
-    static func reopenRegular(_ handle: Int32, path: String) throws(FileWriteError) -> Descriptor {
+    public static func reopenRegular(_ handle: Int32, path: String) throws(FileWriteError) -> Descriptor {
         var found = stat()
         guard fstat(handle, &found) == 0 else { throw .system(path: path, operation: "stat", errno: errno) }
         guard found.st_mode & S_IFMT == S_IFREG else {
@@ -209,6 +209,16 @@ public enum HostFile {
 
     /// A name nobody can guess in advance (for backups and temporary files
     /// in directories another user can write).
+    /// A new directory nobody could have made in advance (`mkdtemp`):
+    /// `<base>/<prefix>-XXXXXX`, this process's user's, 0700.
+    public static func newDirectory(in base: String, prefix: String) throws(FileWriteError) -> String {
+        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw .system(path: base, operation: "create a directory in", errno: errno)
+        }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     public static func unpredictableSuffix() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<2).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
@@ -266,11 +276,6 @@ extension HostFile {
 
     /// At most `limit` bytes of a regular file (a FIFO or /dev/zero in its place neither blocks nor fills memory).
     public static func read(_ path: String, limit: Int) throws(FileWriteError) -> [UInt8] {
-        let file = try open(path)
-        var info = stat()
-        guard fstat(file.fd, &info) == 0, info.st_size <= off_t(limit) else {
-            throw .system(path: path, operation: "read (larger than \(limit) bytes)", errno: EFBIG)
-        }
-        return try file.bytes(limit: limit)
+        try open(path).bytes(limit: limit)
     }
 }

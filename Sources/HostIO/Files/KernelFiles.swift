@@ -9,7 +9,7 @@ public enum KernelFiles {
     static let mountPoints = ["/proc", "/sys", "/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/security",
                               "/sys/kernel/config", "/sys/fs/cgroup", "/sys/fs/bpf", "/sys/fs/pstore", "/sys/firmware/efi/efivars"]
 
-    public static let devices: Set<dev_t> = Set(mountPoints.compactMap { path in
+    static let devices: Set<dev_t> = Set(mountPoints.compactMap { path in
         var info = stat()
         return stat(path, &info) == 0 ? info.st_dev : nil
     })

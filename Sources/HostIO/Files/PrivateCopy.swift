@@ -29,15 +29,11 @@ public final class PrivateCopy: @unchecked Sendable {
     /// /tmp first; TMPDIR only where /tmp takes nothing (read-only under a
     /// sandboxed service).
     static func newDirectory() throws(FileWriteError) -> String {
-        var lastError: Int32 = 0
-        for base in ["/tmp", FileManager.default.temporaryDirectory.path] {
-            var template = Array((base + "/pg-ssl-wizard-XXXXXX").utf8CString)
-            if template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil {
-                return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
-            lastError = errno
+        do {
+            return try HostFile.newDirectory(in: "/tmp", prefix: "pg-ssl-wizard")
+        } catch {
+            return try HostFile.newDirectory(in: FileManager.default.temporaryDirectory.path, prefix: "pg-ssl-wizard")
         }
-        throw .system(path: "/tmp", operation: "mkdtemp", errno: lastError)
     }
 
     deinit {

@@ -1,3 +1,4 @@
+import ClusterFacts
 import Executor
 import Foundation
 import HostIO
@@ -10,11 +11,11 @@ public enum SandboxFiles {
     /// A new directory nobody could have made in advance (`mkdtemp`):
     /// `<temporary directory>/<prefix>-XXXXXX`, 0700 until it is handed over.
     public static func newRoot(prefix: String) throws(SandboxError) -> String {
-        var template = Array((FileManager.default.temporaryDirectory.path + "/" + prefix + "-XXXXXX").utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw .fileSystem("cannot create a sandbox directory: \(String(cString: strerror(errno)))")
+        do {
+            return try HostFile.newDirectory(in: FileManager.default.temporaryDirectory.path, prefix: prefix)
+        } catch {
+            throw .fileSystem("cannot create a sandbox directory: \(operatorMessage(for: error))")
         }
-        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Creates `path` if missing and gives it to `owner` with `mode`, through
