@@ -9,9 +9,12 @@ import TestSupport
 /// negative test, the report) against a plain psql script doing the same
 /// changes with none of the safeguards, on the same scenario, in this run:
 /// SSL off with certificate files in place, `host` rules, plain sessions.
-/// Also the exposure window (hostssl live -> last plain backend gone) of each,
-/// and its floor: how long the same sessions take to end when one statement
-/// signals them and nothing else happens.
+/// The script returns once it has signalled; apply, whose confirmation reads
+/// the sessions after they are gone, is also set against the script timed to
+/// that same end state. Also the exposure window (hostssl live -> last plain
+/// backend gone) of each, and its floor: how long the same sessions take to
+/// end when one statement signals them and nothing else happens, and when
+/// the kernel alone does (kill(2) from root: no statement, no round trip).
 enum ApplyBenchmark {
     static let sessions = 50
     static let repetitions = 9
@@ -24,7 +27,9 @@ enum ApplyBenchmark {
             try cluster.sql("ALTER SYSTEM SET ssl_cert_file = '\(certificate.certificatePath)'")
             try cluster.sql("ALTER SYSTEM SET ssl_key_file = '\(certificate.keyPath)'")
             var wizardTimes: [Double] = [], scriptTimes: [Double] = []
-            var wizardWindows: [Double] = [], scriptWindows: [Double] = [], exits: [Double] = []
+            var wizardWindows: [Double] = [], scriptWindows: [Double] = [], exits: [Double] = [], kernelExits: [Double] = []
+            // The script's end state as apply's: until its plain sessions are gone (apply's confirmation waits for that).
+            var scriptUntilGone: [Double] = []
             var lastStateHome = ""
             for _ in 0..<repetitions {
                 try reset(cluster)
@@ -42,13 +47,16 @@ enum ApplyBenchmark {
                 wizardWindows.append(window)
 
                 try reset(cluster)
+                // Connected before the script (over the socket, which the script leaves alone), so
+                // that the wait below is the sessions' and not this connection's start.
+                let observer = try cluster.superuserConnection()
+                defer { observer.close() }
                 var printed = ""
                 scriptTimes.append(try Measure.seconds { printed = try psqlScript(cluster) })
+                let scriptEnded = Date()
                 let stamps = printed.split(separator: "\n").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
                 guard stamps.count == 2 else { throw BenchmarkFailure("the psql script printed \(printed)") }
                 // pg_terminate_backend without a wait only signals: the window closes when the backends are gone.
-                let observer = try cluster.superuserConnection()
-                defer { observer.close() }
                 let deadline = Date().addingTimeInterval(30)
                 while try observer.query("SELECT count(*)::int AS n FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE NOT ssl AND client_port > 0")
                     .rows.first?.int32("n") != 0 {
@@ -56,9 +64,13 @@ enum ApplyBenchmark {
                     Thread.sleep(forTimeInterval: 0.002)
                 }
                 scriptWindows.append(max(stamps[1], Date().timeIntervalSince1970) - stamps[0])
+                scriptUntilGone.append(scriptTimes[scriptTimes.count - 1] + Date().timeIntervalSince(scriptEnded))
 
                 try reset(cluster)
                 exits.append(try serverExits(cluster))
+
+                try reset(cluster)
+                kernelExits.append(try serverExits(cluster, signalledByTheKernel: true))
             }
             try reset(cluster)
             cluster.releaseHeldSessions()
@@ -66,10 +78,14 @@ enum ApplyBenchmark {
             return [
                 BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", samples: wizardTimes,
                                 baselineName: "plain psql script, same changes", baseline: scriptTimes),
+                BenchmarkResult(name: "apply --yes, \(sessions) plain sessions", samples: wizardTimes,
+                                baselineName: "the script, until its sessions are gone", baseline: scriptUntilGone),
                 BenchmarkResult(name: "exposure window, apply --yes", samples: wizardWindows,
                                 baselineName: "exposure window, psql script", baseline: scriptWindows),
                 BenchmarkResult(name: "exposure window, apply --yes", samples: wizardWindows,
                                 baselineName: "the sessions' own exit (one signal)", baseline: exits),
+                BenchmarkResult(name: "sessions' exit, one statement", samples: exits,
+                                baselineName: "the same, kill(2) from root, no SQL", baseline: kernelExits),
             ]
         }
     }
@@ -93,8 +109,11 @@ enum ApplyBenchmark {
     /// The floor under every exposure window: the same plain sessions
     /// signalled by one statement on a warm connection, until the server
     /// shows none of them (no reload, no check). Each backend's exit costs
-    /// the server about a millisecond of CPU.
-    static func serverExits(_ cluster: TestCluster) throws -> Double {
+    /// the server about a millisecond of CPU. `signalledByTheKernel`: the
+    /// same SIGTERMs sent by this (root) process with kill(2), no statement
+    /// and no server round trip, which says whether the floor is the way the
+    /// sessions are signalled or the backends' own exit.
+    static func serverExits(_ cluster: TestCluster, signalledByTheKernel: Bool = false) throws -> Double {
         let observer = try cluster.superuserConnection()
         defer { observer.close() }
         let plain = "SELECT a.pid FROM pg_catalog.pg_stat_activity a JOIN pg_catalog.pg_stat_ssl s USING (pid) WHERE NOT s.ssl AND a.client_port > 0"
@@ -102,7 +121,13 @@ enum ApplyBenchmark {
         guard pids.count == sessions else { throw BenchmarkFailure("expected \(sessions) plain sessions, found \(pids.count)") }
         let deadline = Date().addingTimeInterval(30)
         return try Measure.seconds {
-            _ = try observer.query("SELECT count(pg_catalog.pg_terminate_backend(p)) AS n FROM pg_catalog.unnest($1::int[]) p", [pids])
+            if signalledByTheKernel {
+                for pid in pids where kill(pid, SIGTERM) != 0 {
+                    throw BenchmarkFailure("kill(\(pid), SIGTERM): \(String(cString: strerror(errno)))")
+                }
+            } else {
+                _ = try observer.query("SELECT count(pg_catalog.pg_terminate_backend(p)) AS n FROM pg_catalog.unnest($1::int[]) p", [pids])
+            }
             while try observer.query("SELECT count(*)::int AS n FROM pg_catalog.pg_stat_get_activity(NULL) WHERE pid = ANY($1::int[])", [pids])
                 .rows.first?.int32("n") != 0 {
                 guard Date() < deadline else { throw BenchmarkFailure("the signalled sessions did not end") }
