@@ -26,6 +26,33 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
         directory(environment) + "/\(scenario.rawValue).json"
     }
 
+    /// The pgpass file of an operator who logs in over TCP with a password
+    /// (`locked-out`), beside the record: root's libpq reads it by path, and
+    /// the sandbox's root is the server's OS user's, who could swap a file
+    /// there for a link to root's own ~/.pgpass and have root's passwords
+    /// offered to the sandbox's server (docs/SECURITY.md, "Files").
+    static func operatorPassfile(_ scenario: PracticeScenario,
+                                 _ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        directory(environment) + "/\(scenario.rawValue).pgpass"
+    }
+
+    /// A connection string's value in quotes, its quotes and backslashes escaped (a home with a space in it).
+    static func quotedConninfoValue(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
+    /// Writes the operator's pgpass file (0600) in the records' directory, made and checked first.
+    static func writeOperatorPassfile(_ scenario: PracticeScenario, _ line: String) throws(SandboxError) -> String {
+        let path = operatorPassfile(scenario)
+        do {
+            try StateDirectory(path: directory()).create()
+            _ = try AtomicFileWriter(stamp: AtomicFileWriter.timestamp()).write(Array(line.utf8), to: path, mode: 0o600, backup: nil)
+        } catch {
+            throw .fileSystem("cannot write the operator's pgpass file: \(operatorMessage(for: error))")
+        }
+        return path
+    }
+
     public static func load(_ scenario: PracticeScenario,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> PracticeRecord? {
         // Read only from a directory nobody else could have written in: `destroy` kills and
@@ -63,6 +90,7 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
         while !processes(mentioning: roots).isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         for pid in processes(mentioning: roots) { kill(pid, SIGKILL) }
         for root in roots { SandboxFiles.remove(root, owner: owner) }
+        unlink(Self.operatorPassfile(scenario))
         unlink(Self.path(scenario))
     }
 

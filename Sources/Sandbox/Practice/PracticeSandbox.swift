@@ -49,9 +49,12 @@ public final class PracticeSandbox: @unchecked Sendable {
                 try waitFor(cluster, "the standby to stream",
                             "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", atLeast: 1)
             }
-            let operatorConninfo = scenario.operatorOverPlainTCP
-                ? "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres sslmode=disable passfile=\(pgpass)"
-                : cluster.socketConninfo()
+            var operatorConninfo = cluster.socketConninfo()
+            if scenario.operatorOverPlainTCP {
+                // Not the sandbox's pgpass: root's libpq reads this one, and the sandbox's root is the server's user's.
+                let passfile = try PracticeRecord.writeOperatorPassfile(scenario, "127.0.0.1:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n")
+                operatorConninfo = "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres sslmode=disable passfile=\(PracticeRecord.quotedConninfoValue(passfile))"
+            }
             let record = PracticeRecord(scenario: scenario, roots: [root] + (standby.map { [$0.root] } ?? []),
                                         dataDirectories: [cluster.dataDirectory] + (standby.map { [$0.dataDirectory] } ?? []),
                                         binDirectory: binaries.directory, owner: cluster.owner, operatorConninfo: operatorConninfo,
@@ -62,6 +65,7 @@ public final class PracticeSandbox: @unchecked Sendable {
             clients?.stop()
             standby?.destroy()
             cluster.destroy()
+            if scenario.operatorOverPlainTCP { unlink(PracticeRecord.operatorPassfile(scenario)) }
             throw error
         }
     }
