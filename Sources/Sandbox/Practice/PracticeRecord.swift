@@ -26,11 +26,12 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
         directory(environment) + "/\(scenario.rawValue).json"
     }
 
-    /// The pgpass file of an operator who logs in over TCP with a password
-    /// (`locked-out`), beside the record: root's libpq reads it by path, and
-    /// the sandbox's root is the server's OS user's, who could swap a file
-    /// there for a link to root's own ~/.pgpass and have root's passwords
-    /// offered to the sandbox's server (docs/SECURITY.md, "Files").
+    /// The operator's pgpass file, beside the record. Root's libpq reads it
+    /// by path: in the sandbox's root, the server's OS user's, it could be
+    /// swapped for a link to root's own ~/.pgpass; and without one named,
+    /// libpq would answer a server that asks for a password (the sandbox's
+    /// owner may make it ask) with a line of root's own (docs/SECURITY.md,
+    /// "Files").
     static func operatorPassfile(_ scenario: PracticeScenario,
                                  _ environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         directory(environment) + "/\(scenario.rawValue).pgpass"

@@ -17,7 +17,9 @@ public final class PracticeSandbox: @unchecked Sendable {
     /// saves its record, and returns it running; on failure removes it all.
     public static func create(_ scenario: PracticeScenario, root: String) throws(SandboxError) -> PracticeSandbox {
         let binaries = try PostgresBinaries.locate()
-        let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner())
+        var options = LocalCluster.Options()
+        options.settings = socketSettings
+        let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner(), options: options)
         var standby: LocalCluster?
         var clients: PracticeClients?
         do throws(SandboxError) {
@@ -49,12 +51,14 @@ public final class PracticeSandbox: @unchecked Sendable {
                 try waitFor(cluster, "the standby to stream",
                             "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'", atLeast: 1)
             }
-            var operatorConninfo = cluster.socketConninfo()
-            if scenario.operatorOverPlainTCP {
-                // Not the sandbox's pgpass: root's libpq reads this one, and the sandbox's root is the server's user's.
-                let passfile = try PracticeRecord.writeOperatorPassfile(scenario, "127.0.0.1:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n")
-                operatorConninfo = "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres sslmode=disable passfile=\(PracticeRecord.quotedConninfoValue(passfile))"
-            }
+            // Every operator connection names a pgpass file of its own, the wizard's user's: a server
+            // the sandbox's owner may reconfigure that asks for a password then gets this one, never
+            // a line of root's own ~/.pgpass. Not the sandbox's pgpass either: its root is the owner's.
+            let passfile = PracticeRecord.quotedConninfoValue(
+                try PracticeRecord.writeOperatorPassfile(scenario, "*:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n"))
+            let operatorConninfo = scenario.operatorOverPlainTCP
+                ? "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres sslmode=disable passfile=\(passfile)"
+                : cluster.socketConninfo() + " passfile=\(passfile)"
             let record = PracticeRecord(scenario: scenario, roots: [root] + (standby.map { [$0.root] } ?? []),
                                         dataDirectories: [cluster.dataDirectory] + (standby.map { [$0.dataDirectory] } ?? []),
                                         binDirectory: binaries.directory, owner: cluster.owner, operatorConninfo: operatorConninfo,
@@ -65,10 +69,16 @@ public final class PracticeSandbox: @unchecked Sendable {
             clients?.stop()
             standby?.destroy()
             cluster.destroy()
-            if scenario.operatorOverPlainTCP { unlink(PracticeRecord.operatorPassfile(scenario)) }
+            unlink(PracticeRecord.operatorPassfile(scenario))
             throw error
         }
     }
+
+    /// The servers' unix sockets are their owner's alone (root passes anyway): every
+    /// scenario lets local logins in without a password (`local all all trust`), and a
+    /// socket anyone may use would let any local user in as the superuser, and from there
+    /// run programs as the server's OS user (`COPY ... TO PROGRAM`).
+    static let socketSettings = ["unix_socket_permissions": "0700"]
 
     private init(scenario: PracticeScenario, cluster: LocalCluster, standby: LocalCluster?, clients: PracticeClients, record: PracticeRecord) {
         self.scenario = scenario
