@@ -61,8 +61,11 @@ struct PracticeCommand: ParsableCommand {
             code = try failingWithUnknown {
                 var options = PlanOptions(rewritePolicy: RewritePolicy(includeLoopback: true))
                 options.deadManSeconds = 10
+                // The sandbox's own password, given outright: libpq would send a PGPASSWORD of root's,
+                // or a service's, before any pgpass file, and the server is its owner's to make ask.
+                let target = try ConnectionTarget(sandbox.record.operatorConninfo).with("password", sandbox.cluster.superuserPassword)
                 return try WizardRuntime.run(WizardOptions(
-                    target: try ConnectionTarget(sandbox.record.operatorConninfo), planOptions: options,
+                    target: target, planOptions: options,
                     certificates: chosen.renewsCertificate ? .create(.localCA) : .automatic, keepSeconds: keepSeconds,
                     practice: true, scenarioGoal: "\(chosen.rawValue): \(chosen.goal)"))
             }

@@ -40,6 +40,28 @@ struct PracticeSandboxAccessTests {
         #expect(status.exitCode != 3, "the operator gets in: \(status.stderr)")
     }
 
+    /// `practice` connects to the sandbox it has just built: a password in
+    /// root's environment (`PGPASSWORD`, or a service's) would go before the
+    /// sandbox's pgpass file. The locked-out operator logs in with SCRAM over
+    /// TCP, so a stranger's password is refused where it would have been sent.
+    @Test func practiceLogsInWithTheSandboxsPasswordNotTheEnvironments() throws {
+        try TestEnvironment.requireRoot(for: "practice clusters run as the postgres OS user")
+        let wizard = try WizardRun()
+        let terminal = try TmuxTerminal(Wizard.path, ["practice", "--scenario", PracticeScenario.lockedOut.rawValue],
+                                        environment: ["XDG_STATE_HOME": wizard.stateHome, "PGPASSWORD": "roots-own-secret"],
+                                        rows: 40, columns: 120)
+        defer {
+            terminal.close()
+            _ = try? wizard.run(["practice", "--scenario", PracticeScenario.lockedOut.rawValue, "--destroy"])
+        }
+        let screen = try terminal.waitFor("practice locked-out", timeoutSeconds: 180)
+        #expect(!screen.contains("password authentication failed"), "\(screen)")
+        try terminal.send("q")
+        try terminal.waitFor("Keep the practice sandbox for later? [y/N]")
+        try terminal.send("n", "Enter")
+        try terminal.waitFor("The practice sandbox has been stopped and removed.")
+    }
+
     @Test func rootsOwnPasswordsStayHomeWhenTheSandboxAsksForOne() throws {
         try TestEnvironment.requireRoot(for: "practice clusters run as the postgres OS user")
         let wizard = try WizardRun()
