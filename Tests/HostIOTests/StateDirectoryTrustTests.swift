@@ -29,6 +29,38 @@ struct StateDirectoryTrustTests {
         #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000001", environment: environment) }
     }
 
+    /// The directories above the base: one of another user's on the way lets
+    /// them move the base aside, after a look at it, and put one of theirs in
+    /// its place, which root would then read from and write in.
+    @Test func aBaseInsideAnotherUsersDirectoryIsRefused() throws {
+        let outer = try Self.sharedBase()
+        defer { try? FileManager.default.removeItem(atPath: outer) }
+        let theirs = outer + "/theirs"
+        try FileManager.default.createDirectory(atPath: theirs, withIntermediateDirectories: false)
+        #expect(chown(theirs, 65_534, 65_534) == 0, "the tests run as root")
+        #expect(chmod(theirs, 0o755) == 0)
+        // The base itself is this user's and 0700: only the level above it is someone else's.
+        let base = theirs + "/state"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: false)
+        #expect(chmod(base, 0o700) == 0)
+        let environment = ["XDG_STATE_HOME": base]
+        #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: environment) }
+        #expect(access(base + "/pg-ssl-wizard", F_OK) != 0, "nothing made under it")
+        #expect(StateDirectory.existing(systemIdentifier: "7000000000000000003", environment: environment) == nil)
+
+        // Above a base of this user's own, a directory others may write in that is not sticky is refused too.
+        let writable = outer + "/open"
+        try FileManager.default.createDirectory(atPath: writable + "/state", withIntermediateDirectories: true)
+        #expect(chmod(writable, 0o777) == 0 && chmod(writable + "/state", 0o700) == 0)
+        #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: ["XDG_STATE_HOME": writable + "/state"]) }
+
+        // Under root's and this user's directories only (a sticky one on the way is fine), it is made.
+        let own = outer + "/own/state"
+        try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true)
+        let made = try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: ["XDG_STATE_HOME": own])
+        #expect(made.isTrusted)
+    }
+
     @Test func aLevelOthersMayWriteIsNotTrustedUntilMadeOwn() throws {
         let base = try Self.sharedBase()
         defer { try? FileManager.default.removeItem(atPath: base) }

@@ -81,6 +81,7 @@ public struct StateDirectory: Hashable, Sendable {
         guard let base = realpath(requested, nil).map({ pointer -> String in defer { free(pointer) }; return String(cString: pointer) }) else {
             throw .stateDirectory(path: requested, reason: String(cString: strerror(errno)))
         }
+        try Self.checkAbove(base)
         var fd = Glibc.open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw .stateDirectory(path: base, reason: String(cString: strerror(errno))) }
         do throws(JournalError) {
@@ -124,6 +125,26 @@ public struct StateDirectory: Hashable, Sendable {
         }
         if !own && info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0 {
             throw .stateDirectory(path: name, reason: "other users may write in it; choose another XDG_STATE_HOME")
+        }
+    }
+
+    /// Every directory above the base (links resolved) is root's or this
+    /// user's, and one that others may write in is sticky: nobody else can
+    /// move the base aside and put one of theirs in its place between a
+    /// look at the tree and a read from it by path.
+    static func checkAbove(_ base: String) throws(JournalError) {
+        var above = ["/"]
+        for component in base.split(separator: "/").dropLast() { above.append((above.count == 1 ? "" : above[above.count - 1]) + "/" + component) }
+        let me = geteuid()
+        for directory in above {
+            var info = stat()
+            guard lstat(directory, &info) == 0 else { throw .stateDirectory(path: directory, reason: String(cString: strerror(errno))) }
+            if info.st_uid != 0 && info.st_uid != me {
+                throw .stateDirectory(path: directory, reason: "it belongs to uid \(info.st_uid), who could move the state directory aside; choose another XDG_STATE_HOME")
+            }
+            if info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0 {
+                throw .stateDirectory(path: directory, reason: "other users may write in it and move the state directory aside; choose another XDG_STATE_HOME")
+            }
         }
     }
 
