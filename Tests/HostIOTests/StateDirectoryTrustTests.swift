@@ -47,6 +47,9 @@ struct StateDirectoryTrustTests {
         #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: environment) }
         #expect(access(base + "/pg-ssl-wizard", F_OK) != 0, "nothing made under it")
         #expect(StateDirectory.existing(systemIdentifier: "7000000000000000003", environment: environment) == nil)
+        // A base still to be made there is refused before anything is made on the way.
+        #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: ["XDG_STATE_HOME": theirs + "/new/state"]) }
+        #expect(access(theirs + "/new", F_OK) != 0, "no level made inside their directory")
 
         // Above a base of this user's own, a directory others may write in that is not sticky is refused too.
         let writable = outer + "/open"
@@ -59,6 +62,29 @@ struct StateDirectoryTrustTests {
         try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true)
         let made = try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: ["XDG_STATE_HOME": own])
         #expect(made.isTrusted)
+    }
+
+    /// The base as typed is what the run uses later (journal, records, the
+    /// CA key): a link on the way that another user owns can be re-pointed
+    /// after the look, at a tree of theirs, even when it first points at a
+    /// directory of root's.
+    @Test func aLinkAnotherUserOwnsOnTheWayIsRefused() throws {
+        let outer = try Self.sharedBase()
+        defer { try? FileManager.default.removeItem(atPath: outer) }
+        let real = outer + "/real"
+        try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: false)
+        #expect(chmod(real, 0o700) == 0)
+        let theirs = outer + "/their-link"
+        #expect(symlink(real, theirs) == 0 && lchown(theirs, 65_534, 65_534) == 0, "the tests run as root")
+        #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000004", environment: ["XDG_STATE_HOME": theirs]) }
+        #expect(access(real + "/pg-ssl-wizard", F_OK) != 0, "nothing made where it pointed")
+        #expect(StateDirectory.existing(systemIdentifier: "7000000000000000004", environment: ["XDG_STATE_HOME": theirs]) == nil)
+
+        // The same link, this user's own: it can only be changed by this user or root, so it is followed.
+        let own = outer + "/own-link"
+        #expect(symlink(real, own) == 0)
+        let made = try StateDirectory.forCluster(systemIdentifier: "7000000000000000004", environment: ["XDG_STATE_HOME": own])
+        #expect(made.isTrusted && access(real + "/pg-ssl-wizard/7000000000000000004", F_OK) == 0)
     }
 
     @Test func aLevelOthersMayWriteIsNotTrustedUntilMadeOwn() throws {

@@ -12,7 +12,7 @@ extension JournalError: OperatorFacingError {
     public var operatorMessage: String {
         switch self {
         case .stateDirectory(let path, let reason):
-            return "cannot use the state directory \(path): \(reason); set XDG_STATE_HOME to a directory you own"
+            return "cannot use the state directory \(path): \(reason); set XDG_STATE_HOME to a directory you own, under directories only you or root can change"
         case .busy(let lockFile, let holder):
             return "another pg-ssl-wizard run holds this cluster (\(holder), lock \(lockFile)); wait for it, or use `resume` if it was interrupted"
         case .write(let path, let reason):

@@ -1,5 +1,4 @@
 import Foundation
-import HostIO
 
 /// Where a cluster's runs keep their journal and lock:
 /// `$XDG_STATE_HOME/pg-ssl-wizard/<system_identifier>` (default
@@ -75,14 +74,10 @@ public struct StateDirectory: Hashable, Sendable {
         guard let marker = path.range(of: "/pg-ssl-wizard/", options: .backwards) else {
             throw .stateDirectory(path: path, reason: "not a pg-ssl-wizard state directory")
         }
-        // The base is the operator's choice (links in it are theirs); it must be only theirs or root's to change.
-        let requested = String(path[..<marker.lowerBound])
-        if creating { try Self.makeLevels(requested) }
-        guard let base = realpath(requested, nil).map({ pointer -> String in defer { free(pointer) }; return String(cString: pointer) }) else {
-            throw .stateDirectory(path: requested, reason: String(cString: strerror(errno)))
-        }
-        try Self.checkAbove(base)
-        var fd = Glibc.open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        // The base is the operator's choice; it, every directory on the way to it and every link
+        // followed there must be only theirs or root's to change, since the path is used as typed later.
+        let base = try Self.resolveBase(String(path[..<marker.lowerBound]), creating: creating)
+        var fd = Glibc.open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw .stateDirectory(path: base, reason: String(cString: strerror(errno))) }
         do throws(JournalError) {
             try Self.check(fd, base, own: false)
@@ -121,40 +116,69 @@ public struct StateDirectory: Hashable, Sendable {
         guard fstat(fd, &info) == 0 else { throw .stateDirectory(path: name, reason: String(cString: strerror(errno))) }
         let me = geteuid()
         if own ? info.st_uid != me : (info.st_uid != me && info.st_uid != 0) {
-            throw .stateDirectory(path: name, reason: "it belongs to uid \(info.st_uid), not to this user; choose another XDG_STATE_HOME")
+            throw .stateDirectory(path: name, reason: "it belongs to uid \(info.st_uid), not to this user")
         }
         if !own && info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0 {
-            throw .stateDirectory(path: name, reason: "other users may write in it; choose another XDG_STATE_HOME")
+            throw .stateDirectory(path: name, reason: "other users may write in it")
         }
     }
 
-    /// Every directory above the base (links resolved) is root's or this
-    /// user's, and one that others may write in is sticky: nobody else can
-    /// move the base aside and put one of theirs in its place between a
-    /// look at the tree and a read from it by path.
-    static func checkAbove(_ base: String) throws(JournalError) {
-        var above = ["/"]
-        for component in base.split(separator: "/").dropLast() { above.append((above.count == 1 ? "" : above[above.count - 1]) + "/" + component) }
-        let me = geteuid()
-        for directory in above {
+    /// The base as the kernel finds it, one component at a time, each
+    /// directory passed through and each link followed checked on the way:
+    /// root's or this user's, and a directory others may write in sticky (they
+    /// cannot move what is not theirs there). Nobody else can then move a level
+    /// aside or re-point a link between this look and a later use of the path
+    /// as typed (journals, records, the CA key). With `creating`, a missing
+    /// level is made (0700) once its parent has passed. Returns the path with
+    /// no link in it.
+    static func resolveBase(_ requested: String, creating: Bool) throws(JournalError) -> String {
+        guard requested.hasPrefix("/") else { throw .stateDirectory(path: requested, reason: "not an absolute path") }
+        var pending = requested.split(separator: "/").map(String.init)
+        var current = "/"
+        var followed = 0
+        try checkOnTheWay(current, followed: false)
+        while !pending.isEmpty {
+            let name = pending.removeFirst()
+            if name == "." { continue }
+            if name == ".." {
+                current = (current as NSString).deletingLastPathComponent
+                continue
+            }
+            let next = current == "/" ? "/" + name : current + "/" + name
             var info = stat()
-            guard lstat(directory, &info) == 0 else { throw .stateDirectory(path: directory, reason: String(cString: strerror(errno))) }
-            if info.st_uid != 0 && info.st_uid != me {
-                throw .stateDirectory(path: directory, reason: "it belongs to uid \(info.st_uid), who could move the state directory aside; choose another XDG_STATE_HOME")
+            if lstat(next, &info) != 0 {
+                guard errno == ENOENT, creating, mkdir(next, 0o700) == 0 || errno == EEXIST, lstat(next, &info) == 0 else {
+                    throw .stateDirectory(path: next, reason: String(cString: strerror(errno)))
+                }
             }
-            if info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0 {
-                throw .stateDirectory(path: directory, reason: "other users may write in it and move the state directory aside; choose another XDG_STATE_HOME")
+            if info.st_mode & S_IFMT == S_IFLNK {
+                try checkOnTheWay(next, followed: true)
+                followed += 1
+                var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let count = readlink(next, &target, Int(PATH_MAX))
+                guard followed <= 40, count > 0 else { throw .stateDirectory(path: next, reason: followed > 40 ? "too many links" : String(cString: strerror(errno))) }
+                let text = String(decoding: target.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if text.hasPrefix("/") { current = "/" }
+                pending = text.split(separator: "/").map(String.init) + pending
+                continue
             }
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw .stateDirectory(path: next, reason: "not a directory") }
+            try checkOnTheWay(next, followed: false)
+            current = next
         }
+        return current
     }
 
-    /// The base's missing levels, as the operator's home would have them.
-    static func makeLevels(_ base: String) throws(JournalError) {
-        do {
-            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .stateDirectory(path: base, reason: error.localizedDescription)
+    /// A directory on the way to the base, or a link followed there.
+    static func checkOnTheWay(_ path: String, followed link: Bool) throws(JournalError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw .stateDirectory(path: path, reason: String(cString: strerror(errno))) }
+        if info.st_uid != 0 && info.st_uid != geteuid() {
+            throw .stateDirectory(path: path, reason: (link ? "a link on the way" : "a directory on the way")
+                                  + " belongs to uid \(info.st_uid), who could move the state directory aside")
+        }
+        if !link && info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0 {
+            throw .stateDirectory(path: path, reason: "other users may write in this directory on the way and move the state directory aside")
         }
     }
-
 }
