@@ -50,6 +50,9 @@ struct StateDirectoryTrustTests {
         // A base still to be made there is refused before anything is made on the way.
         #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: ["XDG_STATE_HOME": theirs + "/new/state"]) }
         #expect(access(theirs + "/new", F_OK) != 0, "no level made inside their directory")
+        // A slash and the combining mark after it are one Swift Character: the way is still cut where the kernel cuts it.
+        #expect(throws: JournalError.self) { try StateDirectory.forCluster(systemIdentifier: "7000000000000000003", environment: ["XDG_STATE_HOME": theirs + "/\u{301}state"]) }
+        #expect(access(theirs + "/\u{301}state", F_OK) != 0, "no level made inside their directory")
 
         // Above a base of this user's own, a directory others may write in that is not sticky is refused too.
         let writable = outer + "/open"

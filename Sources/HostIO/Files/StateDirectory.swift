@@ -132,8 +132,9 @@ public struct StateDirectory: Hashable, Sendable {
     /// level is made (0700) once its parent has passed. Returns the path with
     /// no link in it.
     static func resolveBase(_ requested: String, creating: Bool) throws(JournalError) -> String {
-        guard requested.hasPrefix("/") else { throw .stateDirectory(path: requested, reason: "not an absolute path") }
-        var pending = requested.split(separator: "/").map(String.init)
+        guard requested.utf8.first == UInt8(ascii: "/"), var pending = components(Array(requested.utf8)) else {
+            throw .stateDirectory(path: requested, reason: "not an absolute path")
+        }
         var current = "/"
         var followed = 0
         try checkOnTheWay(current, followed: false)
@@ -141,7 +142,7 @@ public struct StateDirectory: Hashable, Sendable {
             let name = pending.removeFirst()
             if name == "." { continue }
             if name == ".." {
-                current = (current as NSString).deletingLastPathComponent
+                current = parent(current)
                 continue
             }
             let next = current == "/" ? "/" + name : current + "/" + name
@@ -150,6 +151,8 @@ public struct StateDirectory: Hashable, Sendable {
                 guard errno == ENOENT, creating, mkdir(next, 0o700) == 0 || errno == EEXIST, lstat(next, &info) == 0 else {
                     throw .stateDirectory(path: next, reason: String(cString: strerror(errno)))
                 }
+                // 0700 whatever the umask, as the operator's home would have it (made by this user: checked below).
+                if info.st_uid == geteuid() && info.st_mode & S_IFMT == S_IFDIR { chmod(next, 0o700) }
             }
             if info.st_mode & S_IFMT == S_IFLNK {
                 try checkOnTheWay(next, followed: true)
@@ -157,9 +160,11 @@ public struct StateDirectory: Hashable, Sendable {
                 var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let count = readlink(next, &target, Int(PATH_MAX))
                 guard followed <= 40, count > 0 else { throw .stateDirectory(path: next, reason: followed > 40 ? "too many links" : String(cString: strerror(errno))) }
-                let text = String(decoding: target.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if text.hasPrefix("/") { current = "/" }
-                pending = text.split(separator: "/").map(String.init) + pending
+                let bytes = target.prefix(count).map { UInt8(bitPattern: $0) }
+                // Walked as the bytes the kernel follows: a target that is not UTF-8 could not be named the same way here.
+                guard let parts = components(bytes) else { throw .stateDirectory(path: next, reason: "a link on the way points at a name that is not UTF-8") }
+                if bytes.first == UInt8(ascii: "/") { current = "/" }
+                pending = parts + pending
                 continue
             }
             guard info.st_mode & S_IFMT == S_IFDIR else { throw .stateDirectory(path: next, reason: "not a directory") }
@@ -167,6 +172,25 @@ public struct StateDirectory: Hashable, Sendable {
             current = next
         }
         return current
+    }
+
+    /// A path's names between its slashes, cut on the byte as the kernel cuts
+    /// them (a Swift `Character` may join a slash to the mark after it);
+    /// nil when one is not UTF-8.
+    static func components(_ bytes: [UInt8]) -> [String]? {
+        var names: [String] = []
+        for part in bytes.split(separator: UInt8(ascii: "/")) {
+            guard let name = String(validating: part, as: UTF8.self) else { return nil }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// The directory above a path with no link in it, cut on the last slash byte.
+    static func parent(_ path: String) -> String {
+        let bytes = Array(path.utf8)
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash > 0 else { return "/" }
+        return String(decoding: bytes[..<slash], as: UTF8.self)
     }
 
     /// A directory on the way to the base, or a link followed there.
