@@ -148,11 +148,11 @@ public struct StateDirectory: Hashable, Sendable {
             let next = current == "/" ? "/" + name : current + "/" + name
             var info = stat()
             if lstat(next, &info) != 0 {
-                guard errno == ENOENT, creating, mkdir(next, 0o700) == 0 || errno == EEXIST, lstat(next, &info) == 0 else {
+                guard errno == ENOENT, creating, mkdir(next, 0o700) == 0 || errno == EEXIST else {
                     throw .stateDirectory(path: next, reason: String(cString: strerror(errno)))
                 }
-                // 0700 whatever the umask, as the operator's home would have it (made by this user: checked below).
-                if info.st_uid == geteuid() && info.st_mode & S_IFMT == S_IFDIR { chmod(next, 0o700) }
+                try madePrivate(next)
+                guard lstat(next, &info) == 0 else { throw .stateDirectory(path: next, reason: String(cString: strerror(errno))) }
             }
             if info.st_mode & S_IFMT == S_IFLNK {
                 try checkOnTheWay(next, followed: true)
@@ -172,6 +172,18 @@ public struct StateDirectory: Hashable, Sendable {
             current = next
         }
         return current
+    }
+
+    /// A level just made: 0700 whatever the umask, as the operator's home would
+    /// have it, through a descriptor on the directory itself (no link followed);
+    /// one someone else made first is left to the check that follows.
+    static func madePrivate(_ path: String) throws(JournalError) {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { Glibc.close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_uid == geteuid() else { return }
+        guard fchmod(fd, 0o700) == 0 else { throw .stateDirectory(path: path, reason: String(cString: strerror(errno))) }
     }
 
     /// A path's names between its slashes, cut on the byte as the kernel cuts
