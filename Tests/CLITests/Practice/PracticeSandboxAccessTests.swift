@@ -12,15 +12,19 @@ import TestSupport
 /// is that user's to reconfigure: asked for a password over the socket,
 /// root's libpq must not answer with one of root's own.
 struct PracticeSandboxAccessTests {
+    /// `practice --no-ui`: the scenario built and kept, its record as the wizard saved it.
+    static func build(_ scenario: PracticeScenario, _ wizard: WizardRun) throws -> PracticeRecord {
+        let built = try wizard.run(["practice", "--scenario", scenario.rawValue, "--no-ui"], timeoutSeconds: 180)
+        #expect(built.exitCode == 0, "\(built.stdout)\n\(built.stderr)")
+        return try #require(PracticeRecord.load(scenario, environment: ["XDG_STATE_HOME": wizard.stateHome]))
+    }
+
     @Test func anotherLocalUserCannotLogInThroughASandboxSocket() throws {
         try TestEnvironment.requireRoot(for: "practice clusters run as the postgres OS user; the look is as nobody")
         let stranger = try #require(OSUser.named("nobody"), "a `nobody` user")
         let wizard = try WizardRun()
-        let scenario = PracticeScenario.replica
-        let built = try wizard.run(["practice", "--scenario", scenario.rawValue, "--no-ui"], timeoutSeconds: 180)
-        #expect(built.exitCode == 0, "\(built.stdout)\n\(built.stderr)")
-        let record = try #require(PracticeRecord.load(scenario, environment: ["XDG_STATE_HOME": wizard.stateHome]))
-        defer { _ = try? wizard.run(["practice", "--scenario", scenario.rawValue, "--destroy"]) }
+        let record = try Self.build(.replica, wizard)
+        defer { _ = try? wizard.run(["practice", "--scenario", PracticeScenario.replica.rawValue, "--destroy"]) }
         #expect(record.roots.count == 2, "the primary and its standby")
         for root in record.roots {
             let sockets = try FileManager.default.contentsOfDirectory(atPath: root + "/sock").filter { $0.hasPrefix(".s.PGSQL.") && !$0.hasSuffix(".lock") }
@@ -65,11 +69,8 @@ struct PracticeSandboxAccessTests {
     @Test func rootsOwnPasswordsStayHomeWhenTheSandboxAsksForOne() throws {
         try TestEnvironment.requireRoot(for: "practice clusters run as the postgres OS user")
         let wizard = try WizardRun()
-        let scenario = PracticeScenario.basic
-        let built = try wizard.run(["practice", "--scenario", scenario.rawValue, "--no-ui"], timeoutSeconds: 180)
-        #expect(built.exitCode == 0, "\(built.stdout)\n\(built.stderr)")
-        let record = try #require(PracticeRecord.load(scenario, environment: ["XDG_STATE_HOME": wizard.stateHome]))
-        defer { _ = try? wizard.run(["practice", "--scenario", scenario.rawValue, "--destroy"]) }
+        let record = try Self.build(.basic, wizard)
+        defer { _ = try? wizard.run(["practice", "--scenario", PracticeScenario.basic.rawValue, "--destroy"]) }
 
         // Root's own pgpass file, with a line that matches any server.
         let home = try TestEnvironment.scratchDirectory()
