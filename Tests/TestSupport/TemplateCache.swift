@@ -5,8 +5,10 @@ import Sandbox
 /// One initdb per server version per test process; clusters copy it.
 final class TemplateCache: @unchecked Sendable {
     static let shared = TemplateCache()
-    /// The superuser password of every test cluster (tests only).
-    static let password = "fixture-secret-pw"
+    /// The superuser password of every test cluster this process makes: made
+    /// here, not written in the source, since the clusters listen on loopback
+    /// while the tests run and any local user could log in with a known one.
+    static let password = "fixture-" + UUID().uuidString.lowercased()
 
     private let lock = NSLock()
     private var templates: [String: String] = [:]

@@ -106,6 +106,11 @@ public final class LocalCluster: @unchecked Sendable {
             "port = \(port)",
             "listen_addresses = '\(options.listenAddresses.joined(separator: ","))'",
             "unix_socket_directories = '\(socketDirectory)'",
+            // Every local cluster lets local logins in without a password (the rules
+            // below): a socket anyone may open would let any local user in as the
+            // superuser, and so run programs as the server's OS user (`COPY ... TO
+            // PROGRAM`). Root and that user alone reach it (docs/SECURITY.md).
+            "unix_socket_permissions = 0700",
             "max_connections = 300",
         ]
         for (name, value) in options.settings.sorted(by: { $0.key < $1.key }) { lines.append("\(name) = \(value)") }

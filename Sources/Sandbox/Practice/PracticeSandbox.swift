@@ -17,9 +17,8 @@ public final class PracticeSandbox: @unchecked Sendable {
     /// saves its record, and returns it running; on failure removes it all.
     public static func create(_ scenario: PracticeScenario, root: String) throws(SandboxError) -> PracticeSandbox {
         let binaries = try PostgresBinaries.locate()
-        var options = LocalCluster.Options()
-        options.settings = socketSettings
-        let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner(), options: options)
+        // Its socket is root's and the server user's alone, as every local cluster's (LocalCluster).
+        let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner(), options: LocalCluster.Options())
         var standby: LocalCluster?
         var clients: PracticeClients?
         do throws(SandboxError) {
@@ -73,12 +72,6 @@ public final class PracticeSandbox: @unchecked Sendable {
             throw error
         }
     }
-
-    /// The servers' unix sockets are their owner's alone (root passes anyway): every
-    /// scenario lets local logins in without a password (`local all all trust`), and a
-    /// socket anyone may use would let any local user in as the superuser, and from there
-    /// run programs as the server's OS user (`COPY ... TO PROGRAM`).
-    static let socketSettings = ["unix_socket_permissions": "0700"]
 
     private init(scenario: PracticeScenario, cluster: LocalCluster, standby: LocalCluster?, clients: PracticeClients, record: PracticeRecord) {
         self.scenario = scenario

@@ -25,7 +25,6 @@ enum SandboxStandby {
         var options = LocalCluster.Options()
         options.template = base
         options.settings = ["primary_conninfo": "'\(conninfo)'", "cluster_name": "'\(name)'", "hot_standby": "on"]
-            .merging(PracticeSandbox.socketSettings) { $1 }
         let standby = try LocalCluster.create(binaries: primary.binaries, root: root, owner: primary.owner, options: options)
         try LocalCluster.writeOwned(standby.dataDirectory + "/standby.signal", "", owner: primary.owner, mode: 0o600)
         try standby.start()

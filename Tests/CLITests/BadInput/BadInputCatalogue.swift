@@ -161,12 +161,14 @@ enum BadInputCatalogue {
             try cluster.appendToHBA("host all all 10.0.0.0/8 md5 clientcert=sometimes\n")
             return .init()
         }, arguments: { cluster in applyCreating(cluster) }, exitCode: 11, mentions: ["line 4", "clientcert", "fix the file first"]),
+        // Over TCP with the password, as the cluster's socket is root's and the server user's
+        // alone; `prefer`, so that it takes SSL once SSL is on and the guard lets the plan through.
         BadInputCase(step: "hba_rewrite", name: "hba file unreadable to the wizard's user", setup: { cluster, wizard in
             let nobody = try BadInputSetup.nobody()
             try FileManager.default.createDirectory(atPath: wizard.stateHome, withIntermediateDirectories: true)
             chown(wizard.stateHome, nobody.uid, nobody.gid)
             return .init(runAs: nobody)
-        }, arguments: { cluster in applyCreating(cluster) }, exitCode: 3, mentions: ["cannot read", "pg_hba.conf", "as root or the server's OS user"]),
+        }, arguments: { cluster in applyCreating(cluster).replacing(cluster.socketConninfo, with: cluster.tcpConninfo(sslmode: "prefer")) }, exitCode: 3, mentions: ["cannot read", "pg_hba.conf", "as root or the server's OS user"]),
     ]
 
     // MARK: - Files the run writes

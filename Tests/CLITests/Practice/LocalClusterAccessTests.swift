@@ -1,0 +1,34 @@
+import Foundation
+import HostIO
+import Sandbox
+import Testing
+import TestSupport
+
+/// What every local cluster (a test's, a benchmark's, a practice sandbox's)
+/// opens on this machine while it runs: its servers run as the postgres OS
+/// user and let local logins in without a password, and the tests' listen on
+/// loopback with a superuser password. Another local user who got in as the
+/// superuser could run programs as that OS user (`COPY ... TO PROGRAM`),
+/// who often owns a real cluster here too.
+struct LocalClusterAccessTests {
+    @Test func anotherLocalUserCannotLogInToATestCluster() async throws {
+        try TestEnvironment.requireRoot(for: "test clusters run as the postgres OS user; the look is as nobody")
+        let stranger = try #require(OSUser.named("nobody"), "a `nobody` user")
+        try await TestCluster.with { cluster in
+            let psql = cluster.local.binaries.path("psql")
+            // Through the socket, with no password at all (`local all all trust`).
+            let socket = try ProcessRunner.run(psql, [cluster.socketConninfo, "-X", "-At", "-c", "SELECT 1"], as: stranger, timeoutSeconds: 30)
+            #expect(socket.exitCode != 0 && socket.stderr.contains("Permission denied"),
+                    "\(stranger.name) logged in through \(cluster.local.socketDirectory): \(socket.stdout) \(socket.stderr)")
+            // Over loopback, with the password the fixture once wrote in its source.
+            let loopback = try ProcessRunner.run(psql, [cluster.tcpConninfo(password: "fixture-secret-pw"), "-X", "-At", "-c", "SELECT 1"],
+                                                 as: stranger, timeoutSeconds: 30)
+            #expect(loopback.exitCode != 0 && loopback.stderr.contains("password authentication failed"),
+                    "\(stranger.name) logged in over loopback: \(loopback.stdout) \(loopback.stderr)")
+            // The server's user still gets in (its tools), and so does root (the tests, the wizard).
+            let owner = try ProcessRunner.run(psql, [cluster.socketConninfo, "-X", "-At", "-c", "SELECT 1"], as: cluster.local.owner, timeoutSeconds: 30)
+            #expect(owner.exitCode == 0 && owner.stdout.contains("1"), "\(owner.stderr)")
+            #expect(try cluster.sql("SELECT 1 AS one").rows.first?.int32("one") == 1)
+        }
+    }
+}
