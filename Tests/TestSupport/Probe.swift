@@ -14,10 +14,12 @@ public enum Probe {
     public static var path: String { TestEnvironment.productsDirectory + "/pgsw-probe" }
 
     public static func attempts(_ conninfos: [String], in namespace: String? = nil, environment: [String: String] = [:]) throws -> [Outcome] {
-        let file = "/tmp/pgsw-probe-\(getpid())-\(UUID().uuidString.prefix(8)).json"
-        try JSONEncoder().encode(conninfos).write(to: URL(fileURLWithPath: file))
-        defer { unlink(file) }
-        let output = try ProcessRunner.checked(path, ["attempts", file], inNamespace: namespace, environment: environment, timeoutSeconds: 600)
+        // The connection strings hold passwords: a 0600 file in a 0700 directory of this process's,
+        // not one under /tmp that the umask leaves readable to every local user.
+        let file = try PrivateCopy(Array(try JSONEncoder().encode(conninfos)), name: "attempts.json")
+        let output = try withExtendedLifetime(file) {
+            try ProcessRunner.checked(path, ["attempts", file.path], inNamespace: namespace, environment: environment, timeoutSeconds: 600)
+        }
         let outcomes = try output.stdout.split(separator: "\n").map { try JSONDecoder().decode(Outcome.self, from: Data($0.utf8)) }
         guard outcomes.count == conninfos.count else {
             throw TestEnvironment.Missing(description: "probe answered \(outcomes.count) of \(conninfos.count) attempts: \(output.stderr)")

@@ -5,10 +5,10 @@ import Sandbox
 /// One initdb per server version per test process; clusters copy it.
 final class TemplateCache: @unchecked Sendable {
     static let shared = TemplateCache()
-    /// The superuser password of every test cluster this process makes: made
-    /// here, not written in the source, since the clusters listen on loopback
-    /// while the tests run and any local user could log in with a known one.
-    static let password = "fixture-" + UUID().uuidString.lowercased()
+    /// The templates' superuser password: made here, not written in the
+    /// source (every local user can read that), and never used to log in
+    /// (each cluster sets its own as it starts, TestCluster.start).
+    static let password = "template-" + UUID().uuidString.lowercased()
 
     private let lock = NSLock()
     private var templates: [String: String] = [:]

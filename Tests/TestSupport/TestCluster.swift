@@ -24,7 +24,10 @@ public final class TestCluster: @unchecked Sendable {
         let binaries = try binaries ?? PostgresBinaries.locate()
         Registry.shared.reapStaleClusters()
         var options = LocalCluster.Options()
-        options.superuserPassword = TemplateCache.password
+        // Its own password, set as it starts (below): the connection strings of the tests'
+        // children show it to every local user (/proc/<pid>/cmdline), and one shown must open
+        // no other cluster, nor the template's copies before they start.
+        options.superuserPassword = "fixture-" + UUID().uuidString.lowercased()
         options.settings["fsync"] = "off"
         options.settings["log_line_prefix"] = "'%m [%p] '"
         if let lab {
@@ -40,6 +43,8 @@ public final class TestCluster: @unchecked Sendable {
         Registry.shared.register(cluster)
         do {
             try local.start()
+            // Over the socket (root's and the server user's alone); the quoted text is hex digits and dashes.
+            try cluster.sql("ALTER ROLE \(local.superuser) PASSWORD '\(local.superuserPassword)'")
         } catch {
             cluster.destroy()
             throw error

@@ -13,7 +13,8 @@ public final class LocalCluster: @unchecked Sendable {
         /// Extra postgresql.conf settings, written verbatim (values already quoted).
         public var settings: [String: String] = [:]
         public var superuser = "postgres"
-        public var superuserPassword = "sandbox-" + UUID().uuidString.prefix(8).lowercased()
+        /// A practice sandbox listens on loopback for as long as it is kept: 122 random bits, not 32.
+        public var superuserPassword = "sandbox-" + UUID().uuidString.lowercased()
         /// A data directory made by initdb earlier with the same superuser and
         /// password; copying it is much faster than initdb.
         public var template: String? = nil

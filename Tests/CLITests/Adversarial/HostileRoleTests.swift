@@ -28,6 +28,13 @@ struct HostileRoleTests {
             try Self.unpinned(cluster, "SELECT array_agg(rolname) FROM pg_roles")
             #expect(try Self.tripped(cluster) > 0 && Self.isSuperuser(cluster, "mallory"),
                     "control: an unpinned session steps into the trap")
+            // While mallory is a superuser here, no other local user logs in as mallory over loopback
+            // (the fixture's role has no password; it had one written in the fixture).
+            let stranger = try #require(OSUser.named("nobody"), "a `nobody` user")
+            let asMallory = try ProcessRunner.run(cluster.local.binaries.path("psql"),
+                                                  [cluster.tcpConninfo(user: "mallory", password: "mallory-pw", database: "mallorydb"), "-X", "-At", "-c", "SELECT 1"],
+                                                  as: stranger, timeoutSeconds: 30)
+            #expect(asMallory.exitCode != 0, "\(stranger.name) logged in as mallory: \(asMallory.stdout)")
             try Self.reset(cluster)
             // A backend's start in microseconds: the bare form, unpinned, takes the planted operators
             // (pg_catalog has no `*` for numeric and integer, so a planted one is an exact match)...
@@ -103,7 +110,7 @@ struct HostileRoleTests {
         try ProcessRunner.checked(psql, [cluster.local.socketConninfo(), "-X", "-q"], environment: environment,
                                   input: try String(contentsOfFile: fixtures + "/hostile-role-setup.sql", encoding: .utf8))
         try ProcessRunner.checked(psql, [cluster.local.socketConninfo(user: "mallory", database: "mallorydb"), "-X", "-q"],
-                                  environment: environment.merging(["PGPASSWORD": "mallory-pw"]) { $1 },
+                                  environment: environment,
                                   input: try String(contentsOfFile: fixtures + "/hostile-role.sql", encoding: .utf8))
     }
 

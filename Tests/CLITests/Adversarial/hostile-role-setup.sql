@@ -3,10 +3,12 @@
 --   psql -X -v ON_ERROR_STOP=1 -d postgres -f hostile-role-setup.sql
 -- It makes an ordinary role that owns a database of its own; hostile-role.sql,
 -- run afterwards as that role in that database, plants the trap.
--- Fixed names: role mallory (password mallory-pw), database mallorydb.
+-- Fixed names: role mallory, database mallorydb. mallory has no password, so
+-- no password login (over TCP) lets anyone in as mallory while the test makes
+-- mallory a superuser for its control step; it logs in over the socket.
 \set ON_ERROR_STOP on
 
-CREATE ROLE mallory LOGIN PASSWORD 'mallory-pw'
+CREATE ROLE mallory LOGIN
     NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 CREATE DATABASE mallorydb OWNER mallory;
 

@@ -25,6 +25,15 @@ struct LocalClusterAccessTests {
                                                  as: stranger, timeoutSeconds: 30)
             #expect(loopback.exitCode != 0 && loopback.stderr.contains("password authentication failed"),
                     "\(stranger.name) logged in over loopback: \(loopback.stdout) \(loopback.stderr)")
+            // Nor with another test cluster's password, which its children's command lines show
+            // to every local user (/proc/<pid>/cmdline) while they run.
+            try await TestCluster.with { other in
+                let shown = other.local.superuserPassword
+                let borrowed = try ProcessRunner.run(psql, [cluster.tcpConninfo(password: shown), "-X", "-At", "-c", "SELECT 1"],
+                                                     as: stranger, timeoutSeconds: 30)
+                #expect(borrowed.exitCode != 0 && borrowed.stderr.contains("password authentication failed"),
+                        "another cluster's password let \(stranger.name) in: \(borrowed.stdout) \(borrowed.stderr)")
+            }
             // The server's user still gets in (its tools), and so does root (the tests, the wizard).
             let owner = try ProcessRunner.run(psql, [cluster.socketConninfo, "-X", "-At", "-c", "SELECT 1"], as: cluster.local.owner, timeoutSeconds: 30)
             #expect(owner.exitCode == 0 && owner.stdout.contains("1"), "\(owner.stderr)")
