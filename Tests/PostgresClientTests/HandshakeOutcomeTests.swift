@@ -11,7 +11,7 @@ import TestSupport
 /// certificate as unverified.
 struct HandshakeOutcomeTests {
     @Test func onlyAVerifiedHandshakeCounts() async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.withPrivateLoopback { cluster in
             let certificate = try cluster.enableSSL()
             try cluster.writeHBA("local all all trust\nhostssl all postgres 127.0.0.1/32 trust\n")
             try cluster.reload()

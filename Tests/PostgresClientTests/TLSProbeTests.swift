@@ -40,7 +40,7 @@ struct TLSProbeTests {
     }
 
     @Test func theHandshakeAloneStartsNoSession() async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.withPrivateLoopback { cluster in
             let certificate = try cluster.enableSSL()
             // Over TCP anyone is admitted: a login, had the probe tried one, would succeed and be logged.
             try Self.logConnectionsOverTrustedTCP(cluster)
@@ -76,7 +76,7 @@ struct TLSProbeTests {
     /// certificate has it verify the server even with `require`.
     @Test(arguments: ["tcp", "root certificate"])
     func anOperatorWithMoreThanLibpqsDefaultsIsProbedByLibpq(operatorKind: String) async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.withPrivateLoopback { cluster in
             let certificate = try cluster.enableSSL()
             try Self.logConnectionsOverTrustedTCP(cluster)
             // The operator's own session is plain (over TCP) or on the socket: only the probe's login is over TLS.

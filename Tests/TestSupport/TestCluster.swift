@@ -61,6 +61,30 @@ public final class TestCluster: @unchecked Sendable {
         return try await body(cluster)
     }
 
+    /// A cluster on a loopback of its own, for a test that lets everyone in over
+    /// TCP (`trust`): the server listens in a lab's namespace, with no clients,
+    /// and `body` runs in it (`InNetworkNamespace`), as do the processes it
+    /// starts. On the host's 127.0.0.1 any local user would be let in as the
+    /// superuser, and run programs as the server's OS user.
+    public static func withPrivateLoopback<T>(binaries: PostgresBinaries? = nil, _ body: (TestCluster) throws -> T) async throws -> T {
+        let lab = try NetworkLab.create(clients: 0)
+        defer { lab.destroy() }
+        return try await with(binaries: binaries, lab: lab) { cluster in
+            try InNetworkNamespace.run(lab.serverNamespace) { try body(cluster) }
+        }
+    }
+
+    /// Two clusters on one such loopback: a server and another listener there (an impostor).
+    public static func withPrivateLoopback<T>(_ body: (TestCluster, TestCluster) throws -> T) async throws -> T {
+        let lab = try NetworkLab.create(clients: 0)
+        defer { lab.destroy() }
+        return try await with(lab: lab) { first in
+            try await with(lab: lab) { second in
+                try InNetworkNamespace.run(lab.serverNamespace) { try body(first, second) }
+            }
+        }
+    }
+
     /// The synchronous `with`, for benchmarks and tools outside a test.
     public static func withSync<T>(binaries: PostgresBinaries? = nil, _ body: (TestCluster) throws -> T) throws -> T {
         let cluster = try start(binaries: binaries)
@@ -137,7 +161,33 @@ public final class TestCluster: @unchecked Sendable {
 
     // MARK: - Configuration
 
-    public func writeHBA(_ text: String) throws { try local.writeHBA(text) }
+    public func writeHBA(_ text: String) throws {
+        try refuseTrustOverTCP(text)
+        try local.writeHBA(text)
+    }
+
+    /// A file for the server's parse alone (`pg_hba_file_rules` re-reads the
+    /// file on disk): nothing loads it, so a rule in it lets nobody in. The
+    /// caller writes a safe file back before anything reloads.
+    public func writeHBAForTheParseOnly(_ text: String) throws { try local.writeHBA(text) }
+
+    public struct OpenToEveryLocalUser: Error, CustomStringConvertible {
+        public let rule: String
+        public var description: String { "a trust rule over TCP on the host's loopback (\(rule)): use TestCluster.withPrivateLoopback" }
+    }
+
+    /// A `host` rule that lets anyone in without a password is for a cluster
+    /// in a lab only (`withPrivateLoopback`): on the host's loopback it would
+    /// let every local user in while the test runs.
+    public func refuseTrustOverTCP(_ text: String) throws {
+        guard lab == nil else { return }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if let kind = fields.first, kind.hasPrefix("host"), fields.contains("trust") {
+                throw OpenToEveryLocalUser(rule: String(line))
+            }
+        }
+    }
 
     public func reload() throws { try sql("SELECT pg_reload_conf()") }
 

@@ -28,7 +28,7 @@ struct ProbeBesideSnapshotTests {
     }
 
     @Test func aProbeThatLogsInConnectsAfterTheSessionsAreRead() async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.withPrivateLoopback { cluster in
             let certificate = try Self.loggingEverything(cluster)
             let logged = cluster.serverLog.utf8.count
             // A root certificate of the operator's: libpq probes, with it.
@@ -46,7 +46,7 @@ struct ProbeBesideSnapshotTests {
     /// certificate the served one, so the server sees one connection per
     /// status, not two (issue 24: a backend, a handshake and a login saved).
     @Test func aTCPOperatorsOwnTLSSessionIsTheProbe() async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.withPrivateLoopback { cluster in
             _ = try Self.loggingEverything(cluster)
             let logged = cluster.serverLog.utf8.count
             let status = try Wizard.run(["status", "--json", cluster.tcpConninfo(sslmode: "require")])
@@ -61,7 +61,7 @@ struct ProbeBesideSnapshotTests {
     }
 
     @Test func theHandshakeAloneIsNeverASession() async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.withPrivateLoopback { cluster in
             _ = try Self.loggingEverything(cluster)
             let logged = cluster.serverLog.utf8.count
             for _ in 0..<5 {
@@ -114,7 +114,7 @@ struct ProbeBesideSnapshotTests {
 /// and starts nothing, so the server sees that one TCP connection only.
 struct ProbeWithAFileInHomeTests {
     @Test func aRootCertificateAtHomeMakesTheProbeLibpqsAlone() async throws {
-        try await TestCluster.with { cluster in
+        try await TestCluster.withPrivateLoopback { cluster in
             let certificate = try ProbeBesideSnapshotTests.loggingEverything(cluster)
             let home = FileManager.default.temporaryDirectory.path + "/pgsw-home-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: home) }

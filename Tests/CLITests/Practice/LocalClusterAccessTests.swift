@@ -40,4 +40,32 @@ struct LocalClusterAccessTests {
             #expect(try cluster.sql("SELECT 1 AS one").rows.first?.int32("one") == 1)
         }
     }
+
+    /// Tests that need a server letting everyone in over TCP (a probe that
+    /// logs in, an impostor) get it on a lab's loopback, which no other local
+    /// user reaches; on the host's 127.0.0.1 the fixture refuses such a rule.
+    /// Before, five tests wrote `host ... 127.0.0.1/32 trust` there.
+    @Test func aTrustRuleOverTCPIsOnALoopbackOfItsOwn() async throws {
+        try TestEnvironment.requireRoot(for: "test clusters run as the postgres OS user; the look is as nobody")
+        let stranger = try #require(OSUser.named("nobody"), "a `nobody` user")
+        let trusting = "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+        try await TestCluster.with { cluster in
+            #expect(throws: TestCluster.OpenToEveryLocalUser.self) { try cluster.writeHBA(trusting) }
+            #expect(!cluster.hbaText.contains("127.0.0.1/32 trust"), "the rule was written: \(cluster.hbaText)")
+        }
+        let lab = try NetworkLab.create(clients: 0)
+        defer { lab.destroy() }
+        try await TestCluster.with(lab: lab) { cluster in
+            try cluster.writeHBA(trusting)
+            try cluster.reload()
+            let psql = cluster.local.binaries.path("psql")
+            let conninfo = "host=127.0.0.1 port=\(cluster.port) user=postgres dbname=postgres sslmode=disable"
+            let inside = try InNetworkNamespace.run(lab.serverNamespace) {
+                try ProcessRunner.run(psql, [conninfo, "-X", "-At", "-c", "SELECT 1"], timeoutSeconds: 30)
+            }
+            #expect(inside.exitCode == 0 && inside.stdout.contains("1"), "the test itself gets in: \(inside.stderr)")
+            let outside = try ProcessRunner.run(psql, [conninfo, "-X", "-At", "-c", "SELECT 1"], as: stranger, timeoutSeconds: 30)
+            #expect(outside.exitCode != 0, "\(stranger.name) logged in over the host's loopback: \(outside.stdout)")
+        }
+    }
 }

@@ -64,7 +64,10 @@ extension TestCluster {
     var hbaText: String { (try? String(contentsOfFile: hbaFile, encoding: .utf8)) ?? "" }
 
     /// Appends a line to pg_hba.conf keeping its owner and mode (as an admin's editor would).
-    func appendToHBA(_ line: String) throws { try append(line, to: hbaFile) }
+    func appendToHBA(_ line: String) throws {
+        try refuseTrustOverTCP(line)
+        try append(line, to: hbaFile)
+    }
 
     /// Appends to postgresql.conf in the data directory, the same way.
     func appendToConfig(_ line: String) throws { try append(line, to: dataDirectory + "/postgresql.conf") }

@@ -55,12 +55,12 @@ struct DeadManPeerTests {
     /// handshake, counted as "TLS over TCP works".
     @Test(arguments: Answer.allCases)
     func aPeerServingAnotherCertificateIsNoWayIn(answer: Answer) async throws {
-        try await TestCluster.with { server in
+        try await TestCluster.withPrivateLoopback { server, impostor in
             _ = try server.enableSSL()
             try server.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
             try server.reload()
             let proven = try Self.served(server)
-            try await TestCluster.with { impostor in
+            do {
                 _ = try impostor.enableSSL()
                 try impostor.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 \(answer.rawValue)\n")
                 try impostor.reload()

@@ -12,12 +12,12 @@ import TestSupport
 /// "verified".
 struct VerifyFullPeerTests {
     @Test func anotherServerOfTheSameCAIsNotTheServerVerified() async throws {
-        try await TestCluster.with { server in
+        try await TestCluster.withPrivateLoopback { server, impostor in
             let certificate = try server.enableSSL()
             try server.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
             try server.reload()
             let proven = try DeadManPeerTests.served(server)
-            try await TestCluster.with { impostor in
+            do {
                 let other = try Self.sameCA(as: certificate, in: impostor.local.root + "/same-ca", owner: impostor.local.owner)
                 try impostor.sql("ALTER SYSTEM SET ssl_cert_file = '\(other)/server.crt'")
                 try impostor.sql("ALTER SYSTEM SET ssl_key_file = '\(other)/server.key'")
@@ -44,7 +44,7 @@ struct VerifyFullPeerTests {
     /// not run and says why (the confirmation names it as a problem), and a
     /// regular CA is handed over as a private copy.
     @Test(.timeLimit(.minutes(2))) func aFIFOInPlaceOfTheCAStopsNothing() async throws {
-        try await TestCluster.with { server in
+        try await TestCluster.withPrivateLoopback { server in
             let certificate = try server.enableSSL()
             try server.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
             try server.reload()
