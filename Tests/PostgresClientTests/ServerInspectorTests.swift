@@ -55,8 +55,10 @@ struct ServerInspectorTests {
 
     @Test func aRoleWithoutPrivilegesSeesLessAndSaysSo() async throws {
         try await TestCluster.with { cluster in
-            try cluster.sql("CREATE ROLE auditor LOGIN PASSWORD 'auditor-pw'")
-            let connection = try Connection.connect(ConnectionTarget(cluster.tcpConninfo(user: "auditor", password: "auditor-pw")))
+            // Made here, not written in the source: the cluster listens on the host's loopback.
+            let password = "auditor-" + UUID().uuidString.lowercased()
+            try cluster.sql("CREATE ROLE auditor LOGIN PASSWORD '\(password)'")
+            let connection = try Connection.connect(ConnectionTarget(cluster.tcpConninfo(user: "auditor", password: password)))
             let snapshot = try ServerInspector(connection: connection).snapshot()
             #expect(!snapshot.privileges.isSuperuser)
             #expect(snapshot.privileges.missingForAudit == ["pg_read_all_stats"])

@@ -68,4 +68,23 @@ struct LocalClusterAccessTests {
             #expect(outside.exitCode != 0, "\(stranger.name) logged in over the host's loopback: \(outside.stdout)")
         }
     }
+
+    /// What fails inside the lab is the test's own failure, and the thread
+    /// comes back to the host's network. Run on a thread of its own, an issue
+    /// recorded inside belonged to no test (a failed `#require` let the test
+    /// pass); shown failing so before.
+    @Test func whatFailsInsideTheLabIsTheTestsOwn() throws {
+        let lab = try NetworkLab.create(clients: 0)
+        defer { lab.destroy() }
+        let home = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self/ns/net")
+        var inside = ""
+        withKnownIssue("recorded inside the lab, on purpose") {
+            try InNetworkNamespace.run(lab.serverNamespace) {
+                inside = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self/ns/net")
+                Issue.record("inside the lab")
+            }
+        }
+        #expect(!inside.isEmpty && inside != home, "the body ran in the lab's network: \(inside) vs \(home)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self/ns/net") == home, "and the thread is back")
+    }
 }
