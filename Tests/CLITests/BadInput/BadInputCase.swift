@@ -54,6 +54,20 @@ enum BadInputSetup {
         return directory
     }
 
+    /// The superuser's password for the wizard a case runs, in a 0600 pgpass
+    /// file of `owner`'s in `directory`: on its command line every local user
+    /// could read it, and log in while the case runs.
+    static func passfile(_ cluster: TestCluster, in directory: String, owner: OSUser) throws -> String {
+        let path = directory + "/pgpass"
+        try LocalCluster.writeOwned(path, "*:\(cluster.port):*:\(cluster.local.superuser):\(cluster.local.superuserPassword)\n", owner: owner, mode: 0o600)
+        return path
+    }
+
+    /// The superuser over TCP with no password in the string (see `passfile`).
+    static func tcpWithoutPassword(_ cluster: TestCluster, sslmode: String) -> String {
+        "host=127.0.0.1 port=\(cluster.port) user=\(cluster.local.superuser) dbname=postgres sslmode=\(sslmode)"
+    }
+
     static func nobody() throws -> OSUser {
         guard let user = OSUser.named("nobody") else { throw TestEnvironment.Missing(description: "no OS user nobody") }
         return user

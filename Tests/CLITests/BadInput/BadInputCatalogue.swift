@@ -73,8 +73,11 @@ enum BadInputCatalogue {
             let (child, _) = try wizard.startPaused(applyCreating(cluster), at: "before:install_certificates")
             return .init(cleanup: { child.terminate() })
         }, arguments: { cluster in applyCreating(cluster) }, exitCode: 3, mentions: ["another", "pg-ssl-wizard"]),
-        BadInputCase(step: "preflight", name: "the operator would be locked out", arguments: { cluster in
-            ["apply", cluster.tcpConninfo(sslmode: "disable"), "--yes", "--include-loopback", "--create-certificates", "self-signed"] },
+        BadInputCase(step: "preflight", name: "the operator would be locked out", setup: { cluster, wizard in
+            let scratch = (wizard.stateHome as NSString).deletingLastPathComponent
+            return .init(environment: ["PGPASSFILE": try BadInputSetup.passfile(cluster, in: scratch, owner: .current)])
+        }, arguments: { cluster in
+            ["apply", BadInputSetup.tcpWithoutPassword(cluster, sslmode: "disable"), "--yes", "--include-loopback", "--create-certificates", "self-signed"] },
                      exitCode: 11, mentions: ["the plan is blocked, nothing was changed"]),
     ]
 
@@ -161,14 +164,17 @@ enum BadInputCatalogue {
             try cluster.appendToHBA("host all all 10.0.0.0/8 md5 clientcert=sometimes\n")
             return .init()
         }, arguments: { cluster in applyCreating(cluster) }, exitCode: 11, mentions: ["line 4", "clientcert", "fix the file first"]),
-        // Over TCP with the password, as the cluster's socket is root's and the server user's
-        // alone; `prefer`, so that it takes SSL once SSL is on and the guard lets the plan through.
+        // Over TCP, as the cluster's socket is root's and the server user's alone, with the
+        // password in a file of nobody's; `prefer`, so that it takes SSL once SSL is on and the
+        // guard lets the plan through.
         BadInputCase(step: "hba_rewrite", name: "hba file unreadable to the wizard's user", setup: { cluster, wizard in
             let nobody = try BadInputSetup.nobody()
             try FileManager.default.createDirectory(atPath: wizard.stateHome, withIntermediateDirectories: true)
             chown(wizard.stateHome, nobody.uid, nobody.gid)
-            return .init(runAs: nobody)
-        }, arguments: { cluster in applyCreating(cluster).replacing(cluster.socketConninfo, with: cluster.tcpConninfo(sslmode: "prefer")) }, exitCode: 3, mentions: ["cannot read", "pg_hba.conf", "as root or the server's OS user"]),
+            return .init(environment: ["PGPASSFILE": try BadInputSetup.passfile(cluster, in: wizard.stateHome, owner: nobody)], runAs: nobody)
+        }, arguments: { cluster in
+            applyCreating(cluster).replacing(cluster.socketConninfo, with: BadInputSetup.tcpWithoutPassword(cluster, sslmode: "prefer"))
+        }, exitCode: 3, mentions: ["cannot read", "pg_hba.conf", "as root or the server's OS user"]),
     ]
 
     // MARK: - Files the run writes

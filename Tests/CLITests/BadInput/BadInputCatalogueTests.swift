@@ -33,9 +33,14 @@ struct BadInputCatalogueTests {
             var exitCode: Int32
             switch item.channel {
             case .stderr, .inspectError:
-                let output = try ProcessRunner.run(Wizard.path, item.arguments(cluster), as: prepared.runAs,
-                                                   environment: prepared.environment.merging(["XDG_STATE_HOME": wizard.stateHome]) { $1 },
-                                                   timeoutSeconds: 120)
+                // The cluster listens on the host's loopback: its password on a command line would let
+                // any local user watching /proc in while the case runs.
+                let (output, shownBy) = try CommandLineWatch.whileRunning(lookingFor: cluster.local.superuserPassword) {
+                    try ProcessRunner.run(Wizard.path, item.arguments(cluster), as: prepared.runAs,
+                                          environment: prepared.environment.merging(["XDG_STATE_HOME": wizard.stateHome]) { $1 },
+                                          timeoutSeconds: 120)
+                }
+                #expect(shownBy.isEmpty, "the superuser's password was on the command line of \(shownBy)")
                 exitCode = output.exitCode
                 let lines = (item.channel == .stderr ? output.stderr : output.stdout).split(separator: "\n").map(String.init)
                 // Argument errors come with ArgumentParser's usage lines after the message.
