@@ -27,7 +27,10 @@ enum StatusBenchmark {
             // The operator on the socket (the wizard proves TLS with a handshake of its own), then
             // over TCP with TLS (the operator's session is the proof, as psql's is its TLS).
             let socket = try compare(wizard, cluster, conninfo: cluster.socketConninfo)
-            let tcp = try compare(wizard, cluster, conninfo: cluster.tcpConninfo(sslmode: "require"))
+            // The password in both commands' environment, not on their command lines (which every
+            // local user can read, and the cluster listens on the host's loopback).
+            let tcp = try compare(wizard, cluster, conninfo: "host=127.0.0.1 port=\(cluster.port) user=\(cluster.local.superuser) dbname=postgres sslmode=require",
+                                  environment: ["PGPASSWORD": cluster.local.superuserPassword])
             // The work behind the socket figure, both sides: blocks of runs, not turns (a block's ticks round once).
             let postmaster = try CPUTime.postmasterPID(dataDirectory: cluster.dataDirectory)
             let statusCPU = try (0..<3).map { _ in try CPUTime.perRun(runs: cpuRuns, postmasterPID: postmaster) { try status(wizard, cluster.socketConninfo) } }
@@ -48,21 +51,24 @@ enum StatusBenchmark {
     /// Runs in each block of the CPU figure (three blocks a side).
     static let cpuRuns = 20
 
-    static func compare(_ wizard: WizardRun, _ cluster: TestCluster, conninfo: String) throws -> (status: [Double], psql: [Double]) {
-        try Measure.alternating(repetitions: repetitions, { try status(wizard, conninfo) }, { try psql(cluster, conninfo) })
+    static func compare(_ wizard: WizardRun, _ cluster: TestCluster, conninfo: String,
+                        environment: [String: String] = [:]) throws -> (status: [Double], psql: [Double]) {
+        try Measure.alternating(repetitions: repetitions, { try status(wizard, conninfo, environment: environment) },
+                                { try psql(cluster, conninfo, environment: environment) })
     }
 
-    static func status(_ wizard: WizardRun, _ conninfo: String) throws {
+    static func status(_ wizard: WizardRun, _ conninfo: String, environment: [String: String] = [:]) throws {
         // 1: not enforced (plain sessions over TCP), as it should say here.
-        let output = try wizard.run(["status", "--json", conninfo])
+        let output = try wizard.run(["status", "--json", conninfo], environment: environment)
         guard output.exitCode == 1, output.stdout.contains("\"verdict\""), output.stdout.contains("\"probe\" : \"offered\"") else {
             throw BenchmarkFailure("status did not report: \(output.exitCode) \(output.stdout) \(output.stderr)")
         }
     }
 
-    static func psql(_ cluster: TestCluster, _ conninfo: String) throws {
+    static func psql(_ cluster: TestCluster, _ conninfo: String, environment: [String: String] = [:]) throws {
         // The views joined, as a DBA types it (status asks their function once: InspectionQueries.sessions).
-        let output = try ProcessRunner.run(cluster.local.binaries.path("psql"), [conninfo, "-X", "-q", "-A", "-t", "-c", SessionReadings.fromTheViews])
+        let output = try ProcessRunner.run(cluster.local.binaries.path("psql"), [conninfo, "-X", "-q", "-A", "-t", "-c", SessionReadings.fromTheViews],
+                                           environment: environment)
         guard output.exitCode == 0, output.stdout.split(separator: "\n").count >= sessions else {
             throw BenchmarkFailure("psql did not list the sessions: \(output.stderr)")
         }
