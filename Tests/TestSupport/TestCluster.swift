@@ -189,7 +189,19 @@ public final class TestCluster: @unchecked Sendable {
         }
     }
 
-    public func reload() throws { try sql("SELECT pg_reload_conf()") }
+    /// On the host's loopback, refused when the rules about to load would let
+    /// anyone in over TCP: the server's own reading of the file on disk
+    /// (`pg_hba_file_rules`) sees what `refuseTrustOverTCP` cannot (quotes,
+    /// included files, another `hba_file`).
+    public func reload() throws {
+        if lab == nil, let trusting = try sql("""
+            SELECT pg_catalog.string_agg(line_number::text, ', ') AS lines FROM pg_catalog.pg_hba_file_rules
+             WHERE type LIKE 'host%' AND auth_method = 'trust'
+            """).rows.first?.optionalString("lines") {
+            throw OpenToEveryLocalUser(rule: "pg_hba.conf lines \(trusting), as the server reads them")
+        }
+        try sql("SELECT pg_reload_conf()")
+    }
 
     /// Turns SSL on with a certificate for localhost / 127.0.0.1 made by
     /// openssl (a test oracle, independent of the code under test).

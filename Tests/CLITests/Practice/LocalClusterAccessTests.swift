@@ -52,6 +52,11 @@ struct LocalClusterAccessTests {
         try await TestCluster.with { cluster in
             #expect(throws: TestCluster.OpenToEveryLocalUser.self) { try cluster.writeHBA(trusting) }
             #expect(!cluster.hbaText.contains("127.0.0.1/32 trust"), "the rule was written: \(cluster.hbaText)")
+            // Quoted, the method is the same to the server: the reload reads the rules as it does.
+            try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 \"trust\"\n")
+            #expect(throws: TestCluster.OpenToEveryLocalUser.self) { try cluster.reload() }
+            try cluster.writeHBA("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+            try cluster.reload()
         }
         let lab = try NetworkLab.create(clients: 0)
         defer { lab.destroy() }
