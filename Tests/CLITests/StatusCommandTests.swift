@@ -89,8 +89,9 @@ struct StatusCommandTests {
     }
 
     @Test func badInputIsOneLineAndExitThree() async throws {
-        try await TestCluster.with { cluster in
-            // Made here, not written in the source: the cluster listens on the host's loopback.
+        // On a loopback of its own: plainuser's password rides on the wizard's command line,
+        // which every local user can read.
+        try await TestCluster.withPrivateLoopback { cluster in
             let plainPassword = "plain-" + UUID().uuidString.lowercased()
             try cluster.sql("CREATE ROLE plainuser LOGIN PASSWORD '\(plainPassword)'")
             let cases: [(String, [String], String)] = [

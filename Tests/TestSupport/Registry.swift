@@ -18,10 +18,20 @@ final class Registry: @unchecked Sendable {
         }
     }
 
-    func newRoot(prefix: String = "pgsw-test") -> String {
-        lock.lock(); defer { lock.unlock() }
+    /// A new directory under /tmp, root's and 0700, made by `mkdtemp`: a name
+    /// another local user could guess (the pid and a counter) and make first
+    /// was taken as it stood, theirs, and root then wrote in it (and chowned
+    /// through it). The pid stays in the name for the reaper.
+    func newRoot(prefix: String = "pgsw-test") throws -> String {
+        lock.lock()
         counter += 1
-        return "/tmp/\(prefix)-\(getpid())-\(counter)"
+        let number = counter
+        lock.unlock()
+        var template = Array("/tmp/\(prefix)-\(getpid())-\(number)-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw TestEnvironment.Missing(description: "mkdtemp under /tmp: \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
     }
 
     func register(_ cluster: TestCluster) {

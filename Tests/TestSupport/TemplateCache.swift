@@ -16,9 +16,8 @@ final class TemplateCache: @unchecked Sendable {
     func template(for binaries: PostgresBinaries) throws -> String {
         lock.lock(); defer { lock.unlock() }
         if let existing = templates[binaries.directory] { return existing }
-        let root = Registry.shared.newRoot(prefix: "pgsw-template")
+        let root = try Registry.shared.newRoot(prefix: "pgsw-template")
         let owner = try LocalCluster.defaultOwner()
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         chown(root, owner.uid, owner.gid)
         let data = root + "/data"
         try LocalCluster.initdb(binaries: binaries, directory: data, owner: owner, superuser: "postgres",

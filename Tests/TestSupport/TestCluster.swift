@@ -36,7 +36,7 @@ public final class TestCluster: @unchecked Sendable {
         }
         configure(&options)
         options.template = try TemplateCache.shared.template(for: binaries)
-        let root = Registry.shared.newRoot()
+        let root = try Registry.shared.newRoot()
         let owner = try LocalCluster.defaultOwner()
         let local = try LocalCluster.create(binaries: binaries, root: root, owner: owner, options: options)
         let cluster = TestCluster(local: local, lab: lab)

@@ -46,9 +46,8 @@ extension TestEnvironment {
     /// (and by a later run if this one was killed). Mode 0755 so that the
     /// postgres user can read what a test puts there.
     public static func scratchDirectory() throws -> String {
-        let path = Registry.shared.newRoot()
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        let path = try Registry.shared.newRoot()
+        guard chmod(path, 0o755) == 0 else { throw TestEnvironment.Missing(description: "chmod \(path): \(String(cString: strerror(errno)))") }
         return path
     }
 

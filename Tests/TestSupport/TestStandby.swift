@@ -20,7 +20,7 @@ public final class TestStandby: @unchecked Sendable {
                              applicationName: String = "standby-1") throws -> TestStandby {
         let binaries = primary.local.binaries
         let owner = primary.local.owner
-        let root = Registry.shared.newRoot()
+        let root = try Registry.shared.newRoot()
         try FileManager.default.createDirectory(atPath: root + "/sock", withIntermediateDirectories: true)
         chown(root, owner.uid, owner.gid)
         chown(root + "/sock", owner.uid, owner.gid)

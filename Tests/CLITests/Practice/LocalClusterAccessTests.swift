@@ -92,4 +92,27 @@ struct LocalClusterAccessTests {
         #expect(!inside.isEmpty && inside != home, "the body ran in the lab's network: \(inside) vs \(home)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self/ns/net") == home, "and the thread is back")
     }
+
+    /// The harness's directories under /tmp were named by the pid and a
+    /// counter, and one already there was taken as it stood: another local
+    /// user could make the next ones first, and root wrote in theirs. Failed
+    /// so before: the planted directory came back, nobody's.
+    @Test func aDirectoryAnotherUserMadeFirstIsNotTaken() throws {
+        try TestEnvironment.requireRoot(for: "directories of another user's")
+        let stranger = try #require(OSUser.named("nobody"), "a `nobody` user")
+        let first = try TestEnvironment.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: first) }
+        // What the old names were: /tmp/pgsw-test-<pid>-<n>; plant the next ones.
+        let counter = try #require(first.split(separator: "-").dropFirst(3).first.flatMap { Int($0) }, "a counter in \(first)")
+        let planted = (1...64).map { "/tmp/pgsw-test-\(getpid())-\(counter + $0)" }
+        for path in planted {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+            #expect(chown(path, stranger.uid, stranger.gid) == 0)
+        }
+        defer { planted.forEach { try? FileManager.default.removeItem(atPath: $0) } }
+        let next = try TestEnvironment.scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: next) }
+        var info = stat()
+        #expect(lstat(next, &info) == 0 && info.st_uid == 0 && !planted.contains(next), "\(next) is uid \(info.st_uid)'s")
+    }
 }

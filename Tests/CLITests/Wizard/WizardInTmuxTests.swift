@@ -166,8 +166,9 @@ struct WizardInTmuxTests {
             let office = lab.clients[0]
             let original = cluster.hbaText
             let wizard = try WizardRun(namespace: lab.serverNamespace)
+            // Rows enough for the revert's log line to stay in view below the result's paths.
             let terminal = try TmuxTerminal(Wizard.path, [cluster.socketConninfo, "--keep-seconds", "5"],
-                                            environment: ["XDG_STATE_HOME": wizard.stateHome], namespace: lab.serverNamespace)
+                                            environment: ["XDG_STATE_HOME": wizard.stateHome], namespace: lab.serverNamespace, rows: 50)
             defer { terminal.close() }
             try terminal.walkToTheKeepQuestion()
             #expect(!(try Probe.attempts([cluster.tcpConninfo(host: office.serverV4, sslmode: "disable")], in: office.namespace)[0].ok),
