@@ -9,6 +9,8 @@ public enum CommandLineWatch {
         let thread = Thread { watch.poll() }
         thread.start()
         defer { watch.stop() }
+        // The body starts after a first whole sweep: the watch is already looking when its first child starts.
+        watch.firstSweep.wait()
         let result = try body()
         watch.stop()
         return (result, watch.shownBy)
@@ -20,12 +22,14 @@ public enum CommandLineWatch {
         private var stopped = false
         private var finished = false
         private var seen: [String] = []
+        let firstSweep = DispatchSemaphore(value: 0)
 
         init(secret: [UInt8]) { self.secret = secret }
 
         var shownBy: [String] { lock.lock(); defer { lock.unlock() }; return seen }
 
         func poll() {
+            var swept = false
             while !isStopped {
                 for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where entry.allSatisfy(\.isNumber) {
                     guard let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
@@ -33,8 +37,10 @@ public enum CommandLineWatch {
                     let name = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
                     lock.lock(); if !seen.contains(name) { seen.append(name) }; lock.unlock()
                 }
+                if !swept { swept = true; firstSweep.signal() }
                 usleep(10_000)
             }
+            if !swept { firstSweep.signal() }
             lock.lock(); finished = true; lock.unlock()
         }
 

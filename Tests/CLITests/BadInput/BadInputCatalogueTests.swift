@@ -41,6 +41,8 @@ struct BadInputCatalogueTests {
                                           timeoutSeconds: 120)
                 }
                 #expect(shownBy.isEmpty, "the superuser's password was on the command line of \(shownBy)")
+                #expect(!item.arguments(cluster).joined(separator: " ").contains(cluster.local.superuserPassword),
+                        "the case's own arguments hold the superuser's password")
                 exitCode = output.exitCode
                 let lines = (item.channel == .stderr ? output.stderr : output.stdout).split(separator: "\n").map(String.init)
                 // Argument errors come with ArgumentParser's usage lines after the message.
