@@ -5,9 +5,8 @@ import Foundation
 /// polling /proc would: whether any showed it, and whose.
 public enum CommandLineWatch {
     public static func whileRunning<T>(lookingFor secret: String, _ body: () throws -> T) rethrows -> (result: T, shownBy: [String]) {
-        let watch = Watch(secret: Array(secret.utf8))
-        let thread = Thread { watch.poll() }
-        thread.start()
+        let watch = Watch(secret: secret)
+        Thread { watch.poll() }.start()
         defer { watch.stop() }
         // The body starts after a first whole sweep: the watch is already looking when its first child starts.
         watch.firstSweep.wait()
@@ -17,43 +16,39 @@ public enum CommandLineWatch {
     }
 
     private final class Watch: @unchecked Sendable {
-        let secret: [UInt8]
+        let secret: String
+        let firstSweep = DispatchSemaphore(value: 0)
+        private let ended = DispatchSemaphore(value: 0)
         private let lock = NSLock()
         private var stopped = false
-        private var finished = false
         private var seen: [String] = []
-        let firstSweep = DispatchSemaphore(value: 0)
 
-        init(secret: [UInt8]) { self.secret = secret }
+        init(secret: String) { self.secret = secret }
 
         var shownBy: [String] { lock.lock(); defer { lock.unlock() }; return seen }
 
         func poll() {
             var swept = false
             while !isStopped {
-                for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where entry.allSatisfy(\.isNumber) {
-                    guard let bytes = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                          Array(bytes).firstRange(of: secret) != nil else { continue }
-                    let name = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+                // The same sweep that finds what a destroyed sandbox left running.
+                for pid in LeftoverProcesses.mentioning([secret]) {
+                    let name = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+                        .map { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } ?? "pid \(pid)"
                     lock.lock(); if !seen.contains(name) { seen.append(name) }; lock.unlock()
                 }
                 if !swept { swept = true; firstSweep.signal() }
                 usleep(10_000)
             }
             if !swept { firstSweep.signal() }
-            lock.lock(); finished = true; lock.unlock()
+            ended.signal()
         }
 
         private var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
 
-        /// Returns once the poller has ended its last sweep.
+        /// Returns once the poller has ended its last sweep (at once when called again).
         func stop() {
-            lock.lock(); stopped = true; lock.unlock()
-            while true {
-                lock.lock(); let done = finished; lock.unlock()
-                if done { return }
-                usleep(200)
-            }
+            lock.lock(); let first = !stopped; stopped = true; lock.unlock()
+            if first { ended.wait() }
         }
     }
 }

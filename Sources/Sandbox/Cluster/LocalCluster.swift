@@ -196,18 +196,32 @@ public final class LocalCluster: @unchecked Sendable {
 
     // MARK: - Connecting
 
-    /// A conninfo for the superuser over the unix socket (trust).
-    public func socketConninfo(user: String? = nil, database: String = "postgres") -> String {
-        "host=\(socketDirectory) port=\(port) user=\(user ?? superuser) dbname=\(database)"
+    /// A conninfo for the superuser over the unix socket (trust), naming `passfile` if given.
+    public func socketConninfo(user: String? = nil, database: String = "postgres", passfile: String? = nil) -> String {
+        "host=\(socketDirectory) port=\(port) user=\(user ?? superuser) dbname=\(database)" + Self.naming(passfile)
     }
 
-    /// A conninfo over TCP to `host`; includes the password when none is given.
+    /// A conninfo over TCP to `host`; includes the password when none is given,
+    /// unless it names a `passfile` to read it from instead.
     public func tcpConninfo(host: String = "127.0.0.1", user: String? = nil, password: String? = nil,
-                            database: String = "postgres", sslmode: String = "disable") -> String {
-        let secret = password ?? (user == nil || user == superuser ? superuserPassword : nil)
+                            database: String = "postgres", sslmode: String = "disable", passfile: String? = nil) -> String {
+        let secret = passfile != nil ? password : password ?? (user == nil || user == superuser ? superuserPassword : nil)
         var text = "host=\(host) port=\(port) user=\(user ?? superuser) dbname=\(database) sslmode=\(sslmode)"
         if let secret { text += " password=\(secret)" }
-        return text
+        return text + Self.naming(passfile)
+    }
+
+    /// The superuser's line of a pgpass file for this cluster's port (`*`: any
+    /// host), its fields escaped as libpq reads them.
+    public func passfileLine(host: String = "*") -> String {
+        func field(_ text: String) -> String { text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:") }
+        return [host == "*" ? "*" : field(host), String(port), "*", field(superuser), field(superuserPassword)].joined(separator: ":") + "\n"
+    }
+
+    /// ` passfile='...'`, quoted for a connection string (a home with a space in it), or nothing.
+    static func naming(_ passfile: String?) -> String {
+        guard let passfile else { return "" }
+        return " passfile='" + passfile.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 
     public func logTail(lines: Int = 5) -> String {

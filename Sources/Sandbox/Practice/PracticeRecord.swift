@@ -37,11 +37,6 @@ public struct PracticeRecord: Codable, Hashable, Sendable {
         directory(environment) + "/\(scenario.rawValue).pgpass"
     }
 
-    /// A connection string's value in quotes, its quotes and backslashes escaped (a home with a space in it).
-    static func quotedConninfoValue(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
-    }
-
     /// Writes the operator's pgpass file (0600) in the records' directory, made and checked first.
     static func writeOperatorPassfile(_ scenario: PracticeScenario, _ line: String) throws(SandboxError) -> String {
         let path = operatorPassfile(scenario)

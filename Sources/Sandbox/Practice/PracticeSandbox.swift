@@ -17,16 +17,14 @@ public final class PracticeSandbox: @unchecked Sendable {
     /// saves its record, and returns it running; on failure removes it all.
     public static func create(_ scenario: PracticeScenario, root: String) throws(SandboxError) -> PracticeSandbox {
         let binaries = try PostgresBinaries.locate()
-        // Its socket is root's and the server user's alone, as every local cluster's (LocalCluster).
-        let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner(), options: LocalCluster.Options())
+        let cluster = try LocalCluster.create(binaries: binaries, root: root, owner: LocalCluster.defaultOwner())
         var standby: LocalCluster?
         var clients: PracticeClients?
         do throws(SandboxError) {
             try cluster.writeHBA(scenario.hba)
             try cluster.start()
             let pgpass = cluster.root + "/pgpass"
-            try LocalCluster.writeOwned(pgpass, "127.0.0.1:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n",
-                                        owner: cluster.owner, mode: 0o600)
+            try LocalCluster.writeOwned(pgpass, cluster.passfileLine(host: "127.0.0.1"), owner: cluster.owner, mode: 0o600)
             let started = try PracticeClients(cluster: cluster, pgpass: pgpass)
             clients = started
             try started.add(Array(scenario.clients.prefix(scenario.clientsBeforeSSL)))
@@ -53,11 +51,9 @@ public final class PracticeSandbox: @unchecked Sendable {
             // Every operator connection names a pgpass file of its own, the wizard's user's: a server
             // the sandbox's owner may reconfigure that asks for a password then gets this one, never
             // a line of root's own ~/.pgpass. Not the sandbox's pgpass either: its root is the owner's.
-            let passfile = PracticeRecord.quotedConninfoValue(
-                try PracticeRecord.writeOperatorPassfile(scenario, "*:\(cluster.port):*:\(cluster.superuser):\(cluster.superuserPassword)\n"))
+            let passfile = try PracticeRecord.writeOperatorPassfile(scenario, cluster.passfileLine())
             let operatorConninfo = scenario.operatorOverPlainTCP
-                ? "host=127.0.0.1 port=\(cluster.port) user=\(cluster.superuser) dbname=postgres sslmode=disable passfile=\(passfile)"
-                : cluster.socketConninfo() + " passfile=\(passfile)"
+                ? cluster.tcpConninfo(passfile: passfile) : cluster.socketConninfo(passfile: passfile)
             let record = PracticeRecord(scenario: scenario, roots: [root] + (standby.map { [$0.root] } ?? []),
                                         dataDirectories: [cluster.dataDirectory] + (standby.map { [$0.dataDirectory] } ?? []),
                                         binDirectory: binaries.directory, owner: cluster.owner, operatorConninfo: operatorConninfo,

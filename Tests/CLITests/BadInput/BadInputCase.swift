@@ -59,7 +59,7 @@ enum BadInputSetup {
     /// could read it, and log in while the case runs.
     static func passfile(_ cluster: TestCluster, in directory: String, owner: OSUser) throws -> String {
         let path = directory + "/pgpass"
-        try LocalCluster.writeOwned(path, "*:\(cluster.port):*:\(cluster.local.superuser):\(cluster.local.superuserPassword)\n", owner: owner, mode: 0o600)
+        try LocalCluster.writeOwned(path, cluster.local.passfileLine(), owner: owner, mode: 0o600)
         return path
     }
 

@@ -60,24 +60,22 @@ struct DeadManPeerTests {
             try server.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
             try server.reload()
             let proven = try Self.served(server)
-            do {
-                _ = try impostor.enableSSL()
-                try impostor.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 \(answer.rawValue)\n")
-                try impostor.reload()
-                let connection = try server.superuserConnection()
-                defer { connection.close() }
-                #expect(try Self.runner(server, connection).attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven]) == nil,
-                        "the server itself is the way in")
-                // Let in by trust: the attempt's close_notify ends that session cleanly, and the server logs nothing.
-                try server.waitFor("the attempt's session to end") {
-                    try server.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pg-ssl-wizard dead-man check'")
-                        .rows.first?.int32("n") == 0
-                }
-                #expect(!server.local.logTail(lines: 50).contains("could not receive data from client"), "\(server.local.logTail(lines: 10))")
-                let answered = try Self.runner(server, connection, port: impostor.port)
-                    .attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven])
-                #expect(answered?.message.contains("not the proven \(proven)") == true, "\(answered?.message ?? "accepted")")
+            _ = try impostor.enableSSL()
+            try impostor.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 \(answer.rawValue)\n")
+            try impostor.reload()
+            let connection = try server.superuserConnection()
+            defer { connection.close() }
+            #expect(try Self.runner(server, connection).attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven]) == nil,
+                    "the server itself is the way in")
+            // Let in by trust: the attempt's close_notify ends that session cleanly, and the server logs nothing.
+            try server.waitFor("the attempt's session to end") {
+                try server.sql("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pg-ssl-wizard dead-man check'")
+                    .rows.first?.int32("n") == 0
             }
+            #expect(!server.local.logTail(lines: 50).contains("could not receive data from client"), "\(server.local.logTail(lines: 10))")
+            let answered = try Self.runner(server, connection, port: impostor.port)
+                .attemptTCPWithSSL(host: "127.0.0.1", timeoutSeconds: 5, accepted: [proven])
+            #expect(answered?.message.contains("not the proven \(proven)") == true, "\(answered?.message ?? "accepted")")
         }
     }
 

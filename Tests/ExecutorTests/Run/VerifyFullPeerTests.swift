@@ -17,23 +17,21 @@ struct VerifyFullPeerTests {
             try server.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
             try server.reload()
             let proven = try DeadManPeerTests.served(server)
-            do {
-                let other = try Self.sameCA(as: certificate, in: impostor.local.root + "/same-ca", owner: impostor.local.owner)
-                try impostor.sql("ALTER SYSTEM SET ssl_cert_file = '\(other)/server.crt'")
-                try impostor.sql("ALTER SYSTEM SET ssl_key_file = '\(other)/server.key'")
-                try impostor.sql("ALTER SYSTEM SET ssl = on")
-                try impostor.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
-                try impostor.reload()
-                try impostor.waitFor("TLS") { (try? DeadManPeerTests.served(impostor)) != nil }
+            let other = try Self.sameCA(as: certificate, in: impostor.local.root + "/same-ca", owner: impostor.local.owner)
+            try impostor.sql("ALTER SYSTEM SET ssl_cert_file = '\(other)/server.crt'")
+            try impostor.sql("ALTER SYSTEM SET ssl_key_file = '\(other)/server.key'")
+            try impostor.sql("ALTER SYSTEM SET ssl = on")
+            try impostor.writeHBA("local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
+            try impostor.reload()
+            try impostor.waitFor("TLS") { (try? DeadManPeerTests.served(impostor)) != nil }
 
-                let connection = try server.superuserConnection()
-                defer { connection.close() }
-                let atTheServer = try DeadManPeerTests.runner(server, connection).verifyFullTest(caPath: certificate.caPath, names: ["localhost"], proven: proven)
-                #expect(atTheServer?.hasPrefix("verified as localhost") == true, "\(atTheServer ?? "")")
-                let elsewhere = try DeadManPeerTests.runner(server, connection, port: impostor.port)
-                    .verifyFullTest(caPath: certificate.caPath, names: ["localhost"], proven: proven)
-                #expect(elsewhere?.hasPrefix("no name verified") == true && elsewhere?.contains("is not the server's") == true, "\(elsewhere ?? "")")
-            }
+            let connection = try server.superuserConnection()
+            defer { connection.close() }
+            let atTheServer = try DeadManPeerTests.runner(server, connection).verifyFullTest(caPath: certificate.caPath, names: ["localhost"], proven: proven)
+            #expect(atTheServer?.hasPrefix("verified as localhost") == true, "\(atTheServer ?? "")")
+            let elsewhere = try DeadManPeerTests.runner(server, connection, port: impostor.port)
+                .verifyFullTest(caPath: certificate.caPath, names: ["localhost"], proven: proven)
+            #expect(elsewhere?.hasPrefix("no name verified") == true && elsewhere?.contains("is not the server's") == true, "\(elsewhere ?? "")")
         }
     }
 
